@@ -1,0 +1,64 @@
+"""Range holders read from only part of phonenumbers' carrier data answer as phonenumbers does."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import phonenumbers
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tui.core.carriers import carrier_name
+
+SAMPLES = [
+    "+8613800138000",
+    "+8617012345678",
+    "+8618999999999",
+    "+33661370915",
+    "+33751234567",
+    "+262692123456",
+    "+14155552671",
+    "+447911123456",
+    "+5531996470000",
+    "+553199648123",
+    "+5569997312345",
+    "+919876543210",
+    "+819012345678",
+]
+
+
+@pytest.mark.parametrize("e164", SAMPLES)
+@pytest.mark.parametrize("lang", ["en", "zh", "fr"])
+def test_same_answer_as_phonenumbers(e164: str, lang: str) -> None:
+    from phonenumbers import carrier
+
+    number = phonenumbers.parse(e164)
+    assert carrier_name(number, lang) == carrier.name_for_number(number, lang)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from([86, 33, 1, 44, 55, 91, 49, 7, 234]), st.integers(10**8, 10**11))
+def test_same_answer_for_arbitrary_numbers(country: int, national: int) -> None:
+    from phonenumbers import carrier
+
+    number = phonenumbers.PhoneNumber(country_code=country, national_number=national)
+    assert carrier_name(number, "en") == carrier.name_for_number(number, "en")
+
+
+def test_a_chinese_lookup_loads_one_data_file_not_all() -> None:
+    code = (
+        "import sys, phonenumbers; from tui.core.numbers import parse_number, range_operator;"
+        "from tui.core import carriers;"
+        "print(range_operator(parse_number('13800138000')));"
+        "print(sorted(m for m in sys.modules if 'carrier' in m));"
+        "print(carriers._load.cache_info().currsize, len(carriers._layout()[1]))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert out[0] == "中国移动"
+    assert "phonenumbers.carrierdata" not in out[1]  # its __init__ would load every file
+    loaded, files = map(int, out[2].split())
+    assert loaded == 1 and files > 1

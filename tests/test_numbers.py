@@ -1,0 +1,143 @@
+"""Normalisation of what people type, offline number facts, and their limits."""
+
+from __future__ import annotations
+
+import string
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tui.core.errors import InvalidInput
+from tui.core.numbers import normalise, parse_number, range_operator
+
+SPEC_FORMS = [
+    ("138 0013 8000", "CN", "+8613800138000"),
+    ("+86-138-0013-8000", "CN", "+8613800138000"),
+    ("0086 13800138000", "CN", "+8613800138000"),
+    ("06 61 37 09 15", "FR", "+33661370915"),
+    ("tel:+33661370915", "CN", "+33661370915"),
+    ("１３８００１３８０００", "CN", "+8613800138000"),  # full-width digits
+    ("  (138) 0013.8000 ", "CN", "+8613800138000"),
+    ("TEL:+86 138–0013—8000", "CN", "+8613800138000"),  # en and em dashes
+    ("＋８６ １３８ ００１３ ８０００", "CN", "+8613800138000"),  # full-width plus and spaces
+]
+
+
+@pytest.mark.parametrize(("text", "region", "e164"), SPEC_FORMS)
+def test_every_pasted_form_gives_the_same_number(text: str, region: str, e164: str) -> None:
+    info = parse_number(text, region)
+    assert info.valid
+    assert info.e164 == e164
+
+
+def test_chinese_number_facts() -> None:
+    info = parse_number("138 0013 8000", "CN")
+    assert (info.national, info.region, info.type) == ("13800138000", "CN", "mobile")
+    assert range_operator(info) == "中国移动"
+    assert info.is_cn_mobile and not info.is_fr_mobile
+
+
+def test_french_number_national_form_keeps_trunk_zero() -> None:
+    info = parse_number("+33 6 61 37 09 15")
+    assert info.national == "0661370915"
+    assert info.is_fr_mobile
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("138 0013 800a", "LATIN SMALL LETTER A"),
+        ("١٣٨٠٠١٣٨٠٠٠", "ARABIC-INDIC DIGIT ONE"),
+        ("+86+138", "'+' may only stand at the start"),
+        ("   ", "no digits"),
+        ("1" * 65, "at most 64"),
+        ("138\u202e0013", "cannot be part of a phone number"),
+    ],
+)
+def test_bad_input_names_what_is_wrong(text: str, fragment: str) -> None:
+    with pytest.raises(InvalidInput, match=fragment.replace("+", r"\+")):
+        parse_number(text)
+
+
+def test_invalid_number_without_country_code_explains_the_default_region() -> None:
+    info = parse_number("06 61 37 09 15", "CN")
+    assert not info.valid
+    assert info.problem is not None and "read as CN" in info.problem
+
+
+@pytest.mark.parametrize("text", ["0692 12 34 56", "+33 692 12 34 56"])
+def test_french_overseas_numbers_belong_to_their_own_country_code(text: str) -> None:
+    info = parse_number(text, "FR")
+    assert info.e164 == "+262692123456"
+    assert info.region == "RE"
+    assert not info.is_fr_mobile
+    assert any(n.code == "OVERSEAS" and "+262" in n.message for n in info.notices)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [("17012345678", "MVNO"), ("16212345678", "MVNO"), ("13491234567", "SATELLITE")],
+)
+def test_chinese_ranges_that_cannot_be_ported_are_flagged(text: str, code: str) -> None:
+    info = parse_number(text, "CN")
+    assert info.valid
+    assert [n.code for n in info.notices] == [code]
+
+
+def test_iot_number_is_explained_not_just_invalid() -> None:
+    info = parse_number("1440123456789", "CN")
+    assert not info.valid
+    assert info.problem is not None and "IoT" in info.problem
+
+
+def test_heavy_modules_load_only_when_used() -> None:
+    """Start-up stays fast: no carrier tables, geocoder or HTTP stack until a lookup needs them,
+    and the TUI's first frame needs neither pydantic nor the sandbox."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, tui.core.numbers, tui.core.config, tui.core.lookup;"
+        "print('phonenumbers.carrier' in sys.modules, "
+        "any('geocoder' in m for m in sys.modules), 'httpx' in sys.modules);"
+        "import tui.cli.main, tui.app.app;"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False", "False"]
+    tui_only = (
+        "import sys, tui.cli.main, tui.app.app;"
+        "print(sorted({'pydantic', 'httpx', 'uvicorn', 'phonenumbers'} & set(sys.modules)))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", tui_only], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(max_size=80))
+def test_any_unicode_gives_a_clear_error_or_ascii_e164(text: str) -> None:
+    try:
+        info = parse_number(text, "CN")
+    except InvalidInput as exc:
+        assert 0 < len(exc.message) < 300
+        assert exc.message.isprintable()  # never echoes a raw control or escape character
+        return
+    assert info.e164 is not None
+    assert info.e164.startswith("+")
+    assert set(info.e164[1:]) <= set(string.digits)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from("0123456789０１２３４５６７８９ -.()+"), min_size=1, max_size=30
+    ),
+)
+def test_phone_like_text_normalises_to_ascii_digits_or_fails_clearly(text: str) -> None:
+    try:
+        digits = normalise(text)
+    except InvalidInput:
+        return
+    assert set(digits.lstrip("+")) <= set(string.digits)

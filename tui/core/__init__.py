@@ -1,0 +1,1 @@
+"""Plain-Python core of Portcheck: numbers, providers, profiles; no UI in here."""

@@ -1,0 +1,298 @@
+"""Turn whatever a person typed into a normalised phone number, offline."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
+
+import phonenumbers
+
+from tui.core.errors import InvalidInput
+
+MAX_INPUT = 64
+"""Longest input accepted, in characters."""
+
+# Separators people paste: spaces, dots, parentheses, slashes are not in the SPEC; dashes of
+# every Unicode kind (Pd) plus the minus sign are.
+_SEPARATORS = (
+    set(" .()\u2212")
+    | {chr(c) for c in range(0x2010, 0x2016)}
+    | {"-", "\u2e3a", "\u2e3b", "\ufe58", "\ufe63", "\uff0d"}
+)
+_TEL = re.compile(r"^tel:", re.IGNORECASE)
+
+_TYPE_NAMES = {
+    phonenumbers.PhoneNumberType.MOBILE: "mobile",
+    phonenumbers.PhoneNumberType.FIXED_LINE: "fixed_line",
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE: "fixed_line_or_mobile",
+    phonenumbers.PhoneNumberType.TOLL_FREE: "toll_free",
+    phonenumbers.PhoneNumberType.PREMIUM_RATE: "premium_rate",
+    phonenumbers.PhoneNumberType.SHARED_COST: "shared_cost",
+    phonenumbers.PhoneNumberType.VOIP: "voip",
+    phonenumbers.PhoneNumberType.PERSONAL_NUMBER: "personal_number",
+    phonenumbers.PhoneNumberType.PAGER: "pager",
+    phonenumbers.PhoneNumberType.UAN: "uan",
+    phonenumbers.PhoneNumberType.VOICEMAIL: "voicemail",
+}
+
+#: French overseas national prefixes → the region they really belong to.
+FR_OVERSEAS = {
+    "0262": "RE",
+    "0263": "RE",
+    "0692": "RE",
+    "0693": "RE",
+    "0269": "YT",
+    "0639": "YT",
+    "0590": "GP",
+    "0690": "GP",
+    "0691": "GP",
+    "0594": "GF",
+    "0694": "GF",
+    "0596": "MQ",
+    "0696": "MQ",
+    "0697": "MQ",
+}
+REGION_NAMES = {
+    "CN": "China",
+    "FR": "France",
+    "RE": "Réunion",
+    "YT": "Mayotte",
+    "GP": "Guadeloupe",
+    "GF": "French Guiana",
+    "MQ": "Martinique",
+    "BL": "Saint-Barthélemy",
+    "MF": "Saint-Martin",
+}
+
+#: Chinese number blocks that cannot be ported between operators, by national prefix.
+CN_NOT_PORTABLE = [
+    (
+        ("170", "171", "162", "165", "167"),
+        "MVNO",
+        "virtual-operator (MVNO) range: these numbers cannot be ported to another operator",
+    ),
+    (
+        ("1349", "17400", "17401", "17402", "17403", "17404", "17405", "1749"),
+        "SATELLITE",
+        "satellite range: satellite numbers cannot be ported",
+    ),
+    (
+        ("140", "141", "144", "146", "148"),
+        "IOT",
+        "IoT (machine-to-machine) range: IoT numbers cannot be ported",
+    ),
+]
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something the offline check found out about a number."""
+
+    code: str
+    """Stable identifier, e.g. `MVNO`."""
+    message: str
+    """Plain-language explanation."""
+
+
+@dataclass(frozen=True)
+class NumberInfo:
+    """A normalised number and what is known about it without any network."""
+
+    input: str
+    """What the person typed, sanitised (never shown raw)."""
+    digits: str
+    """The normalised text: optional `+` then ASCII digits."""
+    e164: str | None = None
+    """`+8613800138000`, or None when the text is not a number."""
+    national: str | None = None
+    """National form, digits only, with the trunk prefix (`13800138000`, `0661370915`)."""
+    region: str | None = None
+    """ISO region of the number (CN, FR, RE…)."""
+    valid: bool = False
+    """Whether the number exists in the numbering plan."""
+    type: str = "unknown"
+    """mobile, fixed_line, voip, …"""
+    country_code: int | None = None
+    """E.164 country calling code."""
+    problem: str | None = None
+    """Why the number cannot be looked up, when it cannot."""
+    notices: tuple[Notice, ...] = field(default=())
+    """Porting-relevant facts (non-portable range, overseas number…)."""
+
+    @property
+    def is_cn_mobile(self) -> bool:
+        """An 11-digit Chinese mobile number, as china_mnp and ip138 expect."""
+        return self.valid and self.region == "CN" and self.type == "mobile"
+
+    @property
+    def is_fr_mobile(self) -> bool:
+        """A metropolitan French mobile number (+33 6 / +33 7)."""
+        return (
+            self.valid
+            and self.country_code == 33
+            and self.e164 is not None
+            and self.e164[3] in "67"
+        )
+
+    @property
+    def international(self) -> str | None:
+        """Readable international form, e.g. `+86 138 0013 8000`."""
+        if self.e164 is None:
+            return None
+        return phonenumbers.format_number(
+            phonenumbers.parse(self.e164), phonenumbers.PhoneNumberFormat.INTERNATIONAL
+        )
+
+    @property
+    def region_name(self) -> str | None:
+        """English name of the region, when known."""
+        return REGION_NAMES.get(self.region or "", self.region)
+
+
+def normalise(text: str) -> str:
+    """Apply the SPEC's normalisation; return `+digits` or `digits` or raise InvalidInput."""
+    stripped = text.strip()
+    if len(stripped) > MAX_INPUT:
+        raise InvalidInput(
+            f"the input is {len(stripped)} characters long; a phone number has at most "
+            f"{MAX_INPUT}. Paste only the number."
+        )
+    folded = _TEL.sub("", unicodedata.normalize("NFKC", stripped).strip())
+    kept = "".join(ch for ch in folded if ch not in _SEPARATORS and not ch.isspace())
+    if kept.startswith("00"):
+        kept = "+" + kept[2:]
+    if not kept or kept == "+":
+        raise InvalidInput("no digits were entered. Type or paste a phone number.")
+    for pos, ch in enumerate(kept):
+        if ch in "0123456789" or (ch == "+" and pos == 0):
+            continue
+        raise InvalidInput(_describe_bad_char(ch))
+    return kept
+
+
+def _describe_bad_char(ch: str) -> str:
+    name = unicodedata.name(ch, f"U+{ord(ch):04X}")
+    shown = ch if ch.isprintable() and unicodedata.category(ch)[0] not in "CZ" else ""
+    label = f"{shown!r} ({name})" if shown else name
+    if ch == "+":
+        return "'+' may only stand at the start of the number."
+    if ch.isdigit():
+        return f"{label} is not an ASCII digit: type the number with 0-9."
+    return f"{label} cannot be part of a phone number: keep only digits, spaces, dashes and +."
+
+
+def parse_number(text: str, default_region: str = "CN") -> NumberInfo:
+    """Normalise `text` and describe the number. Raises InvalidInput for malformed text."""
+    digits = normalise(text)
+    region = None if digits.startswith("+") else default_region.upper()
+    try:
+        parsed = phonenumbers.parse(digits, region)
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidInput(_parse_problem(exc, digits)) from None
+    notices: list[Notice] = []
+    if parsed.country_code == 33 and not phonenumbers.is_valid_number(parsed):
+        parsed, overseas = _as_overseas(parsed)
+        if overseas:
+            notices.append(overseas)
+    info = _describe(sanitised_input(text), digits, parsed, notices)
+    if not info.valid and region is not None and info.problem and "+" not in digits:
+        hint = (
+            f" Numbers without a country code are read as {region} (the profile's region):"
+            " add it, e.g. +33 6 12 34 56 78 or 0033…."
+        )
+        info = replace(info, problem=info.problem + hint)
+    return info
+
+
+def sanitised_input(text: str) -> str:
+    """The input as it may be shown back: printable, one line, bounded."""
+    from tui.core.sanitize import clean_text
+
+    return clean_text(text, limit=MAX_INPUT)
+
+
+def _parse_problem(exc: phonenumbers.NumberParseException, digits: str) -> str:
+    if exc.error_type == phonenumbers.NumberParseException.INVALID_COUNTRY_CODE:
+        return f"{digits[:4]}… does not start with a known country code."
+    if exc.error_type == phonenumbers.NumberParseException.TOO_LONG:
+        return "the number has too many digits."
+    return "the number has too few digits."
+
+
+def _as_overseas(
+    parsed: phonenumbers.PhoneNumber,
+) -> tuple[phonenumbers.PhoneNumber, Notice | None]:
+    national = "0" + str(parsed.national_number)
+    region = FR_OVERSEAS.get(national[:4])
+    if region is None:
+        return parsed, None
+    moved = phonenumbers.parse(national, region)
+    cc = moved.country_code
+    return moved, Notice(
+        "OVERSEAS",
+        f"French overseas number ({REGION_NAMES[region]}): it belongs to +{cc}, not +33.",
+    )
+
+
+def _describe(
+    shown: str, digits: str, parsed: phonenumbers.PhoneNumber, notices: list[Notice]
+) -> NumberInfo:
+    region = phonenumbers.region_code_for_number(parsed)
+    valid = phonenumbers.is_valid_number(parsed)
+    e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    national = re.sub(
+        r"\D", "", phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+    )
+    if region in ("RE", "YT", "GP", "GF", "MQ", "BL", "MF") and not notices:
+        notices.append(
+            Notice(
+                "OVERSEAS",
+                f"French overseas number ({REGION_NAMES.get(region, region)}, "
+                f"+{parsed.country_code}): the Bouygues check covers +33 6/7 only.",
+            )
+        )
+    problem = None
+    if parsed.country_code == 86:
+        problem = _cn_notices(str(parsed.national_number), notices, valid)
+    if not valid and problem is None:
+        where = REGION_NAMES.get(region or "", region) or f"+{parsed.country_code}"
+        problem = f"{e164} is not a valid number in {where}: check the digits."
+    kind = _TYPE_NAMES.get(phonenumbers.number_type(parsed), "unknown") if valid else "unknown"
+    return NumberInfo(
+        input=shown,
+        digits=digits,
+        e164=e164,
+        national=national,
+        region=region,
+        valid=valid,
+        type=kind,
+        country_code=parsed.country_code,
+        problem=problem,
+        notices=tuple(notices),
+    )
+
+
+def _cn_notices(nsn: str, notices: list[Notice], valid: bool) -> str | None:
+    for prefixes, code, message in CN_NOT_PORTABLE:
+        if nsn.startswith(prefixes):
+            notices.append(Notice(code, message))
+            if not valid:
+                return f"+86 {nsn} is not an ordinary mobile number: {message}."
+    return None
+
+
+def range_operator(info: NumberInfo) -> str | None:
+    """The operator the number's block was assigned to (its original operator).
+
+    Loads phonenumbers' carrier data only when first asked, and only the part holding the
+    number's prefix.
+    """
+    if not info.valid or info.e164 is None:
+        return None
+    from tui.core.carriers import carrier_name  # lazily: the carrier tables are large
+
+    lang = "zh" if info.region == "CN" else "en"
+    parsed = phonenumbers.parse(info.e164)
+    name = carrier_name(parsed, lang) or carrier_name(parsed, "en")
+    return name or None
