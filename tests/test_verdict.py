@@ -1,0 +1,57 @@
+"""Merging provider answers into one plain-language verdict."""
+
+from __future__ import annotations
+
+from tui.core.result import LineStatus, ProviderResult, Reason, Status
+from tui.core.verdict import merge
+
+
+def ok(provider: str, **kw: object) -> ProviderResult:
+    return ProviderResult(provider, Status.OK, **kw)  # type: ignore[arg-type]
+
+
+def test_not_ported_and_active() -> None:
+    v = merge(
+        [
+            ok(
+                "china_mnp", ported=False, original_operator="中国移动", current_operator="中国移动"
+            ),
+            ok("ip138", current_operator="China Mobile", line_status=LineStatus.ACTIVE),
+        ]
+    )
+    assert v.headline == (
+        "no blocking reason reported · not ported, runs on 中国移动 · line active (in service)"
+    )
+    assert v.disagreements == ()
+
+
+def test_disagreeing_operators_are_flagged() -> None:
+    v = merge(
+        [
+            ok("china_mnp", ported=True, original_operator="中国移动", current_operator="中国联通"),
+            ok("ip138", current_operator="China Mobile"),
+        ]
+    )
+    assert "providers disagree" in v.headline
+    assert "china_mnp says 中国联通" in v.disagreements[0]
+
+
+def test_ineligible_reason_leads_and_failures_are_counted() -> None:
+    v = merge(
+        [
+            ok(
+                "bouygues",
+                eligible=False,
+                reasons=(Reason("IN_PROGRESS_PORTABILITY_REQUEST", "a port is pending"),),
+            ),
+            ProviderResult("ip138", Status.ERROR),
+        ]
+    )
+    assert v.headline.startswith("NOT ELIGIBLE: a port is pending")
+    assert "1 provider(s) failed" in v.headline
+
+
+def test_skipped_and_failed_answers_are_ignored() -> None:
+    v = merge([ProviderResult("bouygues", Status.SKIPPED, eligible=True), ok("offline")])
+    assert v.eligible is None
+    assert v.headline == "eligibility not checked"

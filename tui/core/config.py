@@ -1,0 +1,311 @@
+"""Profiles: read, validate and resolve `config.toml`, or fall back to the demo profile."""
+
+from __future__ import annotations
+
+import os
+import stat
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import phonenumbers
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
+
+from tui.core import paths
+from tui.core.errors import ConfigError
+from tui.core.policies import DEFAULT_TIMEOUT
+from tui.core.providers import PROVIDERS, get_provider
+from tui.core.settings import ProviderSettings, Secret
+
+DEMO = "demo"
+"""Name of the built-in profile that runs against the sandbox."""
+
+
+class ProfileBase(BaseModel):
+    """Profile keys that are not provider sections."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+    region: str = "CN"
+    """Region assumed for numbers written without a country code."""
+    providers: list[str] = Field(default_factory=lambda: ["offline"])
+    """Providers to ask, in the order of their panels."""
+    timeout: float = Field(default=DEFAULT_TIMEOUT, gt=0, le=300)
+    """Seconds per provider call."""
+    allow_rio_mismatch: bool = False
+    """Send a RIO whose check key does not match the number instead of refusing it."""
+    store_full_number: bool = False
+    """Keep full numbers in history (masked otherwise)."""
+    retention_days: int = Field(default=30, ge=0, le=3650)
+    """Days lookups stay in history; 0 keeps nothing."""
+
+    @field_validator("region")
+    @classmethod
+    def _known_region(cls, value: str) -> str:
+        region = value.strip().upper()
+        if region not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValueError(f"{value!r} is not a region code: use two letters such as CN or FR")
+        return region
+
+    @field_validator("providers")
+    @classmethod
+    def _known_providers(cls, value: list[str]) -> list[str]:
+        for name in value:
+            if name not in PROVIDERS:
+                raise ValueError(
+                    f"unknown provider {name!r}: valid providers are {', '.join(PROVIDERS)}"
+                )
+        if len(set(value)) != len(value):
+            raise ValueError("lists a provider twice")
+        if not value:
+            raise ValueError('is empty: list at least one provider, e.g. ["offline"]')
+        return value
+
+    def provider_settings(self, name: str) -> ProviderSettings | None:
+        """The `[profiles.X.<name>]` section, if present."""
+        value = getattr(self, name, None)
+        return value if isinstance(value, ProviderSettings) else None
+
+
+#: A profile: the base keys plus one optional section per provider that needs settings,
+#: built from the registry so that adding a provider does not touch this module.
+if TYPE_CHECKING:
+    Profile = ProfileBase
+else:
+    Profile = create_model(
+        "Profile",
+        __base__=ProfileBase,
+        **{
+            name: (cls.settings_model | None, None)
+            for name, cls in PROVIDERS.items()
+            if cls.settings_model is not None
+        },
+    )
+
+
+class ConfigFileModel(BaseModel):
+    """The whole `config.toml`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    default_profile: str | None = None
+    """Profile used when none is named."""
+    profiles: dict[str, Profile] = Field(default_factory=dict)
+    """Profiles by name."""
+
+
+@dataclass(frozen=True)
+class ResolvedProfile:
+    """A profile ready to use: validated, secrets present."""
+
+    name: str
+    """Its name in the file, or `demo`."""
+    settings: ProfileBase
+    """Its validated keys."""
+    demo: bool = False
+    """Whether this is the built-in demo running against the sandbox."""
+
+    def provider_settings(self, name: str) -> ProviderSettings | None:
+        """The provider's section, if any."""
+        return self.settings.provider_settings(name)
+
+
+@dataclass(frozen=True)
+class Config:
+    """What was found at the config path."""
+
+    path: Path
+    """Where the file is (or would be)."""
+    model: ConfigFileModel | None
+    """Its content, or None when there is no file."""
+
+    @property
+    def profile_names(self) -> list[str]:
+        """Names that `profile()` accepts."""
+        names = list(self.model.profiles) if self.model else []
+        return names + ([DEMO] if DEMO not in names else [])
+
+    @property
+    def default_name(self) -> str:
+        """The profile used when none is named."""
+        if self.model is None or not self.model.profiles:
+            return DEMO
+        if self.model.default_profile:
+            return self.model.default_profile
+        if len(self.model.profiles) == 1:
+            return next(iter(self.model.profiles))
+        raise ConfigError(
+            "several profiles and no default_profile",
+            path=str(self.path),
+            hint=f'add default_profile = "{next(iter(self.model.profiles))}" at the top, '
+            "or pass --profile NAME",
+        )
+
+    def profile(
+        self, name: str | None = None, *, demo: Callable[[], ProfileBase] | None = None
+    ) -> ResolvedProfile:
+        """The profile called `name` (default profile when None), secrets checked.
+
+        `demo` builds the demo profile when that is the one chosen (it needs the sandbox's
+        address, which the core does not know).
+        """
+        chosen = name or self.default_name
+        profiles = self.model.profiles if self.model else {}
+        if chosen in profiles:
+            settings = profiles[chosen]
+            _check_secrets(settings, chosen, self.path)
+            return ResolvedProfile(chosen, settings)
+        if chosen == DEMO and demo is not None:
+            return ResolvedProfile(DEMO, demo(), demo=True)
+        raise ConfigError(
+            f"no profile named {chosen!r}",
+            path=str(self.path),
+            hint=f"profiles: {', '.join(self.profile_names)}",
+        )
+
+
+def load_config(path: str | os.PathLike[str] | None = None) -> Config:
+    """Read and validate the config file; a missing default file means the demo profile."""
+    explicit = path is not None or bool(os.environ.get(paths.CONFIG_ENV))
+    file = paths.config_file(path)
+    try:
+        raw = file.read_bytes()
+    except FileNotFoundError:
+        if explicit:
+            raise ConfigError(
+                "file not found",
+                path=str(file),
+                hint="check the path, or run `portcheck config init` to create it",
+            ) from None
+        return Config(file, None)
+    except OSError as exc:
+        raise ConfigError(f"cannot be read ({exc.strerror})", path=str(file)) from None
+    return Config(file, parse_config(raw, file))
+
+
+def parse_config(raw: bytes, file: Path) -> ConfigFileModel:
+    """Validate TOML text; every problem is reported with its key path and a fix."""
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError("is not UTF-8 text", path=str(file), hint="save it as UTF-8") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            f"is not valid TOML ({exc})",
+            path=str(file),
+            hint="check quotes, brackets and '=' near that line",
+        ) from None
+    try:
+        model = ConfigFileModel.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_describe_errors(exc), path=str(file)) from None
+    _check_references(model, file)
+    _check_permissions(model, file)
+    return model
+
+
+_HINTS = {
+    "extra_forbidden": "unknown key: remove it or check its spelling",
+    "missing": "required: add it",
+    "float_parsing": "expected a number, e.g. 10.0",
+    "float_type": "expected a number, e.g. 10.0",
+    "int_parsing": "expected a whole number",
+    "int_type": "expected a whole number",
+    "bool_type": "expected true or false",
+    "bool_parsing": "expected true or false",
+    "string_type": 'expected text in quotes, e.g. "value"',
+    "list_type": 'expected a list, e.g. ["offline"]',
+    "model_type": "expected a table, e.g. [profiles.work.ip138]",
+    "dict_type": "expected a table",
+}
+
+
+def _describe_errors(exc: ValidationError) -> str:
+    lines = []
+    for err in exc.errors(include_url=False, include_input=False):
+        key = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        message = str(err["msg"]).removeprefix("Value error, ")
+        hint = _HINTS.get(err["type"])
+        if err["type"] == "extra_forbidden":
+            message = hint or message
+            hint = None
+        lines.append(f"{key}: {message}" + (f" ({hint})" if hint else ""))
+    count = f"{len(lines)} problems" if len(lines) > 1 else "1 problem"
+    return f"{count}:\n  " + "\n  ".join(lines)
+
+
+def _check_references(model: ConfigFileModel, file: Path) -> None:
+    for name, profile in model.profiles.items():
+        for provider in profile.providers:
+            cls = get_provider(provider)
+            if cls.settings_model is not None and profile.provider_settings(provider) is None:
+                raise ConfigError(
+                    f"lists provider {provider!r} but has no [profiles.{name}.{provider}] table",
+                    path=str(file),
+                    key=f"profiles.{name}.providers",
+                    hint=f"add [profiles.{name}.{provider}] (see config.example.toml) or "
+                    "remove it from providers",
+                )
+    if model.default_profile and model.default_profile not in model.profiles:
+        raise ConfigError(
+            f"names {model.default_profile!r}, which is not a profile",
+            path=str(file),
+            key="default_profile",
+            hint=f"profiles: {', '.join(model.profiles) or 'none: add [profiles.NAME]'}",
+        )
+
+
+def _secrets(model: ConfigFileModel) -> list[tuple[str, Secret]]:
+    found = []
+    for name, profile in model.profiles.items():
+        for provider in PROVIDERS:
+            section = profile.provider_settings(provider)
+            if section is not None:
+                found += [
+                    (f"profiles.{name}.{provider}.{k}", s) for k, s in section.secrets().items()
+                ]
+    return found
+
+
+def _check_permissions(model: ConfigFileModel, file: Path) -> None:
+    literal = [key for key, secret in _secrets(model) if secret.is_literal]
+    if not literal or os.name != "posix":
+        return
+    mode = stat.S_IMODE(file.stat().st_mode)
+    if mode & 0o077:
+        raise ConfigError(
+            f"holds a literal secret ({literal[0]}) but other users can read it (mode {mode:03o})",
+            path=str(file),
+            hint=f"run: chmod 600 {file}   (or use env:NAME for secrets)",
+        )
+
+
+def _check_secrets(profile: ProfileBase, name: str, file: Path) -> None:
+    for provider in profile.providers:
+        section = profile.provider_settings(provider)
+        for key, secret in (section.secrets() if section else {}).items():
+            if not secret.available:
+                raise ConfigError(
+                    f"needs environment variable {secret.env}, which is not set",
+                    path=str(file),
+                    key=f"profiles.{name}.{provider}.{key}",
+                    hint=f"export {secret.env}=... before running portcheck",
+                )
+
+
+def check_all(config: Config) -> list[str]:
+    """Problems that would stop any profile of `config` from being used (for `config check`)."""
+    problems = []
+    for name in config.model.profiles if config.model else {}:
+        try:
+            config.profile(name)
+        except ConfigError as exc:
+            problems.append(exc.message)
+    return problems
+
+
+def build_profile(data: dict[str, Any]) -> ProfileBase:
+    """A profile from plain data (the demo profile, tests)."""
+    return Profile.model_validate(data)

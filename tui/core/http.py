@@ -1,0 +1,126 @@
+"""The one place provider HTTP clients are built and requests are sent and retried."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import ssl
+from functools import cache
+from urllib.parse import urlsplit
+
+import httpx
+
+from tui.core.errors import NetworkError, ProviderError, ProviderTimeout
+from tui.core.policies import DEFAULT_RETRY, RetryPolicy
+
+
+@cache
+def user_agent() -> str:
+    """`Portcheck/<version> (…)`; computed on first use (reading the version is not free)."""
+    from tui import __version__
+
+    return f"Portcheck/{__version__} (+mobile number portability checker)"
+
+
+# Errors raised before any byte of the request can have reached the provider.
+_NEVER_SENT = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.UnsupportedProtocol,
+)
+
+
+@cache
+def tls_context() -> ssl.SSLContext:
+    """One verifying TLS context shared by every provider client: the CA bundle (or the
+    SSL_CERT_FILE / SSL_CERT_DIR a call center sets) is read once, not once per provider."""
+    return httpx.create_ssl_context(verify=True, trust_env=True)
+
+
+def build_client(
+    *, timeout: float, transport: httpx.AsyncBaseTransport | None = None
+) -> httpx.AsyncClient:
+    """A client for one provider.
+
+    TLS verification on, redirects off, proxies from the environment (except for loopback, so
+    the sandbox works behind a call-center proxy), and an injectable `transport`: the sandbox
+    in tests, or e.g. `httpx_aiohttp`'s transport, without the retry rules noticing.
+    """
+    loopback: dict[str, httpx.AsyncBaseTransport | None] = {
+        "all://127.0.0.1": None,
+        "all://localhost": None,
+        "all://[::1]": None,
+    }
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(timeout),
+        verify=tls_context(),
+        follow_redirects=False,
+        trust_env=True,
+        headers={"User-Agent": user_agent()},
+        transport=transport,
+        mounts=None if transport is not None else loopback,
+    )
+
+
+def basic_auth(user: str, password: str) -> str:
+    """The value of an HTTP Basic `Authorization` header."""
+    pair = f"{user}:{password}".encode()
+    return "Basic " + base64.b64encode(pair).decode("ascii")
+
+
+def host_of(url: str | httpx.URL) -> str:
+    """The host name of a URL, for messages (never the path or query)."""
+    return urlsplit(str(url)).hostname or "the provider"
+
+
+async def send(
+    client: httpx.AsyncClient,
+    request: httpx.Request,
+    *,
+    billed: bool,
+    retry: RetryPolicy = DEFAULT_RETRY,
+) -> httpx.Response:
+    """Send `request`, retrying only what the policy allows; map transport failures.
+
+    For a provider that bills (`billed`), only failures where the request never left the
+    client are retried: never a 5xx, a read timeout or a dropped connection.
+    Returns the response whatever its status; the provider reads error bodies itself.
+    """
+    host = host_of(request.url)
+    for attempt in range(1, retry.attempts + 1):
+        last = attempt == retry.attempts
+        try:
+            response = await client.send(request)
+        except httpx.HTTPError as exc:
+            error, never_sent = _classify(exc, host, billed=billed)
+            if last or (billed and not never_sent):
+                raise error from None
+        else:
+            if billed or last or response.status_code not in retry.statuses:
+                return response
+            await response.aclose()
+        await asyncio.sleep(retry.delay(attempt))
+    raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+def _classify(exc: httpx.HTTPError, host: str, *, billed: bool) -> tuple[ProviderError, bool]:
+    """The error a person sees, and whether the request surely never left the client."""
+    may_be_billed = None if billed else False
+    if isinstance(exc, _NEVER_SENT):
+        return _never_sent_error(exc, host), True
+    if isinstance(exc, httpx.TimeoutException):
+        message = f"{host} did not answer in time; the request may have reached it."
+        return ProviderTimeout(message, billed=may_be_billed), False
+    message = f"the connection to {host} failed mid-request ({type(exc).__name__})."
+    return NetworkError(message, billed=may_be_billed), False
+
+
+def _never_sent_error(exc: Exception, host: str) -> ProviderError:
+    if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
+        return ProviderTimeout(f"could not connect to {host} in time.", billed=False)
+    if isinstance(exc, httpx.UnsupportedProtocol):
+        return NetworkError(f"the URL for {host} is not http(s).", billed=False)
+    return NetworkError(
+        f"could not connect to {host}: is the address right and reachable?", billed=False
+    )

@@ -1,0 +1,27 @@
+"""The provider registry: every provider Portcheck knows, by profile name."""
+
+from __future__ import annotations
+
+from tui.core.errors import ConfigError
+from tui.core.providers.base import HttpProvider, Provider, Query
+from tui.core.providers.bouygues import BouyguesProvider
+from tui.core.providers.china_mnp import ChinaMnpProvider
+from tui.core.providers.ip138 import Ip138Provider
+from tui.core.providers.offline import OfflineProvider
+
+PROVIDERS: dict[str, type[Provider]] = {
+    cls.name: cls for cls in (OfflineProvider, ChinaMnpProvider, BouyguesProvider, Ip138Provider)
+}
+
+
+def get_provider(name: str) -> type[Provider]:
+    """The provider class called `name`; the error lists the valid names."""
+    try:
+        return PROVIDERS[name]
+    except KeyError:
+        raise ConfigError(
+            f"unknown provider {name!r}", hint=f"valid providers: {', '.join(PROVIDERS)}"
+        ) from None
+
+
+__all__ = ["PROVIDERS", "HttpProvider", "Provider", "Query", "get_provider"]

@@ -1,0 +1,155 @@
+"""The one interface every provider implements, and the shared HTTP plumbing."""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from tui.core.errors import BadResponse, ProviderError, error_for_status
+from tui.core.numbers import NumberInfo
+from tui.core.policies import DEFAULT_RETRY, RetryPolicy
+from tui.core.result import ProviderResult
+from tui.core.rio import Rio
+from tui.core.sanitize import clean_text, clean_tree
+from tui.core.settings import ProviderSettings
+
+if TYPE_CHECKING:
+    import httpx  # the module itself loads with the first provider client (tui.core.http)
+
+if TYPE_CHECKING:
+    from aiolimiter import AsyncLimiter
+
+#: Largest provider answer read, in bytes: anything bigger is garbage for these APIs.
+MAX_BODY = 256 * 1024
+
+
+@dataclass(frozen=True)
+class Query:
+    """What one lookup asks: a valid number, and the RIO when one was given."""
+
+    number: NumberInfo
+    """The normalised, valid number."""
+    rio: Rio | None = None
+    """The French porting code, already checked against the number unless allowed not to."""
+
+
+def cn_mobile_only(query: Query) -> str | None:
+    """The skip reason of providers that only know Chinese mobile numbers."""
+    if not query.number.is_cn_mobile:
+        return "only Chinese mobile numbers (+86 1…) can be checked here"
+    return None
+
+
+class Provider(ABC):
+    """One source of answers about a number."""
+
+    name: ClassVar[str]
+    """Registry name, as used in profiles and JSON."""
+    title: ClassVar[str]
+    """Human name for panels."""
+    billed: ClassVar[bool | None]
+    """Whether a successful query costs money."""
+    settings_model: ClassVar[type[ProviderSettings] | None] = None
+    """The profile section this provider reads, None when it needs none."""
+    default_cache_ttl: ClassVar[float] = 0.0
+    """Seconds an answer stays fresh enough to reuse, unless the profile says otherwise."""
+    uses_rio: ClassVar[bool] = False
+    """Whether the answer depends on the RIO (then a cached answer needs the same RIO)."""
+
+    def __init__(
+        self,
+        settings: ProviderSettings | None,
+        *,
+        timeout: float,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.settings = settings
+        self.timeout = timeout
+        """Seconds for one call, everything included."""
+
+    @abstractmethod
+    def skip_reason(self, query: Query) -> str | None:
+        """Why this provider does not apply to `query`, or None when it does."""
+
+    @abstractmethod
+    async def lookup(self, query: Query) -> ProviderResult:
+        """Ask the provider; return a normalised result or raise `ProviderError`."""
+
+    @property
+    def cache_ttl(self) -> float:
+        """Seconds an answer of this provider may be reused."""
+        ttl = self.settings.cache_ttl if self.settings else None
+        return self.default_cache_ttl if ttl is None else ttl
+
+    async def aclose(self) -> None:  # noqa: B027 - optional hook: offline has nothing to close
+        """Release connections."""
+
+
+class HttpProvider(Provider):
+    """A provider reached over HTTP through the shared client rules."""
+
+    retry: ClassVar[RetryPolicy] = DEFAULT_RETRY
+
+    def __init__(
+        self,
+        settings: ProviderSettings | None,
+        *,
+        timeout: float,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        super().__init__(settings, timeout=timeout, transport=transport)
+        from tui.core.http import build_client  # httpx: loaded with the first provider client
+
+        self.client = build_client(timeout=timeout, transport=transport)
+        rate = settings.rate_limit if settings else None
+        self._limiter: AsyncLimiter | None = None
+        if rate:
+            from aiolimiter import AsyncLimiter  # only profiles that set rate_limit pay for it
+
+            # One query per 1/rate seconds, without bursts: providers count per second.
+            self._limiter = AsyncLimiter(1, 1 / rate)
+
+    async def _send(self, request: httpx.Request, *, billed: bool | None = None) -> httpx.Response:
+        from tui.core.http import send
+
+        if self._limiter is not None:
+            await self._limiter.acquire()
+        return await send(
+            self.client,
+            request,
+            billed=bool(self.billed if billed is None else billed),
+            retry=self.retry,
+        )
+
+    def _decode(self, response: httpx.Response, *, billed: bool | None) -> dict[str, Any]:
+        """The JSON object in `response`, or BadResponse."""
+        body = response.content[: MAX_BODY + 1]
+        if len(body) > MAX_BODY:
+            raise BadResponse("the answer is far larger than expected.", billed=billed)
+        try:
+            data = json.loads(body)
+        except ValueError:
+            preview = clean_text(body[:60].decode("utf-8", "replace"), limit=60)
+            raise BadResponse(
+                f"the answer is not JSON (HTTP {response.status_code}, starts with {preview!r}).",
+                billed=billed,
+            ) from None
+        if not isinstance(data, dict):
+            raise BadResponse("the answer is JSON but not an object.", billed=billed)
+        return data
+
+    def _status_error(
+        self, response: httpx.Response, message: str = "", *, billed: bool | None
+    ) -> ProviderError:
+        text = clean_text(message or response.reason_phrase, limit=200)
+        return error_for_status(response.status_code, text, billed=billed)
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+
+def raw_view(data: Any) -> Any:
+    """Provider data as it may be shown in the raw view: sanitised, secrets never included."""
+    return clean_tree(data)

@@ -1,0 +1,206 @@
+"""bouygues: Bouygues Telecom's checkEligibilityForPortability, over OAuth2."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, ClassVar
+
+from tui.core.errors import AuthError, BadResponse, RefusedInput
+from tui.core.policies import TOKEN_REFRESH_MARGIN
+from tui.core.providers.base import HttpProvider, Query, raw_view
+from tui.core.result import ProviderResult, Reason, Status
+from tui.core.rio import NO_RIO_HINT
+from tui.core.sanitize import clean_text
+from tui.core.settings import ProviderSettings, ProviderUrl, SecretField
+
+if TYPE_CHECKING:
+    import httpx  # the module itself loads with the first provider client (tui.core.http)
+
+CHECK_PATH = "/v1/customer-management/portabilities/check-eligibility"
+MONTHLY_NOTE = "Bouygues' repository is updated monthly: a change in the last weeks may not show."
+
+#: The seed's ineligibility messages, in plain language, with the next step.
+INELIGIBILITY = {
+    "UNAUTHORIZED_PORTABILITY_REQUEST": (
+        "the number or the RIO is already at Bouygues Telecom",
+        "Check the number and RIO with the customer: a Bouygues Telecom line cannot be "
+        "ported to Bouygues Telecom.",
+    ),
+    "IN_PROGRESS_PORTABILITY_REQUEST": (
+        "a port request for this number is already pending",
+        "Wait for the pending port to finish, or have the customer cancel it with the "
+        "operator it was requested from.",
+    ),
+}
+
+
+class BouyguesSettings(ProviderSettings):
+    """`[profiles.NAME.bouygues]`."""
+
+    base_url: ProviderUrl = "https://api.bouyguestelecom.fr"
+    """API root; the check path is appended."""
+    token_url: ProviderUrl = "https://oauth2.bouyguestelecom.fr/token"  # noqa: S105
+    """OAuth2 token endpoint (client-credentials flow)."""
+    client_id: str
+    """OAuth2 client id."""
+    client_secret: SecretField
+    """OAuth2 client secret (literal or env:NAME)."""
+    source: str = "PORTCHECK"
+    """Sent as the X-Source header: identifies the caller to Bouygues."""
+
+
+class TokenCache:
+    """A bearer token kept until shortly before it expires; one refresh for all callers."""
+
+    def __init__(
+        self,
+        fetch: Callable[[], Awaitable[tuple[str, float]]],
+        *,
+        margin: float = TOKEN_REFRESH_MARGIN,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._fetch = fetch
+        self._margin = margin
+        self._clock = clock
+        self._token: str | None = None
+        self._expires = 0.0
+        self._lock = asyncio.Lock()
+
+    def _fresh(self) -> str | None:
+        return self._token if self._token and self._clock() < self._expires else None
+
+    async def get(self) -> str:
+        """A valid token, fetching one if needed. Concurrent callers share one fetch."""
+        token = self._fresh()
+        if token:
+            return token
+        async with self._lock:
+            token = self._fresh()  # someone else may have refreshed while we waited
+            if token:
+                return token
+            token, lifetime = await self._fetch()
+            margin = min(self._margin, lifetime / 10)
+            self._token, self._expires = token, self._clock() + lifetime - margin
+            return token
+
+    def invalidate(self, token: str) -> None:
+        """Forget `token` after the API refused it, unless it was already replaced."""
+        if self._token == token:
+            self._token = None
+
+
+class BouyguesProvider(HttpProvider):
+    """Seed 001: POST check-eligibility with phoneNumber and rioCode."""
+
+    name: ClassVar[str] = "bouygues"
+    title: ClassVar[str] = "Bouygues eligibility"
+    billed: ClassVar[bool | None] = False
+    settings_model = BouyguesSettings
+    default_cache_ttl: ClassVar[float] = 30 * 24 * 3600.0
+    uses_rio: ClassVar[bool] = True
+
+    def __init__(
+        self,
+        settings: ProviderSettings | None,
+        *,
+        timeout: float,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        super().__init__(settings, timeout=timeout, transport=transport)
+        self.tokens = TokenCache(self._fetch_token)
+
+    def skip_reason(self, query: Query) -> str | None:
+        if not query.number.is_fr_mobile:
+            return "only French mobile numbers (+33 6 / +33 7) can be checked here"
+        if query.rio is None:
+            return "needs the customer's RIO. " + NO_RIO_HINT
+        return None
+
+    @property
+    def _settings(self) -> BouyguesSettings:
+        assert isinstance(self.settings, BouyguesSettings)
+        return self.settings
+
+    async def _fetch_token(self) -> tuple[str, float]:
+        from tui.core.http import basic_auth, send
+
+        s = self._settings
+        request = self.client.build_request(
+            "POST",
+            s.token_url,
+            data={"grant_type": "client_credentials"},
+            headers={
+                "Accept": "application/json",
+                "Authorization": basic_auth(s.client_id, s.client_secret.reveal()),
+            },
+        )
+        response = await send(self.client, request, billed=False, retry=self.retry)
+        if response.status_code in (400, 401, 403):
+            raise AuthError("the token endpoint refused the client id or secret.", billed=False)
+        if response.status_code != 200:
+            raise self._status_error(response, "token endpoint", billed=False)
+        data = self._decode(response, billed=False)
+        token = data.get("access_token")
+        if not isinstance(token, str) or not token:
+            raise BadResponse("the token endpoint gave no access_token.", billed=False)
+        try:
+            lifetime = float(data.get("expires_in", 300))
+        except (TypeError, ValueError):
+            lifetime = 300.0
+        return token, max(lifetime, 1.0)
+
+    async def lookup(self, query: Query) -> ProviderResult:
+        assert query.rio is not None
+        token = await self.tokens.get()
+        response = await self._check(query, token)
+        if response.status_code == 401:
+            # Expired or revoked early: refresh once and replay once, never loop.
+            self.tokens.invalidate(token)
+            response = await self._check(query, await self.tokens.get())
+            if response.status_code == 401:
+                raise AuthError("Bouygues refused a freshly issued token.", billed=False)
+        return self._parse(response)
+
+    async def _check(self, query: Query, token: str) -> httpx.Response:
+        s = self._settings
+        assert query.rio is not None
+        request = self.client.build_request(
+            "POST",
+            s.base_url + CHECK_PATH,
+            json={"phoneNumber": query.number.e164, "rioCode": query.rio.code},
+            headers={"Authorization": f"Bearer {token}", "X-Source": s.source},
+        )
+        return await self._send(request)
+
+    def _parse(self, response: httpx.Response) -> ProviderResult:
+        if response.status_code == 400:
+            data = self._decode(response, billed=False)
+            raise RefusedInput(
+                f"Bouygues refused the format ({clean_text(data.get('error', '?'), limit=40)}): "
+                f"{clean_text(data.get('error_description', ''), limit=200)}",
+                billed=False,
+            )
+        if response.status_code != 200:
+            raise self._status_error(response, billed=False)
+        data = self._decode(response, billed=False)
+        eligible = data.get("eligibleForPortability")
+        if not isinstance(eligible, bool):
+            raise BadResponse("the answer has no eligibleForPortability true/false.", billed=False)
+        reasons: tuple[Reason, ...] = ()
+        next_step = None
+        if not eligible:
+            code = clean_text(data.get("ineligibilityMessage") or "UNSPECIFIED", limit=80)
+            text, next_step = INELIGIBILITY.get(code, (f"Bouygues gave the reason {code}", None))
+            reasons = (Reason(code, text),)
+        return ProviderResult(
+            provider=self.name,
+            status=Status.OK,
+            billed=False,
+            eligible=eligible,
+            reasons=reasons,
+            next_step=next_step,
+            notes=(MONTHLY_NOTE,),
+            raw=raw_view(data),
+        )

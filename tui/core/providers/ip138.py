@@ -1,0 +1,88 @@
+"""ip138: is the line alive, and which network runs it now (billed per query)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from tui.core.errors import AuthError, BadResponse, HttpError
+from tui.core.providers.base import HttpProvider, Query, cn_mobile_only, raw_view
+from tui.core.result import LineStatus, ProviderResult, Status
+from tui.core.sanitize import clean_text
+from tui.core.settings import ProviderSettings, ProviderUrl, SecretField
+
+#: The seed's `Check` values.
+CHECK_STATES = {
+    "0": LineStatus.UNKNOWN,
+    "1": LineStatus.ACTIVE,
+    "2": LineStatus.SUSPENDED,
+    "3": LineStatus.UNUSABLE,
+    "4": LineStatus.NOT_IN_SERVICE,
+    "5": LineStatus.CANCELLED,
+}
+#: The seed's `Operator` codes.
+OPERATORS = {"CM": "China Mobile", "CU": "China Unicom", "CT": "China Telecom"}
+
+
+class Ip138Settings(ProviderSettings):
+    """`[profiles.NAME.ip138]`."""
+
+    base_url: ProviderUrl
+    """The secondary domain ip138 allocated, e.g. https://yourname.api.ip138.com."""
+    token: SecretField
+    """The API token (literal or env:NAME); sent in the `token` header, never in the URL."""
+
+
+class Ip138Provider(HttpProvider):
+    """Seed 004: GET /mobile/check/?mobile= → Check 0–5 and operator."""
+
+    name: ClassVar[str] = "ip138"
+    title: ClassVar[str] = "IP138 line status"
+    billed: ClassVar[bool | None] = True
+    settings_model = Ip138Settings
+    default_cache_ttl: ClassVar[float] = 600.0
+
+    def skip_reason(self, query: Query) -> str | None:
+        return cn_mobile_only(query)
+
+    async def lookup(self, query: Query) -> ProviderResult:
+        settings = self.settings
+        assert isinstance(settings, Ip138Settings)
+        request = self.client.build_request(
+            "GET",
+            f"{settings.base_url}/mobile/check/",
+            params={"mobile": query.number.national},
+            headers={"token": settings.token.reveal()},
+        )
+        response = await self._send(request)
+        if response.status_code in (401, 403):
+            raise AuthError(f"HTTP {response.status_code}: the token was refused.", billed=False)
+        if response.status_code != 200:
+            raise self._status_error(response, billed=None)
+        data = self._decode(response, billed=None)
+        code = str(data.get("code", "")).strip()
+        if code != "2000":
+            message = clean_text(data.get("Msg") or data.get("msg") or "no message", limit=200)
+            # The seed bills the line states only; an error code is not a billed query.
+            raise HttpError(
+                f"the provider answered code {clean_text(code, limit=12) or '?'}: {message}",
+                billed=False,
+            )
+        state = CHECK_STATES.get(str(data.get("Check", "")).strip())
+        if state is None:
+            raise BadResponse(
+                f"unexpected Check value {clean_text(data.get('Check'))!r}.", billed=None
+            )
+        operator_code = clean_text(data.get("Operator") or "", limit=10).upper()
+        operator = OPERATORS.get(operator_code, operator_code or None)
+        order = clean_text(data.get("order_number") or "", limit=80) or None
+        billed = state is not LineStatus.UNKNOWN
+        return ProviderResult(
+            provider=self.name,
+            status=Status.OK,
+            billed=billed,
+            current_operator=operator,
+            line_status=state,
+            order_id=order,
+            notes=() if billed else ("not billed: ip138 does not charge an unknown state",),
+            raw=raw_view(data),
+        )

@@ -1,0 +1,62 @@
+"""The free, instant provider: what the numbering plan and the RIO say, no network."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from tui.core.numbers import range_operator
+from tui.core.providers.base import Provider, Query
+from tui.core.result import ProviderResult, Reason, Status
+from tui.core.rio import NO_RIO_HINT
+
+
+class OfflineProvider(Provider):
+    """Validity, type, region, range holder and RIO check, from local data only."""
+
+    name: ClassVar[str] = "offline"
+    title: ClassVar[str] = "Offline checks"
+    billed: ClassVar[bool | None] = False
+
+    def skip_reason(self, query: Query) -> str | None:
+        return None
+
+    async def lookup(self, query: Query) -> ProviderResult:
+        number = query.number
+        holder = range_operator(number)
+        reasons = tuple(
+            Reason(n.code, n.message)
+            for n in number.notices
+            if n.code in ("MVNO", "SATELLITE", "IOT")
+        )
+        notes = []
+        if holder:
+            notes.append(
+                f"range holder: {holder} (original operator of the block; not proof of porting)"
+            )
+        notes.extend(n.message for n in number.notices if n.code == "OVERSEAS")
+        current = None
+        next_step = None
+        if query.rio is not None:
+            if query.rio.matches(number.national or ""):
+                current = query.rio.operator
+                notes.append(f"RIO check key matches this number; RIO issued by {current}")
+            else:
+                notes.append(
+                    "RIO check key does NOT match this number (sent anyway, as the profile allows)"
+                )
+        elif number.is_fr_mobile:
+            next_step = NO_RIO_HINT
+        if number.type not in ("mobile", "fixed_line_or_mobile"):
+            reasons += (
+                Reason("NOT_MOBILE", "not a mobile number: mobile portability checks do not apply"),
+            )
+        return ProviderResult(
+            provider=self.name,
+            status=Status.OK,
+            billed=False,
+            eligible=False if reasons else None,
+            reasons=reasons,
+            current_operator=current,
+            next_step=next_step,
+            notes=tuple(notes),
+        )

@@ -1,0 +1,103 @@
+"""Merge every provider's answer into one verdict, flagging disagreements."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from tui.core.operators import operator_key
+from tui.core.result import LINE_STATUS_TEXT, LineStatus, ProviderResult, Reason, Status
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The answer to the three questions, from all providers together."""
+
+    eligible: bool | None
+    """Can it be ported now: True, False, or None when no provider said."""
+    reasons: tuple[Reason, ...]
+    """Why not, from every provider."""
+    ported: bool | None
+    """Was it already ported."""
+    original_operator: str | None
+    """Who it started with."""
+    current_operator: str | None
+    """Who runs it now."""
+    line_status: LineStatus | None
+    """Is the line alive."""
+    disagreements: tuple[str, ...]
+    """Where providers contradict each other."""
+    failed: tuple[str, ...]
+    """Providers that failed."""
+    next_steps: tuple[str, ...]
+    """What to do next, deduplicated."""
+
+    @property
+    def headline(self) -> str:
+        """One line in plain language."""
+        parts = [self._eligibility(), self._porting()]
+        if self.line_status is not None:
+            parts.append(f"line {LINE_STATUS_TEXT[self.line_status]}")
+        if self.disagreements:
+            parts.append("⚠ providers disagree")
+        if self.failed:
+            parts.append(f"{len(self.failed)} provider(s) failed")
+        return " · ".join(p for p in parts if p)
+
+    def _eligibility(self) -> str:
+        if self.eligible is True:
+            return "ELIGIBLE for porting"
+        if self.eligible is False:
+            why = self.reasons[0].message if self.reasons else "no reason given"
+            return f"NOT ELIGIBLE: {why}"
+        return (
+            "no blocking reason reported" if self.ported is not None else "eligibility not checked"
+        )
+
+    def _porting(self) -> str:
+        if self.ported is True:
+            frm = f"from {self.original_operator} " if self.original_operator else ""
+            to = f"to {self.current_operator}" if self.current_operator else "elsewhere"
+            return f"already ported {frm}{to}"
+        if self.ported is False:
+            on = f", runs on {self.current_operator}" if self.current_operator else ""
+            return f"not ported{on}"
+        return f"runs on {self.current_operator}" if self.current_operator else ""
+
+
+def merge(results: Iterable[ProviderResult]) -> Verdict:
+    """Combine results; answers from providers that failed or were skipped are ignored."""
+    all_results = list(results)
+    ok = [r for r in all_results if r.status is Status.OK]
+    disagreements = []
+    eligible_values = {r.eligible for r in ok if r.eligible is not None}
+    if len(eligible_values) > 1:
+        disagreements.append("eligibility: " + _who(ok, lambda r: r.eligible))
+    ported_values = {r.ported for r in ok if r.ported is not None}
+    if len(ported_values) > 1:
+        disagreements.append("ported: " + _who(ok, lambda r: r.ported))
+    operators = {operator_key(r.current_operator) for r in ok if r.current_operator}
+    if len(operators) > 1:
+        disagreements.append("current operator: " + _who(ok, lambda r: r.current_operator))
+    line = next((r.line_status for r in ok if r.line_status is not None), None)
+    return Verdict(
+        eligible=False if False in eligible_values else (True if eligible_values else None),
+        reasons=tuple(reason for r in ok for reason in r.reasons),
+        ported=True if True in ported_values else (False if ported_values else None),
+        original_operator=_first(r.original_operator for r in ok if r.ported is not None)
+        or _first(r.original_operator for r in ok),
+        current_operator=_first(r.current_operator for r in ok if r.ported is not None)
+        or _first(r.current_operator for r in ok),
+        line_status=line,
+        disagreements=tuple(disagreements),
+        failed=tuple(r.provider for r in all_results if r.status is Status.ERROR),
+        next_steps=tuple(dict.fromkeys(r.next_step for r in ok if r.next_step)),
+    )
+
+
+def _first(values: Iterable[str | None]) -> str | None:
+    return next((v for v in values if v), None)
+
+
+def _who(results: list[ProviderResult], get: Callable[[ProviderResult], object]) -> str:
+    return ", ".join(f"{r.provider} says {get(r)}" for r in results if get(r) is not None)

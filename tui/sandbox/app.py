@@ -1,0 +1,58 @@
+"""The sandbox ASGI app: the three emulators plus a small control API."""
+
+from __future__ import annotations
+
+import json
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from tui.sandbox import bouygues, china_mnp, ip138
+from tui.sandbox.state import FAULTS, TARGETS, SandboxState
+
+
+async def control(request: Request) -> Response:
+    """`GET /_sandbox`: knobs and counters. `POST /_sandbox/faults`: queue a fault."""
+    state: SandboxState = request.app.state.sandbox
+    if request.method == "POST":
+        try:
+            body = json.loads(await request.body())
+            state.add_fault(body["target"], body["kind"], body.get("count"))
+        except (ValueError, KeyError, TypeError) as exc:
+            return JSONResponse(
+                {"error": str(exc), "targets": list(TARGETS), "faults": FAULTS}, status_code=400
+            )
+    return JSONResponse(
+        {
+            "latency": state.latency,
+            "token_ttl": state.token_ttl,
+            "hits": dict(state.hits),
+            "faults": {k: [f.__dict__ for f in v] for k, v in state.faults.items()},
+            "fault_kinds": FAULTS,
+        }
+    )
+
+
+async def reset(request: Request) -> Response:
+    """`POST /_sandbox/reset`: forget faults, counters and tokens."""
+    request.app.state.sandbox.reset()
+    return JSONResponse({"reset": True})
+
+
+def create_app(state: SandboxState | None = None) -> Starlette:
+    """The sandbox app around `state` (a fresh one when None)."""
+    app = Starlette(
+        routes=[
+            Route(china_mnp.PATH, china_mnp.transfer, methods=["POST"]),
+            Route(ip138.PATH, ip138.check, methods=["GET"]),
+            Route(bouygues.TOKEN_PATH, bouygues.token, methods=["POST"]),
+            Route(bouygues.CHECK_PATH, bouygues.check_eligibility, methods=["POST"]),
+            Route("/_sandbox", control, methods=["GET"]),
+            Route("/_sandbox/faults", control, methods=["POST"]),
+            Route("/_sandbox/reset", reset, methods=["POST"]),
+        ]
+    )
+    app.state.sandbox = state or SandboxState()
+    return app

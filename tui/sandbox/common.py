@@ -1,0 +1,57 @@
+"""What the emulators share: faults, latency, and synthetic operators."""
+
+from __future__ import annotations
+
+import asyncio
+
+import phonenumbers
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+
+from tui.sandbox.state import SandboxState
+
+CN_OPERATORS = ("中国移动", "中国联通", "中国电信")
+
+
+def cn_range_operator(mobile: str) -> str:
+    """The block holder of an 11-digit Chinese number (China Mobile when unknown)."""
+    from tui.core.carriers import carrier_name  # part of the tables only: the demo runs in-process
+
+    name = carrier_name(phonenumbers.parse(mobile, "CN"), "zh")
+    return name if name in CN_OPERATORS else CN_OPERATORS[0]
+
+
+def next_operator(operator: str) -> str:
+    """Where a synthetic ported number went: the next of the three operators."""
+    index = CN_OPERATORS.index(operator) if operator in CN_OPERATORS else 0
+    return CN_OPERATORS[(index + 1) % 3]
+
+
+async def fault_response(state: SandboxState, target: str) -> Response | None:
+    """Apply latency, count the request, and answer its fault if one is queued."""
+    if state.latency:
+        await asyncio.sleep(state.latency)
+    kind = state.take_fault(target)
+    if kind is None or kind == "expired_token":
+        if kind == "expired_token":
+            return JSONResponse(
+                {"error": "invalid_token", "error_description": "token expired"}, status_code=401
+            )
+        return None
+    if kind == "timeout":
+        await asyncio.sleep(state.hang_seconds)
+        return None
+    if kind == "error":
+        return JSONResponse(
+            {"error": "internal", "message": "sandbox fault: internal error"}, status_code=500
+        )
+    if kind == "unavailable":
+        return PlainTextResponse("service unavailable", status_code=503)
+    if kind == "rate_limit":
+        return JSONResponse(
+            {"message": "too many requests"}, status_code=429, headers={"Retry-After": "1"}
+        )
+    if kind == "garbage":
+        return PlainTextResponse(
+            "<html><body>\x1b[31mgateway\x1b[0m oops</body>", media_type="text/html"
+        )
+    return JSONResponse({"unexpected": True, "items": [1, 2, 3]})

@@ -1,0 +1,80 @@
+"""Serve the sandbox on loopback: in the foreground, or in a background thread."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+
+import uvicorn
+
+from tui.sandbox.app import create_app
+from tui.sandbox.state import SandboxState
+
+LOOPBACK = "127.0.0.1"
+
+
+def _bind(port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((LOOPBACK, port))
+    return sock
+
+
+def _server(state: SandboxState) -> uvicorn.Server:
+    config = uvicorn.Config(
+        create_app(state),
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        timeout_graceful_shutdown=1,
+    )
+    return uvicorn.Server(config)
+
+
+class SandboxServer:
+    """The sandbox on 127.0.0.1 in a background thread (tests, the demo profile)."""
+
+    def __init__(self, state: SandboxState | None = None, port: int = 0) -> None:
+        self.state = state or SandboxState()
+        """Knobs and counters, shared with the running server."""
+        self._sock = _bind(port)
+        self._server = _server(self.state)
+        self._thread = threading.Thread(target=self._run, name="portcheck-sandbox", daemon=True)
+
+    @property
+    def url(self) -> str:
+        """`http://127.0.0.1:PORT`."""
+        return f"http://{LOOPBACK}:{self._sock.getsockname()[1]}"
+
+    def _run(self) -> None:
+        asyncio.run(self._server.serve(sockets=[self._sock]))
+
+    def start(self, wait: float = 10.0) -> SandboxServer:
+        """Start serving; returns once the server accepts connections."""
+        self._thread.start()
+        deadline = time.monotonic() + wait
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("the sandbox did not start")
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and wait for the thread."""
+        self._server.should_exit = True
+        self._thread.join(timeout=5)
+        self._sock.close()
+
+    def __enter__(self) -> SandboxServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def serve(port: int, state: SandboxState | None = None) -> None:
+    """Serve in the foreground until interrupted (`portcheck sandbox`)."""
+    sock = _bind(port)
+    asyncio.run(_server(state or SandboxState()).serve(sockets=[sock]))

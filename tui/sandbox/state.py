@@ -1,0 +1,104 @@
+"""The sandbox's knobs (latency, faults, token lifetime) and what it has seen."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+
+#: Credentials the sandbox accepts; the demo profile uses them. They open nothing real.
+DEMO_MNP_KEY = "demo-mnp-key"
+DEMO_IP138_TOKEN = "demo-ip138-token"  # noqa: S105 - sandbox-only credential
+DEMO_CLIENT_ID = "demo-client"
+DEMO_CLIENT_SECRET = "demo-client-secret"  # noqa: S105 - sandbox-only credential
+
+#: Fault kinds, what each does.
+FAULTS = {
+    "error": "HTTP 500 with a JSON error body",
+    "unavailable": "HTTP 503",
+    "rate_limit": "HTTP 429 with Retry-After: 1",
+    "timeout": "hang (hang_seconds) before answering",
+    "garbage": "HTTP 200 with an HTML body instead of JSON",
+    "malformed": "HTTP 200 with JSON of the wrong shape",
+    "expired_token": "bouygues only: HTTP 401 invalid_token even for a valid token",
+}
+#: Endpoints faults can be attached to.
+TARGETS = ("china_mnp", "ip138", "bouygues", "bouygues_token")
+
+
+@dataclass
+class Fault:
+    """A fault answered instead of the normal response."""
+
+    kind: str
+    """One of FAULTS."""
+    remaining: int | None = None
+    """How many more requests get it; None for all of them."""
+
+
+@dataclass
+class SandboxState:
+    """Mutable sandbox settings, shared by the emulators; safe to change from another thread."""
+
+    latency: float = 0.0
+    """Seconds added before every answer."""
+    hang_seconds: float = 30.0
+    """How long a `timeout` fault hangs."""
+    token_ttl: int = 3600
+    """`expires_in` of issued Bouygues tokens, in seconds."""
+    hits: Counter[str] = field(default_factory=Counter)
+    """Requests received per endpoint (`china_mnp`, `ip138`, `bouygues`, `bouygues_token`)."""
+    faults: dict[str, list[Fault]] = field(default_factory=dict)
+    """Queued faults per endpoint."""
+    tokens: dict[str, float] = field(default_factory=dict)
+    """Issued tokens and when they expire (monotonic clock)."""
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def add_fault(self, target: str, kind: str, count: int | None = None) -> None:
+        """Answer the next `count` requests to `target` with fault `kind` (all when None)."""
+        if target not in TARGETS:
+            raise ValueError(f"unknown target {target!r}; targets: {', '.join(TARGETS)}")
+        if kind not in FAULTS:
+            raise ValueError(f"unknown fault {kind!r}; faults: {', '.join(FAULTS)}")
+        with self._lock:
+            self.faults.setdefault(target, []).append(Fault(kind, count))
+
+    def take_fault(self, target: str) -> str | None:
+        """Count a request to `target` and return the fault it gets, if any."""
+        with self._lock:
+            self.hits[target] += 1
+            queue = self.faults.get(target, [])
+            if not queue:
+                return None
+            fault = queue[0]
+            if fault.remaining is not None:
+                fault.remaining -= 1
+                if fault.remaining <= 0:
+                    queue.pop(0)
+            return fault.kind
+
+    def issue_token(self) -> str:
+        """A new bearer token valid for `token_ttl` seconds."""
+        token = f"at-{uuid.uuid4()}"
+        with self._lock:
+            self.tokens[token] = time.monotonic() + self.token_ttl
+        return token
+
+    def token_valid(self, token: str) -> bool:
+        """Whether `token` was issued here and has not expired."""
+        with self._lock:
+            return self.tokens.get(token, 0.0) > time.monotonic()
+
+    def expire_tokens(self) -> None:
+        """Make every issued token expire now, as if the clock jumped."""
+        with self._lock:
+            self.tokens.clear()
+
+    def reset(self) -> None:
+        """Forget faults, counters and tokens."""
+        with self._lock:
+            self.faults.clear()
+            self.hits.clear()
+            self.tokens.clear()
