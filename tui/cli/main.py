@@ -1,0 +1,327 @@
+"""The `portcheck` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from tui.cli.context import (
+    EXIT_CONFIG,
+    EXIT_INVALID_INPUT,
+    EXIT_OK,
+    EXIT_PROVIDER_FAILED,
+    Context,
+    fail,
+    warn,
+)
+from tui.core.errors import ConfigError, ErrorKind, PortcheckError
+
+if TYPE_CHECKING:
+    from tui.core.config import ResolvedProfile
+    from tui.core.history import History
+    from tui.core.lookup import Report
+
+# Heavy modules (httpx, pydantic, the sandbox) are imported inside the commands that use them,
+# so that `portcheck` draws its first frame without waiting for them.
+
+
+class ProviderName(click.ParamType):  # type: ignore[type-arg]
+    """A provider's registry name, checked against the registry only when used."""
+
+    name = "provider"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from tui.core.providers import PROVIDERS
+
+        if value in PROVIDERS:
+            return str(value)
+        self.fail(f"{value!r} is not a provider; valid: {', '.join(PROVIDERS)}", param, ctx)
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    "config_path",
+    metavar="PATH",
+    envvar="PORTCHECK_CONFIG",
+    help="Config file (default: the user config dir; env PORTCHECK_CONFIG).",
+)
+@click.option(
+    "--profile",
+    "profile_name",
+    metavar="NAME",
+    help="Profile for the terminal UI (default: default_profile).",
+)
+@click.option(
+    "--theme",
+    type=click.Choice(["dark", "light", "ansi", "ansi-light"]),
+    help="Colours for the terminal UI; ansi uses the terminal's own (SSH, 16 colours). "
+    "Default: ansi unless the terminal announces 256 colours or more.",
+)
+@click.version_option(package_name="portcheck", prog_name="portcheck")
+@click.pass_context
+def cli(
+    ctx: click.Context, config_path: str | None, profile_name: str | None, theme: str | None
+) -> None:
+    """Can this mobile number be ported, was it ported, is the line alive?
+
+    With no command, opens the terminal UI. With no config file, the demo profile answers
+    from the built-in sandbox. Try also `portcheck check 13800138000`.
+    """
+    ctx.obj = Context(config_path)
+    ctx.call_on_close(ctx.obj.close)
+    if ctx.invoked_subcommand is None:
+        from tui.app.app import PortcheckApp
+
+        PortcheckApp(config_path=config_path, profile=profile_name, theme=theme).run()
+
+
+@cli.command()
+@click.argument("number")
+@click.option("--rio", metavar="CODE", help="French RIO (12 characters), for the Bouygues check.")
+@click.option(
+    "--provider",
+    "providers",
+    multiple=True,
+    type=ProviderName(),
+    help="Ask only this provider (repeatable), e.g. --provider ip138.",
+)
+@click.option("--profile", metavar="NAME", help="Profile to use (default: default_profile).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option(
+    "--refresh", is_flag=True, help="Ask every provider again instead of reusing fresh answers."
+)
+@click.pass_obj
+def check(
+    obj: Context,
+    number: str,
+    rio: str | None,
+    providers: tuple[str, ...],
+    profile: str | None,
+    as_json: bool,
+    refresh: bool,
+) -> None:
+    """Look up NUMBER with every provider of the profile at once.
+
+    \b
+    Exit codes: 0 every provider answered; 1 some provider failed;
+    2 invalid input (nothing was sent); 3 configuration error.
+    """
+    from tui.core.lookup import InvalidLookup, number_json
+    from tui.core.result import Status
+
+    emit: Callable[[dict[str, Any]], None] = _print_json
+    try:
+        chosen = obj.profile(profile)
+        if chosen.demo and not as_json:
+            from tui.demo import BANNER
+
+            click.echo(click.style(BANNER, fg="yellow"), err=True)
+        history = obj.history()
+        report = asyncio.run(_check(chosen, history, number, rio, list(providers), refresh))
+    except InvalidLookup as exc:
+        if as_json:
+            emit(_error_json(number_json(exc.number, number), exc))
+        fail(f"invalid input: {exc.message} Nothing was sent.", EXIT_INVALID_INPUT)
+    except ConfigError as exc:
+        if as_json:
+            emit(_error_json(None, exc))
+        fail(exc.message, EXIT_CONFIG)
+    for warning in report.warnings:
+        warn(warning)
+    if as_json:
+        emit(report.to_json())
+    else:
+        from tui.cli.render import render_report
+
+        click.echo(render_report(report))
+    failed = any(r.status is Status.ERROR for r in report.results)
+    sys.exit(EXIT_PROVIDER_FAILED if failed else EXIT_OK)
+
+
+async def _check(
+    profile: ResolvedProfile,
+    history: History | None,
+    number: str,
+    rio: str | None,
+    providers: list[str],
+    refresh: bool,
+) -> Report:
+    from tui.core.lookup import Checker
+
+    async with Checker(profile, history=history) as checker:
+        if refresh:
+            billed = checker.billed_for(checker.prepare(number, rio), providers or None)
+            if billed:
+                warn(f"--refresh asks again: {', '.join(billed)} bill(s) every query.")
+        return await checker.check(number, rio, providers or None, refresh=refresh)
+
+
+def _print_json(data: dict[str, Any]) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _error_json(number: dict[str, Any] | None, exc: PortcheckError) -> dict[str, Any]:
+    return {
+        "number": number,
+        "results": [],
+        "error": {"kind": exc.kind.value, "message": exc.message},
+    }
+
+
+@cli.command()
+@click.option(
+    "--port",
+    default=8787,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port on 127.0.0.1.",
+)
+@click.option(
+    "--latency",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0, 60_000),
+    metavar="MS",
+    help="Delay added to every answer.",
+)
+@click.option(
+    "--token-ttl",
+    default=3600,
+    show_default=True,
+    type=click.IntRange(1),
+    metavar="S",
+    help="Lifetime of issued Bouygues tokens.",
+)
+@click.option(
+    "--fault",
+    "faults",
+    multiple=True,
+    metavar="TARGET:KIND[:COUNT]",
+    help="Answer requests to TARGET with fault KIND (repeatable); see below.",
+)
+def sandbox(port: int, latency: int, token_ttl: int, faults: tuple[str, ...]) -> None:
+    """Serve the provider emulators on 127.0.0.1 (Ctrl+C to stop).
+
+    \b
+    TARGET: china_mnp, ip138, bouygues, bouygues_token
+    KIND:   error, unavailable, rate_limit, timeout, garbage, malformed, expired_token
+    """
+    from tui.sandbox.server import LOOPBACK, serve
+    from tui.sandbox.state import SandboxState
+
+    state = SandboxState(latency=latency / 1000, token_ttl=token_ttl)
+    for spec in faults:
+        target, _, rest = spec.partition(":")
+        kind, _, count = rest.partition(":")
+        try:
+            state.add_fault(target, kind, int(count) if count else None)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--fault") from None
+    base = f"http://{LOOPBACK}:{port}"
+    click.echo(f"Portcheck sandbox on {base}  (state: GET {base}/_sandbox)")
+    click.echo(f"  china_mnp url       {base}/china_mnp/api/mobile/transfer")
+    click.echo(f"  ip138 base_url      {base}/ip138")
+    click.echo(f"  bouygues base_url   {base}/bouygues   token_url {base}/bouygues/oauth2/token")
+    try:
+        serve(port, state)
+    except OSError as exc:
+        fail(f"cannot listen on {base}: {exc.strerror}. Try another --port.", EXIT_CONFIG)
+
+
+@cli.group("config")
+def config_group() -> None:
+    """Show, create or validate the config file."""
+
+
+@config_group.command("path")
+@click.pass_obj
+def config_path_cmd(obj: Context) -> None:
+    """Print where the config file is (and whether it exists)."""
+    from tui.core.paths import config_file
+
+    path = config_file(obj.config_path)
+    click.echo(str(path))
+    if not path.exists():
+        click.echo(
+            "(does not exist yet: `portcheck config init` creates it; until then the "
+            "demo profile is used)",
+            err=True,
+        )
+
+
+@config_group.command("init")
+@click.option("--force", is_flag=True, help="Replace an existing file.")
+@click.pass_obj
+def config_init(obj: Context, force: bool) -> None:
+    """Write a commented example config (mode 0600) to edit."""
+    from tui.core.files import atomic_write
+    from tui.core.paths import config_file
+    from tui.core.template import example_config
+
+    path = config_file(obj.config_path)
+    if path.exists() and not force:
+        fail(f"{path} already exists; edit it, or pass --force to replace it.", EXIT_CONFIG)
+    atomic_write(path, example_config())
+    click.echo(f"Wrote {path} (mode 0600). Edit it, then run `portcheck config check`.")
+
+
+@config_group.command("check")
+@click.pass_obj
+def config_check(obj: Context) -> None:
+    """Validate the config file and every profile's secrets."""
+    from tui.core.config import check_all
+
+    config = obj.config()
+    if config.model is None:
+        click.echo(f"No config file at {config.path}: the demo profile is used.")
+        return
+    problems = check_all(config)
+    for problem in problems:
+        click.echo(f"portcheck: {problem}", err=True)
+    if problems:
+        sys.exit(EXIT_CONFIG)
+    names = [
+        f"{n}{' (default)' if n == config.default_name else ''}" for n in config.model.profiles
+    ]
+    click.echo(f"{config.path}: OK. Profiles: {', '.join(names)}.")
+
+
+from tui.cli.history_cmd import history_group  # noqa: E402 - registered after `cli` exists
+
+cli.add_command(history_group)
+
+
+def main() -> None:
+    """Entry point: errors a person can act on become messages and exit codes, never
+    tracebacks."""
+    try:
+        cli.main(prog_name="portcheck", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(EXIT_INVALID_INPUT if exc.exit_code == 2 else exc.exit_code)
+    except click.Abort:
+        fail("aborted.", 130)
+    except ConfigError as exc:
+        fail(exc.message, EXIT_CONFIG)
+    except PortcheckError as exc:
+        code = EXIT_INVALID_INPUT if exc.kind is ErrorKind.INVALID_INPUT else 1
+        fail(exc.message, code)
+    except KeyboardInterrupt:
+        fail("interrupted.", 130)
+    except Exception as exc:
+        if os.environ.get("PORTCHECK_DEBUG"):
+            raise
+        fail(
+            f"internal error ({type(exc).__name__}). Run again with PORTCHECK_DEBUG=1 "
+            "to see where; please report it.",
+            1,
+        )
