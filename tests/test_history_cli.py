@@ -1,0 +1,105 @@
+"""`portcheck history` as a person uses it."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+
+import pytest
+
+from tests.test_cli import run
+
+
+@pytest.fixture
+def three(capsys: pytest.CaptureFixture[str]) -> None:
+    for number in ("13800138000", "13800138056", "13800138000"):
+        assert run(capsys, "check", number)[0] == 0
+
+
+def test_list_search_show(capsys: pytest.CaptureFixture[str], three: None) -> None:
+    code, out, _ = run(capsys, "history")
+    lines = out.strip().splitlines()
+    assert code == 0 and len(lines) == 3
+    assert "138****8056" in lines[1] and "already ported" in lines[1]
+    assert "13800138000" not in out
+    code, out, _ = run(capsys, "history", "search", "+86 138 0013 8000")
+    assert len(out.strip().splitlines()) == 2
+    code, out, _ = run(capsys, "history", "show", "2")
+    assert code == 0 and "中国联通" in out
+    assert out.index("Offline checks") < out.index("China MNP") < out.index("IP138")
+    code, _, err = run(capsys, "history", "show", "99")
+    assert code == 2 and "no lookup 99" in err
+
+
+def test_usage_shows_cost_from_profile_prices(
+    capsys: pytest.CaptureFixture[str], three: None
+) -> None:
+    code, out, _ = run(capsys, "history", "--usage")
+    assert code == 0
+    assert "china_mnp" in out and "ip138" in out
+    rows = [line.split() for line in out.splitlines() if "china_mnp" in line]
+    assert rows[0][3] == "2"  # two billed queries; the third lookup reused the answer
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
+def test_export_is_masked_and_private(
+    capsys: pytest.CaptureFixture[str], three: None, tmp_path: Path, suffix: str
+) -> None:
+    target = tmp_path / f"out{suffix}"
+    code, out, _ = run(capsys, "history", "--export", str(target))
+    assert code == 0 and "3 lookups" in out
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    text = target.read_text(encoding="utf-8")
+    assert "138****8000" in text and "13800138000" not in text
+    if suffix == ".jsonl":
+        assert len([json.loads(line) for line in text.splitlines()]) == 3
+    code, _, err = run(capsys, "history", "--export", str(tmp_path / "x.txt"))
+    assert code == 2 and ".csv or .jsonl" in err
+
+
+def test_unmasked_export_needs_stored_full_numbers(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from tui.sandbox.server import SandboxServer
+
+    with SandboxServer() as server:
+        cfg = tmp_path / "c.toml"
+        cfg.write_text(
+            f"""
+[profiles.full]
+providers = ["offline", "ip138"]
+store_full_number = true
+[profiles.full.ip138]
+base_url = "{server.url}/ip138"
+token = "demo-ip138-token"
+""",
+            encoding="utf-8",
+        )
+        cfg.chmod(0o600)
+        assert run(capsys, "--config", str(cfg), "check", "13800138000")[0] == 0
+        masked, unmasked = tmp_path / "masked.csv", tmp_path / "full.csv"
+        run(capsys, "--config", str(cfg), "history", "--export", str(masked))
+        run(capsys, "--config", str(cfg), "history", "--export", str(unmasked), "--unmasked")
+    assert "+8613800138000" not in masked.read_text(encoding="utf-8")
+    assert "+8613800138000" in unmasked.read_text(encoding="utf-8")
+
+
+def test_purge_asks_first_and_yes_skips(
+    capsys: pytest.CaptureFixture[str], three: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("n\n"))
+    code, out, err = run(capsys, "history", "purge", "--number", "13800138056")
+    assert code == 1 and "nothing was deleted" in err
+    code, out, _ = run(capsys, "history", "purge", "--number", "138-0013-8056", "--yes")
+    assert code == 0 and "Deleted 1" in out
+    code, out, _ = run(capsys, "history", "purge", "--older-than", "1d", "--yes")
+    assert "Nothing to purge" in out
+    code, _, err = run(capsys, "history", "purge", "--older-than", "soon", "--yes")
+    assert code == 2 and "30d" in err
+    code, _, err = run(capsys, "history", "purge")
+    assert code == 2 and "exactly one of" in err
+    code, out, _ = run(capsys, "history", "purge", "--all", "--yes")
+    assert "Deleted 2" in out
