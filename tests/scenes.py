@@ -1,0 +1,110 @@
+"""The app's main states, reproducible: used by the snapshot tests and scripts/screenshots.py."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+from tests.tui_helpers import app_for, lookup, ready, settle
+from tui.app.app import PortcheckApp
+
+#: A fixed moment for history rows (2026-11-20 09:15 UTC), so screens do not change with time.
+FIXED = 1_795_252_500.0
+
+
+@dataclass(frozen=True)
+class Scene:
+    """An app, what to do before the picture, and the terminal size."""
+
+    name: str
+    build: Callable[[Path], PortcheckApp]
+    before: Callable[[Pilot[None]], Awaitable[None]]
+    size: tuple[int, int]
+
+
+def _focus_panel(pilot: Pilot[None], provider: str) -> None:
+    app = pilot.app
+    assert isinstance(app, PortcheckApp) and app.main is not None
+    panel = app.main.panel(provider)
+    assert panel is not None
+    panel.focus()
+
+
+async def demo_lookup(pilot: Pilot[None]) -> None:
+    await ready(pilot)
+    await lookup(pilot, "138 0013 8000")
+    _focus_panel(pilot, "china_mnp")
+    await settle(pilot)
+
+
+async def french_lookup(pilot: Pilot[None]) -> None:
+    await ready(pilot)
+    await lookup(pilot, "+33 6 61 37 09 15", rio="02P261040S7Y")
+    _focus_panel(pilot, "bouygues")
+    await settle(pilot)
+
+
+async def provider_failure(pilot: Pilot[None]) -> None:
+    await ready(pilot)
+    app = pilot.app
+    assert isinstance(app, PortcheckApp)
+    server = app.session.demo.server
+    assert server is not None
+    server.state.add_fault("ip138", "error")
+    await lookup(pilot, "13800138056")
+    _focus_panel(pilot, "ip138")
+    await settle(pilot)
+
+
+def history_app(tmp: Path) -> PortcheckApp:
+    """A profile with long retention and a history written at fixed times."""
+    from tui.core.history import History
+    from tui.core.numbers import parse_number
+    from tui.core.result import LineStatus, ProviderResult, Status
+
+    config = tmp / "history.toml"
+    config.write_text(
+        '[profiles.desk]\nproviders = ["offline"]\nretention_days = 3650\n', encoding="utf-8"
+    )
+    history = History()
+    rows = [
+        ("13800138000", "no blocking reason reported · not ported, runs on 中国移动"),
+        ("13800138056", "already ported from 中国移动 to 中国联通 · line unknown"),
+        ("+33661370915", "ELIGIBLE for porting · runs on SFR"),
+        ("13800138080", "NOT ELIGIBLE: 欠费 (unpaid balance) · not ported"),
+    ]
+    for i, (number, verdict) in enumerate(rows):
+        when = FIXED + i * 420
+        lookup_id = history.start_lookup("desk", parse_number(number), store_full=False, now=when)
+        history.finish(
+            lookup_id, ProviderResult("offline", Status.OK, line_status=LineStatus.ACTIVE), now=when
+        )
+        history.finish_lookup(lookup_id, verdict)
+    history.close()
+    return app_for(config)
+
+
+async def history_sidebar(pilot: Pilot[None]) -> None:
+    await ready(pilot)
+    await pilot.press("ctrl+b")
+    await settle(pilot)
+
+
+def stable_environment() -> None:
+    """Local times in UTC, whatever the machine says."""
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+
+
+SCENES = [
+    Scene("demo-lookup-80x24", lambda tmp: app_for(), demo_lookup, (80, 24)),
+    Scene("demo-lookup-120x40", lambda tmp: app_for(), demo_lookup, (120, 40)),
+    Scene("french-rio-80x24", lambda tmp: app_for(), french_lookup, (80, 24)),
+    Scene("provider-failure-120x40", lambda tmp: app_for(), provider_failure, (120, 40)),
+    Scene("history-sidebar-80x24", history_app, history_sidebar, (80, 24)),
+]

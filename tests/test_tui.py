@@ -1,0 +1,362 @@
+"""The terminal UI driven from the keyboard with Pilot, against the sandbox over HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from textual.widgets import Static
+
+from tests.tui_helpers import app_for, config_for, lookup, panel_states, ready, settle
+from tui.app.dialogs.confirm import ConfirmScreen
+from tui.app.dialogs.text_screen import TextScreen
+from tui.app.widgets.provider_panel import ProviderPanel
+from tui.sandbox.server import SandboxServer
+
+
+def text_of(widget: Static) -> str:
+    return str(widget.render())
+
+
+async def test_demo_lookup_fills_every_panel() -> None:
+    app = app_for()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        title = text_of(app.main.query_one("#title-bar", Static))  # type: ignore[union-attr]
+        assert "DEMO" in title
+        await lookup(pilot, "138 0013 8000")
+        assert panel_states(app) == {
+            "offline": "ok",
+            "china_mnp": "ok",
+            "ip138": "ok",
+            "bouygues": "skipped",
+        }
+        verdict = text_of(app.main.verdict)  # type: ignore[union-attr]
+        assert "not ported, runs on 中国移动" in verdict and "line active" in verdict
+
+
+async def test_bad_input_is_explained_in_place_and_nothing_is_sent(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    app = app_for(config_for(sandbox, tmp_path / "c.toml"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        await lookup(pilot, "138 0013 80x0")
+        main = app.main
+        assert main is not None
+        feedback = text_of(main.form.query_one("#number-feedback", Static))
+        assert "LATIN SMALL LETTER X" in feedback
+        assert "Nothing was sent" in text_of(main.verdict)
+        assert set(panel_states(app).values()) == {"waiting"}
+        assert sum(sandbox.state.hits.values()) == 0
+
+
+async def test_rio_field_appears_for_french_numbers_with_live_key_check(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    app = app_for(config_for(sandbox, tmp_path / "c.toml"), profile="fr")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        form = app.main.form  # type: ignore[union-attr]
+        await pilot.press(*"13800138000")
+        assert not form.has_class("-french")
+        form.number_input.value = ""
+        await pilot.press(*"06 61 37 09 15")
+        assert form.has_class("-french")
+        assert "3179" in text_of(form.query_one("#rio-feedback", Static))
+        await pilot.press("tab", *"02P261040TOP")
+        assert "does not belong" in text_of(form.query_one("#rio-feedback", Static))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "does not belong to this number" in text_of(app.main.verdict)  # type: ignore[union-attr]
+        assert sandbox.state.hits["bouygues"] == 0
+        form.rio_input.value = ""
+        await pilot.press(*"02P261040S7Y", "enter")
+        await settle(pilot)
+        assert panel_states(app) == {"offline": "ok", "bouygues": "ok"}
+        assert "ELIGIBLE" in text_of(app.main.verdict)  # type: ignore[union-attr]
+
+
+async def test_a_failing_provider_affects_only_its_panel(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    sandbox.state.add_fault("ip138", "error")
+    app = app_for(config_for(sandbox, tmp_path / "c.toml"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        await lookup(pilot, "13800138000")
+        assert panel_states(app)["ip138"] == "error"
+        assert panel_states(app)["china_mnp"] == "ok"
+        panel = app.main.panel("ip138")  # type: ignore[union-attr]
+        assert panel is not None
+        body = str(panel.query_one(Static).render())
+        assert "retry later" in body
+        assert "1 provider(s) failed" in text_of(app.main.verdict)  # type: ignore[union-attr]
+
+
+async def test_a_hanging_provider_never_blocks_the_others(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    sandbox.state.add_fault("ip138", "timeout")
+    app = app_for(config_for(sandbox, tmp_path / "c.toml", timeout=1.0))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        app.main.form.number_input.focus()  # type: ignore[union-attr]
+        await pilot.press(*"13800138000", "enter")
+        for _ in range(200):  # bounded: at most ~2 s
+            if panel_states(app)["china_mnp"] == "ok":
+                break
+            await asyncio.sleep(0.01)
+        assert panel_states(app)["china_mnp"] == "ok"
+        assert panel_states(app)["ip138"] == "querying"
+        await settle(pilot)
+        assert panel_states(app)["ip138"] == "error"
+        panel = app.main.panel("ip138")  # type: ignore[union-attr]
+        assert panel is not None and "timed out" in str(panel.border_subtitle)
+
+
+async def test_raw_answer_and_billed_retry_asks_first(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    app = app_for(config_for(sandbox, tmp_path / "c.toml"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        await lookup(pilot, "13800138000")
+        panel = app.main.panel("china_mnp")  # type: ignore[union-attr]
+        assert panel is not None
+        panel.focus()
+        await pilot.press("v")
+        assert isinstance(app.screen, TextScreen)
+        assert "未携转" in str(app.screen.body)
+        assert "demo-mnp-key" not in str(app.screen.body)
+        await pilot.press("escape")
+        panel.focus()
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await settle(pilot)
+        assert sandbox.state.hits["china_mnp"] == 1
+        panel.focus()
+        await pilot.press("r")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(pilot)
+        assert sandbox.state.hits["china_mnp"] == 2
+        assert panel_states(app)["china_mnp"] == "ok"
+
+
+async def test_copy_summary_is_masked_and_confirmed() -> None:
+    app = app_for()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        await lookup(pilot, "13800138000")
+        await pilot.press("ctrl+y")
+        await pilot.pause()
+        copied = app.clipboard
+        assert copied.startswith("138****8000 · ")
+        assert "not ported, runs on 中国移动" in copied and "13800138000" not in copied
+        assert any(copied in str(n.message) for n in app._notifications)
+
+
+async def test_history_sidebar_shows_filters_and_reopens_without_a_query(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    app = app_for(config_for(sandbox, tmp_path / "c.toml"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await lookup(pilot, "13800138056")
+        await lookup(pilot, "13800138000")
+        main = app.main
+        assert main is not None and main.sidebar.display
+        entries = main.sidebar.entries
+        assert entries.option_count == 2
+        assert "138****8000" in str(entries.get_option_at_index(0).prompt)
+        await pilot.press("ctrl+f", *"8056")
+        await settle(pilot)
+        assert entries.option_count == 1
+        hits = dict(sandbox.state.hits)
+        entries.focus()
+        entries.highlighted = 0
+        await pilot.press("enter")
+        await settle(pilot)
+        assert sandbox.state.hits == hits  # shown again from history: nothing asked
+        panel = main.panel("china_mnp")
+        assert panel is not None and "from history" in str(panel.border_subtitle)
+        assert "中国联通" in text_of(main.verdict)
+        await pilot.press("delete")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await settle(pilot)
+        assert main.session.history is not None and main.session.history.count() == 1
+
+
+async def test_sidebar_collapses_on_narrow_terminals() -> None:
+    app = app_for()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        main = app.main
+        assert main is not None
+        assert not main.sidebar.display
+        await pilot.press("ctrl+b")
+        await pilot.pause()
+        assert main.sidebar.display and not main.query_one("#main").display
+        await pilot.press("ctrl+b")
+        await pilot.pause()
+        assert not main.sidebar.display
+
+
+async def test_help_and_palette_commands() -> None:
+    app = app_for()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        await pilot.press("f1")
+        assert isinstance(app.screen, TextScreen) and "3179" in str(app.screen.body)
+        await pilot.press("escape")
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        for wanted in (
+            "Open sandbox demo",
+            "Re-run lookup",
+            "Purge history",
+            "Toggle masking",
+            "Copy ticket summary",
+            "Theme",
+        ):
+            assert wanted in titles
+
+
+async def test_profile_switching_from_the_app(tmp_path: Path, sandbox: SandboxServer) -> None:
+    app = app_for(config_for(sandbox, tmp_path / "c.toml"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Switch profile: fr" in titles and "Switch profile: demo" in titles
+        app.main.switch_profile("fr")  # type: ignore[union-attr]
+        await settle(pilot)
+        assert list(panel_states(app)) == ["offline", "bouygues"]
+        assert app.main.form.default_region == "FR"  # type: ignore[union-attr]
+
+
+async def test_screenshots_never_show_the_number(tmp_path: Path) -> None:
+    app = app_for()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        await lookup(pilot, "138 0013 8000")
+        svg = app.export_screenshot()
+        for form in ("13800138000", "138 0013 8000", "138&#160;0013&#160;8000", "0013"):
+            assert form not in svg
+        assert app.main.form.number_input.value == "138 0013 8000"  # type: ignore[union-attr]
+        assert not app.main.form.number_input.password  # type: ignore[union-attr]
+
+
+async def test_provider_text_is_plain_content_never_markup() -> None:
+    from textual.app import App, ComposeResult
+
+    from tui.core.result import ProviderResult, Status
+
+    class Host(App[None]):
+        def compose(self) -> ComposeResult:
+            yield ProviderPanel("china_mnp", "China MNP")
+
+    async with Host().run_test() as pilot:
+        panel = pilot.app.query_one(ProviderPanel)
+        panel.show(
+            ProviderResult("china_mnp", Status.OK, current_operator="[bold red]evil[/] \x1b[31m")
+        )
+        await pilot.pause()
+        assert "[bold red]evil[/]" in str(panel.query_one(Static).render())
+
+
+async def test_config_error_is_shown_not_a_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[profiles.x]\nregoin = 'CN'\n", encoding="utf-8")
+    app = app_for(bad)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        assert isinstance(app.screen, TextScreen)
+        assert "profiles.x.regoin" in str(app.screen.body)
+
+
+async def test_crash_output_shows_no_local_variables(capsys: pytest.CaptureFixture[str]) -> None:
+    from textual.app import App
+
+    from tui.app.app import PortcheckApp
+
+    class Crashing(App[None]):
+        def on_mount(self) -> None:
+            secret = "".join(["TOP", "SECRET", "-VALUE"])  # built at run time: not in the source
+            raise RuntimeError("boom" + secret[:0])
+
+    Crashing._fatal_error = PortcheckApp._fatal_error  # type: ignore[method-assign]
+    app = Crashing()
+    with pytest.raises(RuntimeError):
+        async with app.run_test():
+            pass
+    shown = capsys.readouterr().err
+    assert "RuntimeError" in shown
+    assert "TOPSECRET" not in shown
+
+
+async def test_theme_chosen_in_the_app_is_remembered(home: Path) -> None:
+    from tui.app.app import PortcheckApp
+
+    app = PortcheckApp()
+    async with app.run_test() as pilot:
+        await ready(pilot)
+        app.theme = "nord"
+        await pilot.pause()
+    state = home / "state" / "ui.toml"
+    assert state.stat().st_mode & 0o077 == 0
+    assert PortcheckApp().theme == "nord"
+    assert PortcheckApp(theme="ansi").theme == "ansi-dark"  # the command line wins
+
+
+@pytest.mark.parametrize(
+    "pasted",
+    ["+86-138-0013-8000", "tel:+8613800138000", "１３８ ００１３ ８０００", "0086 13800138000"],
+)
+async def test_pasting_any_form_looks_up_the_same_number(pasted: str) -> None:
+    from textual import events
+
+    app = app_for()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        form = app.main.form  # type: ignore[union-attr]
+        form.number_input.focus()
+        form.number_input.post_message(events.Paste(pasted))
+        await pilot.pause()
+        assert form.number_input.value == pasted
+        assert "+86 138 0013 8000" in text_of(form.query_one("#number-feedback", Static))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert panel_states(app)["china_mnp"] == "ok"
+
+
+async def test_disagreeing_providers_are_flagged_in_the_verdict() -> None:
+    app = app_for()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        await lookup(pilot, "13800138061")  # sandbox: ip138 still reports the original operator
+        verdict = app.main.verdict  # type: ignore[union-attr]
+        assert "providers disagree" in text_of(verdict)
+        assert "china_mnp says 中国联通" in text_of(verdict)
+        assert verdict.has_class("-disagree")
+
+
+async def test_rerun_from_history_asks_again(tmp_path: Path, sandbox: SandboxServer) -> None:
+    app = app_for(config_for(sandbox, tmp_path / "c.toml"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await lookup(pilot, "13800138056")
+        await lookup(pilot, "13800138000")
+        main = app.main
+        assert main is not None
+        main.sidebar.entries.focus()
+        main.sidebar.entries.highlighted = 1  # the older lookup
+        await pilot.press("r")
+        await settle(pilot)
+        assert main.form.number_input.value == "13800138056"
+        assert "中国联通" in text_of(main.verdict)
+        assert main.sidebar.entries.option_count == 3

@@ -1,0 +1,134 @@
+"""Helpers for driving the app in tests: a session on the test sandbox, waiting, typing."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+from tui.app.app import PortcheckApp
+from tui.app.session import Session
+from tui.app.widgets.provider_panel import ProviderPanel
+from tui.sandbox.server import SandboxServer
+
+
+def config_for(
+    sandbox: SandboxServer, path: Path, *, timeout: float = 2.0, extra: str = ""
+) -> Path:
+    """A config file with a `cn` and an `fr` profile on the test sandbox."""
+    base = sandbox.url
+    path.write_text(
+        f"""
+default_profile = "cn"
+[profiles.cn]
+providers = ["offline", "china_mnp", "ip138", "bouygues"]
+timeout = {timeout}
+[profiles.cn.china_mnp]
+url = "{base}/china_mnp/api/mobile/transfer"
+api_key = "demo-mnp-key"
+[profiles.cn.ip138]
+base_url = "{base}/ip138"
+token = "demo-ip138-token"
+[profiles.cn.bouygues]
+base_url = "{base}/bouygues"
+token_url = "{base}/bouygues/oauth2/token"
+client_id = "demo-client"
+client_secret = "demo-client-secret"
+[profiles.fr]
+region = "FR"
+providers = ["offline", "bouygues"]
+[profiles.fr.bouygues]
+base_url = "{base}/bouygues"
+token_url = "{base}/bouygues/oauth2/token"
+client_id = "demo-client"
+client_secret = "demo-client-secret"
+{extra}
+""",
+        encoding="utf-8",
+    )
+    os.chmod(path, 0o600)
+    return path
+
+
+def app_for(config: Path | None = None, *, profile: str | None = None) -> PortcheckApp:
+    """The app on `config` (the demo profile when None), with a fixed latency clock."""
+    return PortcheckApp(
+        session=StableSession(config_path=str(config) if config else None),
+        profile=profile,
+        theme="dark",
+    )
+
+
+#: The moment every stable session lives at (2026-11-20 09:45 UTC).
+STABLE_NOW = 1_795_254_300.0
+
+
+class StableSession(Session):
+    """A session whose latencies are always 42 ms and whose history clock is fixed, so
+    screens are reproducible."""
+
+    def load(self, profile_name: str | None = None) -> None:
+        super().load(profile_name)
+        if self.history is not None:
+            self.history.clock = lambda: STABLE_NOW
+
+    def switch(self, profile_name: str | None):  # type: ignore[no-untyped-def]
+        profile = super().switch(profile_name)
+        assert self.checker is not None
+        self.checker.clock = per_task_clock()
+        return profile
+
+
+def per_task_clock(step: float = 0.042) -> Callable[[], float]:
+    """A clock that advances `step` each time the same task reads it: every provider call
+    (start, end) measures exactly `step`, however the calls interleave."""
+    counters: dict[int, itertools.count[float]] = {}
+
+    def clock() -> float:
+        task = asyncio.current_task()
+        key = id(task)
+        if key not in counters:
+            counters[key] = itertools.count(step=step)
+        return next(counters[key])
+
+    return clock
+
+
+async def ready(pilot: Pilot[None]) -> None:
+    """Wait until the profile is loaded and the panels are mounted."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def lookup(pilot: Pilot[None], number: str, rio: str | None = None) -> None:
+    """Type a number (and a RIO), press Enter, wait for every answer."""
+    app = pilot.app
+    assert isinstance(app, PortcheckApp) and app.main is not None
+    form = app.main.form
+    form.number_input.focus()
+    form.number_input.value = ""
+    await pilot.press(*number)
+    if rio is not None:
+        await pilot.press("tab", *rio)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Wait for every worker (lookups, history reads) and the resulting refreshes."""
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def panel_states(app: PortcheckApp) -> dict[str, str]:
+    """Each panel's state class."""
+    assert app.main is not None
+    states = {}
+    for panel in app.main.query(ProviderPanel):
+        states[panel.provider] = next(c[1:] for c in panel.classes if c.startswith("-"))
+    return states

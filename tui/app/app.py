@@ -1,0 +1,167 @@
+"""The Portcheck app: its screen, palette commands, themes, and privacy guards."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from functools import partial
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from tui.app.screens.main import MainScreen
+from tui.app.session import Session
+
+#: `--theme` names → Textual themes. "ansi" uses the terminal's own 16 colours (SSH, tmux).
+THEMES = {
+    "dark": "textual-dark",
+    "light": "textual-light",
+    "ansi": "ansi-dark",
+    "ansi-light": "ansi-light",
+}
+
+
+def default_theme() -> str:
+    """ANSI colours unless the terminal says it can show more."""
+    colour = os.environ.get("COLORTERM", "").lower()
+    term = os.environ.get("TERM", "")
+    rich = colour in ("truecolor", "24bit") or "256color" in term
+    return THEMES["dark"] if rich else THEMES["ansi"]
+
+
+class PortcheckApp(App[None]):
+    """Keyboard-first porting checks."""
+
+    TITLE = "Portcheck"
+    # The main screen is the default screen, whose own CSS_PATH Textual does not load.
+    CSS_PATH = "screens/main.tcss"
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", priority=True)]
+
+    def __init__(
+        self,
+        *,
+        config_path: str | None = None,
+        profile: str | None = None,
+        theme: str | None = None,
+        session: Session | None = None,
+    ) -> None:
+        super().__init__()
+        self.session = session or Session(config_path=config_path)
+        """Profile, checker and history (plain Python)."""
+        self._profile = profile
+        self._remember_theme = False
+        self.theme = THEMES.get(theme or "", "") or self._saved_theme() or default_theme()
+
+    def _saved_theme(self) -> str | None:
+        from tui.core.ui_state import load_ui_state
+
+        saved = load_ui_state().get("theme")
+        return saved if isinstance(saved, str) and saved in self.available_themes else None
+
+    def on_ready(self) -> None:
+        self._remember_theme = True
+
+    def watch_theme(self, theme: str) -> None:
+        """Remember a theme chosen in the app (not one given on the command line)."""
+        if self._remember_theme:
+            from tui.core.ui_state import save_ui_state
+
+            save_ui_state(theme=theme)
+
+    def get_default_screen(self) -> MainScreen:
+        """The main screen is the first one drawn (no blank screen before it)."""
+        return MainScreen(self.session, self._profile)
+
+    @property
+    def main(self) -> MainScreen | None:
+        """The main screen, once pushed."""
+        found = [s for s in self.screen_stack if isinstance(s, MainScreen)]
+        return found[0] if found else None
+
+    async def on_unmount(self) -> None:
+        await self.session.aclose()
+
+    # --- command palette -------------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:  # type: ignore[type-arg]
+        yield from super().get_system_commands(screen)
+        main = self.main
+        if main is None:
+            return
+        active = self.session.profile.name if self.session.profile else None
+        for name in self.session.profile_names:
+            if name != active:
+                yield SystemCommand(
+                    f"Switch profile: {name}",
+                    f"Use the {name} profile",
+                    partial(main.switch_profile, name),
+                )
+        yield SystemCommand(
+            "Open sandbox demo",
+            "Switch to the demo profile (built-in sandbox)",
+            partial(main.switch_profile, "demo"),
+        )
+        yield SystemCommand(
+            "Re-run lookup", "Ask every provider again (billed ones ask first)", main.action_rerun
+        )
+        yield SystemCommand(
+            "Copy ticket summary", "One line for the ticket (masked)", main.action_copy_summary
+        )
+        yield SystemCommand(
+            "Toggle masking",
+            "Show or mask stored full numbers in history and summaries",
+            self.action_toggle_masking,
+        )
+        yield SystemCommand(
+            "Purge history", "Delete every lookup from history (asks first)", main.purge_history
+        )
+        yield SystemCommand("Help", "Keys and how Portcheck works", main.action_help)
+
+    def action_toggle_masking(self) -> None:
+        main = self.main
+        if main is not None:
+            main.set_masked(not main.masked)
+            self.notify(
+                "Numbers masked"
+                if main.masked
+                else "Numbers shown where stored (screenshots stay masked)"
+            )
+
+    # --- privacy -----------------------------------------------------------------------------
+
+    @contextmanager
+    def _private(self) -> Iterator[None]:
+        main = self.main
+        if main is None:
+            yield
+            return
+        masked = main.masked
+        main.set_privacy(True)
+        main.masked = True
+        try:
+            yield
+        finally:
+            main.set_privacy(False)
+            main.masked = masked
+
+    def export_screenshot(self, *, title: str | None = None, simplify: bool = False) -> str:
+        """Every screenshot (key, palette, API) is taken with numbers and RIOs hidden."""
+        with self._private():
+            return super().export_screenshot(title=title, simplify=simplify)
+
+    def _fatal_error(self) -> None:
+        """Like Textual's, but the traceback shows no local variables (they may hold secrets).
+
+        Overrides a private method of the exactly pinned Textual version.
+        """
+        from rich.segment import Segments
+        from rich.traceback import Traceback
+
+        self.bell()
+        traceback = Traceback(show_locals=False, width=None)
+        self._exit_renderables.append(
+            Segments(self.console.render(traceback, self.console.options))
+        )
+        self._close_messages_no_wait()

@@ -1,0 +1,36 @@
+"""A scrollable text to read: a provider's raw answer, the help, an error."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+
+class TextScreen(ModalScreen[None]):
+    """Plain text (never markup) in a scrollable box; Escape or q closes it."""
+
+    BINDINGS = [Binding("escape,q", "dismiss(None)", "Close")]
+    DEFAULT_CSS = """
+    TextScreen { align: center middle; }
+    TextScreen > VerticalScroll { width: 90%; max-width: 100; height: 80%; border: thick $accent;
+                                  background: $surface; padding: 0 1; }
+    """
+
+    def __init__(self, title: str, text: str | Content) -> None:
+        super().__init__()
+        self.title_text = title
+        self.body = text if isinstance(text, Content) else Content(text)
+
+    def compose(self) -> ComposeResult:
+        box = VerticalScroll()
+        box.border_title = self.title_text
+        box.border_subtitle = "Esc to close"
+        with box:
+            yield Static(self.body, markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one(VerticalScroll).focus()

@@ -1,0 +1,168 @@
+"""The input form: number with live feedback, RIO for French numbers, provider toggles."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.reactive import reactive
+from textual.visual import Visual
+from textual.widgets import Checkbox, Input, Static
+
+from tui.app.messages import LookupRequested
+
+
+class NumberForm(Vertical):
+    """Type or paste a number (any form), press Enter."""
+
+    DEFAULT_CSS = """
+    NumberForm { height: auto; padding: 0 1; }
+    NumberForm Input { margin: 0; }
+    NumberForm .feedback { height: 1; color: $text-muted; }
+    NumberForm .feedback.-bad { color: $error; }
+    NumberForm .feedback.-good { color: $success; }
+    NumberForm #rio-row { height: auto; display: none; }
+    NumberForm.-french #rio-row { display: block; }
+    NumberForm #toggles { height: 1; }
+    NumberForm Checkbox { margin-right: 1; }
+    """
+
+    default_region: reactive[str] = reactive("CN")
+    """Region assumed for numbers without a country code."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._saved: dict[Static, Visual] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Input(
+            placeholder="Number, any form (138 0013 8000, +33 6 61 37 09 15…) ⏎",
+            id="number",
+            compact=True,
+            classes="private",
+        )
+        yield Static(id="number-feedback", classes="feedback", markup=False)
+        with Vertical(id="rio-row"):
+            yield Input(
+                placeholder="RIO (12 characters) ⏎",
+                id="rio",
+                compact=True,
+                classes="private",
+                max_length=20,
+            )
+            yield Static(id="rio-feedback", classes="feedback", markup=False)
+        yield Horizontal(id="toggles")
+
+    @property
+    def number_input(self) -> Input:
+        """The number field."""
+        return self.query_one("#number", Input)
+
+    @property
+    def rio_input(self) -> Input:
+        """The RIO field."""
+        return self.query_one("#rio", Input)
+
+    async def set_providers(self, providers: list[tuple[str, str]]) -> None:
+        """Show one toggle per provider (name, title), all on."""
+        toggles = self.query_one("#toggles", Horizontal)
+        await toggles.remove_children()
+        await toggles.mount_all(
+            Checkbox(name, value=True, id=f"toggle-{name}", compact=True, tooltip=title)
+            for name, title in providers
+        )
+
+    @property
+    def selected(self) -> list[str]:
+        """Providers whose toggle is on."""
+        return [str(box.label) for box in self.query(Checkbox) if box.value]
+
+    def set_privacy(self, private: bool) -> None:
+        """Hide typed numbers and RIOs (for screenshots); False puts them back.
+
+        Content is replaced, not hidden: a screenshot taken in the same tick renders the
+        widgets' current content but not a new layout.
+        """
+        for field in self.query(".private").results(Input):
+            field.password = private
+        for feedback in self.query(".feedback").results(Static):
+            if private:
+                self._saved[feedback] = feedback.visual
+                feedback.update(Content("(hidden in screenshots)"))
+            elif feedback in self._saved:
+                feedback.update(self._saved.pop(feedback))
+
+    def clear(self) -> None:
+        """Empty the form and put the cursor in the number field."""
+        self.number_input.value = ""
+        self.rio_input.value = ""
+        self.number_input.focus()
+
+    def watch_default_region(self) -> None:
+        self._number_changed()
+
+    @on(Input.Changed, "#number")
+    def _number_changed(self) -> None:
+        from tui.core.errors import InvalidInput
+        from tui.core.numbers import parse_number, range_operator
+
+        text = self.number_input.value
+        feedback = self.query_one("#number-feedback", Static)
+        if not text.strip():
+            self._say(feedback, "", None)
+            self.set_class(False, "-french")
+            return
+        try:
+            info = parse_number(text, self.default_region)
+        except InvalidInput as exc:
+            self._say(feedback, "✗ " + exc.message, False)
+            return
+        if not info.valid:
+            self._say(feedback, "✗ " + (info.problem or "not a valid number"), False)
+            self.set_class(False, "-french")
+            return
+        parts = [info.international or "", info.region_name or "", info.type]
+        holder = range_operator(info)
+        if holder:
+            parts.append(f"range {holder}")
+        parts += [n.code.lower() for n in info.notices]
+        self._say(feedback, "✓ " + " · ".join(p for p in parts if p), True)
+        self.set_class(info.is_fr_mobile, "-french")
+        self._rio_changed()
+
+    @on(Input.Changed, "#rio")
+    def _rio_changed(self) -> None:
+        from tui.core.errors import InvalidInput
+        from tui.core.numbers import parse_number
+        from tui.core.rio import NO_RIO_HINT, parse_rio
+
+        feedback = self.query_one("#rio-feedback", Static)
+        text = self.rio_input.value
+        if not text.strip():
+            self._say(feedback, NO_RIO_HINT, None)
+            return
+        try:
+            rio = parse_rio(text)
+            national = parse_number(self.number_input.value, self.default_region).national or ""
+        except InvalidInput as exc:
+            self._say(feedback, "✗ " + exc.message, False)
+            return
+        if rio.matches(national):
+            self._say(
+                feedback, f"✓ RIO issued by {rio.operator}; its key matches this number", True
+            )
+        else:
+            self._say(feedback, "✗ this RIO does not belong to this number (check key)", False)
+
+    @staticmethod
+    def _say(widget: Static, text: str, good: bool | None) -> None:
+        widget.update(Content(text))
+        widget.set_class(good is True, "-good")
+        widget.set_class(good is False, "-bad")
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        rio = self.rio_input.value if self.has_class("-french") else None
+        self.post_message(LookupRequested(self.number_input.value, rio or None, self.selected))

@@ -1,0 +1,40 @@
+"""The merged verdict: one line that answers the three questions, and what to do next."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.widgets import Static
+
+from tui.core.verdict import Verdict
+
+
+class VerdictBar(Static):
+    """Eligible or not and why, ported or not and to whom, line status, disagreements."""
+
+    DEFAULT_CSS = """
+    VerdictBar { height: auto; max-height: 4; padding: 0 1; background: $boost; }
+    VerdictBar.-eligible { color: $success; }
+    VerdictBar.-ineligible { color: $error; }
+    VerdictBar.-disagree { background: $warning 20%; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__(markup=False, id="verdict")
+
+    def on_mount(self) -> None:
+        self.idle("Paste a number and press Enter.")
+
+    def idle(self, text: str) -> None:
+        """No verdict: show `text`."""
+        self.set_classes([])
+        self.update(Content(text))
+
+    def show(self, verdict: Verdict) -> None:
+        """Show a verdict."""
+        lines = [Content.styled(verdict.headline, "bold")]
+        lines += [Content(f"⚠ {d}") for d in verdict.disagreements]
+        lines += [Content(f"→ {step}") for step in verdict.next_steps[:1]]
+        self.set_class(verdict.eligible is True, "-eligible")
+        self.set_class(verdict.eligible is False, "-ineligible")
+        self.set_class(bool(verdict.disagreements), "-disagree")
+        self.update(Content("\n").join(lines))
