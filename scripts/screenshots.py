@@ -1,0 +1,38 @@
+"""Regenerate screenshots/*.svg from the app against the sandbox (the README shows them).
+
+Run from the repository root: `python scripts/screenshots.py`. The scenes are the same as the
+snapshot tests'; screenshots always hide numbers, so the number field shows bullets.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> None:
+    out = ROOT / "screenshots"
+    out.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["PORTCHECK_HOME"] = tmp  # a private, empty config and history
+        os.environ.pop("PORTCHECK_CONFIG", None)
+        from textual._doc import take_svg_screenshot
+
+        from tests.scenes import SCENES, stable_environment
+
+        stable_environment()
+        for scene in SCENES:
+            svg = take_svg_screenshot(
+                app=scene.build(Path(tmp)), terminal_size=scene.size, run_before=scene.before
+            )
+            (out / f"{scene.name}.svg").write_text(svg, encoding="utf-8")
+            print(f"wrote screenshots/{scene.name}.svg")
+
+
+if __name__ == "__main__":
+    main()
