@@ -360,3 +360,31 @@ async def test_rerun_from_history_asks_again(tmp_path: Path, sandbox: SandboxSer
         assert main.form.number_input.value == "13800138056"
         assert "中国联通" in text_of(main.verdict)
         assert main.sidebar.entries.option_count == 3
+
+
+async def test_a_lookup_asked_for_while_the_profile_loads_runs_once_it_is_ready(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    import threading
+
+    from tests.tui_helpers import StableSession
+    from tui.app.app import PortcheckApp
+
+    release = threading.Event()
+
+    class SlowSession(StableSession):
+        def load(self, profile_name: str | None = None) -> None:
+            assert release.wait(10), "the test never released the profile"
+            super().load(profile_name)
+
+    config = config_for(sandbox, tmp_path / "c.toml")
+    app = PortcheckApp(session=SlowSession(config_path=str(config)), theme="dark")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press(*"13800138000", "enter")
+        await pilot.pause()
+        assert "will start as soon as" in " ".join(str(n.message) for n in app._notifications)
+        release.set()
+        await settle(pilot)
+        assert panel_states(app)["china_mnp"] == "ok"
+        assert sandbox.state.hits["china_mnp"] == 1

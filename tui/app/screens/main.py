@@ -68,6 +68,10 @@ class MainScreen(Screen[None]):
         """Answers on screen, by provider."""
         self.masked = True
         """Numbers in the sidebar and summaries are masked."""
+        self.ready = False
+        """The profile is loaded and its panels are mounted."""
+        self._pending: tuple[str, str | None] | None = None
+        """A lookup asked for before the profile was ready (number, RIO): run once it is."""
 
     def compose(self) -> ComposeResult:
         yield Static("Portcheck · loading profile…", id="title-bar", markup=False)
@@ -113,7 +117,10 @@ class MainScreen(Screen[None]):
         except ConfigError as exc:
             self.app.call_from_thread(self._config_failed, exc.message)
             return
-        self.app.call_from_thread(self.call_later, self._profile_ready)
+        # Awaited here, so the worker ends only once the panels exist: whoever waits for it
+        # (a test, the pending lookup) sees a usable screen.
+        # mypy cannot solve Textual's `T | Awaitable[T]` callback type when T is None.
+        self.app.call_from_thread(self._profile_ready)  # type: ignore[arg-type]
 
     def _config_failed(self, message: str) -> None:
         self.query_one("#title-bar", Static).update(Content("Portcheck · configuration error"))
@@ -146,13 +153,20 @@ class MainScreen(Screen[None]):
         self.results = {}
         self.verdict.idle("Paste a number and press Enter.")
         self.refresh_history()
+        self.ready = True
+        if self._pending is not None:
+            number, rio = self._pending
+            self._pending = None
+            self.start_lookup(number, rio, self.form.selected)
 
     @work(exclusive=True, group="session")
     async def switch_profile(self, name: str) -> None:
         """Make `name` the active profile."""
+        self.ready = False  # the panels are remounted: a lookup now waits for them
         try:
             self.session.switch(name)
         except ConfigError as exc:
+            self.ready = True
             self.notify(exc.message, title="Cannot switch profile", severity="error")
             return
         await self._profile_ready()
@@ -169,8 +183,10 @@ class MainScreen(Screen[None]):
     ) -> None:
         """Validate offline, then ask the providers; bad input is explained, nothing sent."""
         checker = self.session.checker
-        if checker is None:
-            self.notify("Still loading the profile…", severity="warning")
+        if not self.ready or checker is None:
+            # An agent who pastes and presses Enter during start-up keeps the lookup.
+            self._pending = (number, rio)
+            self.notify("Loading the profile: the lookup will start as soon as it is ready.")
             return
         try:
             query = checker.prepare(number, rio)
