@@ -55,3 +55,16 @@ def test_skipped_and_failed_answers_are_ignored() -> None:
     v = merge([ProviderResult("bouygues", Status.SKIPPED, eligible=True), ok("offline")])
     assert v.eligible is None
     assert v.headline == "eligibility not checked"
+
+
+def test_every_reason_counts_in_the_headline_not_only_the_first() -> None:
+    v = merge(
+        [
+            ok(
+                "china_mnp",
+                eligible=False,
+                reasons=(Reason("ARREARS", "unpaid balance"), Reason("PREMIUM", "premium number")),
+            )
+        ]
+    )
+    assert v.headline.startswith("NOT ELIGIBLE: unpaid balance (+1 more reason)")

@@ -50,10 +50,12 @@ def fields(result: ProviderResult) -> list[tuple[str, str]]:
     if result.status is Status.ERROR:
         assert result.error is not None
         return [("problem", result.error.message), ("what to do", ADVICE[result.error.kind])]
-    # One-line facts first, so they stay visible in a small panel; longer text after them.
+    # What decides the port first (eligible, and why not), then one-line facts, so they stay
+    # visible in a small panel at 80x24; longer text after them.
     rows: list[tuple[str, str]] = []
     if result.eligible is not None:
         rows.append(("eligible", yes_no(result.eligible)))
+    rows += [("why not", f"{r.message} ({r.code})") for r in result.reasons]
     if result.ported is not None:
         rows.append(("ported", yes_no(result.ported)))
     if result.original_operator:
@@ -62,7 +64,6 @@ def fields(result: ProviderResult) -> list[tuple[str, str]]:
         rows.append(("current operator", result.current_operator))
     if result.line_status is not None:
         rows.append(("line", LINE_STATUS_TEXT[result.line_status]))
-    rows += [("why not", f"{r.message} ({r.code})") for r in result.reasons]
     if result.next_step:
         rows.append(("next step", result.next_step))
     rows += [("note", note) for note in result.notes]

@@ -48,8 +48,12 @@ class Verdict:
         if self.eligible is True:
             return "ELIGIBLE for porting"
         if self.eligible is False:
-            why = self.reasons[0].message if self.reasons else "no reason given"
-            return f"NOT ELIGIBLE: {why}"
+            if not self.reasons:
+                return "NOT ELIGIBLE: no reason given"
+            # One line stays one line; the panels list every reason in full.
+            more = len(self.reasons) - 1
+            extra = f" (+{more} more reason{'s' if more > 1 else ''})" if more else ""
+            return f"NOT ELIGIBLE: {self.reasons[0].message}{extra}"
         return (
             "no blocking reason reported" if self.ported is not None else "eligibility not checked"
         )
