@@ -24,7 +24,7 @@ async def test_demo_lookup_fills_every_panel() -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await ready(pilot)
         title = text_of(app.main.query_one("#title-bar", Static))  # type: ignore[union-attr]
-        assert "DEMO" in title
+        assert "DEMO · sandbox, not real providers" in title
         await lookup(pilot, "138 0013 8000")
         assert panel_states(app) == {
             "offline": "ok",

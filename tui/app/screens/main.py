@@ -136,7 +136,7 @@ class MainScreen(Screen[None]):
         bar = self.query_one("#title-bar", Static)
         text = f"Portcheck · profile {profile.name} · region {profile.settings.region}"
         if profile.demo:
-            text += " · DEMO: built-in sandbox, not real providers"
+            text += " · DEMO · sandbox, not real providers"
         bar.update(Content(text))
         bar.set_class(profile.demo, "-demo")
         self.form.default_region = profile.settings.region
