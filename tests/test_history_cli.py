@@ -93,6 +93,9 @@ def test_purge_asks_first_and_yes_skips(
     monkeypatch.setattr("sys.stdin", io.StringIO("n\n"))
     code, out, err = run(capsys, "history", "purge", "--number", "13800138056")
     assert code == 1 and "nothing was deleted" in err
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))  # a script with no terminal, no --yes
+    code, out, err = run(capsys, "history", "purge", "--number", "13800138056")
+    assert code == 1 and "add --yes" in err and "nothing was deleted" in err
     code, out, _ = run(capsys, "history", "purge", "--number", "138-0013-8056", "--yes")
     assert code == 0 and "Deleted 1" in out
     code, out, _ = run(capsys, "history", "purge", "--older-than", "1d", "--yes")

@@ -268,10 +268,19 @@ def purge_cmd(
     if count == 0:
         click.echo("Nothing to purge.")
         return
-    if not yes and not click.confirm(f"Delete {count} lookup(s) for good?", default=False):
+    if not yes and not _confirmed(f"Delete {count} lookup(s) for good?"):
         fail("nothing was deleted.", 1)
     deleted = store.purge(older_than=age, e164=e164, everything=everything)
     click.echo(f"Deleted {deleted} lookup(s).")
+
+
+def _confirmed(question: str) -> bool:
+    """Ask; no answer at all (a script without a terminal) counts as no, and says why."""
+    try:
+        return click.confirm(question, default=False)
+    except click.Abort:
+        click.echo("\nNo answer (no terminal?): add --yes to purge from a script.", err=True)
+        return False
 
 
 def _region(obj: Context) -> str:
