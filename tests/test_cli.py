@@ -181,3 +181,23 @@ def test_installed_command_runs_the_demo() -> None:
     assert done.returncode == 0, done.stderr
     mnp = json.loads(done.stdout)["results"][1]
     assert (mnp["ported"], mnp["current_operator"]) == (True, "中国联通")
+
+
+def test_plain_portcheck_opens_the_tui_without_loading_the_command_line() -> None:
+    """The commonest call reaches its first frame sooner: no click, no CLI modules."""
+    code = "\n".join(
+        [
+            "import sys",
+            "sys.argv = ['portcheck']",
+            "import tui.app.app as app",
+            "app.PortcheckApp.run = lambda self: print('TUI opened')",
+            "import tui.entry",
+            "try:",
+            "    tui.entry.main()",
+            "except SystemExit as done:",
+            "    print('exit', done.code)",
+            "print(sorted({'click', 'tui.cli.main'} & set(sys.modules)))",
+        ]
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.stdout.splitlines() == ["TUI opened", "exit 0", "[]"], out.stderr

@@ -1,5 +1,5 @@
 """Run Portcheck with ``python -m tui``."""
 
-from tui.cli.main import main
+from tui.entry import main
 
 main()

@@ -79,7 +79,9 @@ def cli(
     if ctx.invoked_subcommand is None:
         from tui.app.app import PortcheckApp
 
-        PortcheckApp(config_path=config_path, profile=profile_name, theme=theme).run()
+        app = PortcheckApp(config_path=config_path, profile=profile_name, theme=theme)
+        app.run()
+        ctx.exit(app.return_code or 0)
 
 
 @cli.command()

@@ -1,0 +1,20 @@
+"""The `portcheck` command: plain `portcheck` opens the TUI without loading the command line."""
+
+from __future__ import annotations
+
+import sys
+
+
+def main() -> None:
+    """Run the TUI directly when there are no arguments, else the click command line."""
+    if len(sys.argv) == 1:
+        # By far the commonest call (an agent opening the app): click and the CLI modules
+        # would only delay the first frame. `PORTCHECK_CONFIG` is read by the core itself.
+        from tui.app.app import PortcheckApp
+
+        app = PortcheckApp()
+        app.run()
+        sys.exit(app.return_code or 0)
+    from tui.cli.main import main as cli_main
+
+    cli_main()
