@@ -102,7 +102,7 @@ def test_provider_failure_exits_1(
     sandbox.state.add_fault("ip138", "error")
     code, out, _ = run(capsys, "check", "13800138000")
     assert code == 1
-    assert "FAILED" in out and "The provider failed; retry later." in out
+    assert "FAILED" in out and "retry later only if it looks temporary" in out
     assert "not ported" in out  # the other panels still answered
 
 

@@ -27,7 +27,8 @@ ADVICE: dict[ErrorKind, str] = {
     ErrorKind.TIMEOUT: "The provider is slow; retry later or raise `timeout` in the profile.",
     ErrorKind.AUTH: "The provider refused the credentials; check them in the profile.",
     ErrorKind.RATE_LIMITED: "Too many queries; wait a moment before retrying.",
-    ErrorKind.HTTP: "The provider failed; retry later.",
+    ErrorKind.HTTP: "The provider reported an error (its message says which); retry later only if "
+    "it looks temporary.",
     ErrorKind.BAD_RESPONSE: "The provider answered something unreadable; retry later.",
     ErrorKind.BUDGET: "Today's budget for this provider is spent; raise `daily_budget` or wait.",
 }
