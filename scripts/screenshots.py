@@ -18,20 +18,22 @@ sys.path.insert(0, str(ROOT))
 def main() -> None:
     out = ROOT / "screenshots"
     out.mkdir(exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        os.environ["PORTCHECK_HOME"] = tmp  # a private, empty config and history
-        os.environ.pop("PORTCHECK_CONFIG", None)
-        from textual._doc import take_svg_screenshot
+    os.environ.pop("PORTCHECK_CONFIG", None)
+    from textual._doc import take_svg_screenshot
 
-        from tests.scenes import SCENES, stable_environment
+    from tests.scenes import SCENES, stable_environment
 
-        stable_environment()
-        for scene in SCENES:
+    stable_environment()
+    for scene in SCENES:
+        # Each scene starts from an empty config and history, as in the snapshot tests:
+        # a shared one would show the previous scene's answers as cached.
+        with tempfile.TemporaryDirectory() as tmp:
+            os.environ["PORTCHECK_HOME"] = tmp
             svg = take_svg_screenshot(
                 app=scene.build(Path(tmp)), terminal_size=scene.size, run_before=scene.before
             )
-            (out / f"{scene.name}.svg").write_text(svg, encoding="utf-8")
-            print(f"wrote screenshots/{scene.name}.svg")
+        (out / f"{scene.name}.svg").write_text(svg, encoding="utf-8")
+        print(f"wrote screenshots/{scene.name}.svg")
 
 
 if __name__ == "__main__":
