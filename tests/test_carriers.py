@@ -53,7 +53,7 @@ def test_a_chinese_lookup_loads_one_data_file_not_all() -> None:
         "from tui.core import carriers;"
         "print(range_operator(parse_number('13800138000')));"
         "print(sorted(m for m in sys.modules if 'carrier' in m));"
-        "print(carriers._load.cache_info().currsize, len(carriers._layout()[1]))"
+        "print(carriers._text.cache_info().currsize, len(carriers._layout()[1]))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
@@ -62,3 +62,15 @@ def test_a_chinese_lookup_loads_one_data_file_not_all() -> None:
     assert "phonenumbers.carrierdata" not in out[1]  # its __init__ would load every file
     loaded, files = map(int, out[2].split())
     assert loaded == 1 and files > 1
+
+
+def test_a_surprise_in_the_data_layout_falls_back_to_phonenumbers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tui.core import carriers
+
+    def broken(path: object) -> str:
+        return "data = {\n '86138':[not a dict literal"
+
+    monkeypatch.setattr(carriers, "_text", broken)
+    assert carrier_name(phonenumbers.parse("+8613800138000"), "zh") == "中国移动"

@@ -1,15 +1,16 @@
-"""Range holders from phonenumbers' carrier data, loading only the part a number needs.
+"""Range holders from phonenumbers' carrier data, reading only the lines a number needs.
 
-`phonenumbers.carrier` loads every carrier table at once (~11 MB). Its data is split into
-files by prefix range, so this module reads the first prefix of each file and loads only the
-file(s) covering the number, then asks phonenumbers' own prefix matcher. Anything unexpected
-in that layout falls back to `phonenumbers.carrier`, so answers never differ.
+`phonenumbers.carrier` loads every carrier table at once (~11 MB), and even executing the one
+data file that covers a number costs ~4.5 MB of small dicts. The files are sorted by prefix and
+hold one line per prefix, so this module finds the few lines whose prefix starts the number,
+parses just those, and asks phonenumbers' own prefix matcher. Anything unexpected in that
+layout falls back to `phonenumbers.carrier`, so answers never differ.
 """
 
 from __future__ import annotations
 
+import ast
 import bisect
-import importlib.util
 import re
 from functools import cache
 from pathlib import Path
@@ -48,18 +49,30 @@ def _layout() -> tuple[list[str], list[Path], int]:
     return starts, files, int(longest[1])
 
 
+#: `u('…')`, phonenumbers' Python 2 unicode helper: it only decodes \\u and \\U escapes, which a
+#: plain string literal decodes the same way.
+_U_CALL = re.compile(r"u\('((?:[^'\\]|\\.)*)'\)")
+
+
 @cache
-def _load(path: Path) -> dict[str, Any]:
-    spec = importlib.util.spec_from_file_location(f"_portcheck_carriers_{path.stem}", path)
-    if spec is None or spec.loader is None:
-        raise ValueError(f"cannot load {path.name}")
-    module = importlib.util.module_from_spec(spec)
-    # The files import `..util` relatively; resolve that without importing the package,
-    # whose __init__ would load every file.
-    module.__package__ = "phonenumbers.carrierdata"
-    spec.loader.exec_module(module)
-    data: dict[str, Any] = module.data
-    return data
+def _text(path: Path) -> str:
+    """One data file's source (a few hundred KB, kept: far less than executing it)."""
+    return path.read_text(encoding="utf-8")
+
+
+def _entry(path: Path, prefix: str) -> dict[str, str] | None:
+    """The `{lang: name}` of `prefix` in the data file, or None when it has no line."""
+    text = _text(path)
+    start = text.find(f"\n '{prefix}':")
+    if start < 0:
+        return None
+    start = text.index("{", start)
+    end = text.index("\n", start)
+    literal = _U_CALL.sub(r"'\1'", text[start:end].rstrip().removesuffix(","))
+    value = ast.literal_eval(literal)
+    if not isinstance(value, dict):
+        raise ValueError(f"unexpected entry for {prefix} in {path.name}")
+    return value
 
 
 def carrier_name(number: phonenumbers.PhoneNumber, lang: str) -> str:
@@ -69,11 +82,12 @@ def carrier_name(number: phonenumbers.PhoneNumber, lang: str) -> str:
             return ""
         starts, files, longest = _layout()
         digits = f"{number.country_code}{phonenumbers.national_significant_number(number)}"
-        candidates = {digits[:n] for n in range(1, min(longest, len(digits)) + 1)}
-        needed = {files[max(0, bisect.bisect_right(starts, c) - 1)] for c in candidates}
         data: dict[str, Any] = {}
-        for path in sorted(needed):
-            data.update(_load(path))
+        for n in range(1, min(longest, len(digits)) + 1):
+            prefix = digits[:n]
+            entry = _entry(files[max(0, bisect.bisect_right(starts, prefix) - 1)], prefix)
+            if entry is not None:
+                data[prefix] = entry
         from phonenumbers.prefix import _prefix_description_for_number
 
         return str(_prefix_description_for_number(data, longest, number, lang))
