@@ -388,3 +388,23 @@ async def test_a_lookup_asked_for_while_the_profile_loads_runs_once_it_is_ready(
         await settle(pilot)
         assert panel_states(app)["china_mnp"] == "ok"
         assert sandbox.state.hits["china_mnp"] == 1
+
+
+async def test_keys_typed_right_after_tab_land_in_the_next_field(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    """A CTI tool or macro types 'number, Tab, RIO, Enter' in one burst: nothing may be lost
+    or land in the wrong field."""
+    from textual import events
+
+    app = app_for(config_for(sandbox, tmp_path / "c.toml"), profile="fr")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        form = app.main.form  # type: ignore[union-attr]
+        burst = [*"0661370915", "tab", *"02P261040S7Y", "enter"]
+        for key in burst:  # posted at once, as the terminal driver does for one read
+            char = {"tab": "\t", "enter": "\r"}.get(key, key)
+            app.post_message(events.Key(key, char))
+        await settle(pilot)
+        assert (form.number_input.value, form.rio_input.value) == ("0661370915", "02P261040S7Y")
+        assert panel_states(app) == {"offline": "ok", "bouygues": "ok"}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from textual import on
+from collections.abc import Callable
+
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
@@ -11,6 +13,44 @@ from textual.visual import Visual
 from textual.widgets import Checkbox, Input, Static
 
 from tui.app.messages import LookupRequested
+
+
+class NumberField(Input):
+    """The number input: Tab moves to the RIO field itself, taking along the keys already
+    queued behind it.
+
+    A CTI tool or macro types "number, Tab, RIO, Enter" in one burst. Textual forwards every
+    key of a burst to the field focused when it arrives, and Tab moves focus only after it has
+    bubbled up to the screen, so the RIO would land at the end of the number.
+    """
+
+    def __init__(self, next_field: Callable[[], Input | None], **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._next_field = next_field
+        self._handoff: Input | None = None
+
+    async def _on_key(self, event: events.Key) -> None:  # runs before Input's own
+        target = self._handoff
+        if target is None and event.key == "tab":
+            target = self._handoff = self._next_field()
+            if target is not None:
+                event.stop()
+                event.prevent_default()
+                target.focus()
+                return
+        if target is not None and (event.is_printable or event.key == "enter"):
+            event.stop()
+            event.prevent_default()
+            if event.key == "enter":
+                await target.action_submit()
+            else:
+                assert event.character is not None
+                target.insert_text_at_cursor(event.character)
+            return
+        # Anything else: Textual goes on to Input's own handler (it dispatches along the MRO).
+
+    def _on_focus(self, event: events.Focus) -> None:
+        self._handoff = None  # keys reach this field directly again
 
 
 class NumberForm(Vertical):
@@ -36,7 +76,8 @@ class NumberForm(Vertical):
         self._saved: dict[Static, Visual] = {}
 
     def compose(self) -> ComposeResult:
-        yield Input(
+        yield NumberField(
+            self._rio_if_french,
             placeholder="Number, any form (138 0013 8000, +33 6 61 37 09 15…) ⏎",
             id="number",
             compact=True,
@@ -77,6 +118,12 @@ class NumberForm(Vertical):
     def selected(self) -> list[str]:
         """Providers whose toggle is on."""
         return [str(box.label) for box in self.query(Checkbox) if box.value]
+
+    def _rio_if_french(self) -> Input | None:
+        """The RIO field when the number typed so far is French (brought up to date first:
+        the change messages of a burst's last digits may not have arrived yet)."""
+        self._number_changed()
+        return self.rio_input if self.has_class("-french") else None
 
     def set_privacy(self, private: bool) -> None:
         """Hide typed numbers and RIOs (for screenshots); False puts them back.
