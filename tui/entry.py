@@ -10,11 +10,9 @@ def main() -> None:
     if len(sys.argv) == 1:
         # By far the commonest call (an agent opening the app): click and the CLI modules
         # would only delay the first frame. `PORTCHECK_CONFIG` is read by the core itself.
-        from tui.app.app import PortcheckApp
+        from tui.app.app import run_app
 
-        app = PortcheckApp()
-        app.run()
-        sys.exit(app.return_code or 0)
+        sys.exit(run_app())
     from tui.cli.main import main as cli_main
 
     cli_main()

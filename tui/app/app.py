@@ -31,6 +31,15 @@ def default_theme() -> str:
     return THEMES["dark"] if rich else THEMES["ansi"]
 
 
+def run_app(
+    *, config_path: str | None = None, profile: str | None = None, theme: str | None = None
+) -> int:
+    """Run the TUI until it quits; returns its exit code (non-zero after a crash)."""
+    app = PortcheckApp(config_path=config_path, profile=profile, theme=theme)
+    app.run()
+    return app.return_code or 0
+
+
 class PortcheckApp(App[None]):
     """Keyboard-first porting checks."""
 

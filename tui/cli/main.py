@@ -77,11 +77,9 @@ def cli(
     ctx.obj = Context(config_path)
     ctx.call_on_close(ctx.obj.close)
     if ctx.invoked_subcommand is None:
-        from tui.app.app import PortcheckApp
+        from tui.app.app import run_app
 
-        app = PortcheckApp(config_path=config_path, profile=profile_name, theme=theme)
-        app.run()
-        ctx.exit(app.return_code or 0)
+        ctx.exit(run_app(config_path=config_path, profile=profile_name, theme=theme))
 
 
 @cli.command()
