@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from tui.core.history import History
+
 from tui.core.masking import mask_e164
 from tui.core.result import ProviderResult, Status
 

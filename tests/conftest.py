@@ -1,15 +1,16 @@
-"""Shared fixtures: private config/data dirs and the sandbox on 127.0.0.1."""
+"""Shared fixtures: private config/data dirs, and one sandbox on 127.0.0.1 for the session."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.tui_helpers import reset, shared_server
 from tui.core.config import ResolvedProfile, build_profile
-from tui.core.lookup import Checker
+from tui.core.service import LookupService
 from tui.demo import demo_profile
 from tui.sandbox.server import SandboxServer
 
@@ -25,31 +26,32 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def sandbox() -> Iterator[SandboxServer]:
-    """The provider emulators, served over real HTTP on 127.0.0.1."""
-    server = SandboxServer().start()
-    server.state.hang_seconds = 5.0  # longer than the tests' timeouts, bounded all the same
-    yield server
-    server.stop()
+def sandbox() -> SandboxServer:
+    """The provider emulators over real HTTP on 127.0.0.1: one server for the whole run
+    (starting one costs ~100 ms), reset for each test."""
+    return reset(shared_server())
 
 
 def sandbox_profile(server: SandboxServer, **overrides: Any) -> ResolvedProfile:
     """The demo profile on `server`, with top-level keys or provider sections overridden."""
-    data = demo_profile(server.url).model_dump()
+    base = demo_profile(server.url)
+    data = base.model_dump()
     for key, value in overrides.items():
         if isinstance(value, dict) and isinstance(data.get(key), dict):
             data[key] = {**data[key], **value}
         else:
             data[key] = value
-    for provider in ("china_mnp", "ip138", "bouygues"):
-        section = getattr(demo_profile(server.url), provider)
-        for key, secret in section.secrets().items():  # model_dump hides secrets
+    for provider in base.providers:
+        section = base.provider_settings(provider)
+        for key, secret in (section.secrets() if section else {}).items():  # dumps hide them
             if key not in overrides.get(provider, {}):
                 data[provider][key] = secret.reveal()
     return ResolvedProfile("test", build_profile(data))
 
 
 @pytest.fixture
-def checker(sandbox: SandboxServer) -> Iterator[Checker]:
-    """A checker for the demo profile on the test sandbox, with a short timeout."""
-    yield Checker(sandbox_profile(sandbox, timeout=2.0))
+async def checker(sandbox: SandboxServer) -> AsyncIterator[LookupService]:
+    """A service on the demo profile against the test sandbox, no history, short timeout."""
+    service = LookupService().use(sandbox_profile(sandbox, timeout=2.0))
+    yield service
+    await service.aclose()

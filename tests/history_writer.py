@@ -3,25 +3,31 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
-from tui.core.history import History
-from tui.core.numbers import parse_number
 from tui.core.result import ProviderResult, Status
+from tui.core.store import NewLookup, Store
+from tui.core.store.log import Answer
 
 
 def main() -> None:
     data_dir, tag, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
-    history = History(data_dir)
-    number = parse_number("13800138000")
+    store = Store(data_dir)
     for i in range(count):
-        lookup = history.start_lookup(f"{tag}", number, store_full=False)
-        history.finish(
-            lookup, ProviderResult("ip138", Status.OK, billed=True, order_id=f"{tag}-{i}")
+        new = NewLookup(time.time(), tag, "+8613800138000", "CN", False)
+        reservation = store.reserve(None, new, {"ip138": None})
+        answer = ProviderResult("ip138", Status.OK, billed=True, order_id=f"{tag}-{i}")
+        lookup = store.record(
+            reservation.lookup_id,
+            new,
+            [Answer(answer, 0)],
+            {reservation.charges["ip138"]: True},
+            "line active",
         )
         # Acknowledged: committed with synchronous=FULL. Only now is it reported.
         print(lookup, flush=True)
-    history.close()
+    store.close()
 
 
 if __name__ == "__main__":

@@ -53,7 +53,8 @@ async def provider_failure(pilot: Pilot[None]) -> None:
     await ready(pilot)
     app = pilot.app
     assert isinstance(app, PortcheckApp)
-    server = app.session.demo.server
+    assert app.service is not None and app.service.demo is not None
+    server = app.service.demo.server  # type: ignore[attr-defined]
     assert server is not None
     server.state.add_fault("ip138", "error")
     await lookup(pilot, "13800138056")
@@ -63,29 +64,28 @@ async def provider_failure(pilot: Pilot[None]) -> None:
 
 def history_app(tmp: Path) -> PortcheckApp:
     """A profile with long retention and a history written at fixed times."""
-    from tui.core.history import History
-    from tui.core.numbers import parse_number
     from tui.core.result import LineStatus, ProviderResult, Status
+    from tui.core.store import NewLookup, Store
+    from tui.core.store.log import Answer
 
     config = tmp / "history.toml"
     config.write_text(
         '[profiles.desk]\nproviders = ["offline"]\nretention_days = 3650\n', encoding="utf-8"
     )
-    history = History()
+    store = Store()
     rows = [
-        ("13800138000", "no blocking reason reported · not ported, runs on 中国移动"),
-        ("13800138056", "already ported from 中国移动 to 中国联通 · line unknown"),
-        ("+33661370915", "ELIGIBLE for porting · runs on SFR"),
-        ("13800138080", "NOT ELIGIBLE: 欠费 (unpaid balance) · not ported"),
+        ("+8613800138000", "CN", "no blocking reason reported · not ported, runs on 中国移动"),
+        ("+8613800138056", "CN", "already ported from 中国移动 to 中国联通 · line unknown"),
+        ("+33661370915", "FR", "ELIGIBLE for porting · runs on SFR"),
+        ("+8613800138080", "CN", "NOT ELIGIBLE: 欠费 (unpaid balance) · not ported"),
     ]
-    for i, (number, verdict) in enumerate(rows):
+    for i, (e164, region, verdict) in enumerate(rows):
         when = FIXED + i * 420
-        lookup_id = history.start_lookup("desk", parse_number(number), store_full=False, now=when)
-        history.finish(
-            lookup_id, ProviderResult("offline", Status.OK, line_status=LineStatus.ACTIVE), now=when
-        )
-        history.finish_lookup(lookup_id, verdict)
-    history.close()
+        store.clock = lambda when=when: when
+        answer = ProviderResult("offline", Status.OK, line_status=LineStatus.ACTIVE)
+        new = NewLookup(when, "desk", e164, region, False)
+        store.record(None, new, [Answer(answer, 0)], {}, verdict)
+    store.close()
     return app_for(config)
 
 

@@ -11,66 +11,66 @@ import pytest
 from tests.conftest import sandbox_profile
 from tests.test_cli import run
 from tui.core.errors import ErrorKind
-from tui.core.history import History
-from tui.core.lookup import Checker
 from tui.core.result import Status
+from tui.core.service import LookupService
+from tui.core.store import Store
 from tui.sandbox.server import SandboxServer
 
 
 @pytest.fixture
-def history(tmp_path: Path) -> History:
-    return History(tmp_path / "data")
+def history(tmp_path: Path) -> Store:
+    return Store(tmp_path / "data")
 
 
 async def test_fresh_answer_is_reused_without_a_request(
-    sandbox: SandboxServer, history: History
+    sandbox: SandboxServer, history: Store
 ) -> None:
-    checker = Checker(sandbox_profile(sandbox), history=history)
+    checker = LookupService().use(sandbox_profile(sandbox), store=history)
     first = await checker.check("13800138000")
     second = await checker.check("+86 138 0013 8000")
     assert sandbox.state.hits["china_mnp"] == 1 and sandbox.state.hits["ip138"] == 1
-    mnp = second.results[1]
+    mnp = second.ordered[1]
     assert mnp.cached and mnp.billed is False and mnp.age_s is not None
-    assert (mnp.ported, mnp.current_operator) == (first.results[1].ported, "中国移动")
+    assert (mnp.ported, mnp.current_operator) == (first.ordered[1].ported, "中国移动")
     third = await checker.check("13800138000", refresh=True)
-    assert not third.results[1].cached
+    assert not third.ordered[1].cached
     assert sandbox.state.hits["china_mnp"] == 2
     await checker.aclose()
 
 
 async def test_reused_answers_do_not_extend_their_own_freshness(
-    sandbox: SandboxServer, history: History
+    sandbox: SandboxServer, history: Store
 ) -> None:
-    checker = Checker(sandbox_profile(sandbox, ip138={"cache_ttl": 1.0}), history=history)
+    checker = LookupService().use(sandbox_profile(sandbox, ip138={"cache_ttl": 1.0}), store=history)
     await checker.check("13800138000", names=["ip138"])
     reused = await checker.check("13800138000", names=["ip138"])
-    assert reused.results[0].cached
+    assert reused.ordered[0].cached
     time.sleep(1.1)
     again = await checker.check("13800138000", names=["ip138"])
-    assert not again.results[0].cached
+    assert not again.ordered[0].cached
     assert sandbox.state.hits["ip138"] == 2
     await checker.aclose()
 
 
-async def test_errors_are_never_reused(sandbox: SandboxServer, history: History) -> None:
-    checker = Checker(sandbox_profile(sandbox), history=history)
+async def test_errors_are_never_reused(sandbox: SandboxServer, history: Store) -> None:
+    checker = LookupService().use(sandbox_profile(sandbox), store=history)
     sandbox.state.add_fault("ip138", "error", count=1)
     failed = await checker.check("13800138000", names=["ip138"])
-    assert failed.results[0].status is Status.ERROR
+    assert failed.ordered[0].status is Status.ERROR
     ok = await checker.check("13800138000", names=["ip138"])
-    assert ok.results[0].status is Status.OK and not ok.results[0].cached
+    assert ok.ordered[0].status is Status.OK and not ok.ordered[0].cached
     await checker.aclose()
 
 
 async def test_bouygues_answer_is_reused_only_for_the_same_rio(
-    sandbox: SandboxServer, history: History
+    sandbox: SandboxServer, history: Store
 ) -> None:
-    checker = Checker(sandbox_profile(sandbox, region="FR"), history=history)
+    checker = LookupService().use(sandbox_profile(sandbox, region="FR"), store=history)
     await checker.check("0661370915", "02P261040S7Y", ["bouygues"])
     same = await checker.check("0661370915", "02P261040S7Y", ["bouygues"])
-    assert same.results[0].cached
+    assert same.ordered[0].cached
     other = await checker.check("0661370915", "03P261040TOP", ["bouygues"])
-    assert not other.results[0].cached and other.results[0].eligible is False
+    assert not other.ordered[0].cached and other.ordered[0].eligible is False
     assert sandbox.state.hits["bouygues"] == 2
     history.close()
     blob = b"".join(p.read_bytes() for p in history.dir.iterdir())
@@ -78,11 +78,13 @@ async def test_bouygues_answer_is_reused_only_for_the_same_rio(
     await checker.aclose()
 
 
-async def test_budget_refuses_without_sending(sandbox: SandboxServer, history: History) -> None:
-    checker = Checker(sandbox_profile(sandbox, ip138={"daily_budget": 2}), history=history)
+async def test_budget_refuses_without_sending(sandbox: SandboxServer, history: Store) -> None:
+    checker = LookupService().use(
+        sandbox_profile(sandbox, ip138={"daily_budget": 2}), store=history
+    )
     for number in ("13800138001", "13800138002"):
-        assert (await checker.check(number, names=["ip138"])).results[0].status is Status.OK
-    refused = (await checker.check("13800138003", names=["ip138"])).results[0]
+        assert (await checker.check(number, names=["ip138"])).ordered[0].status is Status.OK
+    refused = (await checker.check("13800138003", names=["ip138"])).ordered[0]
     assert refused.error is not None and refused.error.kind is ErrorKind.BUDGET
     assert refused.billed is False
     assert sandbox.state.hits["ip138"] == 2
@@ -90,18 +92,18 @@ async def test_budget_refuses_without_sending(sandbox: SandboxServer, history: H
 
 
 async def test_unsaved_history_warns_but_still_answers(
-    sandbox: SandboxServer, history: History
+    sandbox: SandboxServer, history: Store
 ) -> None:
     import sqlite3
 
     db = history.path
-    history._db.close()
-    history._db = sqlite3.connect(
+    history.db._db.close()
+    history.db._db = sqlite3.connect(
         f"file:{db}?mode=ro", uri=True, isolation_level=None, check_same_thread=False
     )
-    checker = Checker(sandbox_profile(sandbox), history=history)
+    checker = LookupService().use(sandbox_profile(sandbox), store=history)
     report = await checker.check("13800138000")
-    assert report.results[1].status is Status.OK
+    assert report.ordered[1].status is Status.OK
     assert any("history not saved" in w for w in report.warnings)
     await checker.aclose()
 

@@ -8,9 +8,9 @@ import pytest
 
 from tests.conftest import sandbox_profile
 from tui.core.errors import ErrorKind
-from tui.core.lookup import Checker
 from tui.core.providers import PROVIDERS, HttpProvider, get_provider
 from tui.core.result import Status
+from tui.core.service import LookupService
 from tui.sandbox.server import SandboxServer
 
 #: For each provider: a lookup it answers, and a number it does not apply to.
@@ -41,15 +41,15 @@ def test_every_registered_provider_has_a_contract_case() -> None:
 
 
 def test_unknown_provider_lists_valid_names() -> None:
-    with pytest.raises(Exception, match="offline, china_mnp, bouygues, ip138"):
+    with pytest.raises(Exception, match="offline, china_mnp, ip138, bouygues"):
         get_provider("nope")
 
 
 @pytest.mark.parametrize("name", list(PROVIDERS))
 async def test_answers_in_the_normalised_shape(name: str, sandbox: SandboxServer) -> None:
     (number, rio), _ = CASES[name]
-    checker = Checker(sandbox_profile(sandbox, region="CN", timeout=2.0))
-    result = (await checker.check(number, rio, [name])).results[0]
+    checker = LookupService().use(sandbox_profile(sandbox, region="CN", timeout=2.0))
+    result = (await checker.check(number, rio, [name])).ordered[0]
     assert result.provider == name
     assert result.status is Status.OK
     data = result.to_json()
@@ -63,8 +63,8 @@ async def test_is_skipped_with_a_reason_where_it_does_not_apply(
     name: str, sandbox: SandboxServer
 ) -> None:
     _, (number, rio) = CASES[name]
-    checker = Checker(sandbox_profile(sandbox, timeout=2.0))
-    result = (await checker.check(number, rio, [name])).results[0]
+    checker = LookupService().use(sandbox_profile(sandbox, timeout=2.0))
+    result = (await checker.check(number, rio, [name])).ordered[0]
     assert result.status is Status.SKIPPED and result.skip_reason
     assert result.latency_ms is None and result.billed is False
     assert sum(sandbox.state.hits.values()) == 0
@@ -76,8 +76,8 @@ async def test_garbage_stays_in_its_own_result(name: str, sandbox: SandboxServer
     (number, rio), _ = CASES[name]
     for target in ("china_mnp", "ip138", "bouygues"):
         sandbox.state.add_fault(target, "garbage")
-    checker = Checker(sandbox_profile(sandbox, timeout=2.0))
-    result = (await checker.check(number, rio, [name])).results[0]
+    checker = LookupService().use(sandbox_profile(sandbox, timeout=2.0))
+    result = (await checker.check(number, rio, [name])).ordered[0]
     assert result.status is Status.ERROR
     assert result.error is not None and result.error.kind is ErrorKind.BAD_RESPONSE
     assert result.error.message.isprintable()

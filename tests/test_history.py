@@ -13,37 +13,51 @@ from pathlib import Path
 
 import pytest
 
-from tui.core.errors import BudgetExceeded
-from tui.core.history import DB_NAME, History, HistoryError
 from tui.core.numbers import parse_number
 from tui.core.result import LineStatus, ProviderResult, Status
+from tui.core.store import DB_NAME, HistoryError, NewLookup, Store
+from tui.core.store.log import Answer
 
 WRITER = [sys.executable, str(Path(__file__).with_name("history_writer.py"))]
 ROOT = Path(__file__).parents[1]
 
 
-def store(tmp_path: Path) -> History:
-    return History(tmp_path / "data")
+def store(tmp_path: Path) -> Store:
+    return Store(tmp_path / "data")
+
+
+def new(text: str = "13800138000", *, profile: str = "p", full: bool = False) -> NewLookup:
+    number = parse_number(text, "CN")
+    assert number.e164 is not None
+    return NewLookup(time.time(), profile, number.e164, number.region, full)
 
 
 def add(
-    history: History,
+    history: Store,
     text: str = "13800138000",
     *,
     profile: str = "p",
     full: bool = False,
     when: float | None = None,
 ) -> int:
-    number = parse_number(text, "CN")
-    lookup = history.start_lookup(profile, number, store_full=full, now=when)
-    history.finish(
-        lookup,
-        ProviderResult(
-            "ip138", Status.OK, billed=True, line_status=LineStatus.ACTIVE, order_id="ORD1"
-        ),
-        now=when,
+    """A finished lookup with one billed ip138 answer: two commits, as a real lookup makes."""
+    if when is not None:
+        history.clock = lambda: when
+    draft = new(text, profile=profile, full=full)
+    if when is not None:
+        draft = NewLookup(when, profile, draft.e164, draft.region, full)
+    reservation = history.reserve(None, draft, {"ip138": None})
+    answer = ProviderResult(
+        "ip138", Status.OK, billed=True, line_status=LineStatus.ACTIVE, order_id="ORD1"
     )
-    history.finish_lookup(lookup, "not ported · line active")
+    lookup = history.record(
+        reservation.lookup_id,
+        draft,
+        [Answer(answer, 0)],
+        {reservation.charges["ip138"]: True},
+        "not ported · line active",
+    )
+    history.clock = time.time
     return lookup
 
 
@@ -55,14 +69,14 @@ def test_files_are_private(tmp_path: Path) -> None:
     assert stat.S_IMODE((data / DB_NAME).stat().st_mode) == 0o600
     assert stat.S_IMODE((data / "install.key").stat().st_mode) == 0o600
     pragmas = {
-        p: history._db.execute(f"PRAGMA {p}").fetchone()[0]
+        p: history.db.pragma(p)
         for p in ("journal_mode", "synchronous", "secure_delete", "user_version")
     }
     assert pragmas == {
         "journal_mode": "wal",
         "synchronous": 2,
         "secure_delete": 1,
-        "user_version": 1,
+        "user_version": 2,
     }
 
 
@@ -83,47 +97,75 @@ def test_search_by_any_input_form_and_by_text(tmp_path: Path) -> None:
     history = store(tmp_path)
     first = add(history, "13800138000")
     add(history, "13900139000")
-    assert [r.id for r in history.search("+86 138-0013-8000")] == [first]
-    assert [r.id for r in history.search("0086 13800138000")] == [first]
-    assert len(history.search("line active")) == 2
-    assert [r.masked for r in history.search("9000")] == ["139****9000"]
+    # The store matches what it is given; reading "any form" is the service's job (below).
+    assert [r.id for r in history.search("", e164="+8613800138000")] == [first]
+    assert len(history.search("line active", e164=None)) == 2
+    assert [r.masked for r in history.search("9000", e164=None)] == ["139****9000"]
+
+
+async def test_history_is_searched_by_any_input_form(tmp_path: Path) -> None:
+    from tui.core.service import LookupService
+
+    history = store(tmp_path)
+    first = add(history, "13800138000")
+    add(history, "13900139000")
+    service = LookupService(data_dir=tmp_path / "data")
+    await service.open_history()
+    for text in ("+86 138-0013-8000", "0086 13800138000", "138 0013 8000"):
+        page = await service.history_page(text)
+        assert [r.id for r in page.value] == [first], text
+    await service.aclose()
 
 
 def test_get_returns_results_in_panel_order_and_pending_as_unknown(tmp_path: Path) -> None:
     history = store(tmp_path)
-    number = parse_number("13800138000")
-    lookup = history.start_lookup("p", number, store_full=False)
-    history.reserve(lookup, "china_mnp", "p", daily_budget=None)  # then "crash"
-    history.finish(lookup, ProviderResult("ip138", Status.OK), position=2)
-    history.finish(lookup, ProviderResult("offline", Status.OK), position=0)
+    reservation = history.reserve(None, new(), {"china_mnp": None, "ip138": None})  # "crash"
+    lookup = reservation.lookup_id
+    with history.db.write() as conn:  # one provider answered before the crash
+        from tui.core.store.log import write_answers
+
+        write_answers(conn, lookup, [Answer(ProviderResult("ip138", Status.OK), 2)], time.time())
+        write_answers(conn, lookup, [Answer(ProviderResult("offline", Status.OK), 0)], time.time())
     record = history.get(lookup)
     assert record is not None
     assert [r.provider for r in record.results] == ["offline", "ip138", "china_mnp"]
     pending = record.results[2]
     assert pending.status is Status.ERROR and pending.billed is None
-    assert pending.error is not None and "may be billed" in pending.error.message
+    assert pending.error is not None and pending.error.title == "Interrupted"
+    assert "stopped before the answer arrived" in pending.error.message
+    from tui.core.describe import fields
+
+    advice = dict(fields(pending))["what to do"]
+    assert "network" not in advice and "may have been billed" in advice
     assert record.summary.verdict is None
 
 
 def test_budget_counts_billed_and_unknown_and_refuses(tmp_path: Path) -> None:
     history = store(tmp_path)
-    number = parse_number("13800138000")
     for _ in range(2):
-        lookup = history.start_lookup("p", number, store_full=False)
-        history.reserve(lookup, "ip138", "p", daily_budget=2)
-    lookup = history.start_lookup("p", number, store_full=False)
-    with pytest.raises(BudgetExceeded, match="budget of 2"):
-        history.reserve(lookup, "ip138", "p", daily_budget=2)
-    history.reserve(lookup, "ip138", "other-profile", daily_budget=2)  # budgets are per profile
+        assert history.reserve(None, new(), {"ip138": 2}).charges
+    refused = history.reserve(None, new(), {"ip138": 2, "china_mnp": 2})
+    assert "budget of 2" in refused.refused["ip138"].message
+    assert set(refused.charges) == {"china_mnp"}  # one provider's budget stops only that one
+    other = history.reserve(None, new(profile="other"), {"ip138": 2})  # budgets are per profile
+    assert other.charges and not other.refused
+
+
+def test_purging_history_does_not_refill_the_budget(tmp_path: Path) -> None:
+    history = store(tmp_path)
+    add(history)
+    add(history)
+    assert history.purge(history.selection(everything=True)) == 2
+    assert "budget of 2" in history.reserve(None, new(), {"ip138": 2}).refused["ip138"].message
+    [row] = history.usage()
+    assert row.billed == 2
 
 
 def test_usage_per_day_and_provider(tmp_path: Path) -> None:
     history = store(tmp_path)
     add(history)
     add(history)
-    number = parse_number("13800138000")
-    lookup = history.start_lookup("p", number, store_full=False)
-    history.reserve(lookup, "ip138", "p", daily_budget=None)
+    history.reserve(None, new(), {"ip138": None})  # sent, never answered
     [row] = history.usage()
     assert (row.profile, row.provider, row.billed, row.unknown) == ("p", "ip138", 2, 1)
 
@@ -134,7 +176,7 @@ def test_retention_purges_old_lookups_per_profile(tmp_path: Path) -> None:
     add(history, profile="short", when=now - 3 * 86400)
     keep = add(history, profile="long", when=now - 3 * 86400)
     add(history, profile="gone", when=now - 40 * 86400)  # not in config: default 30 days
-    assert history.apply_retention({"short": 1, "long": 30}, now=now) == 2
+    assert history.apply_retention({"short": 1, "long": 30}) == 2
     assert [r.id for r in history.latest()] == [keep]
 
 
@@ -143,8 +185,8 @@ def test_purged_numbers_are_gone_from_every_file(tmp_path: Path) -> None:
     for i in range(50):
         add(history, f"1380013{i:04d}", full=True)
     add(history, "13900139000", full=True)
-    assert history.purge(e164="+8613800130007") == 1
-    assert history.purge(everything=False, older_than=-1) == 50  # everything older than now+1s
+    assert history.purge(history.selection(e164="+8613800130007")) == 1
+    assert history.purge(history.selection(older_than=-1)) == 50  # older than now+1s
     files = [p for p in (tmp_path / "data").iterdir() if p.name.startswith(DB_NAME)]
     blob = b"".join(p.read_bytes() for p in files)  # database, WAL and SHM, still open
     assert b"1380013" not in blob and b"13900139000" not in blob
@@ -156,7 +198,7 @@ def test_corrupt_file_is_moved_aside_and_a_fresh_store_started(tmp_path: Path) -
     data = tmp_path / "data"
     data.mkdir(mode=0o700)
     (data / DB_NAME).write_bytes(b"this is not a database" * 100)
-    history = History(data)
+    history = Store(data)
     assert history.notices and "moved to" in history.notices[0]
     add(history)
     assert history.count() == 1
@@ -170,7 +212,7 @@ def test_read_only_store_raises_history_error_not_sqlite(tmp_path: Path) -> None
     history.close()
     db = tmp_path / "data" / DB_NAME
     uri = f"file:{db}?mode=ro"
-    history._db = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+    history.db._db = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
     with pytest.raises(HistoryError, match="history not saved"):
         add(history)
     assert len(history.latest()) == 1  # reading still works
@@ -178,7 +220,7 @@ def test_read_only_store_raises_history_error_not_sqlite(tmp_path: Path) -> None
 
 def test_concurrent_writer_processes_lose_nothing(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    History(data).close()
+    Store(data).close()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     procs = [
         subprocess.Popen(
@@ -196,14 +238,14 @@ def test_concurrent_writer_processes_lose_nothing(tmp_path: Path) -> None:
         assert proc.returncode == 0, err
         assert "locked" not in err
         acknowledged += [int(x) for x in out.split()]
-    history = History(data)
+    history = Store(data)
     assert len(acknowledged) == 120
     assert {r.id for r in history.latest(500)} == set(acknowledged)
 
 
 def test_kill_9_during_writes_loses_no_acknowledged_row(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    History(data).close()
+    Store(data).close()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
         [*WRITER, str(data), "k", "100000"], stdout=subprocess.PIPE, text=True, env=env
@@ -228,11 +270,10 @@ def test_kill_9_during_writes_loses_no_acknowledged_row(tmp_path: Path) -> None:
 
 
 def test_results_read_back_as_they_were_shown(tmp_path: Path) -> None:
-    from tui.core.errors import ProviderTimeout
+    from tui.core.errors import ProviderTimeout, RefusedInput
     from tui.core.result import Reason
 
     history = store(tmp_path)
-    lookup = history.start_lookup("p", parse_number("13800138000"), store_full=False)
     ok = ProviderResult(
         "china_mnp",
         Status.OK,
@@ -247,9 +288,13 @@ def test_results_read_back_as_they_were_shown(tmp_path: Path) -> None:
         notes=("transfer: 已携转",),
     )
     failed = ProviderResult.failed("ip138", ProviderTimeout("slow", billed=None), 2000.0)
-    history.finish(lookup, ok, position=0)
-    history.finish(lookup, failed, position=1)
+    refused = ProviderResult.failed("bouygues", RefusedInput("bad RIO", billed=False), 12.0)
+    answers = [Answer(ok, 0), Answer(failed, 1), Answer(refused, 2)]
+    lookup = history.record(None, new(), answers, {}, "verdict")
     record = history.get(lookup)
     assert record is not None
-    assert record.results == (ok, failed)
+    assert record.results == (ok, failed, refused)
     assert record.results[1].error is not None and record.results[1].error.title == "Timed out"
+    # The defect this guards: the title came back as the kind's ("Invalid input").
+    assert record.results[2].error is not None
+    assert record.results[2].error.title == "Refused as invalid"

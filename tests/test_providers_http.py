@@ -8,20 +8,20 @@ import pytest
 
 from tests.conftest import sandbox_profile
 from tui.core.errors import ErrorKind
-from tui.core.lookup import Checker
 from tui.core.result import LineStatus, Status
+from tui.core.service import LookupService
 from tui.sandbox.server import SandboxServer
 
 
-async def one(checker: Checker, number: str, provider: str, rio: str | None = None):
+async def one(checker: LookupService, number: str, provider: str, rio: str | None = None):
     report = await checker.check(number, rio, [provider])
-    return report.results[0]
+    return report.ordered[0]
 
 
 # --- china_mnp -------------------------------------------------------------------------
 
 
-async def test_china_mnp_seed_example(checker: Checker, sandbox: SandboxServer) -> None:
+async def test_china_mnp_seed_example(checker: LookupService, sandbox: SandboxServer) -> None:
     result = await one(checker, "138 0013 8000", "china_mnp")
     assert result.status is Status.OK
     assert (result.ported, result.original_operator, result.current_operator) == (
@@ -34,13 +34,15 @@ async def test_china_mnp_seed_example(checker: Checker, sandbox: SandboxServer) 
     assert sandbox.state.hits["china_mnp"] == 1
 
 
-async def test_china_mnp_ported_number_names_both_operators(checker: Checker) -> None:
+async def test_china_mnp_ported_number_names_both_operators(checker: LookupService) -> None:
     result = await one(checker, "13800138056", "china_mnp")
     assert result.ported is True
     assert (result.original_operator, result.current_operator) == ("中国移动", "中国联通")
 
 
-async def test_china_mnp_reasons_make_it_ineligible_with_sms_next_step(checker: Checker) -> None:
+async def test_china_mnp_reasons_make_it_ineligible_with_sms_next_step(
+    checker: LookupService,
+) -> None:
     result = await one(checker, "13800138080", "china_mnp")
     assert result.eligible is False
     assert [r.code for r in result.reasons] == ["ARREARS", "PREMIUM_NUMBER"]
@@ -50,7 +52,9 @@ async def test_china_mnp_reasons_make_it_ineligible_with_sms_next_step(checker: 
     assert single.eligible is False and "contract" in single.reasons[0].message
 
 
-async def test_china_mnp_provider_error_code_is_shown_with_its_message(checker: Checker) -> None:
+async def test_china_mnp_provider_error_code_is_shown_with_its_message(
+    checker: LookupService,
+) -> None:
     result = await one(checker, "13800138090", "china_mnp")
     assert result.status is Status.ERROR
     assert result.error is not None and result.error.kind is ErrorKind.HTTP
@@ -58,7 +62,7 @@ async def test_china_mnp_provider_error_code_is_shown_with_its_message(checker: 
 
 
 async def test_china_mnp_wrong_key_is_an_auth_error(sandbox: SandboxServer) -> None:
-    checker = Checker(sandbox_profile(sandbox, china_mnp={"api_key": "wrong"}))
+    checker = LookupService().use(sandbox_profile(sandbox, china_mnp={"api_key": "wrong"}))
     result = await one(checker, "13800138000", "china_mnp")
     assert result.error is not None and result.error.kind is ErrorKind.AUTH
     assert "wrong" not in result.error.message
@@ -81,7 +85,7 @@ async def test_china_mnp_wrong_key_is_an_auth_error(sandbox: SandboxServer) -> N
     ],  # Check as an int
 )
 async def test_ip138_line_states(
-    checker: Checker, number: str, state: LineStatus, billed: bool
+    checker: LookupService, number: str, state: LineStatus, billed: bool
 ) -> None:
     result = await one(checker, number, "ip138")
     assert result.line_status is state
@@ -89,7 +93,7 @@ async def test_ip138_line_states(
     assert result.order_id and len(result.order_id) == 32
 
 
-async def test_ip138_seed_example(checker: Checker) -> None:
+async def test_ip138_seed_example(checker: LookupService) -> None:
     result = await one(checker, "18999999999", "ip138")
     assert result.line_status is LineStatus.ACTIVE
     assert result.current_operator == "China Mobile"
@@ -97,7 +101,7 @@ async def test_ip138_seed_example(checker: Checker) -> None:
 
 
 async def test_ip138_bad_token_is_auth_error(sandbox: SandboxServer) -> None:
-    checker = Checker(sandbox_profile(sandbox, ip138={"token": "nope"}))
+    checker = LookupService().use(sandbox_profile(sandbox, ip138={"token": "nope"}))
     result = await one(checker, "13800138000", "ip138")
     assert result.error is not None and result.error.kind is ErrorKind.AUTH
     await checker.aclose()
@@ -107,7 +111,7 @@ async def test_ip138_bad_token_is_auth_error(sandbox: SandboxServer) -> None:
 
 
 async def test_bouygues_eligible_with_monthly_note(sandbox: SandboxServer) -> None:
-    checker = Checker(sandbox_profile(sandbox, region="FR"))
+    checker = LookupService().use(sandbox_profile(sandbox, region="FR"))
     result = await one(checker, "06 61 37 09 15", "bouygues", rio="02P261040S7Y")
     assert result.status is Status.OK and result.eligible is True
     assert any("updated monthly" in n for n in result.notes)
@@ -128,7 +132,7 @@ async def test_bouygues_ineligible_reasons(
     from tui.core.rio import check_key
 
     rio = rio or "01P123456" + check_key("01P123456", number)
-    checker = Checker(sandbox_profile(sandbox, region="FR"))
+    checker = LookupService().use(sandbox_profile(sandbox, region="FR"))
     result = await one(checker, number, "bouygues", rio=rio)
     assert result.eligible is False
     assert result.reasons[0].code == code
@@ -137,7 +141,7 @@ async def test_bouygues_ineligible_reasons(
 
 
 async def test_bouygues_skipped_without_rio_or_for_chinese_numbers(
-    checker: Checker, sandbox: SandboxServer
+    checker: LookupService, sandbox: SandboxServer
 ) -> None:
     no_rio = await one(checker, "+33661370915", "bouygues")
     assert no_rio.status is Status.SKIPPED and "3179" in (no_rio.skip_reason or "")
@@ -147,20 +151,20 @@ async def test_bouygues_skipped_without_rio_or_for_chinese_numbers(
 
 
 async def test_bouygues_invalid_format_shows_french_description(sandbox: SandboxServer) -> None:
-    checker = Checker(sandbox_profile(sandbox, region="FR", allow_rio_mismatch=True))
+    checker = LookupService().use(sandbox_profile(sandbox, region="FR", allow_rio_mismatch=True))
     from tui.core.providers import Query
     from tui.core.rio import Rio
 
     # Bypass our own validation to see the provider's 400: parse_rio never yields lower case.
     query = Query(checker.prepare("0661370915").number, Rio("03p261040TOP"))
-    result = await checker.ask("bouygues", query)
+    result = (await checker.begin(query, ["bouygues"]).wait()).ordered[0]
     assert result.error is not None and result.error.kind is ErrorKind.INVALID_INPUT
     assert "Le format des champs rioCode est incorrect" in result.error.message
     await checker.aclose()
 
 
 async def test_bouygues_token_expiry_refreshes_once_and_replays(sandbox: SandboxServer) -> None:
-    checker = Checker(sandbox_profile(sandbox, region="FR"))
+    checker = LookupService().use(sandbox_profile(sandbox, region="FR"))
     assert (await one(checker, "0661370915", "bouygues", "02P261040S7Y")).eligible
     sandbox.state.expire_tokens()  # the server forgets the token early
     again = await one(checker, "0661370915", "bouygues", "02P261040S7Y")
@@ -171,7 +175,7 @@ async def test_bouygues_token_expiry_refreshes_once_and_replays(sandbox: Sandbox
 
 
 async def test_bouygues_401_twice_is_an_auth_error_not_a_loop(sandbox: SandboxServer) -> None:
-    checker = Checker(sandbox_profile(sandbox, region="FR"))
+    checker = LookupService().use(sandbox_profile(sandbox, region="FR"))
     sandbox.state.add_fault("bouygues", "expired_token")  # every check answers 401
     result = await one(checker, "0661370915", "bouygues", "02P261040S7Y")
     assert result.error is not None and result.error.kind is ErrorKind.AUTH
@@ -182,7 +186,7 @@ async def test_bouygues_401_twice_is_an_auth_error_not_a_loop(sandbox: SandboxSe
 
 async def test_bouygues_token_cached_until_near_expiry(sandbox: SandboxServer) -> None:
     sandbox.state.token_ttl = 3600
-    checker = Checker(sandbox_profile(sandbox, region="FR"))
+    checker = LookupService().use(sandbox_profile(sandbox, region="FR"))
     for _ in range(3):
         await one(checker, "0661370915", "bouygues", "02P261040S7Y")
     assert sandbox.state.hits["bouygues_token"] == 1
@@ -191,7 +195,7 @@ async def test_bouygues_token_cached_until_near_expiry(sandbox: SandboxServer) -
 
 async def test_fifty_concurrent_lookups_share_one_token_request(sandbox: SandboxServer) -> None:
     sandbox.state.latency = 0.01
-    checker = Checker(sandbox_profile(sandbox, region="FR", timeout=10.0))
+    checker = LookupService().use(sandbox_profile(sandbox, region="FR", timeout=10.0))
     results = await asyncio.wait_for(
         asyncio.gather(
             *(one(checker, "0661370915", "bouygues", "02P261040S7Y") for _ in range(50))
@@ -205,7 +209,7 @@ async def test_fifty_concurrent_lookups_share_one_token_request(sandbox: Sandbox
 
 
 async def test_wrong_client_secret_is_auth_error(sandbox: SandboxServer) -> None:
-    checker = Checker(
+    checker = LookupService().use(
         sandbox_profile(sandbox, region="FR", bouygues={"client_secret": "bad-secret"})
     )
     result = await one(checker, "0661370915", "bouygues", "02P261040S7Y")
@@ -219,7 +223,7 @@ async def test_wrong_client_secret_is_auth_error(sandbox: SandboxServer) -> None
 
 @pytest.mark.parametrize("provider", ["china_mnp", "ip138"])
 async def test_5xx_on_billed_provider_sends_exactly_one_request(
-    checker: Checker, sandbox: SandboxServer, provider: str
+    checker: LookupService, sandbox: SandboxServer, provider: str
 ) -> None:
     sandbox.state.add_fault(provider, "error")
     result = await one(checker, "13800138000", provider)
@@ -230,7 +234,7 @@ async def test_5xx_on_billed_provider_sends_exactly_one_request(
 
 
 async def test_read_timeout_on_billed_provider_is_not_retried(sandbox: SandboxServer) -> None:
-    checker = Checker(sandbox_profile(sandbox, timeout=0.5))
+    checker = LookupService().use(sandbox_profile(sandbox, timeout=0.5))
     sandbox.state.add_fault("ip138", "timeout")
     result = await one(checker, "13800138000", "ip138")
     assert result.error is not None and result.error.kind is ErrorKind.TIMEOUT
@@ -239,7 +243,7 @@ async def test_read_timeout_on_billed_provider_is_not_retried(sandbox: SandboxSe
 
 
 async def test_unbilled_provider_retries_a_503(sandbox: SandboxServer) -> None:
-    checker = Checker(sandbox_profile(sandbox, region="FR"))
+    checker = LookupService().use(sandbox_profile(sandbox, region="FR"))
     sandbox.state.add_fault("bouygues", "unavailable", count=1)
     result = await one(checker, "0661370915", "bouygues", "02P261040S7Y")
     assert result.eligible is True
@@ -248,7 +252,7 @@ async def test_unbilled_provider_retries_a_503(sandbox: SandboxServer) -> None:
 
 
 async def test_garbage_and_malformed_bodies_are_bad_response(
-    checker: Checker, sandbox: SandboxServer
+    checker: LookupService, sandbox: SandboxServer
 ) -> None:
     sandbox.state.add_fault("china_mnp", "garbage", count=1)
     garbage = await one(checker, "13800138000", "china_mnp")
@@ -259,7 +263,7 @@ async def test_garbage_and_malformed_bodies_are_bad_response(
     assert malformed.error is not None and malformed.error.kind is ErrorKind.HTTP
 
 
-async def test_429_is_rate_limited(checker: Checker, sandbox: SandboxServer) -> None:
+async def test_429_is_rate_limited(checker: LookupService, sandbox: SandboxServer) -> None:
     sandbox.state.add_fault("ip138", "rate_limit", count=1)
     result = await one(checker, "13800138000", "ip138")
     assert result.error is not None and result.error.kind is ErrorKind.RATE_LIMITED
@@ -277,7 +281,7 @@ async def test_connection_refused_is_retried_even_for_billed_providers() -> None
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     sock.close()
-    checker = Checker(ResolvedProfile("t", demo_profile(f"http://127.0.0.1:{port}")))
+    checker = LookupService().use(ResolvedProfile("t", demo_profile(f"http://127.0.0.1:{port}")))
     result = await one(checker, "13800138000", "china_mnp")
     assert result.error is not None and result.error.kind is ErrorKind.NETWORK
     assert result.billed is False
@@ -285,23 +289,23 @@ async def test_connection_refused_is_retried_even_for_billed_providers() -> None
 
 
 async def test_a_hanging_provider_does_not_hold_back_the_others(sandbox: SandboxServer) -> None:
-    checker = Checker(sandbox_profile(sandbox, timeout=1.0))
+    checker = LookupService().use(sandbox_profile(sandbox, timeout=1.0))
     sandbox.state.add_fault("ip138", "timeout")
     query = checker.prepare("13800138000")
-    arrived = [r.provider async for r in checker.stream(query)]
+    arrived = [r.provider async for r in checker.begin(query)]
     assert arrived[-1] == "ip138"
     assert set(arrived) == {"offline", "china_mnp", "ip138", "bouygues"}
     await checker.aclose()
 
 
-async def test_clients_verify_tls_with_one_shared_context(checker: Checker) -> None:
+async def test_clients_verify_tls_with_one_shared_context(checker: LookupService) -> None:
     import ssl
 
     from tui.core.providers import HttpProvider
 
     contexts = set()
     for name in ("china_mnp", "ip138", "bouygues"):
-        provider = checker.provider(name)
+        provider = checker.clients.get(name)
         assert isinstance(provider, HttpProvider)
         pool = provider.client._transport._pool  # type: ignore[attr-defined]
         context = pool._ssl_context

@@ -190,7 +190,8 @@ async def test_history_sidebar_shows_filters_and_reopens_without_a_query(
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("y")
         await settle(pilot)
-        assert main.session.history is not None and main.session.history.count() == 1
+        assert main.service is not None
+        assert (await main.service.count()).value == 1
 
 
 async def test_sidebar_collapses_on_narrow_terminals() -> None:
@@ -367,18 +368,18 @@ async def test_a_lookup_asked_for_while_the_profile_loads_runs_once_it_is_ready(
 ) -> None:
     import threading
 
-    from tests.tui_helpers import StableSession
+    from tests.tui_helpers import stable_service
     from tui.app.app import PortcheckApp
+    from tui.core.service import LookupService
 
     release = threading.Event()
 
-    class SlowSession(StableSession):
-        def load(self, profile_name: str | None = None) -> None:
-            assert release.wait(10), "the test never released the profile"
-            super().load(profile_name)
+    def slow_service() -> LookupService:  # runs off the UI thread, like the engine's imports
+        assert release.wait(10), "the test never released the profile"
+        return stable_service(str(config))
 
     config = config_for(sandbox, tmp_path / "c.toml")
-    app = PortcheckApp(session=SlowSession(config_path=str(config)), theme="dark")
+    app = PortcheckApp(service=slow_service, theme="dark")
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await pilot.press(*"13800138000", "enter")

@@ -1,8 +1,9 @@
-"""Helpers for driving the app in tests: a session on the test sandbox, waiting, typing."""
+"""Helpers for driving the app in tests: a service on the shared sandbox, waiting, typing."""
 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import itertools
 import os
 from collections.abc import Callable
@@ -11,9 +12,31 @@ from pathlib import Path
 from textual.pilot import Pilot
 
 from tui.app.app import PortcheckApp
-from tui.app.session import Session
 from tui.app.widgets.provider_panel import ProviderPanel
+from tui.core.service import LookupService
+from tui.demo import DemoSandbox
 from tui.sandbox.server import SandboxServer
+
+_SHARED: list[SandboxServer] = []
+
+
+def shared_server() -> SandboxServer:
+    """The one sandbox of this test run (or screenshot script), started on first use."""
+    if not _SHARED:
+        server = SandboxServer().start()
+        atexit.register(server.stop)
+        _SHARED.append(server)
+    return _SHARED[0]
+
+
+def reset(server: SandboxServer) -> SandboxServer:
+    """Forget faults, counters, tokens and latency: a test starts from a clean sandbox."""
+    state = server.state
+    state.reset()
+    state.latency = 0.0
+    state.token_ttl = 3600
+    state.hang_seconds = 5.0  # longer than the tests' timeouts, bounded all the same
+    return server
 
 
 def config_for(
@@ -55,32 +78,30 @@ client_secret = "demo-client-secret"
 
 
 def app_for(config: Path | None = None, *, profile: str | None = None) -> PortcheckApp:
-    """The app on `config` (the demo profile when None), with a fixed latency clock."""
+    """The app on `config` (the demo profile, on the shared sandbox, when None), with fixed
+    clocks so that screens are reproducible."""
+    if config is None:
+        reset(shared_server())  # now, before the test queues any fault
     return PortcheckApp(
-        session=StableSession(config_path=str(config) if config else None),
+        service=lambda: stable_service(str(config) if config else None),
         profile=profile,
         theme="dark",
     )
 
 
-#: The moment every stable session lives at (2026-11-20 09:45 UTC).
+#: The moment every stable service lives at (2026-11-20 09:45 UTC).
 STABLE_NOW = 1_795_254_300.0
 
 
-class StableSession(Session):
-    """A session whose latencies are always 42 ms and whose history clock is fixed, so
-    screens are reproducible."""
-
-    def load(self, profile_name: str | None = None) -> None:
-        super().load(profile_name)
-        if self.history is not None:
-            self.history.clock = lambda: STABLE_NOW
-
-    def switch(self, profile_name: str | None):  # type: ignore[no-untyped-def]
-        profile = super().switch(profile_name)
-        assert self.checker is not None
-        self.checker.clock = per_task_clock()
-        return profile
+def stable_service(config_path: str | None = None) -> LookupService:
+    """A service whose latencies are always 42 ms and whose clock is fixed, with the demo
+    profile on the shared sandbox (reset)."""
+    return LookupService(
+        config_path,
+        demo=DemoSandbox(shared_server()),
+        clock=lambda: STABLE_NOW,
+        latency_clock=per_task_clock(),
+    )
 
 
 def per_task_clock(step: float = 0.042) -> Callable[[], float]:

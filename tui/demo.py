@@ -3,45 +3,30 @@
 from __future__ import annotations
 
 from tui.core.config import ProfileBase, build_profile
+from tui.core.providers import PROVIDERS
+from tui.sandbox.registry import demo_sections
 from tui.sandbox.server import SandboxServer
-from tui.sandbox.state import (
-    DEMO_CLIENT_ID,
-    DEMO_CLIENT_SECRET,
-    DEMO_IP138_TOKEN,
-    DEMO_MNP_KEY,
-)
 
 BANNER = "Demo profile: answers come from Portcheck's built-in sandbox, not real providers."
 
 
 def demo_profile(base_url: str) -> ProfileBase:
-    """The demo profile for a sandbox served at `base_url`."""
-    return build_profile(
-        {
-            "region": "CN",
-            "providers": ["offline", "china_mnp", "ip138", "bouygues"],
-            "timeout": 10.0,
-            "china_mnp": {
-                "url": f"{base_url}/china_mnp/api/mobile/transfer",
-                "api_key": DEMO_MNP_KEY,
-            },
-            "ip138": {"base_url": f"{base_url}/ip138", "token": DEMO_IP138_TOKEN},
-            "bouygues": {
-                "base_url": f"{base_url}/bouygues",
-                "token_url": f"{base_url}/bouygues/oauth2/token",
-                "client_id": DEMO_CLIENT_ID,
-                "client_secret": DEMO_CLIENT_SECRET,
-                "source": "PORTCHECK_DEMO",
-            },
-        }
-    )
+    """The demo profile for a sandbox served at `base_url`: every registered provider that
+    needs no settings or has an emulator, in the registry's order."""
+    sections = demo_sections(base_url)
+    providers = [
+        name for name, cls in PROVIDERS.items() if cls.settings_model is None or name in sections
+    ]
+    return build_profile({"region": "CN", "providers": providers, "timeout": 10.0, **sections})
 
 
 class DemoSandbox:
     """Starts the sandbox the first time the demo profile is needed, stops it at the end."""
 
-    def __init__(self) -> None:
-        self.server: SandboxServer | None = None
+    def __init__(self, server: SandboxServer | None = None) -> None:
+        self.server = server
+        """The sandbox; one given here (tests share one) is not stopped by `stop`."""
+        self._owned = server is None
 
     def profile(self) -> ProfileBase:
         """The demo profile, starting the sandbox if needed."""
@@ -50,7 +35,7 @@ class DemoSandbox:
         return demo_profile(self.server.url)
 
     def stop(self) -> None:
-        """Stop the sandbox if it was started."""
-        if self.server is not None:
+        """Stop the sandbox if this object started it."""
+        if self.server is not None and self._owned:
             self.server.stop()
             self.server = None

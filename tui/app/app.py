@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
+from tui.app.dialogs.confirm import ConfirmScreen
 from tui.app.screens.main import MainScreen
-from tui.app.session import Session
+
+if TYPE_CHECKING:
+    from tui.core.service import LookupService
 
 #: `--theme` names → Textual themes. "ansi" uses the terminal's own 16 colours (SSH, tmux).
 THEMES = {
@@ -31,6 +36,14 @@ def default_theme() -> str:
     return THEMES["dark"] if rich else THEMES["ansi"]
 
 
+def _default_service(config_path: str | None) -> LookupService:
+    """The service with the built-in demo (imports the engine: called off the UI thread)."""
+    from tui.core.service import LookupService
+    from tui.demo import DemoSandbox
+
+    return LookupService(config_path, demo=DemoSandbox())
+
+
 def run_app(
     *, config_path: str | None = None, profile: str | None = None, theme: str | None = None
 ) -> int:
@@ -46,7 +59,7 @@ class PortcheckApp(App[None]):
     TITLE = "Portcheck"
     # The main screen is the default screen, whose own CSS_PATH Textual does not load.
     CSS_PATH = "screens/main.tcss"
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", priority=True)]
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", priority=True, id="quit")]
 
     def __init__(
         self,
@@ -54,11 +67,10 @@ class PortcheckApp(App[None]):
         config_path: str | None = None,
         profile: str | None = None,
         theme: str | None = None,
-        session: Session | None = None,
+        service: Callable[[], LookupService] | None = None,
     ) -> None:
         super().__init__()
-        self.session = session or Session(config_path=config_path)
-        """Profile, checker and history (plain Python)."""
+        self._make_service = service or partial(_default_service, config_path)
         self._profile = profile
         self._remember_theme = False
         self.theme = THEMES.get(theme or "", "") or self._saved_theme() or default_theme()
@@ -81,7 +93,12 @@ class PortcheckApp(App[None]):
 
     def get_default_screen(self) -> MainScreen:
         """The main screen is the first one drawn (no blank screen before it)."""
-        return MainScreen(self.session, self._profile)
+        return MainScreen(self._make_service, self._profile)
+
+    @property
+    def service(self) -> LookupService | None:
+        """The lookup service, once loaded."""
+        return self.main.service if self.main else None
 
     @property
     def main(self) -> MainScreen | None:
@@ -90,7 +107,47 @@ class PortcheckApp(App[None]):
         return found[0] if found else None
 
     async def on_unmount(self) -> None:
-        await self.session.aclose()
+        # Unfinished lookups are recorded as interrupted, not left "pending".
+        if self.service is not None:
+            await self.service.aclose()
+
+    async def action_quit(self) -> None:
+        """Quit; with billed requests in flight, say so first (ctrl+q again: quit anyway)."""
+        billed = self.service.billed_in_flight if self.service else []
+        if not billed or isinstance(self.screen, ConfirmScreen):
+            self.exit()
+            return
+
+        def answered(agreed: bool | None) -> None:
+            if agreed:
+                self.exit()
+
+        self.push_screen(
+            ConfirmScreen(
+                f"{', '.join(billed)} has been asked and bills every query; its answer has not "
+                "arrived. Quit anyway? The lookup is kept as interrupted (may be billed).",
+                "Quit",
+            ),
+            answered,
+        )
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Every worker failure ends here: a notification, never the end of the app."""
+        if event.state is not WorkerState.ERROR:
+            return
+        from tui.core.errors import PortcheckError
+
+        error = event.worker.error
+        if isinstance(error, PortcheckError):
+            self.notify(error.message, title=error.title, severity="error", timeout=10)
+        else:
+            self.notify(
+                f"{type(error).__name__} in {event.worker.name or 'a background task'}; "
+                "the rest of the app still works. Please report it.",
+                title="Something went wrong",
+                severity="error",
+                timeout=10,
+            )
 
     # --- command palette -------------------------------------------------------------------
 
@@ -99,8 +156,9 @@ class PortcheckApp(App[None]):
         main = self.main
         if main is None:
             return
-        active = self.session.profile.name if self.session.profile else None
-        for name in self.session.profile_names:
+        service = self.service
+        active = service.profile.name if service and service.profile else None
+        for name in service.profile_names if service else ["demo"]:
             if name != active:
                 yield SystemCommand(
                     f"Switch profile: {name}",

@@ -31,13 +31,6 @@ class RawAnswerRequested(Message):
 
 
 @dataclass
-class HistoryFilterChanged(Message):
-    """The history filter text changed."""
-
-    text: str
-
-
-@dataclass
 class HistoryPicked(Message):
     """A history entry was chosen: show it again."""
 

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import json
 import re
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
-from tui.cli.context import EXIT_CONFIG, EXIT_INVALID_INPUT, Context, fail
+from tui.cli.output import EXIT_CONFIG, EXIT_INVALID_INPUT, fail, warn
 
 if TYPE_CHECKING:
-    from tui.core.history import History, LookupRecord, LookupSummary
+    from tui.core.lookup import Lookup
+    from tui.core.service import LookupService, Outcome
+    from tui.core.store import LookupRecord, LookupSummary, UsageRow
+
+T = TypeVar("T")
 
 # The engine is imported inside the commands, so that `portcheck` (the TUI) starts fast.
 
@@ -39,10 +45,27 @@ def _line(s: LookupSummary) -> str:
     return f"{s.id:>6}  {_when(s.created)}  {s.profile:<10} {number:<18} {verdict}"
 
 
-def _store(obj: Context) -> History:
-    history = obj.history(required=True)
-    assert history is not None
-    return history
+def _with_history(service: LookupService, work: Callable[[], Awaitable[T]]) -> T:
+    """Open the history (only), run `work`, close. No history at all is a config error."""
+
+    async def run() -> T:
+        try:
+            for notice in await service.open_history():
+                warn(notice)
+            if service.store is None:
+                fail(service.history_problem or "history unavailable", EXIT_CONFIG)
+            return await work()
+        finally:
+            await service.aclose()
+
+    return asyncio.run(run())
+
+
+def _value(outcome: Outcome[T]) -> T:
+    """The value, after saying what went wrong with the history (exit 3 when it failed)."""
+    for warning in outcome.warnings:
+        fail(warning, EXIT_CONFIG)
+    return outcome.value
 
 
 @click.group("history", invoke_without_command=True)
@@ -79,26 +102,25 @@ def history_group(
     """Recent lookups (masked numbers), newest first."""
     if ctx.invoked_subcommand is not None:
         return
-    obj: Context = ctx.obj
-    store = _store(obj)
+    service: LookupService = ctx.obj
     if usage:
-        _usage(obj, store, days)
+        rows = _value(_with_history(service, lambda: service.usage(days)))
+        _usage(service, rows, days)
     elif export_path is not None:
-        _export(store, export_path, unmasked=unmasked)
+        _export(service, export_path, unmasked=unmasked)
     else:
-        rows = store.latest(limit)
-        if not rows:
+        found = _value(_with_history(service, lambda: service.history_page(limit=limit)))
+        if not found:
             click.echo("No lookups in history yet.")
-        for row in rows:
+        for row in found:
             click.echo(_line(row))
 
 
-def _usage(obj: Context, store: History, days: int) -> None:
-    rows = store.usage(days=days)
+def _usage(service: LookupService, rows: list[UsageRow], days: int) -> None:
     if not rows:
         click.echo(f"No billed queries in the last {days} days.")
         return
-    config = obj.config()
+    config = service.config()
     profiles = config.model.profiles if config.model else {}
     click.echo(f"{'day':<11} {'profile':<10} {'provider':<10} {'billed':>6} {'maybe':>6}  cost")
     for row in rows:
@@ -136,18 +158,31 @@ _CSV_COLUMNS = [
 ]
 
 
-def _export(store: History, path: Path, *, unmasked: bool) -> None:
-    from tui.core.files import atomic_writer
-
+def _export(service: LookupService, path: Path, *, unmasked: bool) -> None:
     kind = path.suffix.lower()
     if kind not in (".csv", ".jsonl"):
         fail(f"{path.name}: export to a .csv or .jsonl file.", EXIT_INVALID_INPUT)
+    count = _with_history(service, lambda: _write_export(service, path, kind, unmasked=unmasked))
+    note = ""
+    if unmasked:
+        note = " (numbers are masked where store_full_number was off)"
+    click.echo(f"Wrote {count} lookups to {path} (mode 0600){note}.")
+
+
+async def _write_export(service: LookupService, path: Path, kind: str, *, unmasked: bool) -> int:
+    from tui.core.files import atomic_writer
+    from tui.core.store import HistoryError
+
     count = 0
     with atomic_writer(path) as out:
         writer = csv.writer(out) if kind == ".csv" else None
         if writer:
             writer.writerow(_CSV_COLUMNS)
-        for record in store.records():
+        try:
+            records = [r async for r in service.records()]
+        except HistoryError as exc:
+            fail(exc.message, EXIT_CONFIG)
+        for record in records:
             count += 1
             s = record.summary
             number = s.full_number if unmasked and s.full_number else s.masked
@@ -176,10 +211,7 @@ def _export(store: History, path: Path, *, unmasked: bool) -> None:
                         r.order_id,
                     ]
                 )
-    note = ""
-    if unmasked:
-        note = " (numbers are masked where store_full_number was off)"
-    click.echo(f"Wrote {count} lookups to {path} (mode 0600){note}.")
+    return count
 
 
 def _record_json(record: LookupRecord, number: str) -> dict[str, object]:
@@ -199,10 +231,9 @@ def _record_json(record: LookupRecord, number: str) -> dict[str, object]:
 @click.argument("number")
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000))
 @click.pass_obj
-def search_cmd(obj: Context, number: str, limit: int) -> None:
+def search_cmd(service: LookupService, number: str, limit: int) -> None:
     """Lookups of NUMBER (any form), or whose masked number or verdict contains it."""
-    region = _region(obj)
-    rows = _store(obj).search(number, region=region, limit=limit)
+    rows = _value(_with_history(service, lambda: service.history_page(number, limit)))
     if not rows:
         click.echo("No matching lookups.")
     for row in rows:
@@ -212,19 +243,19 @@ def search_cmd(obj: Context, number: str, limit: int) -> None:
 @history_group.command("show")
 @click.argument("lookup_id", type=int)
 @click.pass_obj
-def show_cmd(obj: Context, lookup_id: int) -> None:
+def show_cmd(service: LookupService, lookup_id: int) -> None:
     """One lookup in full, as it was answered (nothing is asked again)."""
     from tui.core.describe import fields, status_line
     from tui.core.providers import get_provider
 
-    record = _store(obj).get(lookup_id)
-    if record is None:
+    lookup = _value(_with_history(service, lambda: service.show(lookup_id)))
+    if lookup is None:
         fail(
             f"no lookup {lookup_id} in history (`portcheck history` lists them).",
             EXIT_INVALID_INPUT,
         )
-    click.echo(_line(record.summary))
-    for result in record.results:
+    click.echo(_past_line(lookup))
+    for result in lookup.ordered:
         click.echo("")
         click.echo(
             f"{get_provider(result.provider).title} ({result.provider})  {status_line(result)}"
@@ -235,6 +266,13 @@ def show_cmd(obj: Context, lookup_id: int) -> None:
             click.echo(f"  {label.ljust(width)}  {value}")
 
 
+def _past_line(lookup: Lookup) -> str:
+    number = lookup.typed or lookup.masked
+    verdict = lookup.verdict.headline if lookup.ordered else "outcome unknown (interrupted)"
+    when = _when(lookup.created)
+    return f"{lookup.lookup_id:>6}  {when}  {lookup.profile:<10} {number:<18} {verdict}"
+
+
 @history_group.command("purge")
 @click.option("--older-than", "older_than", metavar="AGE", help="e.g. 30d, 12h, 2w.")
 @click.option("--number", metavar="NUMBER", help="Every lookup of this number (any form).")
@@ -242,36 +280,41 @@ def show_cmd(obj: Context, lookup_id: int) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation (scripts).")
 @click.pass_obj
 def purge_cmd(
-    obj: Context, older_than: str | None, number: str | None, everything: bool, yes: bool
+    service: LookupService,
+    older_than: str | None,
+    number: str | None,
+    everything: bool,
+    yes: bool,
 ) -> None:
     """Delete lookups for good: deleted rows are overwritten, not just unlinked."""
     from tui.core.errors import InvalidInput
-    from tui.core.numbers import parse_number
 
     if sum(x is not None and x is not False for x in (older_than, number, everything)) != 1:
         fail(
             "say what to purge: exactly one of --older-than AGE, --number NUMBER, --all.",
             EXIT_INVALID_INPUT,
         )
-    e164 = None
-    if number is not None:
+    age = parse_age(older_than) if older_than else None
+
+    def purge(dry_run: bool) -> int:
         try:
-            info = parse_number(number, _region(obj))
+            outcome = _with_history(
+                service,
+                lambda: service.purge(
+                    older_than=age, number=number, everything=everything, dry_run=dry_run
+                ),
+            )
         except InvalidInput as exc:
             fail(f"--number: {exc.message}", EXIT_INVALID_INPUT)
-        if not info.valid or info.e164 is None:
-            fail(f"--number: {info.problem}", EXIT_INVALID_INPUT)
-        e164 = info.e164
-    age = parse_age(older_than) if older_than else None
-    store = _store(obj)
-    count = store.purge(older_than=age, e164=e164, everything=everything, dry_run=True)
+        return _value(outcome)
+
+    count = purge(dry_run=True)
     if count == 0:
         click.echo("Nothing to purge.")
         return
     if not yes and not _confirmed(f"Delete {count} lookup(s) for good?"):
         fail("nothing was deleted.", 1)
-    deleted = store.purge(older_than=age, e164=e164, everything=everything)
-    click.echo(f"Deleted {deleted} lookup(s).")
+    click.echo(f"Deleted {purge(dry_run=False)} lookup(s).")
 
 
 def _confirmed(question: str) -> bool:
@@ -281,13 +324,6 @@ def _confirmed(question: str) -> bool:
     except click.Abort:
         click.echo("\nNo answer (no terminal?): add --yes to purge from a script.", err=True)
         return False
-
-
-def _region(obj: Context) -> str:
-    try:
-        return obj.profile(None).settings.region
-    except Exception:  # noqa: BLE001 - searching history must not need a working profile
-        return "CN"
 
 
 __all__ = ["EXIT_CONFIG", "history_group", "parse_age"]

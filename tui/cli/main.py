@@ -11,21 +11,19 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from tui.cli.context import (
+from tui.cli.output import (
     EXIT_CONFIG,
     EXIT_INVALID_INPUT,
     EXIT_OK,
     EXIT_PROVIDER_FAILED,
-    Context,
     fail,
     warn,
 )
 from tui.core.errors import ConfigError, ErrorKind, PortcheckError
 
 if TYPE_CHECKING:
-    from tui.core.config import ResolvedProfile
-    from tui.core.history import History
-    from tui.core.lookup import Report
+    from tui.core.lookup import Lookup
+    from tui.core.service import LookupService
 
 # Heavy modules (httpx, pydantic, the sandbox) are imported inside the commands that use them,
 # so that `portcheck` draws its first frame without waiting for them.
@@ -74,8 +72,10 @@ def cli(
     With no command, opens the terminal UI. With no config file, the demo profile answers
     from the built-in sandbox. Try also `portcheck check 13800138000`.
     """
-    ctx.obj = Context(config_path)
-    ctx.call_on_close(ctx.obj.close)
+    from tui.core.service import LookupService
+    from tui.demo import DemoSandbox
+
+    ctx.obj = LookupService(config_path, demo=DemoSandbox())
     if ctx.invoked_subcommand is None:
         from tui.app.app import run_app
 
@@ -99,7 +99,7 @@ def cli(
 )
 @click.pass_obj
 def check(
-    obj: Context,
+    service: LookupService,
     number: str,
     rio: str | None,
     providers: tuple[str, ...],
@@ -118,13 +118,9 @@ def check(
 
     emit: Callable[[dict[str, Any]], None] = _print_json
     try:
-        chosen = obj.profile(profile)
-        if chosen.demo and not as_json:
-            from tui.demo import BANNER
-
-            click.echo(click.style(BANNER, fg="yellow"), err=True)
-        history = obj.history()
-        report = asyncio.run(_check(chosen, history, number, rio, list(providers), refresh))
+        lookup = asyncio.run(
+            _check(service, number, rio, list(providers), profile, refresh, as_json)
+        )
     except InvalidLookup as exc:
         if as_json:
             emit(_error_json(number_json(exc.number, number), exc))
@@ -133,34 +129,40 @@ def check(
         if as_json:
             emit(_error_json(None, exc))
         fail(exc.message, EXIT_CONFIG)
-    for warning in report.warnings:
+    for warning in lookup.warnings:
         warn(warning)
     if as_json:
-        emit(report.to_json())
+        emit(lookup.to_json())
     else:
-        from tui.cli.render import render_report
+        from tui.cli.render import render_lookup
 
-        click.echo(render_report(report))
-    failed = any(r.status is Status.ERROR for r in report.results)
+        click.echo(render_lookup(lookup))
+    failed = any(r.status is Status.ERROR for r in lookup.ordered)
     sys.exit(EXIT_PROVIDER_FAILED if failed else EXIT_OK)
 
 
 async def _check(
-    profile: ResolvedProfile,
-    history: History | None,
+    service: LookupService,
     number: str,
     rio: str | None,
     providers: list[str],
+    profile: str | None,
     refresh: bool,
-) -> Report:
-    from tui.core.lookup import Checker
+    as_json: bool,
+) -> Lookup:
+    try:
+        for notice in await service.start(profile):
+            warn(notice)
+        if service.clients.profile.demo and not as_json:
+            from tui.demo import BANNER
 
-    async with Checker(profile, history=history) as checker:
-        if refresh:
-            billed = checker.billed_for(checker.prepare(number, rio), providers or None)
-            if billed:
-                warn(f"--refresh asks again: {', '.join(billed)} bill(s) every query.")
-        return await checker.check(number, rio, providers or None, refresh=refresh)
+            click.echo(click.style(BANNER, fg="yellow"), err=True)
+        query = service.prepare(number, rio)
+        if refresh and (billed := service.billed_for(query, providers or None)):
+            warn(f"--refresh asks again: {', '.join(billed)} bill(s) every query.")
+        return await service.begin(query, providers or None, refresh=refresh, typed=number).wait()
+    finally:
+        await service.aclose()
 
 
 def _print_json(data: dict[str, Any]) -> None:
@@ -210,9 +212,10 @@ def sandbox(port: int, latency: int, token_ttl: int, faults: tuple[str, ...]) ->
     """Serve the provider emulators on 127.0.0.1 (Ctrl+C to stop).
 
     \b
-    TARGET: china_mnp, ip138, bouygues, bouygues_token
+    TARGET: an emulated endpoint (e.g. ip138, bouygues_token); a wrong one lists them all.
     KIND:   error, unavailable, rate_limit, timeout, garbage, malformed, expired_token
     """
+    from tui.sandbox.registry import demo_sections
     from tui.sandbox.server import LOOPBACK, serve
     from tui.sandbox.state import SandboxState
 
@@ -226,9 +229,9 @@ def sandbox(port: int, latency: int, token_ttl: int, faults: tuple[str, ...]) ->
             raise click.BadParameter(str(exc), param_hint="--fault") from None
     base = f"http://{LOOPBACK}:{port}"
     click.echo(f"Portcheck sandbox on {base}  (state: GET {base}/_sandbox)")
-    click.echo(f"  china_mnp url       {base}/china_mnp/api/mobile/transfer")
-    click.echo(f"  ip138 base_url      {base}/ip138")
-    click.echo(f"  bouygues base_url   {base}/bouygues   token_url {base}/bouygues/oauth2/token")
+    for provider, section in demo_sections(base).items():
+        urls = "   ".join(f"{k} {v}" for k, v in section.items() if str(v).startswith(base))
+        click.echo(f"  {provider:<10} {urls}")
     try:
         serve(port, state)
     except OSError as exc:
@@ -242,7 +245,7 @@ def config_group() -> None:
 
 @config_group.command("path")
 @click.pass_obj
-def config_path_cmd(obj: Context) -> None:
+def config_path_cmd(obj: LookupService) -> None:
     """Print where the config file is (and whether it exists)."""
     from tui.core.paths import config_file
 
@@ -259,7 +262,7 @@ def config_path_cmd(obj: Context) -> None:
 @config_group.command("init")
 @click.option("--force", is_flag=True, help="Replace an existing file.")
 @click.pass_obj
-def config_init(obj: Context, force: bool) -> None:
+def config_init(obj: LookupService, force: bool) -> None:
     """Write a commented example config (mode 0600) to edit."""
     from tui.core.files import atomic_write
     from tui.core.paths import config_file
@@ -274,7 +277,7 @@ def config_init(obj: Context, force: bool) -> None:
 
 @config_group.command("check")
 @click.pass_obj
-def config_check(obj: Context) -> None:
+def config_check(obj: LookupService) -> None:
     """Validate the config file and every profile's secrets."""
     from tui.core.config import check_all
 

@@ -49,7 +49,8 @@ def fields(result: ProviderResult) -> list[tuple[str, str]]:
         return [("not asked", result.skip_reason or "does not apply")]
     if result.status is Status.ERROR:
         assert result.error is not None
-        return [("problem", result.error.message), ("what to do", ADVICE[result.error.kind])]
+        advice = result.error.advice or ADVICE[result.error.kind]
+        return [("problem", result.error.message), ("what to do", advice)]
     # What decides the port first (eligible, and why not), then one-line facts, so they stay
     # visible in a small panel at 80x24; longer text after them.
     rows: list[tuple[str, str]] = []

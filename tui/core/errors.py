@@ -82,6 +82,8 @@ class ProviderError(PortcheckError):
     """A provider call failed. `billed` says whether it may have cost money."""
 
     title = "Provider error"
+    advice: str | None = None
+    """What to do, when it differs from the advice for the error's kind."""
 
     def __init__(self, message: str, *, billed: bool | None = None) -> None:
         super().__init__(message)
@@ -145,6 +147,17 @@ class BudgetExceeded(ProviderError):
     title = "Budget spent"
 
 
+class Interrupted(ProviderError):
+    """Portcheck stopped (quit, killed) before the provider answered."""
+
+    kind = ErrorKind.NETWORK
+    title = "Interrupted"
+    advice = (
+        "Portcheck stopped before the answer arrived; the request may have been billed. "
+        "Ask again only if the answer is still needed."
+    )
+
+
 #: HTTP status → the error class a person should see.
 STATUS_ERRORS: dict[int, type[ProviderError]] = {
     401: AuthError,
@@ -174,3 +187,6 @@ TITLES: dict[ErrorKind, str] = {
         BudgetExceeded,
     )
 }
+
+INTERRUPTED_MESSAGE = "outcome unknown: Portcheck stopped before the answer arrived."
+"""What a provider's result says when the lookup was interrupted (quit, crash, kill)."""

@@ -59,11 +59,13 @@ class ErrorInfo:
     """Plain-language explanation, free of secrets."""
     title: str = "Error"
     """Short heading for a panel."""
+    advice: str | None = None
+    """What to do, when it differs from the advice for `kind` (an interrupted lookup)."""
 
     @classmethod
     def from_exception(cls, exc: ProviderError) -> ErrorInfo:
         """Capture a provider error for display."""
-        return cls(exc.kind, exc.message, exc.title)
+        return cls(exc.kind, exc.message, exc.title, exc.advice)
 
 
 @dataclass(frozen=True)
@@ -128,25 +130,7 @@ class ProviderResult:
         return replace(self, latency_ms=round(latency_ms, 1))
 
     def to_json(self) -> dict[str, Any]:
-        """The SPEC's JSON object for this result."""
-        return {
-            "provider": self.provider,
-            "status": self.status.value,
-            "latency_ms": self.latency_ms,
-            "billed": self.billed,
-            "cached": self.cached,
-            "age_s": None if self.age_s is None else round(self.age_s, 1),
-            "ported": self.ported,
-            "eligible": self.eligible,
-            "reasons": [{"code": r.code, "message": r.message} for r in self.reasons],
-            "original_operator": self.original_operator,
-            "current_operator": self.current_operator,
-            "line_status": None if self.line_status is None else self.line_status.value,
-            "error": None
-            if self.error is None
-            else {"kind": self.error.kind.value, "message": self.error.message},
-            "skip_reason": self.skip_reason,
-            "next_step": self.next_step,
-            "notes": list(self.notes),
-            "order_id": self.order_id,
-        }
+        """The SPEC's JSON object for this result (see `tui.core.codec`)."""
+        from tui.core.codec import result_to_json
+
+        return result_to_json(self)

@@ -9,8 +9,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from tui.sandbox import bouygues, china_mnp, ip138
-from tui.sandbox.state import FAULTS, TARGETS, SandboxState
+from tui.sandbox.registry import EMULATORS, TARGETS
+from tui.sandbox.state import FAULTS, SandboxState
 
 
 async def control(request: Request) -> Response:
@@ -45,10 +45,7 @@ def create_app(state: SandboxState | None = None) -> Starlette:
     """The sandbox app around `state` (a fresh one when None)."""
     app = Starlette(
         routes=[
-            Route(china_mnp.PATH, china_mnp.transfer, methods=["POST"]),
-            Route(ip138.PATH, ip138.check, methods=["GET"]),
-            Route(bouygues.TOKEN_PATH, bouygues.token, methods=["POST"]),
-            Route(bouygues.CHECK_PATH, bouygues.check_eligibility, methods=["POST"]),
+            *(route for emulator in EMULATORS for route in emulator.routes),
             Route("/_sandbox", control, methods=["GET"]),
             Route("/_sandbox/faults", control, methods=["POST"]),
             Route("/_sandbox/reset", reset, methods=["POST"]),

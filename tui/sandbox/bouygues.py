@@ -9,12 +9,15 @@ from urllib.parse import parse_qs
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
-from tui.sandbox.common import fault_response
-from tui.sandbox.state import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, SandboxState
+from tui.sandbox.common import Emulator, fault_response
+from tui.sandbox.state import SandboxState
 
 TOKEN_PATH = "/bouygues/oauth2/token"  # noqa: S105 - a path, not a secret
 CHECK_PATH = "/bouygues/v1/customer-management/portabilities/check-eligibility"
+DEMO_CLIENT_ID = "demo-client"
+DEMO_CLIENT_SECRET = "demo-client-secret"  # noqa: S105 - sandbox-only credential
 
 
 def answer(phone: str, rio: str) -> dict[str, object]:
@@ -98,3 +101,20 @@ async def check_eligibility(request: Request) -> Response:
             )
     assert isinstance(phone, str) and isinstance(rio, str)
     return JSONResponse(answer(phone, rio))
+
+
+EMULATOR = Emulator(
+    "bouygues",
+    routes=(
+        Route(TOKEN_PATH, token, methods=["POST"]),
+        Route(CHECK_PATH, check_eligibility, methods=["POST"]),
+    ),
+    targets=("bouygues", "bouygues_token"),
+    demo_settings=lambda base: {
+        "base_url": f"{base}/bouygues",
+        "token_url": f"{base}{TOKEN_PATH}",
+        "client_id": DEMO_CLIENT_ID,
+        "client_secret": DEMO_CLIENT_SECRET,
+        "source": "PORTCHECK_DEMO",
+    },
+)

@@ -7,11 +7,14 @@ import re
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
-from tui.sandbox.common import cn_range_operator, fault_response, next_operator
-from tui.sandbox.state import DEMO_MNP_KEY, SandboxState
+from tui.sandbox.common import Emulator, cn_range_operator, fault_response, next_operator
+from tui.sandbox.state import SandboxState
 
 PATH = "/china_mnp/api/mobile/transfer"
+DEMO_MNP_KEY = "demo-mnp-key"
+"""The key the emulator accepts (it opens nothing real)."""
 
 SEED_EXAMPLE: dict[str, object] = {
     "code": "SUCCESS",
@@ -63,3 +66,11 @@ async def transfer(request: Request) -> Response:
     if not isinstance(mobile, str) or not re.fullmatch(r"1\d{10}", mobile):
         return JSONResponse({"code": "INVALID_MOBILE", "message": "手机号码格式错误"})
     return JSONResponse(answer(mobile))
+
+
+EMULATOR = Emulator(
+    "china_mnp",
+    routes=(Route(PATH, transfer, methods=["POST"]),),
+    targets=("china_mnp",),
+    demo_settings=lambda base: {"url": f"{base}{PATH}", "api_key": DEMO_MNP_KEY},
+)

@@ -3,13 +3,31 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 import phonenumbers
 from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
 
 from tui.sandbox.state import SandboxState
 
 CN_OPERATORS = ("中国移动", "中国联通", "中国电信")
+
+
+@dataclass(frozen=True)
+class Emulator:
+    """One provider's emulator, as the sandbox registry lists it."""
+
+    provider: str
+    """The provider id it emulates (a profile section name)."""
+    routes: tuple[Route, ...]
+    """Its endpoints."""
+    targets: tuple[str, ...]
+    """Names faults can be attached to (`--fault TARGET:KIND`)."""
+    demo_settings: Callable[[str], dict[str, Any]]
+    """The demo profile's section for this provider, given the sandbox's base URL."""
 
 
 def cn_range_operator(mobile: str) -> str:

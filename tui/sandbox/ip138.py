@@ -7,12 +7,14 @@ import re
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
 from tui.sandbox.china_mnp import answer as mnp_answer
-from tui.sandbox.common import CN_OPERATORS, cn_range_operator, fault_response
-from tui.sandbox.state import DEMO_IP138_TOKEN, SandboxState
+from tui.sandbox.common import CN_OPERATORS, Emulator, cn_range_operator, fault_response
+from tui.sandbox.state import SandboxState
 
 PATH = "/ip138/mobile/check/"
+DEMO_IP138_TOKEN = "demo-ip138-token"  # noqa: S105 - sandbox-only credential
 SEED_MOBILE = "18999999999"
 SEED_EXAMPLE = {
     "code": 2000,
@@ -69,3 +71,11 @@ async def check(request: Request) -> Response:
     if not re.fullmatch(r"1\d{10}", mobile):
         return JSONResponse({"code": 4002, "Msg": "mobile parameter error"})
     return JSONResponse(answer(mobile))
+
+
+EMULATOR = Emulator(
+    "ip138",
+    routes=(Route(PATH, check, methods=["GET"]),),
+    targets=("ip138",),
+    demo_settings=lambda base: {"base_url": f"{base}/ip138", "token": DEMO_IP138_TOKEN},
+)

@@ -8,12 +8,6 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 
-#: Credentials the sandbox accepts; the demo profile uses them. They open nothing real.
-DEMO_MNP_KEY = "demo-mnp-key"
-DEMO_IP138_TOKEN = "demo-ip138-token"  # noqa: S105 - sandbox-only credential
-DEMO_CLIENT_ID = "demo-client"
-DEMO_CLIENT_SECRET = "demo-client-secret"  # noqa: S105 - sandbox-only credential
-
 #: Fault kinds, what each does.
 FAULTS = {
     "error": "HTTP 500 with a JSON error body",
@@ -24,8 +18,6 @@ FAULTS = {
     "malformed": "HTTP 200 with JSON of the wrong shape",
     "expired_token": "bouygues only: HTTP 401 invalid_token even for a valid token",
 }
-#: Endpoints faults can be attached to.
-TARGETS = ("china_mnp", "ip138", "bouygues", "bouygues_token")
 
 
 @dataclass
@@ -58,6 +50,8 @@ class SandboxState:
 
     def add_fault(self, target: str, kind: str, count: int | None = None) -> None:
         """Answer the next `count` requests to `target` with fault `kind` (all when None)."""
+        from tui.sandbox.registry import TARGETS  # the emulators import this module
+
         if target not in TARGETS:
             raise ValueError(f"unknown target {target!r}; targets: {', '.join(TARGETS)}")
         if kind not in FAULTS:

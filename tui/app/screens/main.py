@@ -1,9 +1,16 @@
-"""The main screen: form, verdict, one panel per provider, history sidebar."""
+"""The main screen: a view of exactly one lookup, and the history beside it.
+
+The number field, the verdict, the panels and the copied summary always belong to the lookup
+on screen (`current`). Lookups are run by the service; this screen routes what the user asks
+to it and draws what comes back, dropping answers that belong to another lookup.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -17,31 +24,26 @@ from textual.widgets import Footer, Static
 from tui.app.dialogs.confirm import ConfirmScreen
 from tui.app.dialogs.text_screen import TextScreen
 from tui.app.messages import (
-    HistoryDeleteRequested,
-    HistoryFilterChanged,
     HistoryPicked,
     HistoryRerunRequested,
     LookupRequested,
     ProviderRetryRequested,
     RawAnswerRequested,
 )
-from tui.app.session import Session
 from tui.app.widgets.history_sidebar import HistorySidebar
 from tui.app.widgets.number_form import NumberForm
 from tui.app.widgets.provider_panel import ProviderPanel
 from tui.app.widgets.verdict_bar import VerdictBar
 from tui.core.errors import ConfigError, InvalidInput
-from tui.core.verdict import merge
 
 if TYPE_CHECKING:
-    from tui.core.providers import Query
-    from tui.core.result import ProviderResult
+    from tui.core.lookup import Lookup
+    from tui.core.run import LookupRun
+    from tui.core.service import LookupService
 
-# The engine (httpx, pydantic) is imported by the session loader after the first frame; this
-# module only uses its light parts (errors, verdict) at import.
+# The engine (httpx, pydantic, the store) is imported by the loader after the first frame.
 
-HISTORY_ROWS = 200
-"""Lookups shown in the sidebar; the store is never read whole."""
+IDLE = "Paste a number and press Enter."
 
 
 class MainScreen(Screen[None]):
@@ -50,24 +52,27 @@ class MainScreen(Screen[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     # Short labels, help first: the footer must fit 80 columns over SSH.
     BINDINGS = [
-        Binding("f1", "help", "Help"),
-        Binding("ctrl+y", "copy_summary", "Copy"),
-        Binding("ctrl+r", "rerun", "Ask again"),
-        Binding("ctrl+b", "toggle_history", "History"),
-        Binding("ctrl+f", "filter_history", "Filter"),
-        Binding("ctrl+l", "new_lookup", "New"),
+        Binding("f1", "help", "Help", id="help"),
+        Binding("ctrl+y", "copy_summary", "Copy", id="copy-summary"),
+        Binding("ctrl+r", "rerun", "Ask again", id="rerun"),
+        Binding("ctrl+b", "toggle_history", "History", id="history.toggle"),
+        Binding("ctrl+f", "filter_history", "Filter", id="history.filter"),
+        # Priority: handled as it arrives, before the keys queued behind it are dispatched.
+        Binding("ctrl+l", "new_lookup", "New", priority=True, id="new-lookup"),
     ]
 
-    def __init__(self, session: Session, profile_name: str | None = None) -> None:
+    def __init__(
+        self, make_service: Callable[[], LookupService], profile_name: str | None = None
+    ) -> None:
         super().__init__()
-        self.session = session
+        self._make_service = make_service
         self.profile_name = profile_name
-        self.query_: Query | None = None
+        self.service: LookupService | None = None
+        """Runs every lookup, once loaded."""
+        self.current: Lookup | None = None
         """The lookup on screen."""
-        self.results: dict[str, ProviderResult] = {}
-        """Answers on screen, by provider."""
         self.masked = True
-        """Numbers in the sidebar and summaries are masked."""
+        """Numbers in the history and summaries are masked."""
         self.ready = False
         """The profile is loaded and its panels are mounted."""
         self._pending: tuple[str, str | None] | None = None
@@ -82,8 +87,6 @@ class MainScreen(Screen[None]):
                 yield NumberForm()
                 yield Grid(Static("Loading providers…", id="loading"), id="panels")
         yield Footer(compact=True)
-
-    # --- typed accessors -------------------------------------------------------------------
 
     @property
     def form(self) -> NumberForm:
@@ -107,20 +110,20 @@ class MainScreen(Screen[None]):
         self.form.number_input.focus()
         # Load the engine once the first frame is on screen: its imports hold the GIL and
         # would otherwise delay the frame the user is waiting for.
-        self.call_after_refresh(self.load_session)
+        self.call_after_refresh(self.load_service)
 
-    @work(thread=True, exclusive=True, group="session")
-    def load_session(self) -> None:
+    @work(exclusive=True, group="session", exit_on_error=False)
+    async def load_service(self) -> None:
         """Import the engine, read the config and open the history off the UI thread."""
+        service = self.service or await asyncio.to_thread(self._make_service)
+        self.service = service
+        assert service is not None
         try:
-            self.session.load(self.profile_name)
+            notices = await service.start(self.profile_name)
         except ConfigError as exc:
-            self.app.call_from_thread(self._config_failed, exc.message)
+            self._config_failed(exc.message)
             return
-        # Awaited here, so the worker ends only once the panels exist: whoever waits for it
-        # (a test, the pending lookup) sees a usable screen.
-        # mypy cannot solve Textual's `T | Awaitable[T]` callback type when T is None.
-        self.app.call_from_thread(self._profile_ready)  # type: ignore[arg-type]
+        await self._profile_ready(notices)
 
     def _config_failed(self, message: str) -> None:
         self.query_one("#title-bar", Static).update(Content("Portcheck · configuration error"))
@@ -130,9 +133,10 @@ class MainScreen(Screen[None]):
         )
         self.app.push_screen(TextScreen("Configuration error", message))
 
-    async def _profile_ready(self) -> None:
-        profile = self.session.profile
-        assert profile is not None
+    async def _profile_ready(self, notices: list[str]) -> None:
+        service = self.service
+        assert service is not None and service.profile is not None
+        profile = service.profile
         bar = self.query_one("#title-bar", Static)
         text = f"Portcheck · profile {profile.name} · region {profile.settings.region}"
         if profile.demo:
@@ -140,37 +144,77 @@ class MainScreen(Screen[None]):
         bar.update(Content(text))
         bar.set_class(profile.demo, "-demo")
         self.form.default_region = profile.settings.region
-        await self.form.set_providers(self.session.provider_titles)
+        await self.form.set_providers(service.provider_titles)
         grid = self.query_one("#panels", Grid)
         await grid.remove_children()
-        await grid.mount_all(
-            ProviderPanel(name, title) for name, title in self.session.provider_titles
-        )
-        for warning in self.session.warnings:
-            self.notify(warning, severity="warning", timeout=10)
-        self.session.warnings.clear()
-        self.query_ = None
-        self.results = {}
-        self.verdict.idle("Paste a number and press Enter.")
-        self.refresh_history()
+        await grid.mount_all(ProviderPanel(name, title) for name, title in service.provider_titles)
+        for notice in notices:
+            self.notify(notice, severity="warning", timeout=10)
+        self.show(None)
+        self.sidebar.attach(service)
         self.ready = True
         if self._pending is not None:
             number, rio = self._pending
             self._pending = None
             self.start_lookup(number, rio, self.form.selected)
 
-    @work(exclusive=True, group="session")
+    @work(exclusive=True, group="session", exit_on_error=False)
     async def switch_profile(self, name: str) -> None:
         """Make `name` the active profile."""
+        if self.service is None:
+            return
         self.ready = False  # the panels are remounted: a lookup now waits for them
         try:
-            self.session.switch(name)
+            await self.service.switch(name)
         except ConfigError as exc:
             self.ready = True
             self.notify(exc.message, title="Cannot switch profile", severity="error")
             return
-        await self._profile_ready()
+        await self._profile_ready([])
         self.notify(f"Profile {name}")
+
+    # --- drawing one lookup ----------------------------------------------------------------
+
+    def show(self, lookup: Lookup | None) -> None:
+        """Make `lookup` the one on screen and draw all of it (None: an empty screen)."""
+        self.current = lookup
+        note = None
+        if lookup is not None and lookup.from_history:
+            note = "from history, " + time.strftime("%m-%d %H:%M", time.localtime(lookup.created))
+        for panel in self.query(ProviderPanel):
+            name = panel.provider
+            if lookup is None:
+                panel.waiting()
+            elif name in lookup.results:
+                panel.show(lookup.results[name], note=note)
+            elif name in lookup.asking:
+                panel.querying()
+            else:
+                panel.off()
+        self._draw_verdict()
+
+    def _draw_verdict(self) -> None:
+        lookup = self.current
+        if lookup is None or not (lookup.results or lookup.asking):
+            self.verdict.idle(IDLE)
+        else:
+            self.verdict.show(lookup.verdict, asking=lookup.asking)
+
+    @work(exit_on_error=False)
+    async def follow(self, run: LookupRun) -> None:
+        """Draw a run's answers as they arrive, while its lookup is the one on screen."""
+        async for result in run:
+            if run.lookup is not self.current:
+                continue  # another lookup is on screen now: this answer is not its
+            panel = self.panel(result.provider)
+            if panel is not None:
+                panel.show(result)
+            self._draw_verdict()
+        lookup = await run.wait()
+        if lookup is self.current:
+            for warning in lookup.warnings:
+                self.notify(warning, severity="warning", timeout=8)
+        self.sidebar.reload()
 
     # --- lookups ---------------------------------------------------------------------------
 
@@ -178,106 +222,140 @@ class MainScreen(Screen[None]):
     def _lookup_requested(self, event: LookupRequested) -> None:
         self.start_lookup(event.number, event.rio, event.providers)
 
-    def start_lookup(
-        self, number: str, rio: str | None, providers: list[str], *, refresh: bool = False
-    ) -> None:
+    def start_lookup(self, number: str, rio: str | None, providers: list[str]) -> None:
         """Validate offline, then ask the providers; bad input is explained, nothing sent."""
-        checker = self.session.checker
-        if not self.ready or checker is None:
+        service = self.service
+        if not self.ready or service is None:
             # An agent who pastes and presses Enter during start-up keeps the lookup.
             self._pending = (number, rio)
             self.notify("Loading the profile: the lookup will start as soon as it is ready.")
             return
         try:
-            query = checker.prepare(number, rio)
+            query = service.prepare(number, rio)
         except InvalidInput as exc:
+            self.show(None)
             self.verdict.idle(f"Not looked up: {exc.message} Nothing was sent.")
             return
         if not providers:
             self.notify("Every provider is switched off.", severity="warning")
             return
-        self.query_ = query
-        self.results = {}
-        for panel in self.query(ProviderPanel):
-            if panel.provider in providers:
-                panel.querying()
-            else:
-                panel.off()
-        self.verdict.idle("Asking the providers…")
-        self.run_lookup(query, number, providers, refresh)
+        self._run(service.begin(query, providers, typed=number))
 
-    @work(exclusive=True, group="lookup")
-    async def run_lookup(
-        self, query: Query, typed: str, providers: list[str], refresh: bool
-    ) -> None:
-        """Ask every selected provider; each panel updates as its answer arrives."""
-        checker = self.session.checker
-        assert checker is not None
-        run = checker.run(query, providers, refresh=refresh)
-        async for result in run:
-            self._show_result(result)
-        for warning in run.warnings:
-            self.notify(warning, severity="warning", timeout=8)
-        if run.lookup_id is not None:
-            self.session.typed[run.lookup_id] = typed
-        self.refresh_history()
+    def _run(self, run: LookupRun) -> None:
+        if run.lookup is not self.current:
+            self.show(run.lookup)
+        else:
+            for name in run.names:
+                if (panel := self.panel(name)) is not None:
+                    panel.querying()
+            self._draw_verdict()
+        self.follow(run)
 
-    def _show_result(self, result: ProviderResult, note: str | None = None) -> None:
-        self.results[result.provider] = result
-        panel = self.panel(result.provider)
-        if panel is not None:
-            panel.show(result, note=note)
-        self.verdict.show(merge(self.results.values()))
+    async def _billing_agreed(self, providers: list[str], question: str) -> bool:
+        if not providers:
+            return True
+        text = f"{question} {', '.join(providers)} bill(s) every query."
+        agreed: bool = await self.app.push_screen_wait(ConfirmScreen(text, "Ask again"))
+        return agreed
 
     @on(ProviderRetryRequested)
-    def _retry(self, event: ProviderRetryRequested) -> None:
+    def _retry_requested(self, event: ProviderRetryRequested) -> None:
         self.retry_provider(event.provider)
 
-    @work(exclusive=False)
+    @work(exit_on_error=False)
     async def retry_provider(self, provider: str) -> None:
-        """Ask one provider again; a billed one asks first."""
-        checker, query = self.session.checker, self.query_
-        if checker is None or query is None:
+        """Ask one provider of the lookup on screen again; a billed one asks first."""
+        lookup, service = self.current, self.service
+        if lookup is None or service is None or lookup.query is None:
             self.notify("Look a number up first.", severity="warning")
             return
-        if checker.provider(provider).billed and not await self.app.push_screen_wait(
-            ConfirmScreen(f"Ask {provider} again? It bills every query.", "Ask again")
-        ):
-            return
-        panel = self.panel(provider)
-        if panel is not None:
-            panel.querying()
-        async for result in checker.run(query, [provider], refresh=True):
-            self._show_result(result)
-        self.refresh_history()
+        billed = service.billed_for(lookup.query, [provider])
+        if await self._billing_agreed(billed, f"Ask {provider} again?"):
+            self._run(service.retry(lookup, provider))
 
     def action_rerun(self) -> None:
-        self.rerun_all()
+        self.rerun_current()
 
-    @work(exclusive=True, group="rerun")
-    async def rerun_all(self) -> None:
-        """Ask every provider again instead of reusing answers; billed ones ask first."""
-        checker, query = self.session.checker, self.query_
-        if checker is None or query is None:
-            self.notify("Look a number up first.", severity="warning")
+    @work(exclusive=True, group="rerun", exit_on_error=False)
+    async def rerun_current(self) -> None:
+        """Ask every provider of the lookup on screen again; billed ones ask first."""
+        lookup, service = self.current, self.service
+        if lookup is None or service is None:
+            self.notify("Nothing on screen to ask again: press Enter to look the number up.")
             return
-        billed = checker.billed_for(query, self.form.selected)
-        if billed and not await self.app.push_screen_wait(
-            ConfirmScreen(f"Ask again? {', '.join(billed)} bill(s) every query.", "Ask again")
-        ):
+        if lookup.query is None:
+            self.notify("The full number of this lookup is not stored: type it again.")
             return
-        self.start_lookup(
-            self.form.number_input.value or query.number.digits,
-            query.rio.code if query.rio else None,
-            self.form.selected,
-            refresh=True,
-        )
+        if await self._billing_agreed(service.billed_for(lookup.query, lookup.names), "Ask again?"):
+            rio = lookup.query.rio
+            self.form.show_number(lookup.typed, rio.code if rio else None, unknown=lookup.masked)
+            self._run(service.rerun(lookup))
 
-    # --- raw answers, summary, help ----------------------------------------------------------
+    def action_new_lookup(self) -> None:
+        self.form.clear()
+        self.show(None)
+
+    # --- history ---------------------------------------------------------------------------
+
+    @on(HistoryPicked)
+    def _history_picked(self, event: HistoryPicked) -> None:
+        self.open_past(event.lookup_id, rerun=False)
+
+    @on(HistoryRerunRequested)
+    def _history_rerun(self, event: HistoryRerunRequested) -> None:
+        self.open_past(event.lookup_id, rerun=True)
+
+    @work(exclusive=True, group="past", exit_on_error=False)
+    async def open_past(self, lookup_id: int, *, rerun: bool) -> None:
+        """Show a past lookup as it was answered, or look its number up again."""
+        if self.service is None:
+            return
+        found = await self.service.show(lookup_id)
+        for warning in found.warnings:
+            self.notify(warning, severity="error")
+        lookup = found.value
+        if lookup is None:
+            if not found.warnings:
+                self.notify("That lookup is no longer in history.", severity="warning")
+            return
+        self.form.show_number(lookup.typed, None, unknown=lookup.masked)
+        if not rerun:
+            self.show(lookup)
+        elif lookup.query is None:
+            self.notify(
+                "The full number of this lookup is not stored (store_full_number is off): "
+                "type it again.",
+                severity="warning",
+                timeout=8,
+            )
+        else:
+            self._run(self.service.begin(lookup.query, self.form.selected, typed=lookup.typed))
+
+    def action_toggle_history(self) -> None:
+        if self.has_class("-narrow"):
+            self.toggle_class("-history")
+            if self.has_class("-history"):
+                self.sidebar.entries.focus()
+            else:
+                self.form.number_input.focus()
+        else:
+            self.toggle_class("-history-hidden")
+
+    def action_filter_history(self) -> None:
+        if self.has_class("-narrow"):
+            self.add_class("-history")
+        self.remove_class("-history-hidden")
+        self.sidebar.filter_input.focus()
+
+    def purge_history(self) -> None:
+        """Delete the whole history, after asking."""
+        self.sidebar.purge_all()
+
+    # --- raw answers, summary, help, privacy -----------------------------------------------
 
     @on(RawAnswerRequested)
     def _raw(self, event: RawAnswerRequested) -> None:
-        result = self.results.get(event.provider)
+        result = self.current.results.get(event.provider) if self.current else None
         if result is None:
             self.notify("No answer from this provider yet.")
             return
@@ -291,11 +369,9 @@ class MainScreen(Screen[None]):
 
     def ticket_summary(self) -> str | None:
         """The one-line summary of the lookup on screen, masked as configured."""
-        from tui.core.summary import ticket_summary
-
-        if self.query_ is None or not self.results:
+        if self.current is None or not self.current.results:
             return None
-        return ticket_summary(self.query_.number, self.results.values(), masked=self.masked)
+        return self.current.summary(masked=self.masked)
 
     def action_copy_summary(self) -> None:
         summary = self.ticket_summary()
@@ -318,131 +394,10 @@ class MainScreen(Screen[None]):
 
         self.app.push_screen(TextScreen("Portcheck help", HELP))
 
-    def action_new_lookup(self) -> None:
-        self.form.clear()
-
-    # --- history ---------------------------------------------------------------------------
-
-    def action_toggle_history(self) -> None:
-        if self.has_class("-narrow"):
-            self.toggle_class("-history")
-            if self.has_class("-history"):
-                self.sidebar.entries.focus()
-            else:
-                self.form.number_input.focus()
-        else:
-            self.toggle_class("-history-hidden")
-
-    def action_filter_history(self) -> None:
-        if self.has_class("-narrow"):
-            self.add_class("-history")
-        self.remove_class("-history-hidden")
-        self.sidebar.filter_input.focus()
-
-    def refresh_history(self) -> None:
-        """Reload the sidebar with the current filter."""
-        self.search_history(self.sidebar.filter_input.value)
-
-    @on(HistoryFilterChanged)
-    def _history_filter(self, event: HistoryFilterChanged) -> None:
-        self.search_history(event.text)
-
-    @work(thread=True, exclusive=True, group="history")
-    def search_history(self, text: str) -> None:
-        """Latest lookups, or those matching `text`, read off the UI thread."""
-        history = self.session.history
-        if history is None:
-            return
-        region = self.session.profile.settings.region if self.session.profile else "CN"
-        from tui.core.history import HistoryError
-
-        try:
-            rows = (
-                history.search(text, region=region, limit=HISTORY_ROWS)
-                if text.strip()
-                else history.latest(HISTORY_ROWS)
-            )
-        except HistoryError as exc:
-            self.app.call_from_thread(self.notify, exc.message, severity="error")
-            return
-        self.app.call_from_thread(self.sidebar.show, rows, masked=self.masked)
-
-    @on(HistoryPicked)
-    def _history_picked(self, event: HistoryPicked) -> None:
-        history = self.session.history
-        record = history.get(event.lookup_id) if history else None
-        if record is None:
-            self.notify("That lookup is no longer in history.", severity="warning")
-            return
-        self.query_ = None
-        self.results = {}
-        when = time.strftime("%m-%d %H:%M", time.localtime(record.summary.created))
-        for panel in self.query(ProviderPanel):
-            panel.off()
-        for result in record.results:
-            self._show_result(result, note=f"from history, {when}")
-        typed = self.session.typed.get(event.lookup_id) or record.summary.full_number
-        if typed and self.session.checker is not None:
-            try:
-                self.query_ = self.session.checker.prepare(typed)
-            except InvalidInput:
-                self.query_ = None
-
-    @on(HistoryRerunRequested)
-    def _history_rerun(self, event: HistoryRerunRequested) -> None:
-        history = self.session.history
-        record = history.get(event.lookup_id) if history else None
-        typed = self.session.typed.get(event.lookup_id) or (
-            record.summary.full_number if record else None
-        )
-        if not typed:
-            self.notify(
-                "The full number of this lookup is not stored (store_full_number is "
-                "off): type it again.",
-                severity="warning",
-                timeout=8,
-            )
-            return
-        self.form.number_input.value = typed
-        self.start_lookup(typed, None, self.form.selected)
-
-    @on(HistoryDeleteRequested)
-    def _history_delete(self, event: HistoryDeleteRequested) -> None:
-        def done(confirmed: bool | None) -> None:
-            if confirmed and self.session.history is not None:
-                self.session.history.delete(event.lookup_id)
-                self.refresh_history()
-                self.notify("Deleted from history.")
-
-        self.app.push_screen(
-            ConfirmScreen("Delete this lookup from history for good?", "Delete"), done
-        )
-
-    def purge_history(self) -> None:
-        """Delete the whole history, after asking."""
-        history = self.session.history
-        if history is None:
-            return
-
-        def done(confirmed: bool | None) -> None:
-            if confirmed:
-                count = history.purge(everything=True)
-                self.refresh_history()
-                self.notify(f"Deleted {count} lookup(s).")
-
-        self.app.push_screen(
-            ConfirmScreen(
-                f"Delete all {history.count()} lookups from history for good?", "Delete all"
-            ),
-            done,
-        )
-
-    # --- privacy -----------------------------------------------------------------------------
-
     def set_masked(self, masked: bool) -> None:
-        """Mask (or not) numbers in the sidebar and summaries."""
-        self.masked = masked
-        self.refresh_history()
+        """Mask (or not) numbers in the history and summaries."""
+        self.masked = self.sidebar.masked = masked
+        self.sidebar.reload()
 
     def set_privacy(self, private: bool) -> None:
         """Hide every full number on screen (screenshots)."""

@@ -1,11 +1,15 @@
-"""The history sidebar: latest lookups, masked, newest first; filter as you type."""
+"""The history half of the screen: latest lookups, masked, newest first; filter, delete, purge.
+
+It reads and forgets through the lookup service, in workers: the UI thread never waits for
+SQLite. Picking or re-running a lookup is the screen's business: it posts a message for that.
+"""
 
 from __future__ import annotations
 
 import time
 from typing import TYPE_CHECKING
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -13,23 +17,23 @@ from textual.content import Content
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
-from tui.app.messages import (
-    HistoryDeleteRequested,
-    HistoryFilterChanged,
-    HistoryPicked,
-    HistoryRerunRequested,
-)
+from tui.app.dialogs.confirm import ConfirmScreen
+from tui.app.messages import HistoryDeleteRequested, HistoryPicked, HistoryRerunRequested
 
 if TYPE_CHECKING:
-    from tui.core.history import LookupSummary
+    from tui.core.service import LookupService
+    from tui.core.store import LookupSummary
+
+HISTORY_ROWS = 200
+"""Lookups shown; the store is never read whole."""
 
 
 class HistoryList(OptionList):
     """The list itself, with its own keys."""
 
     BINDINGS = [
-        Binding("delete,d", "delete", "Delete"),
-        Binding("r", "rerun", "Re-run"),
+        Binding("delete,d", "delete", "Delete", id="history.delete"),
+        Binding("r", "rerun", "Re-run", id="history.rerun"),
     ]
 
     def _highlighted_id(self) -> int | None:
@@ -58,6 +62,13 @@ class HistorySidebar(Vertical):
     HistorySidebar HistoryList { height: 1fr; border: none; }
     """
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.service: LookupService | None = None
+        """Where the history comes from, once the profile is loaded."""
+        self.masked = True
+        """Show masked numbers even where full ones are stored."""
+
     def compose(self) -> ComposeResult:
         yield Input(placeholder="Filter history…", id="history-filter", compact=True)
         yield HistoryList(id="history-list")
@@ -72,29 +83,42 @@ class HistorySidebar(Vertical):
         """The list."""
         return self.query_one(HistoryList)
 
-    def show(self, rows: list[LookupSummary], *, masked: bool) -> None:
+    def attach(self, service: LookupService) -> None:
+        """Read history through `service` from now on."""
+        self.service = service
+        self.reload()
+
+    def reload(self) -> None:
+        """Read the list again with the current filter."""
+        self._load(self.filter_input.value)
+
+    @work(exclusive=True, group="history", exit_on_error=False)
+    async def _load(self, text: str) -> None:
+        if self.service is None:
+            return
+        page = await self.service.history_page(text, HISTORY_ROWS)
+        for warning in page.warnings:
+            self.notify(warning, severity="error")
+        self.show(page.value)
+
+    def show(self, rows: list[LookupSummary]) -> None:
         """Replace the list with `rows` (newest first)."""
-        options = [Option(self._label(row, masked=masked), id=str(row.id)) for row in rows]
+        options = [Option(self._label(row), id=str(row.id)) for row in rows]
         if not options:
-            options = [
-                Option(
-                    Content("No lookups yet" if not self.filter_input.value else "No match"),
-                    disabled=True,
-                )
-            ]
+            empty = "No lookups yet" if not self.filter_input.value else "No match"
+            options = [Option(Content(empty), disabled=True)]
         self.entries.set_options(options)
 
-    @staticmethod
-    def _label(row: LookupSummary, *, masked: bool) -> Content:
+    def _label(self, row: LookupSummary) -> Content:
         when = time.strftime("%m-%d %H:%M", time.localtime(row.created))
-        number = row.full_number if row.full_number and not masked else row.masked
-        verdict = row.verdict or "outcome unknown"
+        number = row.full_number if row.full_number and not self.masked else row.masked
+        verdict = row.verdict or "outcome unknown (interrupted)"
         return Content.assemble((f"{when} ", "dim"), (number, "bold"), "\n  ", (verdict, "dim"))
 
     @on(Input.Changed, "#history-filter")
     def _filter(self, event: Input.Changed) -> None:
         event.stop()
-        self.post_message(HistoryFilterChanged(event.value))
+        self._load(event.value)
 
     @on(Input.Submitted, "#history-filter")
     def _to_list(self, event: Input.Submitted) -> None:
@@ -106,3 +130,41 @@ class HistorySidebar(Vertical):
         event.stop()
         if event.option.id:
             self.post_message(HistoryPicked(int(event.option.id)))
+
+    # --- forgetting ------------------------------------------------------------------------
+
+    @on(HistoryDeleteRequested)
+    def _delete_requested(self, event: HistoryDeleteRequested) -> None:
+        event.stop()
+        self._delete(event.lookup_id)
+
+    @work(exit_on_error=False)
+    async def _delete(self, lookup_id: int) -> None:
+        question = ConfirmScreen("Delete this lookup from history for good?", "Delete")
+        if self.service is None or not await self.app.push_screen_wait(question):
+            return
+        done = await self.service.delete(lookup_id)
+        for warning in done.warnings:
+            self.notify(warning, severity="error")
+        if done.value:
+            self.notify("Deleted from history.")
+        self.reload()
+
+    @work(exit_on_error=False)
+    async def purge_all(self) -> None:
+        """Delete the whole history, after asking."""
+        if self.service is None:
+            return
+        count = await self.service.count()
+        question = ConfirmScreen(
+            f"Delete all {count.value} lookups from history for good?", "Delete all"
+        )
+        if not await self.app.push_screen_wait(question):
+            return
+        self.notify("Deleting the history…", timeout=3)
+        done = await self.service.purge(everything=True)
+        for warning in done.warnings:
+            self.notify(warning, severity="error")
+        if not done.warnings:
+            self.notify(f"Deleted {done.value} lookup(s).")
+        self.reload()

@@ -141,10 +141,24 @@ class NumberForm(Vertical):
                 feedback.update(self._saved.pop(feedback))
 
     def clear(self) -> None:
-        """Empty the form and put the cursor in the number field."""
+        """Empty the form and put the cursor in the number field, at once: keys already
+        queued behind the one that cleared it (a paste, a macro) must land in the new form."""
         self.number_input.value = ""
         self.rio_input.value = ""
-        self.number_input.focus()
+        self.screen.set_focus(self.number_input)
+
+    def show_number(self, text: str | None, rio: str | None, *, unknown: str) -> None:
+        """Put a lookup's number (and RIO) in the fields; when its full number is not known,
+        empty them and say which number is shown (`unknown`, masked)."""
+        self.number_input.value = text or ""
+        self.rio_input.value = rio or ""
+        if not text:
+            self._number_changed()
+            self._say(
+                self.query_one("#number-feedback", Static),
+                f"showing {unknown} from history (full number not stored)",
+                None,
+            )
 
     def watch_default_region(self) -> None:
         self._number_changed()

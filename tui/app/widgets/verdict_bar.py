@@ -16,6 +16,7 @@ class VerdictBar(Static):
     VerdictBar.-eligible { color: $success; }
     VerdictBar.-ineligible { color: $error; }
     VerdictBar.-disagree { background: $warning 20%; }
+    VerdictBar.-partial { color: $text-muted; }
     """
 
     def __init__(self) -> None:
@@ -29,12 +30,22 @@ class VerdictBar(Static):
         self.set_classes([])
         self.update(Content(text))
 
-    def show(self, verdict: Verdict) -> None:
-        """Show a verdict."""
-        lines = [Content.styled(verdict.headline, "bold")]
+    def show(self, verdict: Verdict, *, asking: tuple[str, ...] = ()) -> None:
+        """Show a verdict; while providers in `asking` have not answered, it is marked as
+        partial and names them, so it is never read as final."""
+        if asking:
+            head = Content.assemble(
+                ("So far: ", "bold"),
+                verdict.headline,
+                (f" · still asking {', '.join(asking)}…", "italic"),
+            )
+        else:
+            head = Content.styled(verdict.headline, "bold")
+        lines = [head]
         lines += [Content(f"⚠ {d}") for d in verdict.disagreements]
         lines += [Content(f"→ {step}") for step in verdict.next_steps[:1]]
-        self.set_class(verdict.eligible is True, "-eligible")
-        self.set_class(verdict.eligible is False, "-ineligible")
+        self.set_class(bool(asking), "-partial")
+        self.set_class(not asking and verdict.eligible is True, "-eligible")
+        self.set_class(not asking and verdict.eligible is False, "-ineligible")
         self.set_class(bool(verdict.disagreements), "-disagree")
         self.update(Content("\n").join(lines))

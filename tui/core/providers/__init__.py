@@ -10,7 +10,7 @@ from tui.core.providers.ip138 import Ip138Provider
 from tui.core.providers.offline import OfflineProvider
 
 PROVIDERS: dict[str, type[Provider]] = {
-    cls.name: cls for cls in (OfflineProvider, ChinaMnpProvider, BouyguesProvider, Ip138Provider)
+    cls.name: cls for cls in (OfflineProvider, ChinaMnpProvider, Ip138Provider, BouyguesProvider)
 }
 
 

@@ -1,0 +1,304 @@
+"""One run of a lookup: each provider's pipeline, skip → reuse → reserve → call → record.
+
+A run has an identity. It claims the providers it asks in its lookup, and its answers count
+only while it still owns them: a newer run for the same provider (a retry overtaking another)
+supersedes it, and the older answer is dropped, never drawn or stored as the lookup's.
+
+A lookup makes at most two durable commits, whatever the number of providers: the pending
+reservation of every billed request (budgets checked) before any of them is sent, and the
+final record of every answer with the merged verdict.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from typing import Protocol, TypeVar
+
+from tui.core.clients import ProviderClients
+from tui.core.errors import (
+    INTERRUPTED_MESSAGE,
+    BadResponse,
+    BudgetExceeded,
+    Interrupted,
+    ProviderError,
+    ProviderTimeout,
+)
+from tui.core.lookup import Lookup
+from tui.core.providers import Provider
+from tui.core.result import ProviderResult
+from tui.core.store import HistoryError, NewLookup, Reservation
+from tui.core.store.log import Answer
+from tui.core.store.reuse import Wanted
+
+T = TypeVar("T")
+_RUN_IDS = itertools.count(1)
+
+
+class RunStore(Protocol):
+    """What a run needs of the history."""
+
+    async def fresh(
+        self, profile: str, e164: str, wanted: list[Wanted]
+    ) -> dict[str, ProviderResult]: ...
+
+    async def rio_tag(self, e164: str, rio_code: str) -> str: ...
+
+    async def reserve(
+        self, lookup_id: int | None, new: NewLookup, budgets: Mapping[str, int | None]
+    ) -> Reservation: ...
+
+    async def record(
+        self,
+        lookup_id: int | None,
+        new: NewLookup,
+        answers: Sequence[Answer],
+        billed: Mapping[int, bool | None],
+        headline: str,
+    ) -> int: ...
+
+
+class LookupRun:
+    """Asks some providers of one lookup; iterate it for the answers it is allowed to give."""
+
+    def __init__(
+        self,
+        lookup: Lookup,
+        names: tuple[str, ...],
+        providers: ProviderClients,
+        store: RunStore | None,
+        *,
+        refresh: bool = False,
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
+        assert lookup.query is not None, "a lookup is run only with its full number"
+        self.id = next(_RUN_IDS)
+        """This run's identity."""
+        self.lookup = lookup
+        """The lookup it answers for."""
+        self.names = names
+        """Providers this run asks."""
+        self.refresh = refresh
+        """Ask even where a fresh answer is stored."""
+        self._query = lookup.query
+        self._providers = providers
+        self._store = store
+        self._clock = clock
+        self._answers: dict[str, ProviderResult] = {}
+        self._calls: dict[str, asyncio.Task[ProviderResult]] = {}
+        self._charges: dict[str, int] = {}
+        self._tag: str | None = None
+        self._queue: asyncio.Queue[ProviderResult | None] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+        lookup.claim(names, self.id)
+
+    def start(self) -> LookupRun:
+        """Begin asking (in a task of its own: a front end that stops listening stops
+        nothing; `interrupt` does)."""
+        self._task = asyncio.create_task(self._pipeline(), name=f"portcheck-run-{self.id}")
+        return self
+
+    async def __aiter__(self) -> AsyncIterator[ProviderResult]:
+        while (result := await self._queue.get()) is not None:
+            yield result
+
+    async def wait(self) -> Lookup:
+        """The lookup, once this run is over."""
+        if self._task is not None:
+            await asyncio.shield(self._task)
+        return self.lookup
+
+    @property
+    def finished(self) -> asyncio.Task[None]:
+        """The task that runs the pipeline (started)."""
+        assert self._task is not None, "start() the run first"
+        return self._task
+
+    @property
+    def done(self) -> bool:
+        """Whether the run is over (answers recorded)."""
+        return self._task is not None and self._task.done()
+
+    @property
+    def billed_in_flight(self) -> list[str]:
+        """Billed providers asked and not answered yet."""
+        return [
+            n
+            for n, task in self._calls.items()
+            if not task.done() and self._providers.get(n).billed
+        ]
+
+    async def interrupt(self) -> None:
+        """Stop waiting: unanswered providers become "interrupted", and that is recorded."""
+        for task in self._calls.values():
+            task.cancel()
+        await self.wait()
+
+    # --- the pipeline ----------------------------------------------------------------------
+
+    async def _pipeline(self) -> None:
+        try:
+            asking = self._skip()
+            asking = await self._reuse(asking)
+            asking = await self._reserve(asking)
+            await self._ask(asking)
+            await self._record()
+        finally:
+            self._queue.put_nowait(None)
+
+    def _accept(self, result: ProviderResult) -> None:
+        self._answers[result.provider] = result
+        if self.lookup.accept(result, self.id):
+            self._queue.put_nowait(result)
+
+    def _skip(self) -> list[Provider]:
+        asking = []
+        for name in self.names:
+            provider = self._providers.get(name)
+            reason = provider.skip_reason(self._query)
+            if reason:
+                self._accept(ProviderResult.skipped(name, reason))
+            else:
+                asking.append(provider)
+        return asking
+
+    async def _guard(self, call: Awaitable[T]) -> T | None:
+        """A history call; a failure becomes one warning in the lookup, not an error."""
+        try:
+            return await call
+        except HistoryError as exc:
+            self.lookup.warn(exc.message)
+            return None
+
+    async def _reuse(self, asking: list[Provider]) -> list[Provider]:
+        if self._store is None:
+            return asking
+        rio = self._query.rio
+        e164 = self._query.number.e164 or ""
+        if rio is not None and any(p.uses_rio for p in asking):
+            self._tag = await self._guard(self._store.rio_tag(e164, rio.code))
+        wanted = [
+            Wanted(p.name, p.cache_ttl, self._tag if p.uses_rio else None)
+            for p in asking
+            if p.cache_ttl > 0 and not self.refresh
+        ]
+        found = (
+            await self._guard(self._store.fresh(self.lookup.profile, e164, wanted))
+            if wanted
+            else {}
+        )
+        for result in (found or {}).values():
+            self._accept(result)
+        return [p for p in asking if p.name not in (found or {})]
+
+    def _new(self) -> NewLookup:
+        number = self._query.number
+        return NewLookup(
+            created=self.lookup.created,
+            profile=self.lookup.profile,
+            e164=number.e164 or "",
+            region=number.region,
+            store_full=self._providers.profile.settings.store_full_number,
+        )
+
+    async def _reserve(self, asking: list[Provider]) -> list[Provider]:
+        budgets = {
+            p.name: p.settings.daily_budget if p.settings else None for p in asking if p.billed
+        }
+        if not budgets or self._store is None:
+            return asking
+        reservation = await self._guard(
+            self._store.reserve(self.lookup.lookup_id, self._new(), budgets)
+        )
+        refused: dict[str, BudgetExceeded] = {}
+        if reservation is None:
+            # A budget that cannot be counted durably is not a budget: refuse, send nothing.
+            refused = {
+                name: BudgetExceeded(
+                    "the history cannot be written, so the daily budget cannot be counted; "
+                    "nothing was sent.",
+                    billed=False,
+                )
+                for name, daily in budgets.items()
+                if daily is not None
+            }
+        else:
+            self.lookup.lookup_id = reservation.lookup_id
+            self._charges = reservation.charges
+            refused = reservation.refused
+        for name, exc in refused.items():
+            self._accept(ProviderResult.failed(name, exc, None))
+        return [p for p in asking if p.name not in refused]
+
+    async def _ask(self, asking: list[Provider]) -> None:
+        tasks = {asyncio.create_task(self._call(p), name=f"portcheck:{p.name}"): p for p in asking}
+        self._calls = {p.name: t for t, p in tasks.items()}
+        pending = set(tasks)
+        try:
+            while pending:
+                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    provider = tasks[task]
+                    self._accept(task.result() if not task.cancelled() else _interrupted(provider))
+        except asyncio.CancelledError:
+            # The run itself was cancelled (the process is stopping): record what is known.
+            for task in pending:
+                task.cancel()
+                self._accept(_interrupted(tasks[task]))
+            await self._record()
+            raise
+
+    async def _call(self, provider: Provider) -> ProviderResult:
+        """One provider's answer; any failure stays in that result, never raised."""
+        start = self._clock()
+        try:
+            async with asyncio.timeout(provider.timeout):
+                result = await provider.lookup(self._query)
+        except TimeoutError:
+            error: ProviderError = ProviderTimeout(
+                f"no answer within {provider.timeout:g} s; the request may have arrived.",
+                billed=None if provider.billed else False,
+            )
+        except ProviderError as exc:
+            error = exc
+        except Exception as exc:  # noqa: BLE001 - a provider bug must stay in its own panel
+            error = BadResponse(
+                f"unexpected failure ({type(exc).__name__}).",
+                billed=None if provider.billed else False,
+            )
+        else:
+            return result.with_latency((self._clock() - start) * 1000)
+        elapsed = round((self._clock() - start) * 1000, 1)
+        return ProviderResult.failed(provider.name, error, elapsed)
+
+    async def _record(self) -> None:
+        if self._store is None:
+            return
+        lookup = self.lookup
+        answers = [
+            Answer(
+                lookup.results[name],
+                lookup.names.index(name),
+                self._tag if self._providers.get(name).uses_rio else None,
+            )
+            for name in self.names
+            if lookup.owns(name, self.id) and name in lookup.results
+        ]
+        billed = {
+            row: (self._answers[name].billed if name in self._answers else None)
+            for name, row in self._charges.items()
+        }
+        lookup_id = await self._guard(
+            self._store.record(
+                lookup.lookup_id, self._new(), answers, billed, lookup.verdict.headline
+            )
+        )
+        if lookup_id is not None:
+            lookup.lookup_id = lookup_id
+
+
+def _interrupted(provider: Provider) -> ProviderResult:
+    error = Interrupted(INTERRUPTED_MESSAGE, billed=None if provider.billed else False)
+    return ProviderResult.failed(provider.name, error, None)

@@ -1,0 +1,387 @@
+"""The lookup service: the one way every front end looks numbers up and reads history.
+
+It owns the config, the active profile, the provider clients and the store. Its methods
+return plain data; a history failure comes back as a warning inside that data, never as an
+exception a front end could drop. Blocking work (config, SQLite) runs off the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
+
+from tui.core.errors import ConfigError, InvalidInput
+from tui.core.lookup import Lookup, masked_number, prepare
+from tui.core.providers import Query
+
+if TYPE_CHECKING:
+    import httpx
+
+    from tui.core.clients import ProviderClients
+    from tui.core.config import Config, ProfileBase, ResolvedProfile
+    from tui.core.run import LookupRun
+    from tui.core.store import LookupRecord, LookupSummary, Store, UsageRow
+    from tui.core.store.aio import AsyncStore
+
+T = TypeVar("T")
+RECENT = 500
+"""Lookups of this process remembered with what was typed, to ask them again."""
+
+
+class DemoSource(Protocol):
+    """Builds the demo profile (starting its sandbox) and stops it; the core knows no sandbox."""
+
+    def profile(self) -> ProfileBase: ...
+
+    def stop(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Outcome(Generic[T]):
+    """A result, and what went wrong with the history on the way."""
+
+    value: T
+    """The answer (an empty one when the history failed)."""
+    warnings: tuple[str, ...] = ()
+    """History problems to tell the user."""
+
+
+@dataclass
+class LookupService:
+    """Looks numbers up for one front end (a TUI, a command, later a batch or a server)."""
+
+    config_path: str | None = None
+    """`--config`, when given."""
+    demo: DemoSource | None = None
+    """Where the demo profile comes from."""
+    data_dir: Path | None = None
+    """History directory (default: the user data dir)."""
+    transport: httpx.AsyncBaseTransport | None = None
+    """HTTP transport for every provider (tests)."""
+    clock: Callable[[], float] = time.time
+    """Wall clock: when lookups happen (replaceable for reproducible screens)."""
+    latency_clock: Callable[[], float] = time.perf_counter
+    """Measures provider latencies."""
+    profile: ResolvedProfile | None = None
+    """The active profile, once started."""
+    store: AsyncStore | None = None
+    """The history, None when it cannot be used (see `history_problem`)."""
+    history_problem: str | None = None
+    """Why there is no history."""
+    _config: Config | None = None
+    _clients: ProviderClients | None = None
+    _retired: list[ProviderClients] = field(default_factory=list)
+    _runs: set[LookupRun] = field(default_factory=set)
+    _recent: deque[Lookup] = field(default_factory=lambda: deque(maxlen=RECENT))
+
+    # --- start, profiles -------------------------------------------------------------------
+
+    def config(self) -> Config:
+        """The config file, validated (read once). Raises ConfigError."""
+        if self._config is None:
+            from tui.core.config import load_config
+
+            self._config = load_config(self.config_path)
+        return self._config
+
+    async def start(self, profile_name: str | None = None, *, history: bool = True) -> list[str]:
+        """Read the config, open the history, choose the profile. Returns notices to show
+        once; raises ConfigError."""
+        return await asyncio.to_thread(self._start, profile_name, history)
+
+    def _start(self, profile_name: str | None, history: bool) -> list[str]:
+        notices = self._open_store(self.config()) if history else []
+        self._use(profile_name)
+        assert self._clients is not None
+        self._clients.warm()  # httpx and the CA bundle now, not on the first Enter
+        return notices
+
+    async def open_history(self) -> list[str]:
+        """Read the config and open the history only (no profile, no sandbox): the history
+        commands. Returns notices; raises ConfigError for a broken config file."""
+        return await asyncio.to_thread(lambda: self._open_store(self.config()))
+
+    @property
+    def region(self) -> str:
+        """Region for numbers without a country code: the active profile's, else the default
+        profile's, else CN (searching history must not need a working profile)."""
+        if self.profile is not None:
+            return self.profile.settings.region
+        model = self._config.model if self._config else None
+        try:
+            name = self._config.default_name if self._config else None
+        except ConfigError:
+            name = None
+        chosen = model.profiles.get(name) if model and name else None
+        return chosen.region if chosen else "CN"
+
+    def _open_store(self, config: Config) -> list[str]:
+        from tui.core.config import DEMO
+        from tui.core.store import HistoryError, Store
+        from tui.core.store.aio import AsyncStore
+        from tui.core.store.retention import DEFAULT_RETENTION_DAYS
+
+        try:
+            store = Store(self.data_dir)
+        except (HistoryError, OSError) as exc:
+            text = exc.message if isinstance(exc, HistoryError) else exc.strerror
+            self.history_problem = f"history unavailable ({text}): lookups are not saved"
+            return [self.history_problem]
+        store.clock = lambda: self.clock()
+        self.store = AsyncStore(store)
+        notices = list(store.notices)
+        days = {
+            n: p.retention_days for n, p in (config.model.profiles if config.model else {}).items()
+        }
+        days.setdefault(DEMO, DEFAULT_RETENTION_DAYS)
+        try:
+            store.apply_retention(days)
+        except HistoryError as exc:
+            notices.append(exc.message)
+        return notices
+
+    def _use(self, name: str | None) -> ResolvedProfile:
+        from tui.core.clients import ProviderClients
+
+        demo = self.demo.profile if self.demo is not None else None
+        profile = self.config().profile(name, demo=demo)
+        if self._clients is not None:
+            self._retired.append(self._clients)
+        self.profile = profile
+        self._clients = ProviderClients(profile, transport=self.transport)
+        return profile
+
+    def use(self, profile: ResolvedProfile, *, store: Store | None = None) -> LookupService:
+        """Run on `profile` (and `store`) directly, without a config file: tests, benchmarks,
+        and programs that embed Portcheck."""
+        from tui.core.clients import ProviderClients
+        from tui.core.store.aio import AsyncStore
+
+        self.profile = profile
+        self._clients = ProviderClients(profile, transport=self.transport)
+        if store is not None:
+            self.store = AsyncStore(store)
+        return self
+
+    async def switch(self, name: str) -> ResolvedProfile:
+        """Make `name` the active profile. Raises ConfigError."""
+        return await asyncio.to_thread(self._use, name)
+
+    @property
+    def profile_names(self) -> list[str]:
+        """Profiles the user can switch to."""
+        return self._config.profile_names if self._config else ["demo"]
+
+    @property
+    def provider_titles(self) -> list[tuple[str, str]]:
+        """(name, title) of the active profile's providers, in panel order."""
+        from tui.core.providers import get_provider
+
+        names = self.profile.settings.providers if self.profile else []
+        return [(n, get_provider(n).title) for n in names]
+
+    @property
+    def clients(self) -> ProviderClients:
+        """The active profile's providers."""
+        if self._clients is None:
+            raise ConfigError("no profile loaded yet")
+        return self._clients
+
+    # --- lookups ---------------------------------------------------------------------------
+
+    def prepare(self, text: str, rio: str | None = None) -> Query:
+        """Validate input offline for the active profile. Raises InvalidLookup."""
+        s = self.clients.profile.settings
+        return prepare(text, rio, region=s.region, allow_rio_mismatch=s.allow_rio_mismatch)
+
+    def billed_for(self, query: Query, names: Sequence[str] | None = None) -> list[str]:
+        """The providers that would bill if asked about `query` now (to say so first)."""
+        return self.clients.billed_for(query, self.clients.selection(names))
+
+    def begin(
+        self,
+        query: Query,
+        names: Sequence[str] | None = None,
+        *,
+        refresh: bool = False,
+        typed: str | None = None,
+    ) -> LookupRun:
+        """Start a new lookup; iterate the returned run for answers as they arrive."""
+        clients = self.clients
+        chosen = clients.selection(names)
+        lookup = Lookup(
+            clients.profile.name,
+            chosen,
+            query,
+            masked_number(query.number),
+            self.clock(),
+            typed=typed,
+        )
+        self._recent.append(lookup)
+        return self._run(lookup, chosen, refresh=refresh)
+
+    async def check(
+        self,
+        text: str,
+        rio: str | None = None,
+        names: Sequence[str] | None = None,
+        *,
+        refresh: bool = False,
+    ) -> Lookup:
+        """Validate, ask every selected provider, return the finished lookup."""
+        return await self.begin(self.prepare(text, rio), names, refresh=refresh, typed=text).wait()
+
+    def rerun(self, lookup: Lookup) -> LookupRun:
+        """Ask every provider of `lookup` again, as a new lookup (nothing reused)."""
+        if lookup.query is None:
+            raise InvalidInput(_NOT_STORED)
+        return self.begin(lookup.query, lookup.names, refresh=True, typed=lookup.typed)
+
+    def retry(self, lookup: Lookup, provider: str) -> LookupRun:
+        """Ask one provider of `lookup` again; its answer replaces the old one in `lookup`."""
+        if lookup.query is None:
+            raise InvalidInput(_NOT_STORED)
+        return self._run(lookup, (provider,), refresh=True)
+
+    def _run(self, lookup: Lookup, names: tuple[str, ...], *, refresh: bool) -> LookupRun:
+        from tui.core.run import LookupRun
+
+        run = LookupRun(
+            lookup, names, self.clients, self.store, refresh=refresh, clock=self.latency_clock
+        ).start()
+        self._runs.add(run)
+        run.finished.add_done_callback(lambda _: self._runs.discard(run))
+        return run
+
+    @property
+    def billed_in_flight(self) -> list[str]:
+        """Billed providers asked and not answered yet, across every lookup."""
+        return sorted({name for run in self._runs for name in run.billed_in_flight})
+
+    # --- history ---------------------------------------------------------------------------
+
+    async def _history(self, call: Callable[[AsyncStore], Awaitable[T]], empty: T) -> Outcome[T]:
+        from tui.core.store import HistoryError
+
+        if self.store is None:
+            return Outcome(empty, (self.history_problem,) if self.history_problem else ())
+        try:
+            return Outcome(await call(self.store))
+        except HistoryError as exc:
+            return Outcome(empty, (exc.message,))
+
+    async def history_page(self, text: str = "", limit: int = 200) -> Outcome[list[LookupSummary]]:
+        """The latest lookups, or those of the number (any form) or containing `text`."""
+        if not text.strip():
+            return await self._history(lambda s: s.latest(limit), [])
+        e164 = self._as_number(text)
+        return await self._history(lambda s: s.search(text, e164, limit), [])
+
+    def _as_number(self, text: str) -> str | None:
+        from tui.core.numbers import parse_number
+
+        try:
+            number = parse_number(text, self.region)
+        except InvalidInput:
+            return None
+        return number.e164 if number.valid else None
+
+    async def show(self, lookup_id: int) -> Outcome[Lookup | None]:
+        """A past lookup as it was answered (nothing is asked)."""
+        found = await self._history(lambda s: s.get(lookup_id), None)
+        record = found.value
+        if record is None:
+            return Outcome(None, found.warnings)
+        return Outcome(self._past(record), found.warnings)
+
+    def _past(self, record: LookupRecord) -> Lookup:
+        s = record.summary
+        typed = next(
+            (lk.typed for lk in reversed(self._recent) if lk.lookup_id == s.id and lk.typed), None
+        )
+        query = None
+        for text in (typed, s.full_number):
+            if text and self._clients is not None:
+                try:
+                    query = self.prepare(text)
+                    break
+                except InvalidInput:
+                    continue
+        return Lookup(
+            s.profile,
+            tuple(r.provider for r in record.results),
+            query,
+            s.masked,
+            s.created,
+            typed=typed or s.full_number,
+            results={r.provider: r for r in record.results},
+            lookup_id=s.id,
+            from_history=True,
+        )
+
+    async def delete(self, lookup_id: int) -> Outcome[bool]:
+        """Forget one lookup for good."""
+        return await self._history(lambda s: s.delete(lookup_id), False)
+
+    async def count(self) -> Outcome[int]:
+        """How many lookups are stored."""
+        return await self._history(lambda s: s.count(), 0)
+
+    async def usage(self, days: int = 30) -> Outcome[list[UsageRow]]:
+        """Billed and maybe-billed queries per day."""
+        return await self._history(lambda s: s.usage(days), [])
+
+    async def purge(
+        self,
+        *,
+        older_than: float | None = None,
+        number: str | None = None,
+        everything: bool = False,
+        dry_run: bool = False,
+    ) -> Outcome[int]:
+        """Delete lookups for good (with `dry_run`, count them). Raises InvalidInput for a
+        `number` that is not one."""
+        e164 = None
+        if number is not None:
+            e164 = self._as_number(number)
+            if e164 is None:
+                raise InvalidInput(f"{number!r} is not a valid number.")
+
+        async def purge(store: AsyncStore) -> int:
+            which = store.store.selection(older_than=older_than, e164=e164, everything=everything)
+            return await (store.purge_count(which) if dry_run else store.purge(which))
+
+        return await self._history(purge, 0)
+
+    async def records(self) -> AsyncIterator[LookupRecord]:
+        """Every stored lookup, oldest first, read in pages (exports)."""
+        if self.store is None:
+            return
+        after = 0
+        while page := await self.store.records_page(after, 200):
+            for record in page:
+                yield record
+            after = page[-1].summary.id
+
+    # --- the end ---------------------------------------------------------------------------
+
+    async def aclose(self) -> None:
+        """Record unfinished lookups as interrupted, then close connections, the store and
+        the demo sandbox."""
+        await asyncio.gather(*(run.interrupt() for run in list(self._runs)))
+        for clients in [*self._retired, *([self._clients] if self._clients else [])]:
+            await clients.aclose()
+        if self.store is not None:
+            await self.store.close()
+        if self.demo is not None:
+            await asyncio.to_thread(self.demo.stop)
+
+
+_NOT_STORED = (
+    "the full number of this lookup is not stored (store_full_number is off): type it again."
+)

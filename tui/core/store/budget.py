@@ -1,0 +1,98 @@
+"""The budget ledger: every billed request, counted against the provider's daily budget."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from tui.core.errors import BudgetExceeded
+from tui.core.store.db import Database
+from tui.core.store.schema import DONE, PENDING
+
+
+@dataclass(frozen=True)
+class UsageRow:
+    """Billed queries of one provider on one day."""
+
+    day: str
+    """Local date, YYYY-MM-DD."""
+    profile: str
+    """Profile the queries ran on (prices are per profile)."""
+    provider: str
+    """Provider name."""
+    billed: int
+    """Queries known to be billed."""
+    unknown: int
+    """Queries whose billing cannot be known (timeouts, interrupted lookups)."""
+
+
+def day_start(moment: float) -> float:
+    """Local midnight before `moment`: budgets are per local day."""
+    return time.mktime((*time.localtime(moment)[:3], 0, 0, 0, 0, 0, -1))
+
+
+def spent_today(db: sqlite3.Connection, provider: str, profile: str, now: float) -> int:
+    """Requests today that were, or may have been, billed."""
+    row = db.execute(
+        "SELECT COUNT(*) FROM ledger WHERE provider = ? AND profile = ? AND created >= ?"
+        " AND (state = ? OR billed IS NULL OR billed = 1)",
+        (provider, profile, day_start(now), PENDING),
+    ).fetchone()
+    return int(row[0])
+
+
+def charge(
+    db: sqlite3.Connection,
+    lookup_id: int,
+    profile: str,
+    provider: str,
+    *,
+    daily_budget: int | None,
+    now: float,
+) -> int:
+    """Record a billed request as pending before it is sent; returns its ledger row.
+
+    Raises BudgetExceeded (nothing recorded) when today's budget is spent. Counting and
+    recording share the caller's transaction, so concurrent processes cannot both slip under.
+    """
+    if daily_budget is not None:
+        used = spent_today(db, provider, profile, now)
+        if used >= daily_budget:
+            raise BudgetExceeded(
+                f"today's budget of {daily_budget} billed queries for {provider} "
+                f"is spent ({used} used); nothing was sent.",
+                billed=False,
+            )
+    cur = db.execute(
+        "INSERT INTO ledger (lookup_id, profile, provider, created, state) VALUES (?, ?, ?, ?, ?)",
+        (lookup_id, profile, provider, now, PENDING),
+    )
+    return int(cur.lastrowid or 0)
+
+
+def settle(db: sqlite3.Connection, billed: Mapping[int, bool | None]) -> None:
+    """Record what each charged request turned out to cost (None: cannot be known)."""
+    db.executemany(
+        "UPDATE ledger SET state = ?, billed = ? WHERE id = ?",
+        [(DONE, None if b is None else int(b), row) for row, b in billed.items()],
+    )
+
+
+def usage(db: Database, *, since: float) -> list[UsageRow]:
+    """Billed and maybe-billed queries per profile and provider per local day."""
+    rows = db.read(
+        "SELECT date(created, 'unixepoch', 'localtime') AS day, profile, provider,"
+        " SUM(billed = 1) AS billed, SUM(state = ? OR billed IS NULL) AS unknown"
+        " FROM ledger WHERE created >= ? GROUP BY day, profile, provider"
+        " HAVING SUM(billed = 1) + SUM(state = ? OR billed IS NULL) > 0"
+        " ORDER BY day DESC, profile, provider",
+        (PENDING, since, PENDING),
+    )
+    return [
+        UsageRow(
+            r["day"], r["profile"], r["provider"], int(r["billed"] or 0), int(r["unknown"] or 0)
+        )
+        for r in rows
+    ]

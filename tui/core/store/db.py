@@ -1,0 +1,155 @@
+"""The database: one SQLite connection, its pragmas and migrations, and every sqlite3 error.
+
+WAL with `synchronous=FULL` (an acknowledged row survives a crash), `secure_delete=ON` (deleted
+rows are overwritten), and every write in `BEGIN IMMEDIATE` so that several processes (two TUIs
+and a CLI) queue instead of failing. This is the only module that catches `sqlite3.Error`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from tui.core.errors import ErrorKind, PortcheckError
+from tui.core.store.schema import MIGRATIONS
+
+DB_NAME = "history.sqlite3"
+BUSY_TIMEOUT_MS = 30_000
+"""How long a writer waits for another process's transaction before giving up."""
+
+
+class HistoryError(PortcheckError):
+    """The history store could not be used; lookups still work."""
+
+    kind = ErrorKind.CONFIG
+    title = "History unavailable"
+
+
+@contextlib.contextmanager
+def converted(what: str) -> Iterator[None]:
+    """Turn any sqlite3 error inside into a HistoryError saying `what` failed."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise HistoryError(f"{what} ({exc})") from None
+
+
+class Database:
+    """The history file. Safe to use from several threads (one at a time)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.path = directory / DB_NAME
+        self.notices: list[str] = []
+        """Things a person should be told (a corrupt file moved aside)."""
+        self._lock = threading.RLock()
+        self._db = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        try:
+            return self._connect()
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+                raise HistoryError("the history is locked by another program") from None
+            moved = self._move_aside()
+            self.notices.append(
+                f"The history file was unreadable ({exc}); it was moved to {moved.name} "
+                "and a fresh history was started."
+            )
+            with converted("history unavailable"):
+                return self._connect()
+
+    def _connect(self) -> sqlite3.Connection:
+        existed = self.path.exists()
+        db = sqlite3.connect(
+            self.path,
+            timeout=BUSY_TIMEOUT_MS / 1000,
+            isolation_level=None,
+            check_same_thread=False,
+        )
+        try:
+            if not existed:
+                os.chmod(self.path, 0o600)
+            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = FULL")
+            db.execute("PRAGMA secure_delete = ON")
+            db.execute("PRAGMA foreign_keys = ON")
+            _migrate(db)
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _move_aside(self) -> Path:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        target = self.path.with_name(f"{DB_NAME}.corrupt-{stamp}")
+        for suffix in ("", "-wal", "-shm"):
+            src = Path(f"{self.path}{suffix}")
+            if src.exists():
+                dst = Path(f"{target}{suffix}")
+                os.replace(src, dst)
+                os.chmod(dst, 0o600)
+        return target
+
+    @contextlib.contextmanager
+    def write(self, what: str = "history not saved") -> Iterator[sqlite3.Connection]:
+        """One durable transaction; any failure rolls back and raises HistoryError(`what`)."""
+        with self._lock, converted(what):
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):
+                    self._db.execute("ROLLBACK")
+                raise
+            try:
+                self._db.execute("COMMIT")
+            except sqlite3.Error:
+                with contextlib.suppress(sqlite3.Error):
+                    self._db.execute("ROLLBACK")
+                raise
+
+    def read(self, sql: str, args: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+        """Rows as dicts; HistoryError when the file cannot be read."""
+        with self._lock, converted("history could not be read"):
+            cur = self._db.execute(sql, args)
+            names = [d[0] for d in cur.description]
+            return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+    def scrub(self) -> None:
+        """Checkpoint and truncate the WAL: it still holds copies of deleted pages."""
+        with self._lock, converted("history could not be scrubbed"):
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def pragma(self, name: str) -> Any:
+        """The value of `PRAGMA name` (tests, diagnostics)."""
+        return self.read(f"PRAGMA {name}")[0][name]
+
+    def close(self) -> None:
+        """Close the connection."""
+        with self._lock, contextlib.suppress(sqlite3.Error):
+            self._db.close()
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version >= len(MIGRATIONS):
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        version = db.execute("PRAGMA user_version").fetchone()[0]  # another process won?
+        for step in MIGRATIONS[version:]:
+            for statement in step.split(";"):
+                if statement.strip():
+                    db.execute(statement)
+        db.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise

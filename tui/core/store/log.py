@@ -1,0 +1,211 @@
+"""The lookup log: every lookup with each provider's result, masked, newest first."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from tui.core.codec import result_from_json, result_to_json
+from tui.core.errors import INTERRUPTED_MESSAGE, Interrupted
+from tui.core.masking import mask_e164
+from tui.core.result import ProviderResult
+from tui.core.store.db import Database
+from tui.core.store.keys import Hasher
+from tui.core.store.schema import DONE, PENDING
+
+
+@dataclass(frozen=True)
+class LookupSummary:
+    """One line of history."""
+
+    id: int
+    """Row id."""
+    created: float
+    """Unix time of the lookup."""
+    profile: str
+    """Profile it ran on."""
+    masked: str
+    """Masked number."""
+    full_number: str | None
+    """E.164, only when the profile stores full numbers."""
+    region: str | None
+    """Region of the number."""
+    verdict: str | None
+    """The merged verdict's headline, or None while pending or after a crash."""
+
+
+@dataclass(frozen=True)
+class LookupRecord:
+    """One lookup with every provider's stored result."""
+
+    summary: LookupSummary
+    """The lookup."""
+    results: tuple[ProviderResult, ...]
+    """What each provider answered, in panel order; a pending one reads as interrupted."""
+
+
+@dataclass(frozen=True)
+class NewLookup:
+    """What is stored about a lookup when it starts."""
+
+    created: float
+    """Unix time it started."""
+    profile: str
+    """Profile it runs on."""
+    e164: str
+    """The number (hashed and masked; kept whole only with `store_full`)."""
+    region: str | None
+    """Region of the number."""
+    store_full: bool
+    """Keep the full number (the profile's `store_full_number`)."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One provider's final result, ready to store."""
+
+    result: ProviderResult
+    """What it answered."""
+    position: int
+    """Its panel's place, so the lookup reads back in the same order."""
+    query_tag: str | None = None
+    """Tells answers for different RIOs apart (see Hasher.rio_tag)."""
+
+
+def insert_lookup(db: sqlite3.Connection, hasher: Hasher, new: NewLookup) -> int:
+    """Add a lookup row inside the caller's transaction; returns its id."""
+    cur = db.execute(
+        "INSERT INTO lookups (created, profile, number_hash, masked, full_number, region)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            new.created,
+            new.profile,
+            hasher.number(new.e164),
+            mask_e164(new.e164),
+            new.e164 if new.store_full else None,
+            new.region,
+        ),
+    )
+    return int(cur.lastrowid or 0)
+
+
+def insert_pending(db: sqlite3.Connection, lookup_id: int, provider: str, when: float) -> None:
+    """Mark a provider's result as awaited: a crash now leaves "outcome unknown"."""
+    db.execute(
+        "INSERT OR REPLACE INTO results (lookup_id, provider, state, created) VALUES (?, ?, ?, ?)",
+        (lookup_id, provider, PENDING, when),
+    )
+
+
+def write_answers(
+    db: sqlite3.Connection, lookup_id: int, answers: Sequence[Answer], when: float
+) -> None:
+    """Store final results (replacing pending rows) inside the caller's transaction."""
+    db.executemany(
+        "INSERT OR REPLACE INTO results (lookup_id, provider, state, created, status, billed,"
+        " latency_ms, order_id, query_tag, position, reused, data)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                lookup_id,
+                a.result.provider,
+                DONE,
+                when,
+                a.result.status.value,
+                None if a.result.billed is None else int(a.result.billed),
+                a.result.latency_ms,
+                a.result.order_id,
+                a.query_tag,
+                a.position,
+                int(a.result.cached),
+                json.dumps(result_to_json(a.result), ensure_ascii=False),
+            )
+            for a in answers
+        ],
+    )
+
+
+def set_verdict(db: sqlite3.Connection, lookup_id: int, headline: str) -> None:
+    """Store the merged verdict's headline."""
+    db.execute("UPDATE lookups SET verdict = ? WHERE id = ?", (headline, lookup_id))
+
+
+_SUMMARY = "SELECT id, created, profile, masked, full_number, region, verdict FROM lookups"
+
+
+class LookupLog:
+    """Reading the log."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def latest(self, limit: int = 200, *, before_id: int | None = None) -> list[LookupSummary]:
+        """The newest lookups, newest first (pages with `before_id`)."""
+        if before_id is None:
+            rows = self._db.read(f"{_SUMMARY} ORDER BY id DESC LIMIT ?", (limit,))
+        else:
+            rows = self._db.read(
+                f"{_SUMMARY} WHERE id < ? ORDER BY id DESC LIMIT ?", (before_id, limit)
+            )
+        return [LookupSummary(**r) for r in rows]
+
+    def by_hash(self, number_hash: str, limit: int) -> list[LookupSummary]:
+        """Lookups of one number, newest first."""
+        rows = self._db.read(
+            f"{_SUMMARY} WHERE number_hash = ? ORDER BY id DESC LIMIT ?", (number_hash, limit)
+        )
+        return [LookupSummary(**r) for r in rows]
+
+    def containing(self, text: str, limit: int) -> list[LookupSummary]:
+        """Lookups whose masked number, stored number, verdict or profile contains `text`."""
+        escaped = text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        rows = self._db.read(
+            f"{_SUMMARY} WHERE masked LIKE ?1 ESCAPE '\\' OR full_number LIKE ?1 ESCAPE '\\'"
+            " OR verdict LIKE ?1 ESCAPE '\\' OR profile LIKE ?1 ESCAPE '\\'"
+            " ORDER BY id DESC LIMIT ?2",
+            (f"%{escaped}%", limit),
+        )
+        return [LookupSummary(**r) for r in rows]
+
+    def get(self, lookup_id: int) -> LookupRecord | None:
+        """One lookup with its results; a pending result reads as interrupted."""
+        rows = self._db.read(f"{_SUMMARY} WHERE id = ?", (lookup_id,))
+        if not rows:
+            return None
+        results = [
+            _interrupted(r["provider"])
+            if r["state"] == PENDING
+            else result_from_json(json.loads(r["data"]))
+            for r in self._db.read(
+                "SELECT provider, state, data FROM results WHERE lookup_id = ?"
+                " ORDER BY position IS NULL, position, rowid",
+                (lookup_id,),
+            )
+        ]
+        return LookupRecord(LookupSummary(**rows[0]), tuple(results))
+
+    def after(self, after_id: int, limit: int) -> list[LookupRecord]:
+        """Up to `limit` whole lookups with ids above `after_id`, oldest first."""
+        rows = self._db.read(
+            "SELECT id FROM lookups WHERE id > ? ORDER BY id LIMIT ?", (after_id, limit)
+        )
+        found = (self.get(r["id"]) for r in rows)
+        return [r for r in found if r is not None]
+
+    def records(self, *, batch: int = 500) -> Iterator[LookupRecord]:
+        """Every lookup with its results, oldest first, read in batches (for exports)."""
+        last = 0
+        while page := self.after(last, batch):
+            yield from page
+            last = page[-1].summary.id
+
+    def count(self) -> int:
+        """Number of lookups stored."""
+        return int(self._db.read("SELECT COUNT(*) AS n FROM lookups")[0]["n"])
+
+
+def _interrupted(provider: str) -> ProviderResult:
+    """A billed request recorded as sent whose answer never arrived."""
+    return ProviderResult.failed(provider, Interrupted(INTERRUPTED_MESSAGE, billed=None), None)

@@ -1,0 +1,60 @@
+"""The history's tables, one migration per schema version (`PRAGMA user_version`)."""
+
+from __future__ import annotations
+
+MIGRATIONS: list[str] = [
+    # version 1: lookups and each provider's result
+    """
+    CREATE TABLE lookups (
+        id INTEGER PRIMARY KEY,
+        created REAL NOT NULL,
+        profile TEXT NOT NULL,
+        number_hash TEXT NOT NULL,
+        masked TEXT NOT NULL,
+        full_number TEXT,
+        region TEXT,
+        verdict TEXT
+    );
+    CREATE INDEX lookups_number ON lookups (number_hash, id);
+    CREATE INDEX lookups_created ON lookups (created);
+    CREATE TABLE results (
+        lookup_id INTEGER NOT NULL REFERENCES lookups (id) ON DELETE CASCADE,
+        provider TEXT NOT NULL,
+        state TEXT NOT NULL,
+        created REAL NOT NULL,
+        status TEXT,
+        billed INTEGER,
+        latency_ms REAL,
+        order_id TEXT,
+        query_tag TEXT,
+        position INTEGER,
+        reused INTEGER NOT NULL DEFAULT 0,
+        data TEXT,
+        PRIMARY KEY (lookup_id, provider)
+    );
+    CREATE INDEX results_usage ON results (provider, created);
+    """,
+    # version 2: the budget ledger, one row per billed request sent (a retry is a second
+    # request). It holds no number, and outlives a purge: purging must not refill a budget.
+    """
+    CREATE TABLE ledger (
+        id INTEGER PRIMARY KEY,
+        lookup_id INTEGER REFERENCES lookups (id) ON DELETE SET NULL,
+        profile TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        created REAL NOT NULL,
+        state TEXT NOT NULL,
+        billed INTEGER
+    );
+    CREATE INDEX ledger_day ON ledger (provider, profile, created);
+    INSERT INTO ledger (lookup_id, profile, provider, created, state, billed)
+        SELECT r.lookup_id, l.profile, r.provider, r.created, r.state, r.billed
+        FROM results r JOIN lookups l ON l.id = r.lookup_id
+        WHERE r.state = 'pending' OR r.billed IS NULL OR r.billed = 1;
+    """,
+]
+
+PENDING = "pending"
+"""A billed request recorded before it was sent, with no answer yet."""
+DONE = "done"
+"""A request that was answered (or failed)."""
