@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.tui_helpers import reset, shared_server
+from tests.tui_helpers import reset, shared_server, stop_shared_server
 from tui.core.config import ResolvedProfile, build_profile
 from tui.core.service import LookupService
 from tui.demo import demo_profile
@@ -23,6 +23,13 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
         monkeypatch.delenv(var, raising=False)
     return tmp_path / "home"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _stop_shared_sandbox() -> Iterator[None]:
+    """Stop the shared sandbox while pytest still shows what it logs."""
+    yield
+    stop_shared_server()
 
 
 @pytest.fixture

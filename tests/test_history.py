@@ -170,6 +170,13 @@ def test_usage_per_day_and_provider(tmp_path: Path) -> None:
     assert (row.profile, row.provider, row.billed, row.unknown) == ("p", "ip138", 2, 1)
 
 
+def test_usage_shows_a_day_whose_only_queries_may_have_been_billed(tmp_path: Path) -> None:
+    history = store(tmp_path)
+    history.reserve(None, new(), {"ip138": None})  # sent, then the process was killed
+    [row] = history.usage()
+    assert (row.provider, row.billed, row.unknown) == ("ip138", 0, 1)
+
+
 def test_retention_purges_old_lookups_per_profile(tmp_path: Path) -> None:
     history = store(tmp_path)
     now = time.time()

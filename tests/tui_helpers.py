@@ -23,10 +23,15 @@ _SHARED: list[SandboxServer] = []
 def shared_server() -> SandboxServer:
     """The one sandbox of this test run (or screenshot script), started on first use."""
     if not _SHARED:
-        server = SandboxServer().start()
-        atexit.register(server.stop)
-        _SHARED.append(server)
+        _SHARED.append(SandboxServer().start())
+        atexit.register(stop_shared_server)
     return _SHARED[0]
+
+
+def stop_shared_server() -> None:
+    """Stop the shared sandbox, if it was started."""
+    while _SHARED:
+        _SHARED.pop().stop()
 
 
 def reset(server: SandboxServer) -> SandboxServer:

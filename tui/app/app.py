@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from tui.app.dialogs.confirm import ConfirmScreen
+from tui.app.messages import WorkerFailed
 from tui.app.screens.main import MainScreen
 
 if TYPE_CHECKING:
@@ -71,6 +72,7 @@ class PortcheckApp(App[None]):
     ) -> None:
         super().__init__()
         self._make_service = service or partial(_default_service, config_path)
+        self._main: MainScreen | None = None
         self._profile = profile
         self._remember_theme = False
         self.theme = THEMES.get(theme or "", "") or self._saved_theme() or default_theme()
@@ -93,12 +95,13 @@ class PortcheckApp(App[None]):
 
     def get_default_screen(self) -> MainScreen:
         """The main screen is the first one drawn (no blank screen before it)."""
-        return MainScreen(self._make_service, self._profile)
+        self._main = MainScreen(self._make_service, self._profile)
+        return self._main
 
     @property
     def service(self) -> LookupService | None:
-        """The lookup service, once loaded."""
-        return self.main.service if self.main else None
+        """The lookup service, once loaded (still there while the app shuts down)."""
+        return self._main.service if self._main else None
 
     @property
     def main(self) -> MainScreen | None:
@@ -132,17 +135,19 @@ class PortcheckApp(App[None]):
         )
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            self.post_message(WorkerFailed(event.worker.error, event.worker.name))
+
+    def on_worker_failed(self, event: WorkerFailed) -> None:
         """Every worker failure ends here: a notification, never the end of the app."""
-        if event.state is not WorkerState.ERROR:
-            return
         from tui.core.errors import PortcheckError
 
-        error = event.worker.error
+        error = event.error
         if isinstance(error, PortcheckError):
             self.notify(error.message, title=error.title, severity="error", timeout=10)
         else:
             self.notify(
-                f"{type(error).__name__} in {event.worker.name or 'a background task'}; "
+                f"{type(error).__name__} in {event.worker_name or 'a background task'}; "
                 "the rest of the app still works. Please report it.",
                 title="Something went wrong",
                 severity="error",

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from textual.message import Message
+from textual.message_pump import MessagePump
+from textual.worker import Worker, WorkerState
 
 
 @dataclass
@@ -49,3 +51,21 @@ class HistoryRerunRequested(Message):
     """The user wants a history entry looked up again."""
 
     lookup_id: int
+
+
+@dataclass
+class WorkerFailed(Message):
+    """A background task failed; the app tells the user (one handler for all of them)."""
+
+    error: BaseException
+    worker_name: str
+
+
+class ForwardsWorkerFailures:
+    """Mixin for a widget or screen that runs workers: Textual delivers their state changes to
+    that node only (they do not bubble), so failures are sent up to the app's one handler."""
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            assert isinstance(self, MessagePump)
+            self.post_message(WorkerFailed(event.worker.error, event.worker.name))

@@ -72,6 +72,5 @@ def result_from_json(data: dict[str, Any]) -> ProviderResult:
 def _error_from_json(error: dict[str, Any]) -> ErrorInfo:
     kind = ErrorKind(error["kind"])
     # Rows stored before titles were kept fall back to the kind's usual heading.
-    return ErrorInfo(
-        kind, error["message"], error.get("title") or TITLES[kind], error.get("advice")
-    )
+    title = error["title"] if "title" in error else TITLES[kind]
+    return ErrorInfo(kind, error["message"], title, error.get("advice"))

@@ -24,6 +24,7 @@ from textual.widgets import Footer, Static
 from tui.app.dialogs.confirm import ConfirmScreen
 from tui.app.dialogs.text_screen import TextScreen
 from tui.app.messages import (
+    ForwardsWorkerFailures,
     HistoryPicked,
     HistoryRerunRequested,
     LookupRequested,
@@ -46,7 +47,7 @@ if TYPE_CHECKING:
 IDLE = "Paste a number and press Enter."
 
 
-class MainScreen(Screen[None]):
+class MainScreen(ForwardsWorkerFailures, Screen[None]):
     """Everything an agent needs on one screen, driven from the keyboard."""
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]

@@ -18,7 +18,12 @@ from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
 from tui.app.dialogs.confirm import ConfirmScreen
-from tui.app.messages import HistoryDeleteRequested, HistoryPicked, HistoryRerunRequested
+from tui.app.messages import (
+    ForwardsWorkerFailures,
+    HistoryDeleteRequested,
+    HistoryPicked,
+    HistoryRerunRequested,
+)
 
 if TYPE_CHECKING:
     from tui.core.service import LookupService
@@ -53,7 +58,7 @@ class HistoryList(OptionList):
             self.post_message(HistoryRerunRequested(lookup_id))
 
 
-class HistorySidebar(Vertical):
+class HistorySidebar(ForwardsWorkerFailures, Vertical):
     """Filter field and the latest lookups."""
 
     DEFAULT_CSS = """

@@ -74,6 +74,8 @@ class NumberForm(Vertical):
     def __init__(self) -> None:
         super().__init__()
         self._saved: dict[Static, Visual] = {}
+        self._empty_note = ""
+        """What the feedback line says while the number field is empty."""
 
     def compose(self) -> ComposeResult:
         yield NumberField(
@@ -143,6 +145,7 @@ class NumberForm(Vertical):
     def clear(self) -> None:
         """Empty the form and put the cursor in the number field, at once: keys already
         queued behind the one that cleared it (a paste, a macro) must land in the new form."""
+        self._empty_note = ""
         self.number_input.value = ""
         self.rio_input.value = ""
         self.screen.set_focus(self.number_input)
@@ -150,15 +153,12 @@ class NumberForm(Vertical):
     def show_number(self, text: str | None, rio: str | None, *, unknown: str) -> None:
         """Put a lookup's number (and RIO) in the fields; when its full number is not known,
         empty them and say which number is shown (`unknown`, masked)."""
+        self._empty_note = (
+            "" if text else f"showing {unknown} from history (full number not stored)"
+        )
         self.number_input.value = text or ""
         self.rio_input.value = rio or ""
-        if not text:
-            self._number_changed()
-            self._say(
-                self.query_one("#number-feedback", Static),
-                f"showing {unknown} from history (full number not stored)",
-                None,
-            )
+        self._number_changed()
 
     def watch_default_region(self) -> None:
         self._number_changed()
@@ -171,9 +171,10 @@ class NumberForm(Vertical):
         text = self.number_input.value
         feedback = self.query_one("#number-feedback", Static)
         if not text.strip():
-            self._say(feedback, "", None)
+            self._say(feedback, self._empty_note, None)
             self.set_class(False, "-french")
             return
+        self._empty_note = ""
         try:
             info = parse_number(text, self.default_region)
         except InvalidInput as exc:

@@ -84,9 +84,11 @@ def usage(db: Database, *, since: float) -> list[UsageRow]:
     """Billed and maybe-billed queries per profile and provider per local day."""
     rows = db.read(
         "SELECT date(created, 'unixepoch', 'localtime') AS day, profile, provider,"
-        " SUM(billed = 1) AS billed, SUM(state = ? OR billed IS NULL) AS unknown"
+        # `billed IS 1`, not `= 1`: over only NULLs (all maybe-billed) SUM(billed = 1) is NULL
+        # and the HAVING would drop the very day whose cost is in doubt.
+        " SUM(billed IS 1) AS billed, SUM(state = ? OR billed IS NULL) AS unknown"
         " FROM ledger WHERE created >= ? GROUP BY day, profile, provider"
-        " HAVING SUM(billed = 1) + SUM(state = ? OR billed IS NULL) > 0"
+        " HAVING SUM(billed IS 1) + SUM(state = ? OR billed IS NULL) > 0"
         " ORDER BY day DESC, profile, provider",
         (PENDING, since, PENDING),
     )
