@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 import bisect
 import re
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ import phonenumbers
 
 _DATA_DIR = Path(phonenumbers.__file__).parent / "carrierdata"
 _FIRST_KEY = re.compile(r"^ '(\d+)':", re.MULTILINE)
+_KEY_LINE = re.compile(r"^ '(\d+)':", re.MULTILINE)
 _LONGEST = re.compile(r"CARRIER_LONGEST_PREFIX = (\d+)")
 #: Number types phonenumbers gives a carrier name for (see phonenumbers.carrier._is_mobile).
 _MOBILE_TYPES = (
@@ -60,10 +61,18 @@ def _text(path: Path) -> str:
     return path.read_text(encoding="utf-8")
 
 
+@cache
+def _offsets(path: Path) -> dict[str, int]:
+    """Where each prefix's line starts in a data file (built once per file, ~1 MB for the
+    10,000 lines of one file): a search over the whole text cost ~0.2 ms per prefix."""
+    return {m[1]: m.start() for m in _KEY_LINE.finditer(_text(path))}
+
+
+@lru_cache(maxsize=8192)
 def _entry(path: Path, prefix: str) -> dict[str, str] | None:
     """The `{lang: name}` of `prefix` in the data file, or None when it has no line."""
     text = _text(path)
-    start = text.find(f"\n '{prefix}':")
+    start = _offsets(path).get(prefix, -1)
     if start < 0:
         return None
     start = text.index("{", start)
@@ -77,11 +86,27 @@ def _entry(path: Path, prefix: str) -> dict[str, str] | None:
 
 def carrier_name(number: phonenumbers.PhoneNumber, lang: str) -> str:
     """What `phonenumbers.carrier.name_for_number(number, lang)` answers."""
+    digits = f"{number.country_code}{phonenumbers.national_significant_number(number)}"
+    key = (digits, lang)
+    name = _NAMES.get(key)
+    if name is None:
+        if len(_NAMES) >= _NAMES_KEPT:
+            _NAMES.clear()
+        name = _NAMES[key] = _lookup(number, digits, lang)
+    return name
+
+
+_NAMES: dict[tuple[str, str], str] = {}
+"""Answers by (digits, language): one number is asked several times per lookup (the offline
+panel, the JSON, the demo's sandbox). PhoneNumber is unhashable, hence no lru_cache."""
+_NAMES_KEPT = 4096
+
+
+def _lookup(number: phonenumbers.PhoneNumber, digits: str, lang: str) -> str:
     try:
         if phonenumbers.number_type(number) not in _MOBILE_TYPES:
             return ""
         starts, files, longest = _layout()
-        digits = f"{number.country_code}{phonenumbers.national_significant_number(number)}"
         data: dict[str, Any] = {}
         for n in range(1, min(longest, len(digits)) + 1):
             prefix = digits[:n]

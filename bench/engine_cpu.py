@@ -1,0 +1,178 @@
+"""Benchmark: client CPU per lookup at 50 concurrent lookups against the sandbox.
+
+The sandbox runs in a process of its own, so only the client's CPU is counted (process time
+of the worker). Each measurement is a fresh worker process; the engine of a baseline commit
+(default: the last commit before the lookup service) and this tree's engine are measured
+alternately, A B A B…, with history on and off. Run:
+
+    python bench/engine_cpu.py [--rounds 5] [--lookups 2000] [--baseline REV]
+
+Each lookup is a distinct Chinese number (nothing is reused), so it makes the two billed
+requests (china_mnp, ip138) plus the two free providers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BASELINE = "fa950a8"
+"""The engine before the lookup service (Checker + History)."""
+CONCURRENCY = 50
+
+
+def numbers(n: int) -> list[str]:
+    """Distinct valid Chinese mobile numbers."""
+    return [f"1380{i:07d}" for i in range(n)]
+
+
+async def run_new(url: str, n: int, history: bool, data: Path) -> float:
+    from tui.core.config import ResolvedProfile
+    from tui.core.service import LookupService
+    from tui.core.store import Store
+    from tui.demo import demo_profile
+
+    profile = ResolvedProfile("bench", demo_profile(url))
+    service = LookupService().use(profile, store=Store(data) if history else None)
+    gate = asyncio.Semaphore(CONCURRENCY)
+
+    async def one(text: str) -> None:
+        async with gate:
+            await service.check(text)
+
+    await one("13800138000")  # warm: imports, TLS context, first connections
+    start = time.process_time()
+    await asyncio.gather(*(one(t) for t in numbers(n)))
+    spent = time.process_time() - start
+    await service.aclose()
+    return spent
+
+
+async def run_old(url: str, n: int, history: bool, data: Path) -> float:
+    from tui.core.history import History  # type: ignore[import-not-found]
+
+    from tui.core.config import ResolvedProfile
+    from tui.core.lookup import Checker  # type: ignore[attr-defined]
+    from tui.demo import demo_profile
+
+    profile = ResolvedProfile("bench", demo_profile(url))
+    checker = Checker(profile, history=History(data) if history else None)
+    gate = asyncio.Semaphore(CONCURRENCY)
+
+    async def one(text: str) -> None:
+        async with gate:
+            await checker.check(text)
+
+    await one("13800138000")
+    start = time.process_time()
+    await asyncio.gather(*(one(t) for t in numbers(n)))
+    spent = time.process_time() - start
+    await checker.aclose()
+    return spent
+
+
+async def run_raw(url: str, n: int, history: bool, data: Path) -> float:
+    """The floor: one shared plain httpx client making the lookup's two requests."""
+    import httpx
+
+    client = httpx.AsyncClient()
+    gate = asyncio.Semaphore(CONCURRENCY)
+
+    async def one(text: str) -> None:
+        async with gate:
+            await client.post(
+                f"{url}/china_mnp/api/mobile/transfer",
+                json={"mobile_number": text},
+                headers={"Authorization": "APPCODE demo-mnp-key"},
+            )
+            await client.get(
+                f"{url}/ip138/mobile/check/",
+                params={"mobile": text},
+                headers={"token": "demo-ip138-token"},
+            )
+
+    await one("13800138000")
+    start = time.process_time()
+    await asyncio.gather(*(one(t) for t in numbers(n)))
+    spent = time.process_time() - start
+    await client.aclose()
+    return spent
+
+
+def worker(args: argparse.Namespace) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        run = {"old": run_old, "new": run_new, "raw": run_raw}[args.engine]
+        spent = asyncio.run(run(args.url, args.lookups, args.history == "on", Path(tmp)))
+    print(json.dumps({"ms_per_lookup": spent * 1000 / args.lookups}))
+
+
+def measure(tree: Path, engine: str, url: str, n: int, history: str) -> float:
+    env = {**os.environ, "PYTHONPATH": str(tree), "PORTCHECK_HOME": tempfile.mkdtemp()}
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "engine_cpu.py"), "--worker", engine, "--url", url,
+         "--lookups", str(n), "--history", history],
+        env=env, cwd=tree, capture_output=True, text=True, timeout=600, check=True,
+    )  # fmt: skip
+    return float(json.loads(out.stdout.strip().splitlines()[-1])["ms_per_lookup"])
+
+
+def baseline_tree(rev: str) -> Path:
+    tree = Path(tempfile.mkdtemp(prefix="portcheck-baseline-"))
+    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), rev],
+                   check=True, capture_output=True)  # fmt: skip
+    return tree
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--lookups", type=int, default=2000)
+    parser.add_argument("--baseline", default=BASELINE)
+    parser.add_argument("--worker", choices=["old", "new", "raw"])
+    parser.add_argument("--url")
+    parser.add_argument("--history", choices=["on", "off"], default="on")
+    args = parser.parse_args()
+    if args.worker:
+        args.engine = args.worker
+        worker(args)
+        return
+    sandbox = subprocess.Popen(
+        [sys.executable, "-m", "tui", "sandbox", "--port", "18787"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    url = "http://127.0.0.1:18787"
+    old = baseline_tree(args.baseline)
+    try:
+        time.sleep(2.0)  # the sandbox binds
+        for history in ("on", "off"):
+            figures: dict[str, list[float]] = {"old": [], "new": []}
+            for _ in range(args.rounds):  # A, B, A, B…
+                figures["old"].append(measure(old, "old", url, args.lookups, history))
+                figures["new"].append(measure(ROOT, "new", url, args.lookups, history))
+            ratios = [o / n for o, n in zip(figures["old"], figures["new"], strict=True)]
+            print(
+                f"history {history}: baseline {statistics.median(figures['old']):.2f} ms/lookup "
+                f"({min(figures['old']):.2f}–{max(figures['old']):.2f}), "
+                f"now {statistics.median(figures['new']):.2f} ms "
+                f"({min(figures['new']):.2f}–{max(figures['new']):.2f}); "
+                f"baseline/now {statistics.median(ratios):.2f}× "
+                f"({min(ratios):.2f}–{max(ratios):.2f})"
+            )
+    finally:
+        sandbox.terminate()
+        sandbox.wait(timeout=10)
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(old)],
+                       check=False, capture_output=True)  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
