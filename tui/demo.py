@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tui.core.config import ProfileBase, build_profile
 from tui.core.providers import PROVIDERS
-from tui.sandbox.registry import demo_sections
-from tui.sandbox.server import SandboxServer
+
+if TYPE_CHECKING:
+    from tui.sandbox.server import SandboxServer
+
+# The sandbox (starlette, uvicorn: ~0.1 s to import) loads only when the demo profile is used.
 
 BANNER = "Demo profile: answers come from Portcheck's built-in sandbox, not real providers."
 
@@ -13,6 +18,8 @@ BANNER = "Demo profile: answers come from Portcheck's built-in sandbox, not real
 def demo_profile(base_url: str) -> ProfileBase:
     """The demo profile for a sandbox served at `base_url`: every registered provider that
     needs no settings or has an emulator, in the registry's order."""
+    from tui.sandbox.registry import demo_sections
+
     sections = demo_sections(base_url)
     providers = [
         name for name, cls in PROVIDERS.items() if cls.settings_model is None or name in sections
@@ -31,6 +38,8 @@ class DemoSandbox:
     def profile(self) -> ProfileBase:
         """The demo profile, starting the sandbox if needed."""
         if self.server is None:
+            from tui.sandbox.server import SandboxServer
+
             self.server = SandboxServer().start()
         return demo_profile(self.server.url)
 

@@ -40,7 +40,7 @@ def default_theme() -> str:
 def _default_service(config_path: str | None) -> LookupService:
     """The service with the built-in demo (imports the engine: called off the UI thread)."""
     from tui.core.service import LookupService
-    from tui.demo import DemoSandbox
+    from tui.demo import DemoSandbox  # light: the sandbox itself loads only for the demo
 
     return LookupService(config_path, demo=DemoSandbox())
 

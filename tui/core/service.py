@@ -97,9 +97,12 @@ class LookupService:
     def _start(self, profile_name: str | None, history: bool) -> list[str]:
         notices = self._open_store(self.config()) if history else []
         self._use(profile_name)
-        assert self._clients is not None
-        self._clients.warm()  # httpx and the CA bundle now, not on the first Enter
         return notices
+
+    async def warm(self) -> None:
+        """Build the provider clients now (httpx, the CA bundle: ~0.1 s), so that the first
+        lookup does not pay for them. A front end calls it once it has drawn what it needs."""
+        await asyncio.to_thread(self.clients.warm)
 
     async def open_history(self) -> list[str]:
         """Read the config and open the history only (no profile, no sandbox): the history

@@ -120,11 +120,15 @@ class MainScreen(ForwardsWorkerFailures, Screen[None]):
         self.service = service
         assert service is not None
         try:
-            notices = await service.start(self.profile_name)
+            notices = await service.start(self.profile_name, history=False)
         except ConfigError as exc:
             self._config_failed(exc.message)
             return
-        await self._profile_ready(notices)
+        await self._mount_panels()
+        # The panels are on screen; the history next. Until it is open, a lookup is kept
+        # and run once it is, so that reuse and budgets always apply.
+        await self._profile_ready(notices + await service.open_history())
+        await service.warm()
 
     def _config_failed(self, message: str) -> None:
         self.query_one("#title-bar", Static).update(Content("Portcheck · configuration error"))
@@ -134,7 +138,7 @@ class MainScreen(ForwardsWorkerFailures, Screen[None]):
         )
         self.app.push_screen(TextScreen("Configuration error", message))
 
-    async def _profile_ready(self, notices: list[str]) -> None:
+    async def _mount_panels(self) -> None:
         service = self.service
         assert service is not None and service.profile is not None
         profile = service.profile
@@ -149,9 +153,13 @@ class MainScreen(ForwardsWorkerFailures, Screen[None]):
         grid = self.query_one("#panels", Grid)
         await grid.remove_children()
         await grid.mount_all(ProviderPanel(name, title) for name, title in service.provider_titles)
+        self.show(None)
+
+    async def _profile_ready(self, notices: list[str]) -> None:
+        service = self.service
+        assert service is not None
         for notice in notices:
             self.notify(notice, severity="warning", timeout=10)
-        self.show(None)
         self.sidebar.attach(service)
         self.ready = True
         if self._pending is not None:
@@ -171,6 +179,7 @@ class MainScreen(ForwardsWorkerFailures, Screen[None]):
             self.ready = True
             self.notify(exc.message, title="Cannot switch profile", severity="error")
             return
+        await self._mount_panels()
         await self._profile_ready([])
         self.notify(f"Profile {name}")
 
