@@ -131,15 +131,25 @@ async def ready(pilot: Pilot[None]) -> None:
 
 
 async def lookup(pilot: Pilot[None], number: str, rio: str | None = None) -> None:
-    """Type a number (and a RIO), press Enter, wait for every answer."""
+    """Paste a number (and a RIO) as an agent does, press Enter, wait for every answer.
+
+    Pasted, not typed key by key: each Pilot key press waits for the app to settle, which
+    made typing the slowest part of the suite. Typing is tested where it matters."""
+    from textual import events
+
     app = pilot.app
     assert isinstance(app, PortcheckApp) and app.main is not None
     form = app.main.form
     form.number_input.focus()
     form.number_input.value = ""
-    await pilot.press(*number)
+    await pilot.pause()
+    form.number_input.post_message(events.Paste(number))
+    await pilot.pause()
     if rio is not None:
-        await pilot.press("tab", *rio)
+        await pilot.press("tab")
+        form.rio_input.value = ""
+        form.rio_input.post_message(events.Paste(rio))
+        await pilot.pause()
     await pilot.press("enter")
     await settle(pilot)
 
