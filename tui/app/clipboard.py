@@ -5,6 +5,10 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from textual.app import App
 
 _TOOLS = (
     ("WAYLAND_DISPLAY", ["wl-copy"]),
@@ -34,3 +38,16 @@ def copy_with_system_tool(text: str) -> str | None:
             continue
         return command[0]
     return None
+
+
+def copy_everywhere(app: App[object], text: str) -> None:
+    """Copy `text` through the terminal (OSC 52) and a desktop tool if there is one, and
+    show exactly what was copied."""
+    app.copy_to_clipboard(text)
+    via = copy_with_system_tool(text)
+    app.notify(
+        text,
+        title=f"Copied (terminal clipboard{' + ' + via if via else ''})",
+        timeout=8,
+        markup=False,
+    )

@@ -17,7 +17,8 @@ from tui.cli.output import EXIT_CONFIG, EXIT_INVALID_INPUT, fail, warn
 
 if TYPE_CHECKING:
     from tui.core.lookup import Lookup
-    from tui.core.service import LookupService, Outcome
+    from tui.core.service import LookupService
+    from tui.core.service_history import Outcome
     from tui.core.store import LookupRecord, LookupSummary, UsageRow
 
 T = TypeVar("T")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from tui.core.config import ResolvedProfile
 from tui.core.errors import ConfigError
-from tui.core.providers import Provider, Query, get_provider
+from tui.core.providers import AnyProvider, Query, get_provider
 
 if TYPE_CHECKING:
     import httpx  # the module itself loads with the first provider client (tui.core.http)
@@ -22,9 +22,9 @@ class ProviderClients:
     ) -> None:
         self.profile = profile
         self._transport = transport
-        self._providers: dict[str, Provider] = {}
+        self._providers: dict[str, AnyProvider] = {}
 
-    def get(self, name: str) -> Provider:
+    def get(self, name: str) -> AnyProvider:
         """The provider called `name`, built on first use."""
         if name not in self._providers:
             cls = get_provider(name)

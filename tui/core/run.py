@@ -27,7 +27,7 @@ from tui.core.errors import (
     ProviderTimeout,
 )
 from tui.core.lookup import Lookup
-from tui.core.providers import Provider
+from tui.core.providers import AnyProvider
 from tui.core.result import ProviderResult
 from tui.core.store import HistoryError, NewLookup, Reservation
 from tui.core.store.log import Answer
@@ -153,7 +153,7 @@ class LookupRun:
         if self.lookup.accept(result, self.id):
             self._queue.put_nowait(result)
 
-    def _skip(self) -> list[Provider]:
+    def _skip(self) -> list[AnyProvider]:
         asking = []
         for name in self.names:
             provider = self._providers.get(name)
@@ -172,7 +172,7 @@ class LookupRun:
             self.lookup.warn(exc.message)
             return None
 
-    async def _reuse(self, asking: list[Provider]) -> list[Provider]:
+    async def _reuse(self, asking: list[AnyProvider]) -> list[AnyProvider]:
         if self._store is None:
             return asking
         rio = self._query.rio
@@ -203,10 +203,8 @@ class LookupRun:
             store_full=self._providers.profile.settings.store_full_number,
         )
 
-    async def _reserve(self, asking: list[Provider]) -> list[Provider]:
-        budgets = {
-            p.name: p.settings.daily_budget if p.settings else None for p in asking if p.billed
-        }
+    async def _reserve(self, asking: list[AnyProvider]) -> list[AnyProvider]:
+        budgets = {p.name: p.daily_budget for p in asking if p.billed}
         if not budgets or self._store is None:
             return asking
         reservation = await self._guard(
@@ -232,7 +230,7 @@ class LookupRun:
             self._accept(ProviderResult.failed(name, exc, None))
         return [p for p in asking if p.name not in refused]
 
-    async def _ask(self, asking: list[Provider]) -> None:
+    async def _ask(self, asking: list[AnyProvider]) -> None:
         tasks = {asyncio.create_task(self._call(p), name=f"portcheck:{p.name}"): p for p in asking}
         self._calls = {p.name: t for t, p in tasks.items()}
         pending = set(tasks)
@@ -250,7 +248,7 @@ class LookupRun:
             await self._record()
             raise
 
-    async def _call(self, provider: Provider) -> ProviderResult:
+    async def _call(self, provider: AnyProvider) -> ProviderResult:
         """One provider's answer; any failure stays in that result, never raised."""
         start = self._clock()
         try:
@@ -299,6 +297,6 @@ class LookupRun:
             lookup.lookup_id = lookup_id
 
 
-def _interrupted(provider: Provider) -> ProviderResult:
+def _interrupted(provider: AnyProvider) -> ProviderResult:
     error = Interrupted(INTERRUPTED_MESSAGE, billed=None if provider.billed else False)
     return ProviderResult.failed(provider.name, error, None)

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import json
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+if TYPE_CHECKING:
+    from tui.core.result import ProviderResult
 
 
 class TextScreen(ModalScreen[None]):
@@ -24,6 +30,17 @@ class TextScreen(ModalScreen[None]):
         super().__init__()
         self.title_text = title
         self.body = text if isinstance(text, Content) else Content(text)
+
+    @classmethod
+    def raw_answer(cls, result: ProviderResult) -> TextScreen:
+        """A provider's sanitised raw answer, or its normalised result when none is kept."""
+        raw = result.raw if result.raw is not None else result.to_json()
+        title = f"{result.provider}: " + (
+            "raw answer (sanitised)"
+            if result.raw is not None
+            else "normalised result (raw answers are not kept)"
+        )
+        return cls(title, json.dumps(raw, ensure_ascii=False, indent=2))
 
     def compose(self) -> ComposeResult:
         box = VerticalScroll()

@@ -8,18 +8,15 @@ to it and draws what comes back, dropping answers that belong to another lookup.
 from __future__ import annotations
 
 import asyncio
-import json
-import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, Horizontal, Vertical
-from textual.content import Content
+from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer
 
 from tui.app.dialogs.confirm import ConfirmScreen
 from tui.app.dialogs.text_screen import TextScreen
@@ -33,7 +30,9 @@ from tui.app.messages import (
 )
 from tui.app.widgets.history_sidebar import HistorySidebar
 from tui.app.widgets.number_form import NumberForm
+from tui.app.widgets.provider_grid import ProviderGrid
 from tui.app.widgets.provider_panel import ProviderPanel
+from tui.app.widgets.title_bar import TitleBar
 from tui.app.widgets.verdict_bar import VerdictBar
 from tui.core.errors import ConfigError, InvalidInput
 
@@ -80,13 +79,13 @@ class MainScreen(ForwardsWorkerFailures, Screen[None]):
         """A lookup asked for before the profile was ready (number, RIO): run once it is."""
 
     def compose(self) -> ComposeResult:
-        yield Static("Portcheck · loading profile…", id="title-bar", markup=False)
+        yield TitleBar()
         yield VerdictBar()
         with Horizontal(id="body"):
             yield HistorySidebar()
             with Vertical(id="main"):
                 yield NumberForm()
-                yield Grid(Static("Loading providers…", id="loading"), id="panels")
+                yield ProviderGrid()
         yield Footer(compact=True)
 
     @property
@@ -101,9 +100,12 @@ class MainScreen(ForwardsWorkerFailures, Screen[None]):
     def sidebar(self) -> HistorySidebar:
         return self.query_one(HistorySidebar)
 
+    @property
+    def panels(self) -> ProviderGrid:
+        return self.query_one(ProviderGrid)
+
     def panel(self, provider: str) -> ProviderPanel | None:
-        found = self.query(f"#panel-{provider}").results(ProviderPanel)
-        return next(iter(found), None)
+        return self.panels.panel(provider)
 
     # --- start-up and profiles -------------------------------------------------------------
 
@@ -131,7 +133,7 @@ class MainScreen(ForwardsWorkerFailures, Screen[None]):
         await service.warm()
 
     def _config_failed(self, message: str) -> None:
-        self.query_one("#title-bar", Static).update(Content("Portcheck · configuration error"))
+        self.query_one(TitleBar).config_error()
         self.verdict.idle(
             "Configuration error — fix the file and restart, or switch to the "
             "demo profile (ctrl+p → Switch profile: demo)."
@@ -142,17 +144,10 @@ class MainScreen(ForwardsWorkerFailures, Screen[None]):
         service = self.service
         assert service is not None and service.profile is not None
         profile = service.profile
-        bar = self.query_one("#title-bar", Static)
-        text = f"Portcheck · profile {profile.name} · region {profile.settings.region}"
-        if profile.demo:
-            text += " · DEMO · sandbox, not real providers"
-        bar.update(Content(text))
-        bar.set_class(profile.demo, "-demo")
+        self.query_one(TitleBar).show_profile(profile)
         self.form.default_region = profile.settings.region
         await self.form.set_providers(service.provider_titles)
-        grid = self.query_one("#panels", Grid)
-        await grid.remove_children()
-        await grid.mount_all(ProviderPanel(name, title) for name, title in service.provider_titles)
+        await self.panels.set_providers(service.provider_titles)
         self.show(None)
 
     async def _profile_ready(self, notices: list[str]) -> None:
@@ -188,19 +183,7 @@ class MainScreen(ForwardsWorkerFailures, Screen[None]):
     def show(self, lookup: Lookup | None) -> None:
         """Make `lookup` the one on screen and draw all of it (None: an empty screen)."""
         self.current = lookup
-        note = None
-        if lookup is not None and lookup.from_history:
-            note = "from history, " + time.strftime("%m-%d %H:%M", time.localtime(lookup.created))
-        for panel in self.query(ProviderPanel):
-            name = panel.provider
-            if lookup is None:
-                panel.waiting()
-            elif name in lookup.results:
-                panel.show(lookup.results[name], note=note)
-            elif name in lookup.asking:
-                panel.querying()
-            else:
-                panel.off()
+        self.panels.show(lookup)
         self._draw_verdict()
 
     def _draw_verdict(self) -> None:
@@ -216,9 +199,7 @@ class MainScreen(ForwardsWorkerFailures, Screen[None]):
         async for result in run:
             if run.lookup is not self.current:
                 continue  # another lookup is on screen now: this answer is not its
-            panel = self.panel(result.provider)
-            if panel is not None:
-                panel.show(result)
+            self.panels.draw(result)
             self._draw_verdict()
         lookup = await run.wait()
         if lookup is self.current:
@@ -255,9 +236,7 @@ class MainScreen(ForwardsWorkerFailures, Screen[None]):
         if run.lookup is not self.current:
             self.show(run.lookup)
         else:
-            for name in run.names:
-                if (panel := self.panel(name)) is not None:
-                    panel.querying()
+            self.panels.querying(run.names)
             self._draw_verdict()
         self.follow(run)
 
@@ -369,13 +348,7 @@ class MainScreen(ForwardsWorkerFailures, Screen[None]):
         if result is None:
             self.notify("No answer from this provider yet.")
             return
-        raw = result.raw if result.raw is not None else result.to_json()
-        title = f"{event.provider}: " + (
-            "raw answer (sanitised)"
-            if result.raw is not None
-            else "normalised result (raw answers are not kept)"
-        )
-        self.app.push_screen(TextScreen(title, json.dumps(raw, ensure_ascii=False, indent=2)))
+        self.app.push_screen(TextScreen.raw_answer(result))
 
     def ticket_summary(self) -> str | None:
         """The one-line summary of the lookup on screen, masked as configured."""
@@ -388,16 +361,9 @@ class MainScreen(ForwardsWorkerFailures, Screen[None]):
         if summary is None:
             self.notify("Nothing to copy yet: look a number up first.", severity="warning")
             return
-        self.app.copy_to_clipboard(summary)
-        from tui.app.clipboard import copy_with_system_tool
+        from tui.app.clipboard import copy_everywhere
 
-        via = copy_with_system_tool(summary)
-        self.notify(
-            summary,
-            title=f"Copied (terminal clipboard{' + ' + via if via else ''})",
-            timeout=8,
-            markup=False,
-        )
+        copy_everywhere(self.app, summary)
 
     def action_help(self) -> None:
         from tui.app.dialogs.help import HELP

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tui.core.errors import ConfigError
-from tui.core.providers.base import HttpProvider, Provider, Query
+from tui.core.providers.base import AnyProvider, HttpProvider, Provider, Query
 from tui.core.providers.bouygues import BouyguesProvider
 from tui.core.providers.china_mnp import ChinaMnpProvider
 from tui.core.providers.ip138 import Ip138Provider
 from tui.core.providers.offline import OfflineProvider
 
-PROVIDERS: dict[str, type[Provider]] = {
+PROVIDERS: dict[str, type[Provider[Any]]] = {
     cls.name: cls for cls in (OfflineProvider, ChinaMnpProvider, Ip138Provider, BouyguesProvider)
 }
 
 
-def get_provider(name: str) -> type[Provider]:
+def get_provider(name: str) -> type[Provider[Any]]:
     """The provider class called `name`; the error lists the valid names."""
     try:
         return PROVIDERS[name]
@@ -24,4 +26,4 @@ def get_provider(name: str) -> type[Provider]:
         ) from None
 
 
-__all__ = ["PROVIDERS", "HttpProvider", "Provider", "Query", "get_provider"]
+__all__ = ["PROVIDERS", "AnyProvider", "HttpProvider", "Provider", "Query", "get_provider"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from tui.core.errors import BadResponse, ProviderError, error_for_status
 from tui.core.numbers import NumberInfo
@@ -42,8 +42,12 @@ def cn_mobile_only(query: Query) -> str | None:
     return None
 
 
-class Provider(ABC):
-    """One source of answers about a number."""
+S = TypeVar("S", bound=ProviderSettings | None)
+"""A provider's own settings section (None for providers that need none)."""
+
+
+class Provider(ABC, Generic[S]):
+    """One source of answers about a number, reading its own typed settings `S`."""
 
     name: ClassVar[str]
     """Registry name, as used in profiles and JSON."""
@@ -60,12 +64,13 @@ class Provider(ABC):
 
     def __init__(
         self,
-        settings: ProviderSettings | None,
+        settings: S,
         *,
         timeout: float,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        self.settings = settings
+        self.settings: S = settings
+        """This provider's section of the profile, validated by `settings_model`."""
         self.timeout = timeout
         """Seconds for one call, everything included."""
 
@@ -80,21 +85,35 @@ class Provider(ABC):
     @property
     def cache_ttl(self) -> float:
         """Seconds an answer of this provider may be reused."""
-        ttl = self.settings.cache_ttl if self.settings else None
+        settings: ProviderSettings | None = self.settings
+        ttl = settings.cache_ttl if settings is not None else None
         return self.default_cache_ttl if ttl is None else ttl
 
-    async def aclose(self) -> None:  # noqa: B027 - optional hook: offline has nothing to close
+    @property
+    def daily_budget(self) -> int | None:
+        """Most billed queries per day, None when unlimited."""
+        settings: ProviderSettings | None = self.settings
+        return settings.daily_budget if settings is not None else None
+
+    async def aclose(self) -> None:
         """Release connections."""
 
 
-class HttpProvider(Provider):
+HS = TypeVar("HS", bound=ProviderSettings)
+
+
+AnyProvider = Provider[Any]
+"""A provider whatever its settings: what registries and lookups hold."""
+
+
+class HttpProvider(Provider[HS]):
     """A provider reached over HTTP through the shared client rules."""
 
     retry: ClassVar[RetryPolicy] = DEFAULT_RETRY
 
     def __init__(
         self,
-        settings: ProviderSettings | None,
+        settings: HS,
         *,
         timeout: float,
         transport: httpx.AsyncBaseTransport | None = None,
@@ -103,7 +122,7 @@ class HttpProvider(Provider):
         from tui.core.http import build_client  # httpx: loaded with the first provider client
 
         self.client = build_client(timeout=timeout, transport=transport)
-        rate = settings.rate_limit if settings else None
+        rate = settings.rate_limit
         self._limiter: AsyncLimiter | None = None
         if rate:
             from aiolimiter import AsyncLimiter  # only profiles that set rate_limit pay for it

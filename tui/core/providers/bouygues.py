@@ -91,7 +91,7 @@ class TokenCache:
             self._token = None
 
 
-class BouyguesProvider(HttpProvider):
+class BouyguesProvider(HttpProvider[BouyguesSettings]):
     """Seed 001: POST check-eligibility with phoneNumber and rioCode."""
 
     name: ClassVar[str] = "bouygues"
@@ -103,7 +103,7 @@ class BouyguesProvider(HttpProvider):
 
     def __init__(
         self,
-        settings: ProviderSettings | None,
+        settings: BouyguesSettings,
         *,
         timeout: float,
         transport: httpx.AsyncBaseTransport | None = None,
@@ -118,15 +118,10 @@ class BouyguesProvider(HttpProvider):
             return "needs the customer's RIO. " + NO_RIO_HINT
         return None
 
-    @property
-    def _settings(self) -> BouyguesSettings:
-        assert isinstance(self.settings, BouyguesSettings)
-        return self.settings
-
     async def _fetch_token(self) -> tuple[str, float]:
         from tui.core.http import basic_auth, send
 
-        s = self._settings
+        s = self.settings
         request = self.client.build_request(
             "POST",
             s.token_url,
@@ -164,7 +159,7 @@ class BouyguesProvider(HttpProvider):
         return self._parse(response)
 
     async def _check(self, query: Query, token: str) -> httpx.Response:
-        s = self._settings
+        s = self.settings
         assert query.rio is not None
         request = self.client.build_request(
             "POST",

@@ -45,7 +45,7 @@ class ChinaMnpSettings(ProviderSettings):
     """Text put before the key in that header."""
 
 
-class ChinaMnpProvider(HttpProvider):
+class ChinaMnpProvider(HttpProvider[ChinaMnpSettings]):
     """Seed 000: POST {"mobile_number"} → transfer status and operators."""
 
     name: ClassVar[str] = "china_mnp"
@@ -59,7 +59,6 @@ class ChinaMnpProvider(HttpProvider):
 
     async def lookup(self, query: Query) -> ProviderResult:
         settings = self.settings
-        assert isinstance(settings, ChinaMnpSettings)
         request = self.client.build_request(
             "POST",
             settings.url,

@@ -32,7 +32,7 @@ class Ip138Settings(ProviderSettings):
     """The API token (literal or env:NAME); sent in the `token` header, never in the URL."""
 
 
-class Ip138Provider(HttpProvider):
+class Ip138Provider(HttpProvider[Ip138Settings]):
     """Seed 004: GET /mobile/check/?mobile= → Check 0–5 and operator."""
 
     name: ClassVar[str] = "ip138"
@@ -46,7 +46,6 @@ class Ip138Provider(HttpProvider):
 
     async def lookup(self, query: Query) -> ProviderResult:
         settings = self.settings
-        assert isinstance(settings, Ip138Settings)
         request = self.client.build_request(
             "GET",
             f"{settings.base_url}/mobile/check/",

@@ -10,7 +10,7 @@ from tui.core.result import ProviderResult, Reason, Status
 from tui.core.rio import NO_RIO_HINT
 
 
-class OfflineProvider(Provider):
+class OfflineProvider(Provider[None]):
     """Validity, type, region, range holder and RIO check, from local data only."""
 
     name: ClassVar[str] = "offline"

@@ -1,0 +1,30 @@
+"""The top line: which profile and region are in use, and a warning colour for the demo."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.content import Content
+from textual.widgets import Static
+
+if TYPE_CHECKING:
+    from tui.core.config import ResolvedProfile
+
+
+class TitleBar(Static):
+    """`Portcheck · profile work · region CN`, or what went wrong loading it."""
+
+    def __init__(self) -> None:
+        super().__init__("Portcheck · loading profile…", id="title-bar", markup=False)
+
+    def show_profile(self, profile: ResolvedProfile) -> None:
+        """Name the active profile; the demo is flagged so nobody mistakes it for real."""
+        text = f"Portcheck · profile {profile.name} · region {profile.settings.region}"
+        if profile.demo:
+            text += " · DEMO · sandbox, not real providers"
+        self.update(Content(text))
+        self.set_class(profile.demo, "-demo")
+
+    def config_error(self) -> None:
+        """The profile could not be loaded."""
+        self.update(Content("Portcheck · configuration error"))

@@ -1,0 +1,153 @@
+"""The lookup service's history half: read, show, forget, with failures as warnings."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+from tui.core.errors import InvalidInput
+from tui.core.lookup import Lookup
+
+if TYPE_CHECKING:
+    from tui.core.clients import ProviderClients
+    from tui.core.providers import Query
+    from tui.core.store import LookupRecord, LookupSummary, UsageRow
+    from tui.core.store.aio import AsyncStore
+
+T = TypeVar("T")
+
+NOT_STORED = (
+    "the full number of this lookup is not stored (store_full_number is off): type it again."
+)
+
+
+@dataclass(frozen=True)
+class Outcome(Generic[T]):
+    """A result, and what went wrong with the history on the way."""
+
+    value: T
+    """The answer (an empty one when the history failed)."""
+    warnings: tuple[str, ...] = ()
+    """History problems to tell the user."""
+
+
+class HistoryAccess:
+    """What every front end asks of the history. Mixed into `LookupService`, which owns the
+    store, the region and the lookups of this process."""
+
+    store: AsyncStore | None
+    history_problem: str | None
+    _clients: ProviderClients | None
+    _recent: deque[Lookup]
+
+    @property
+    def region(self) -> str:
+        raise NotImplementedError
+
+    def prepare(self, text: str, rio: str | None = None) -> Query:
+        raise NotImplementedError
+
+    async def _history(self, call: Callable[[AsyncStore], Awaitable[T]], empty: T) -> Outcome[T]:
+        from tui.core.store import HistoryError
+
+        if self.store is None:
+            return Outcome(empty, (self.history_problem,) if self.history_problem else ())
+        try:
+            return Outcome(await call(self.store))
+        except HistoryError as exc:
+            return Outcome(empty, (exc.message,))
+
+    async def history_page(self, text: str = "", limit: int = 200) -> Outcome[list[LookupSummary]]:
+        """The latest lookups, or those of the number (any form) or containing `text`."""
+        if not text.strip():
+            return await self._history(lambda s: s.latest(limit), [])
+        e164 = self._as_number(text)
+        return await self._history(lambda s: s.search(text, e164, limit), [])
+
+    def _as_number(self, text: str) -> str | None:
+        from tui.core.numbers import parse_number
+
+        try:
+            number = parse_number(text, self.region)
+        except InvalidInput:
+            return None
+        return number.e164 if number.valid else None
+
+    async def show(self, lookup_id: int) -> Outcome[Lookup | None]:
+        """A past lookup as it was answered (nothing is asked)."""
+        found = await self._history(lambda s: s.get(lookup_id), None)
+        record = found.value
+        if record is None:
+            return Outcome(None, found.warnings)
+        return Outcome(self._past(record), found.warnings)
+
+    def _past(self, record: LookupRecord) -> Lookup:
+        s = record.summary
+        typed = next(
+            (lk.typed for lk in reversed(self._recent) if lk.lookup_id == s.id and lk.typed), None
+        )
+        query = None
+        for text in (typed, s.full_number):
+            if text and self._clients is not None:
+                try:
+                    query = self.prepare(text)
+                    break
+                except InvalidInput:
+                    continue
+        return Lookup(
+            s.profile,
+            tuple(r.provider for r in record.results),
+            query,
+            s.masked,
+            s.created,
+            typed=typed or s.full_number,
+            results={r.provider: r for r in record.results},
+            lookup_id=s.id,
+            from_history=True,
+        )
+
+    async def delete(self, lookup_id: int) -> Outcome[bool]:
+        """Forget one lookup for good."""
+        return await self._history(lambda s: s.delete(lookup_id), False)
+
+    async def count(self) -> Outcome[int]:
+        """How many lookups are stored."""
+        return await self._history(lambda s: s.count(), 0)
+
+    async def usage(self, days: int = 30) -> Outcome[list[UsageRow]]:
+        """Billed and maybe-billed queries per day."""
+        return await self._history(lambda s: s.usage(days), [])
+
+    async def purge(
+        self,
+        *,
+        older_than: float | None = None,
+        number: str | None = None,
+        everything: bool = False,
+        dry_run: bool = False,
+    ) -> Outcome[int]:
+        """Delete lookups for good (with `dry_run`, count them). Raises InvalidInput for a
+        `number` that is not one."""
+        e164 = None
+        if number is not None:
+            e164 = self._as_number(number)
+            if e164 is None:
+                raise InvalidInput(f"{number!r} is not a valid number.")
+
+        async def purge(store: AsyncStore) -> int:
+            which = store.store.selection(older_than=older_than, e164=e164, everything=everything)
+            return await (store.purge_count(which) if dry_run else store.purge(which))
+
+        return await self._history(purge, 0)
+
+    async def records(self) -> AsyncIterator[LookupRecord]:
+        """Every stored lookup, oldest first, read in pages (exports)."""
+        if self.store is None:
+            return
+        after = 0
+        while page := await self.store.records_page(after, 200):
+            for record in page:
+                yield record
+            after = page[-1].summary.id
