@@ -203,14 +203,14 @@ async def test_an_answer_for_another_lookup_is_never_drawn(
 async def test_a_partial_verdict_says_who_is_still_being_asked(
     tmp_path: Path, sandbox: SandboxServer
 ) -> None:
-    sandbox.state.add_fault("ip138", "timeout", count=1)
-    app = app_for(config_for(sandbox, tmp_path / "c.toml", timeout=1.0))
+    sandbox.state.add_fault("ip138", "timeout", count=1)  # hangs until the 3 s timeout
+    app = app_for(config_for(sandbox, tmp_path / "c.toml", timeout=3.0))
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
         main = main_of(app)
         main.form.number_input.focus()
         await pilot.press(*"13800138000", "enter")
-        for _ in range(100):  # bounded: at most ~1 s
+        for _ in range(200):  # bounded: at most ~2 s
             if panel_states(app)["china_mnp"] == "ok":
                 break
             await pilot.pause(0.01)
