@@ -46,6 +46,12 @@ if TYPE_CHECKING:
 IDLE = "Paste a number and press Enter."
 
 
+def _load_transport() -> None:
+    from tui.core.http import tls_context  # imports httpx
+
+    tls_context()
+
+
 class MainScreen(ForwardsWorkerFailures, Screen[None]):
     """Everything an agent needs on one screen, driven from the keyboard."""
 
@@ -118,6 +124,9 @@ class MainScreen(ForwardsWorkerFailures, Screen[None]):
     @work(exclusive=True, group="session", exit_on_error=False)
     async def load_service(self) -> None:
         """Import the engine, read the config and open the history off the UI thread."""
+        # httpx and the CA bundle load beside the engine (reading the bundle releases the
+        # GIL), so that once the panels are up only the cheap client objects are left.
+        transport = asyncio.create_task(asyncio.to_thread(_load_transport))
         service = self.service or await asyncio.to_thread(self._make_service)
         self.service = service
         assert service is not None
@@ -130,6 +139,7 @@ class MainScreen(ForwardsWorkerFailures, Screen[None]):
         # The panels are on screen; the history next. Until it is open, a lookup is kept
         # and run once it is, so that reuse and budgets always apply.
         await self._profile_ready(notices + await service.open_history())
+        await transport
         await service.warm()
 
     def _config_failed(self, message: str) -> None:
