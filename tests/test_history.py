@@ -170,6 +170,19 @@ def test_usage_per_day_and_provider(tmp_path: Path) -> None:
     assert (row.profile, row.provider, row.billed, row.unknown) == ("p", "ip138", 2, 1)
 
 
+def test_reusing_an_answer_reads_that_numbers_lookups_not_the_whole_day(tmp_path: Path) -> None:
+    from tui.core.store.reuse import REUSE_SQL
+
+    history = store(tmp_path)
+    plan = " ".join(
+        row["detail"]
+        for row in history.db.read(
+            f"EXPLAIN QUERY PLAN {REUSE_SQL}", ("hash", "p", "ip138", "done", 0.0, None)
+        )
+    )
+    assert "lookups_number" in plan and "results_usage" not in plan, plan
+
+
 def test_usage_shows_a_day_whose_only_queries_may_have_been_billed(tmp_path: Path) -> None:
     history = store(tmp_path)
     history.reserve(None, new(), {"ip138": None})  # sent, then the process was killed

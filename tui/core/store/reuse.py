@@ -10,6 +10,17 @@ from tui.core.result import ProviderResult
 from tui.core.store.db import Database
 from tui.core.store.schema import DONE
 
+REUSE_SQL = (
+    # CROSS JOIN fixes the order: this number's few lookups first (lookups_number), then each
+    # one's result by primary key. Left to itself the planner walked results_usage, every
+    # result of the provider within the freshness window: a day of history per lookup.
+    "SELECT r.created, r.data FROM lookups l CROSS JOIN results r"
+    " ON r.lookup_id = l.id AND r.provider = ?3"
+    " WHERE l.number_hash = ?1 AND l.profile = ?2 AND r.state = ?4 AND r.status = 'ok'"
+    " AND r.reused = 0 AND r.created >= ?5 AND r.query_tag IS ?6"
+    " ORDER BY r.created DESC LIMIT 1"
+)
+
 
 @dataclass(frozen=True)
 class Wanted:
@@ -34,10 +45,7 @@ def fresh_answers(
     found: dict[str, ProviderResult] = {}
     for want in wanted:
         rows = db.read(
-            "SELECT r.created, r.data FROM results r JOIN lookups l ON l.id = r.lookup_id"
-            " WHERE l.number_hash = ? AND l.profile = ? AND r.provider = ? AND r.state = ?"
-            " AND r.status = 'ok' AND r.reused = 0 AND r.created >= ? AND r.query_tag IS ?"
-            " ORDER BY r.created DESC LIMIT 1",
+            REUSE_SQL,
             (number_hash, profile, want.provider, DONE, now - want.max_age, want.query_tag),
         )
         if rows:
