@@ -40,6 +40,12 @@ def test_every_registered_provider_has_a_contract_case() -> None:
     assert set(CASES) == set(PROVIDERS)
 
 
+def test_the_light_catalog_names_every_registered_provider_in_order() -> None:
+    from tui.core.catalog import TITLES
+
+    assert list(TITLES.items()) == [(name, cls.title) for name, cls in PROVIDERS.items()]
+
+
 def test_unknown_provider_lists_valid_names() -> None:
     with pytest.raises(Exception, match="offline, china_mnp, ip138, bouygues"):
         get_provider("nope")

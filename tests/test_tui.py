@@ -391,6 +391,54 @@ async def test_a_lookup_asked_for_while_the_profile_loads_runs_once_it_is_ready(
         assert sandbox.state.hits["china_mnp"] == 1
 
 
+async def test_the_profiles_panels_are_drawn_before_the_engine_has_loaded(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    import threading
+
+    from tests.tui_helpers import stable_service
+    from tui.app.app import PortcheckApp
+    from tui.core.service import LookupService
+
+    release = threading.Event()
+
+    def slow_service() -> LookupService:
+        assert release.wait(10), "the test never released the engine"
+        return stable_service(str(config))
+
+    config = config_for(sandbox, tmp_path / "c.toml")
+    app = PortcheckApp(config_path=str(config), service=slow_service, theme="dark")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        main = app.main
+        assert main is not None
+        # The engine is still loading, and the cn profile's four panels are on screen.
+        assert list(panel_states(app)) == ["offline", "china_mnp", "ip138", "bouygues"]
+        assert "loading" in text_of(main.query_one("#title-bar", Static))
+        before = main.panel("ip138")
+        release.set()
+        await settle(pilot)
+        assert main.panel("ip138") is before  # confirmed by the validated profile, not redrawn
+        assert "DEMO" not in text_of(main.query_one("#title-bar", Static))
+        await lookup(pilot, "13800138000")
+        assert panel_states(app)["ip138"] == "ok"
+
+
+async def test_a_preview_the_profile_contradicts_is_replaced(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    from tui.core.preview import preview_profile
+
+    config = config_for(sandbox, tmp_path / "c.toml")
+    assert preview_profile(str(config), "fr") is not None
+    app = app_for(config, profile="fr")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        assert list(panel_states(app)) == ["offline", "bouygues"]
+    (tmp_path / "bad.toml").write_text("[profiles.x]\nproviders = ['nope']\n", encoding="utf-8")
+    assert preview_profile(str(tmp_path / "bad.toml")) is None  # unclear: no preview at all
+
+
 async def test_keys_typed_right_after_tab_land_in_the_next_field(
     tmp_path: Path, sandbox: SandboxServer
 ) -> None:

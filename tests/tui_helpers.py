@@ -88,6 +88,7 @@ def app_for(config: Path | None = None, *, profile: str | None = None) -> Portch
     if config is None:
         reset(shared_server())  # now, before the test queues any fault
     return PortcheckApp(
+        config_path=str(config) if config else None,
         service=lambda: stable_service(str(config) if config else None),
         profile=profile,
         theme="dark",

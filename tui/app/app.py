@@ -72,6 +72,7 @@ class PortcheckApp(App[None]):
     ) -> None:
         super().__init__()
         self._make_service = service or partial(_default_service, config_path)
+        self._config_path = config_path
         self._main: MainScreen | None = None
         self._profile = profile
         self._remember_theme = False
@@ -95,7 +96,7 @@ class PortcheckApp(App[None]):
 
     def get_default_screen(self) -> MainScreen:
         """The main screen is the first one drawn (no blank screen before it)."""
-        self._main = MainScreen(self._make_service, self._profile)
+        self._main = MainScreen(self._make_service, self._profile, self._config_path)
         return self._main
 
     @property

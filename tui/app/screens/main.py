@@ -68,11 +68,18 @@ class MainScreen(ForwardsWorkerFailures, Screen[None]):
     ]
 
     def __init__(
-        self, make_service: Callable[[], LookupService], profile_name: str | None = None
+        self,
+        make_service: Callable[[], LookupService],
+        profile_name: str | None = None,
+        config_path: str | None = None,
     ) -> None:
         super().__init__()
         self._make_service = make_service
         self.profile_name = profile_name
+        self.config_path = config_path
+        """`--config`, to preview the profile's panels before the engine loads."""
+        self._previewed: list[tuple[str, str]] | None = None
+        self._preview_region: str | None = None
         self.service: LookupService | None = None
         """Runs every lookup, once loaded."""
         self.current: Lookup | None = None
@@ -85,13 +92,23 @@ class MainScreen(ForwardsWorkerFailures, Screen[None]):
         """A lookup asked for before the profile was ready (number, RIO): run once it is."""
 
     def compose(self) -> ComposeResult:
-        yield TitleBar()
+        # The profile's panels are part of the first frame when its file names them plainly
+        # (a TOML read, ~1 ms); the validated profile confirms or replaces them later.
+        from tui.core.preview import preview_profile
+
+        preview = preview_profile(self.config_path, self.profile_name)
+        self._previewed = list(preview.providers) if preview else None
+        self._preview_region = preview.region if preview else None
+        title = TitleBar()
+        if preview is not None:
+            title.show_loading(preview.name, preview.region)
+        yield title
         yield VerdictBar()
         with Horizontal(id="body"):
             yield HistorySidebar()
             with Vertical(id="main"):
-                yield NumberForm()
-                yield ProviderGrid()
+                yield NumberForm(self._previewed or [])
+                yield ProviderGrid(self._previewed or [])
         yield Footer(compact=True)
 
     @property
@@ -116,6 +133,8 @@ class MainScreen(ForwardsWorkerFailures, Screen[None]):
     # --- start-up and profiles -------------------------------------------------------------
 
     def on_mount(self) -> None:
+        if self._preview_region is not None:
+            self.form.default_region = self._preview_region
         self.form.number_input.focus()
         # Load the engine once the first frame is on screen: its imports hold the GIL and
         # would otherwise delay the frame the user is waiting for.
@@ -123,7 +142,9 @@ class MainScreen(ForwardsWorkerFailures, Screen[None]):
 
     @work(exclusive=True, group="session", exit_on_error=False)
     async def load_service(self) -> None:
-        """Import the engine, read the config and open the history off the UI thread."""
+        """Draw the profile's panels, then import the engine, read the config, open the
+        history and warm the HTTP layer, off the UI thread. Ready once all of it is done: a
+        lookup asked for before is kept and runs then, so reuse and budgets always apply."""
         # httpx and the CA bundle load beside the engine (reading the bundle releases the
         # GIL), so that once the panels are up only the cheap client objects are left.
         transport = asyncio.create_task(asyncio.to_thread(_load_transport))
@@ -136,11 +157,10 @@ class MainScreen(ForwardsWorkerFailures, Screen[None]):
             self._config_failed(exc.message)
             return
         await self._mount_panels()
-        # The panels are on screen; the history next. Until it is open, a lookup is kept
-        # and run once it is, so that reuse and budgets always apply.
-        await self._profile_ready(notices + await service.open_history())
+        notices += await service.open_history()
         await transport
         await service.warm()
+        await self._profile_ready(notices)
 
     def _config_failed(self, message: str) -> None:
         self.query_one(TitleBar).config_error()
@@ -154,15 +174,18 @@ class MainScreen(ForwardsWorkerFailures, Screen[None]):
         service = self.service
         assert service is not None and service.profile is not None
         profile = service.profile
-        self.query_one(TitleBar).show_profile(profile)
+        self.query_one(TitleBar).show_profile(profile, ready=False)
         self.form.default_region = profile.settings.region
-        await self.form.set_providers(service.provider_titles)
-        await self.panels.set_providers(service.provider_titles)
+        if service.provider_titles != self._previewed:
+            await self.form.set_providers(service.provider_titles)
+            await self.panels.set_providers(service.provider_titles)
+        self._previewed = None
         self.show(None)
 
     async def _profile_ready(self, notices: list[str]) -> None:
         service = self.service
-        assert service is not None
+        assert service is not None and service.profile is not None
+        self.query_one(TitleBar).show_profile(service.profile)
         for notice in notices:
             self.notify(notice, severity="warning", timeout=10)
         self.sidebar.attach(service)

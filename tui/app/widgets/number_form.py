@@ -71,8 +71,10 @@ class NumberForm(Vertical):
     default_region: reactive[str] = reactive("CN")
     """Region assumed for numbers without a country code."""
 
-    def __init__(self) -> None:
+    def __init__(self, providers: list[tuple[str, str]] | None = None) -> None:
+        """`providers`: (name, title) of the toggles to start with."""
         super().__init__()
+        self._initial = providers or []
         self._saved: dict[Static, Visual] = {}
         self._empty_note = ""
         """What the feedback line says while the number field is empty."""
@@ -95,7 +97,7 @@ class NumberForm(Vertical):
                 max_length=20,
             )
             yield Static(id="rio-feedback", classes="feedback", markup=False)
-        yield Horizontal(id="toggles")
+        yield Horizontal(*self._toggles(self._initial), id="toggles")
 
     @property
     def number_input(self) -> Input:
@@ -111,10 +113,14 @@ class NumberForm(Vertical):
         """Show one toggle per provider (name, title), all on."""
         toggles = self.query_one("#toggles", Horizontal)
         await toggles.remove_children()
-        await toggles.mount_all(
+        await toggles.mount_all(self._toggles(providers))
+
+    @staticmethod
+    def _toggles(providers: list[tuple[str, str]]) -> list[Checkbox]:
+        return [
             Checkbox(name, value=True, id=f"toggle-{name}", compact=True, tooltip=title)
             for name, title in providers
-        )
+        ]
 
     @property
     def selected(self) -> list[str]:

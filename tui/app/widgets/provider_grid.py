@@ -6,6 +6,7 @@ import time
 from typing import TYPE_CHECKING
 
 from textual.containers import Grid
+from textual.widget import Widget
 from textual.widgets import Static
 
 from tui.app.widgets.provider_panel import ProviderPanel
@@ -18,8 +19,12 @@ if TYPE_CHECKING:
 class ProviderGrid(Grid):
     """One panel per provider of the profile, in profile order."""
 
-    def __init__(self) -> None:
-        super().__init__(Static("Loading providers…", id="loading"), id="panels")
+    def __init__(self, providers: list[tuple[str, str]]) -> None:
+        """`providers`: (name, title) of the panels to start with; none: a loading note."""
+        children: list[Widget] = [ProviderPanel(name, title) for name, title in providers]
+        if not children:
+            children = [Static("Loading providers…", id="loading")]
+        super().__init__(*children, id="panels")
 
     async def set_providers(self, providers: list[tuple[str, str]]) -> None:
         """One panel per (name, title), all waiting."""

@@ -17,13 +17,19 @@ class TitleBar(Static):
     def __init__(self) -> None:
         super().__init__("Portcheck · loading profile…", id="title-bar", markup=False)
 
-    def show_profile(self, profile: ResolvedProfile) -> None:
+    def show_profile(self, profile: ResolvedProfile, *, ready: bool = True) -> None:
         """Name the active profile; the demo is flagged so nobody mistakes it for real."""
         text = f"Portcheck · profile {profile.name} · region {profile.settings.region}"
         if profile.demo:
             text += " · DEMO · sandbox, not real providers"
+        if not ready:
+            text += " · loading…"
         self.update(Content(text))
         self.set_class(profile.demo, "-demo")
+
+    def show_loading(self, name: str, region: str) -> None:
+        """The profile's panels are drawn; the profile itself is still being loaded."""
+        self.update(Content(f"Portcheck · profile {name} · region {region} · loading…"))
 
     def config_error(self) -> None:
         """The profile could not be loaded."""

@@ -7,6 +7,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, ClassVar
 
+from tui.core.catalog import TITLES
 from tui.core.errors import AuthError, BadResponse, RefusedInput
 from tui.core.policies import TOKEN_REFRESH_MARGIN
 from tui.core.providers.base import HttpProvider, Query, raw_view
@@ -95,7 +96,7 @@ class BouyguesProvider(HttpProvider[BouyguesSettings]):
     """Seed 001: POST check-eligibility with phoneNumber and rioCode."""
 
     name: ClassVar[str] = "bouygues"
-    title: ClassVar[str] = "Bouygues eligibility"
+    title: ClassVar[str] = TITLES["bouygues"]
     billed: ClassVar[bool | None] = False
     settings_model = BouyguesSettings
     default_cache_ttl: ClassVar[float] = 30 * 24 * 3600.0

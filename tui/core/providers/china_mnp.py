@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from tui.core.catalog import TITLES
 from tui.core.errors import AuthError, BadResponse, HttpError
 from tui.core.operators import cn_sms_next_step
 from tui.core.providers.base import HttpProvider, Query, cn_mobile_only, raw_view
@@ -49,7 +50,7 @@ class ChinaMnpProvider(HttpProvider[ChinaMnpSettings]):
     """Seed 000: POST {"mobile_number"} → transfer status and operators."""
 
     name: ClassVar[str] = "china_mnp"
-    title: ClassVar[str] = "China MNP"
+    title: ClassVar[str] = TITLES["china_mnp"]
     billed: ClassVar[bool | None] = True
     settings_model = ChinaMnpSettings
     default_cache_ttl: ClassVar[float] = 24 * 3600.0

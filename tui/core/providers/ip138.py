@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from tui.core.catalog import TITLES
 from tui.core.errors import AuthError, BadResponse, HttpError
 from tui.core.providers.base import HttpProvider, Query, cn_mobile_only, raw_view
 from tui.core.result import LineStatus, ProviderResult, Status
@@ -36,7 +37,7 @@ class Ip138Provider(HttpProvider[Ip138Settings]):
     """Seed 004: GET /mobile/check/?mobile= → Check 0–5 and operator."""
 
     name: ClassVar[str] = "ip138"
-    title: ClassVar[str] = "IP138 line status"
+    title: ClassVar[str] = TITLES["ip138"]
     billed: ClassVar[bool | None] = True
     settings_model = Ip138Settings
     default_cache_ttl: ClassVar[float] = 600.0

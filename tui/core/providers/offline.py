@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from tui.core.catalog import TITLES
 from tui.core.numbers import range_operator
 from tui.core.providers.base import Provider, Query
 from tui.core.result import ProviderResult, Reason, Status
@@ -14,7 +15,7 @@ class OfflineProvider(Provider[None]):
     """Validity, type, region, range holder and RIO check, from local data only."""
 
     name: ClassVar[str] = "offline"
-    title: ClassVar[str] = "Offline checks"
+    title: ClassVar[str] = TITLES["offline"]
     billed: ClassVar[bool | None] = False
 
     def skip_reason(self, query: Query) -> str | None:
