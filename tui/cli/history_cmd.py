@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import csv
-import json
 import re
 import time
 from collections.abc import Awaitable, Callable
@@ -19,7 +17,7 @@ if TYPE_CHECKING:
     from tui.core.lookup import Lookup
     from tui.core.service import LookupService
     from tui.core.service_history import Outcome
-    from tui.core.store import LookupRecord, LookupSummary, UsageRow
+    from tui.core.store import LookupSummary, UsageRow
 
 T = TypeVar("T")
 
@@ -36,17 +34,17 @@ def parse_age(text: str) -> float:
     return float(match[1]) * _UNITS[match[2]]
 
 
-def _when(ts: float) -> str:
+def when_text(ts: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M", time.localtime(ts))
 
 
 def _line(s: LookupSummary) -> str:
     number = s.full_number or s.masked
     verdict = s.verdict or "outcome unknown (interrupted)"
-    return f"{s.id:>6}  {_when(s.created)}  {s.profile:<10} {number:<18} {verdict}"
+    return f"{s.id:>6}  {when_text(s.created)}  {s.profile:<10} {number:<18} {verdict}"
 
 
-def _with_history(service: LookupService, work: Callable[[], Awaitable[T]]) -> T:
+def with_history(service: LookupService, work: Callable[[], Awaitable[T]]) -> T:
     """Open the history (only), run `work`, close. No history at all is a config error."""
 
     async def run() -> T:
@@ -105,12 +103,14 @@ def history_group(
         return
     service: LookupService = ctx.obj
     if usage:
-        rows = _value(_with_history(service, lambda: service.usage(days)))
+        rows = _value(with_history(service, lambda: service.usage(days)))
         _usage(service, rows, days)
     elif export_path is not None:
-        _export(service, export_path, unmasked=unmasked)
+        from tui.cli.export import export
+
+        export(service, export_path, unmasked=unmasked)
     else:
-        found = _value(_with_history(service, lambda: service.history_page(limit=limit)))
+        found = _value(with_history(service, lambda: service.history_page(limit=limit)))
         if not found:
             click.echo("No lookups in history yet.")
         for row in found:
@@ -138,103 +138,13 @@ def _usage(service: LookupService, rows: list[UsageRow], days: int) -> None:
     click.echo("maybe: requests that may have been billed (timeouts, interrupted lookups).")
 
 
-_CSV_COLUMNS = [
-    "lookup_id",
-    "time",
-    "profile",
-    "number",
-    "region",
-    "verdict",
-    "provider",
-    "status",
-    "billed",
-    "cached",
-    "latency_ms",
-    "ported",
-    "eligible",
-    "current_operator",
-    "line_status",
-    "error_kind",
-    "order_id",
-]
-
-
-def _export(service: LookupService, path: Path, *, unmasked: bool) -> None:
-    kind = path.suffix.lower()
-    if kind not in (".csv", ".jsonl"):
-        fail(f"{path.name}: export to a .csv or .jsonl file.", EXIT_INVALID_INPUT)
-    count = _with_history(service, lambda: _write_export(service, path, kind, unmasked=unmasked))
-    note = ""
-    if unmasked:
-        note = " (numbers are masked where store_full_number was off)"
-    click.echo(f"Wrote {count} lookups to {path} (mode 0600){note}.")
-
-
-async def _write_export(service: LookupService, path: Path, kind: str, *, unmasked: bool) -> int:
-    from tui.core.files import atomic_writer
-    from tui.core.store import HistoryError
-
-    count = 0
-    with atomic_writer(path) as out:
-        writer = csv.writer(out) if kind == ".csv" else None
-        if writer:
-            writer.writerow(_CSV_COLUMNS)
-        try:
-            records = [r async for r in service.records()]
-        except HistoryError as exc:
-            fail(exc.message, EXIT_CONFIG)
-        for record in records:
-            count += 1
-            s = record.summary
-            number = s.full_number if unmasked and s.full_number else s.masked
-            if writer is None:
-                out.write(json.dumps(_record_json(record, number), ensure_ascii=False) + "\n")
-                continue
-            for r in record.results:
-                writer.writerow(
-                    [
-                        s.id,
-                        _when(s.created),
-                        s.profile,
-                        number,
-                        s.region,
-                        s.verdict,
-                        r.provider,
-                        r.status.value,
-                        r.billed,
-                        r.cached,
-                        r.latency_ms,
-                        r.ported,
-                        r.eligible,
-                        r.current_operator,
-                        r.line_status.value if r.line_status else None,
-                        r.error.kind.value if r.error else None,
-                        r.order_id,
-                    ]
-                )
-    return count
-
-
-def _record_json(record: LookupRecord, number: str) -> dict[str, object]:
-    s = record.summary
-    return {
-        "id": s.id,
-        "time": _when(s.created),
-        "profile": s.profile,
-        "number": number,
-        "region": s.region,
-        "verdict": s.verdict,
-        "results": [r.to_json() for r in record.results],
-    }
-
-
 @history_group.command("search")
 @click.argument("number")
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000))
 @click.pass_obj
 def search_cmd(service: LookupService, number: str, limit: int) -> None:
     """Lookups of NUMBER (any form), or whose masked number or verdict contains it."""
-    rows = _value(_with_history(service, lambda: service.history_page(number, limit)))
+    rows = _value(with_history(service, lambda: service.history_page(number, limit)))
     if not rows:
         click.echo("No matching lookups.")
     for row in rows:
@@ -249,7 +159,7 @@ def show_cmd(service: LookupService, lookup_id: int) -> None:
     from tui.core.describe import fields, status_line
     from tui.core.providers import get_provider
 
-    lookup = _value(_with_history(service, lambda: service.show(lookup_id)))
+    lookup = _value(with_history(service, lambda: service.show(lookup_id)))
     if lookup is None:
         fail(
             f"no lookup {lookup_id} in history (`portcheck history` lists them).",
@@ -270,7 +180,7 @@ def show_cmd(service: LookupService, lookup_id: int) -> None:
 def _past_line(lookup: Lookup) -> str:
     number = lookup.typed or lookup.masked
     verdict = lookup.verdict.headline if lookup.ordered else "outcome unknown (interrupted)"
-    when = _when(lookup.created)
+    when = when_text(lookup.created)
     return f"{lookup.lookup_id:>6}  {when}  {lookup.profile:<10} {number:<18} {verdict}"
 
 
@@ -299,7 +209,7 @@ def purge_cmd(
 
     def purge(dry_run: bool) -> int:
         try:
-            outcome = _with_history(
+            outcome = with_history(
                 service,
                 lambda: service.purge(
                     older_than=age, number=number, everything=everything, dry_run=dry_run

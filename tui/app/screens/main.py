@@ -2,57 +2,37 @@
 
 The number field, the verdict, the panels and the copied summary always belong to the lookup
 on screen (`current`). Lookups are run by the service; this screen routes what the user asks
-to it and draws what comes back, dropping answers that belong to another lookup.
+to it and draws what comes back, dropping answers that belong to another lookup. Its layout
+and start-up are in screens/base.py.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from textual import on, work
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
-from textual.widgets import Footer
 
 from tui.app.dialogs.confirm import ConfirmScreen
 from tui.app.dialogs.text_screen import TextScreen
 from tui.app.messages import (
-    ForwardsWorkerFailures,
     HistoryPicked,
     HistoryRerunRequested,
     LookupRequested,
     ProviderRetryRequested,
     RawAnswerRequested,
 )
-from tui.app.widgets.history_sidebar import HistorySidebar
-from tui.app.widgets.number_form import NumberForm
-from tui.app.widgets.provider_grid import ProviderGrid
-from tui.app.widgets.provider_panel import ProviderPanel
-from tui.app.widgets.title_bar import TitleBar
-from tui.app.widgets.verdict_bar import VerdictBar
-from tui.core.errors import ConfigError, InvalidInput
+from tui.app.screens.base import BaseScreen
+from tui.core.errors import InvalidInput
 
 if TYPE_CHECKING:
     from tui.core.lookup import Lookup
     from tui.core.run import LookupRun
-    from tui.core.service import LookupService
-
-# The engine (httpx, pydantic, the store) is imported by the loader after the first frame.
 
 IDLE = "Paste a number and press Enter."
 
 
-def _load_transport() -> None:
-    from tui.core.http import tls_context  # imports httpx
-
-    tls_context()
-
-
-class MainScreen(ForwardsWorkerFailures, Screen[None]):
+class MainScreen(BaseScreen):
     """Everything an agent needs on one screen, driven from the keyboard."""
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
@@ -66,150 +46,6 @@ class MainScreen(ForwardsWorkerFailures, Screen[None]):
         # Priority: handled as it arrives, before the keys queued behind it are dispatched.
         Binding("ctrl+l", "new_lookup", "New", priority=True, id="new-lookup"),
     ]
-
-    def __init__(
-        self,
-        make_service: Callable[[], LookupService],
-        profile_name: str | None = None,
-        config_path: str | None = None,
-    ) -> None:
-        super().__init__()
-        self._make_service = make_service
-        self.profile_name = profile_name
-        self.config_path = config_path
-        """`--config`, to preview the profile's panels before the engine loads."""
-        self._previewed: list[tuple[str, str]] | None = None
-        self._preview_region: str | None = None
-        self.service: LookupService | None = None
-        """Runs every lookup, once loaded."""
-        self.current: Lookup | None = None
-        """The lookup on screen."""
-        self.masked = True
-        """Numbers in the history and summaries are masked."""
-        self.ready = False
-        """The profile is loaded and its panels are mounted."""
-        self._pending: tuple[str, str | None] | None = None
-        """A lookup asked for before the profile was ready (number, RIO): run once it is."""
-
-    def compose(self) -> ComposeResult:
-        # The profile's panels are part of the first frame when its file names them plainly
-        # (a TOML read, ~1 ms); the validated profile confirms or replaces them later.
-        from tui.core.preview import preview_profile
-
-        preview = preview_profile(self.config_path, self.profile_name)
-        self._previewed = list(preview.providers) if preview else None
-        self._preview_region = preview.region if preview else None
-        title = TitleBar()
-        if preview is not None:
-            title.show_loading(preview.name, preview.region)
-        yield title
-        yield VerdictBar()
-        with Horizontal(id="body"):
-            yield HistorySidebar()
-            with Vertical(id="main"):
-                yield NumberForm(self._previewed or [])
-                yield ProviderGrid(self._previewed or [])
-        yield Footer(compact=True)
-
-    @property
-    def form(self) -> NumberForm:
-        return self.query_one(NumberForm)
-
-    @property
-    def verdict(self) -> VerdictBar:
-        return self.query_one(VerdictBar)
-
-    @property
-    def sidebar(self) -> HistorySidebar:
-        return self.query_one(HistorySidebar)
-
-    @property
-    def panels(self) -> ProviderGrid:
-        return self.query_one(ProviderGrid)
-
-    def panel(self, provider: str) -> ProviderPanel | None:
-        return self.panels.panel(provider)
-
-    # --- start-up and profiles -------------------------------------------------------------
-
-    def on_mount(self) -> None:
-        if self._preview_region is not None:
-            self.form.default_region = self._preview_region
-        self.form.number_input.focus()
-        # Load the engine once the first frame is on screen: its imports hold the GIL and
-        # would otherwise delay the frame the user is waiting for.
-        self.call_after_refresh(self.load_service)
-
-    @work(exclusive=True, group="session", exit_on_error=False)
-    async def load_service(self) -> None:
-        """Draw the profile's panels, then import the engine, read the config, open the
-        history and warm the HTTP layer, off the UI thread. Ready once all of it is done: a
-        lookup asked for before is kept and runs then, so reuse and budgets always apply."""
-        # httpx and the CA bundle load beside the engine (reading the bundle releases the
-        # GIL), so that once the panels are up only the cheap client objects are left.
-        transport = asyncio.create_task(asyncio.to_thread(_load_transport))
-        service = self.service or await asyncio.to_thread(self._make_service)
-        self.service = service
-        assert service is not None
-        try:
-            notices = await service.start(self.profile_name, history=False)
-        except ConfigError as exc:
-            self._config_failed(exc.message)
-            return
-        await self._mount_panels()
-        notices += await service.open_history()
-        await transport
-        await service.warm()
-        await self._profile_ready(notices)
-
-    def _config_failed(self, message: str) -> None:
-        self.query_one(TitleBar).config_error()
-        self.verdict.idle(
-            "Configuration error — fix the file and restart, or switch to the "
-            "demo profile (ctrl+p → Switch profile: demo)."
-        )
-        self.app.push_screen(TextScreen("Configuration error", message))
-
-    async def _mount_panels(self) -> None:
-        service = self.service
-        assert service is not None and service.profile is not None
-        profile = service.profile
-        self.query_one(TitleBar).show_profile(profile, ready=False)
-        self.form.default_region = profile.settings.region
-        if service.provider_titles != self._previewed:
-            await self.form.set_providers(service.provider_titles)
-            await self.panels.set_providers(service.provider_titles)
-        self._previewed = None
-        self.show(None)
-
-    async def _profile_ready(self, notices: list[str]) -> None:
-        service = self.service
-        assert service is not None and service.profile is not None
-        self.query_one(TitleBar).show_profile(service.profile)
-        for notice in notices:
-            self.notify(notice, severity="warning", timeout=10)
-        self.sidebar.attach(service)
-        self.ready = True
-        if self._pending is not None:
-            number, rio = self._pending
-            self._pending = None
-            self.start_lookup(number, rio, self.form.selected)
-
-    @work(exclusive=True, group="session", exit_on_error=False)
-    async def switch_profile(self, name: str) -> None:
-        """Make `name` the active profile."""
-        if self.service is None:
-            return
-        self.ready = False  # the panels are remounted: a lookup now waits for them
-        try:
-            await self.service.switch(name)
-        except ConfigError as exc:
-            self.ready = True
-            self.notify(exc.message, title="Cannot switch profile", severity="error")
-            return
-        await self._mount_panels()
-        await self._profile_ready([])
-        self.notify(f"Profile {name}")
 
     # --- drawing one lookup ----------------------------------------------------------------
 

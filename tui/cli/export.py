@@ -1,0 +1,107 @@
+"""`portcheck history --export FILE.csv|FILE.jsonl`: every lookup, masked unless asked."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from tui.cli.history_cmd import when_text, with_history
+from tui.cli.output import EXIT_CONFIG, EXIT_INVALID_INPUT, fail
+
+if TYPE_CHECKING:
+    from tui.core.service import LookupService
+    from tui.core.store import LookupRecord
+
+
+_CSV_COLUMNS = [
+    "lookup_id",
+    "time",
+    "profile",
+    "number",
+    "region",
+    "verdict",
+    "provider",
+    "status",
+    "billed",
+    "cached",
+    "latency_ms",
+    "ported",
+    "eligible",
+    "current_operator",
+    "line_status",
+    "error_kind",
+    "order_id",
+]
+
+
+def export(service: LookupService, path: Path, *, unmasked: bool) -> None:
+    kind = path.suffix.lower()
+    if kind not in (".csv", ".jsonl"):
+        fail(f"{path.name}: export to a .csv or .jsonl file.", EXIT_INVALID_INPUT)
+    count = with_history(service, lambda: _write_export(service, path, kind, unmasked=unmasked))
+    note = ""
+    if unmasked:
+        note = " (numbers are masked where store_full_number was off)"
+    click.echo(f"Wrote {count} lookups to {path} (mode 0600){note}.")
+
+
+async def _write_export(service: LookupService, path: Path, kind: str, *, unmasked: bool) -> int:
+    from tui.core.files import atomic_writer
+    from tui.core.store import HistoryError
+
+    count = 0
+    with atomic_writer(path) as out:
+        writer = csv.writer(out) if kind == ".csv" else None
+        if writer:
+            writer.writerow(_CSV_COLUMNS)
+        try:
+            records = [r async for r in service.records()]
+        except HistoryError as exc:
+            fail(exc.message, EXIT_CONFIG)
+        for record in records:
+            count += 1
+            s = record.summary
+            number = s.full_number if unmasked and s.full_number else s.masked
+            if writer is None:
+                out.write(json.dumps(_record_json(record, number), ensure_ascii=False) + "\n")
+                continue
+            for r in record.results:
+                writer.writerow(
+                    [
+                        s.id,
+                        when_text(s.created),
+                        s.profile,
+                        number,
+                        s.region,
+                        s.verdict,
+                        r.provider,
+                        r.status.value,
+                        r.billed,
+                        r.cached,
+                        r.latency_ms,
+                        r.ported,
+                        r.eligible,
+                        r.current_operator,
+                        r.line_status.value if r.line_status else None,
+                        r.error.kind.value if r.error else None,
+                        r.order_id,
+                    ]
+                )
+    return count
+
+
+def _record_json(record: LookupRecord, number: str) -> dict[str, object]:
+    s = record.summary
+    return {
+        "id": s.id,
+        "time": when_text(s.created),
+        "profile": s.profile,
+        "number": number,
+        "region": s.region,
+        "verdict": s.verdict,
+        "results": [r.to_json() for r in record.results],
+    }
