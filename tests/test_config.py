@@ -165,3 +165,24 @@ def test_secrets_never_show_in_repr() -> None:
     )
     assert "s3cr3t-value" not in repr(profile)
     assert "s3cr3t-value" not in str(profile.model_dump())
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a file to another user needs root")
+def test_a_file_with_a_literal_secret_owned_by_someone_else_is_refused(tmp_path: Path) -> None:
+    from tui.core.config import load_config
+    from tui.core.errors import ConfigError
+
+    path = tmp_path / "c.toml"
+    path.write_text(
+        '[profiles.p]\nproviders = ["offline", "ip138"]\n'
+        '[profiles.p.ip138]\nbase_url = "https://x.example"\ntoken = "literal-token"\n',
+        encoding="utf-8",
+    )
+    os.chmod(path, 0o600)
+    os.chown(path, 54321, -1)
+    with pytest.raises(ConfigError) as refused:
+        load_config(path)
+    assert "belongs to uid 54321" in refused.value.message
+    assert "literal-token" not in refused.value.message
+    os.chown(path, os.getuid(), -1)
+    load_config(path)  # the same file, once it is yours

@@ -318,3 +318,29 @@ def test_results_read_back_as_they_were_shown(tmp_path: Path) -> None:
     # The defect this guards: the title came back as the kind's ("Invalid input").
     assert record.results[2].error is not None
     assert record.results[2].error.title == "Refused as invalid"
+
+
+def test_processes_starting_on_a_fresh_install_share_one_key(tmp_path: Path) -> None:
+    """8 processes open a fresh store at once, 5 rounds: one key each round, never empty."""
+    code = (  # imports first, then all of them at the same moment
+        "import sys, time; from pathlib import Path; from tui.core.store.keys import install_key\n"
+        "while time.time() < float(sys.argv[2]): pass\n"
+        "sys.stdout.write(install_key(Path(sys.argv[1])).hex())"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    for round_ in range(5):
+        data = tmp_path / f"round-{round_}"
+        start = str(time.time() + 1.5)
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-c", code, str(data), start],
+                stdout=subprocess.PIPE,
+                text=True,
+                env=env,
+            )
+            for _ in range(8)
+        ]
+        keys = {proc.communicate(timeout=60)[0] for proc in procs}
+        assert all(proc.returncode == 0 for proc in procs)
+        assert len(keys) == 1 and len(next(iter(keys))) == 64, keys
+        assert stat.S_IMODE((data / "install.key").stat().st_mode) == 0o600

@@ -58,6 +58,17 @@ def test_export_is_masked_and_private(
     assert code == 2 and ".csv or .jsonl" in err
 
 
+def test_export_into_a_missing_folder_is_refused_not_created(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    assert run(capsys, "check", "13800138000", "--json")[0] == 0
+    target = tmp_path / "no" / "such" / "dir" / "x.csv"
+    code, _, err = run(capsys, "history", "--export", str(target))
+    assert code == 2
+    assert f"{tmp_path / 'no' / 'such' / 'dir'} does not exist" in err
+    assert not (tmp_path / "no").exists()  # nothing created
+
+
 def test_unmasked_export_needs_stored_full_numbers(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

@@ -72,6 +72,16 @@ async def test_china_mnp_wrong_key_is_an_auth_error(sandbox: SandboxServer) -> N
 # --- ip138 ------------------------------------------------------------------------------
 
 
+async def test_ip138_malformed_answer_says_what_is_missing(
+    checker: LookupService, sandbox: SandboxServer
+) -> None:
+    sandbox.state.add_fault("ip138", "malformed", count=1)  # JSON of the wrong shape
+    result = await one(checker, "13800138000", "ip138")
+    assert result.error is not None and result.error.kind is ErrorKind.BAD_RESPONSE
+    assert "no `code` field" in result.error.message and "code ?" not in result.error.message
+    assert "items, unexpected" in result.error.message  # what it had instead
+
+
 @pytest.mark.parametrize(
     ("number", "state", "billed"),
     [
@@ -176,11 +186,38 @@ async def test_bouygues_token_expiry_refreshes_once_and_replays(sandbox: Sandbox
 
 async def test_bouygues_401_twice_is_an_auth_error_not_a_loop(sandbox: SandboxServer) -> None:
     checker = LookupService().use(sandbox_profile(sandbox, region="FR"))
+    assert (await one(checker, "0661370915", "bouygues", "02P261040S7Y")).eligible
     sandbox.state.add_fault("bouygues", "expired_token")  # every check answers 401
+    result = await one(checker, "0661370915", "bouygues", "03P261040TOP")  # not reused
+    assert result.error is not None and result.error.kind is ErrorKind.AUTH
+    assert sandbox.state.hits["bouygues"] == 3  # first lookup; refused, replayed once
+    assert sandbox.state.hits["bouygues_token"] == 2  # one per lookup
+    await checker.aclose()
+
+
+async def test_a_token_refused_right_after_it_was_issued_is_not_fetched_again(
+    sandbox: SandboxServer,
+) -> None:
+    checker = LookupService().use(sandbox_profile(sandbox, region="FR"))
+    sandbox.state.add_fault("bouygues", "expired_token")
     result = await one(checker, "0661370915", "bouygues", "02P261040S7Y")
     assert result.error is not None and result.error.kind is ErrorKind.AUTH
-    assert sandbox.state.hits["bouygues"] == 2
-    assert sandbox.state.hits["bouygues_token"] == 2
+    assert sandbox.state.hits["bouygues_token"] == 1  # never two token requests per lookup
+    assert sandbox.state.hits["bouygues"] == 1
+    await checker.aclose()
+
+
+@pytest.mark.parametrize("advertised", [0, -5, "soon", None, "1e309"])
+async def test_an_odd_expires_in_keeps_the_token_for_the_default_lifetime(
+    sandbox: SandboxServer, advertised: object
+) -> None:
+    sandbox.state.advertised_ttl = "omit" if advertised is None else advertised  # None: left out
+    checker = LookupService().use(sandbox_profile(sandbox, region="FR"))
+    for rio in ("02P261040S7Y", "03P261040TOP", "02P261040S7Y"):  # three asks (RIO-keyed reuse)
+        await one(checker, "0661370915", "bouygues", rio)
+    await asyncio.sleep(1.1)  # past the 1 s lifetime these values used to give
+    await one(checker, "0661370915", "bouygues", "03P261040TOP")
+    assert sandbox.state.hits["bouygues_token"] == 1
     await checker.aclose()
 
 
@@ -260,7 +297,7 @@ async def test_garbage_and_malformed_bodies_are_bad_response(
     assert "\x1b" not in garbage.error.message  # provider text is stripped of escapes
     sandbox.state.add_fault("ip138", "malformed", count=1)
     malformed = await one(checker, "13800138000", "ip138")
-    assert malformed.error is not None and malformed.error.kind is ErrorKind.HTTP
+    assert malformed.error is not None and malformed.error.kind is ErrorKind.BAD_RESPONSE
 
 
 async def test_429_is_rate_limited(checker: LookupService, sandbox: SandboxServer) -> None:

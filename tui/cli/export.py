@@ -42,6 +42,11 @@ def export(service: LookupService, path: Path, *, unmasked: bool) -> None:
     kind = path.suffix.lower()
     if kind not in (".csv", ".jsonl"):
         fail(f"{path.name}: export to a .csv or .jsonl file.", EXIT_INVALID_INPUT)
+    if not path.parent.is_dir():  # a typo in a path must not become a tree of folders
+        fail(
+            f"the folder {path.parent} does not exist: create it first, or export elsewhere.",
+            EXIT_INVALID_INPUT,
+        )
     count = with_history(service, lambda: _write_export(service, path, kind, unmasked=unmasked))
     note = ""
     if unmasked:

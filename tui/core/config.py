@@ -273,13 +273,32 @@ def _check_permissions(model: ConfigFileModel, file: Path) -> None:
     literal = [key for key, secret in _secrets(model) if secret.is_literal]
     if not literal or os.name != "posix":
         return
-    mode = stat.S_IMODE(file.stat().st_mode)
+    info = file.stat()
+    if info.st_uid not in (os.getuid(), 0):  # as ssh: yours, or root's
+        raise ConfigError(
+            f"holds a literal secret ({literal[0]}) but belongs to {_owner(info.st_uid)}, "
+            "not to you: whoever owns it can change where your credentials are sent",
+            path=str(file),
+            hint=f"copy it to a file of your own (cp {file} ~/.config/portcheck/config.toml, "
+            "then chmod 600), or use env:NAME for secrets",
+        )
+    mode = stat.S_IMODE(info.st_mode)
     if mode & 0o077:
         raise ConfigError(
             f"holds a literal secret ({literal[0]}) but other users can read it (mode {mode:03o})",
             path=str(file),
             hint=f"run: chmod 600 {file}   (or use env:NAME for secrets)",
         )
+
+
+def _owner(uid: int) -> str:
+    """`user alice (uid 1001)`, or `uid 1001` when the user has no name here."""
+    import pwd
+
+    try:
+        return f"user {pwd.getpwuid(uid).pw_name} (uid {uid})"
+    except KeyError:
+        return f"uid {uid}"
 
 
 def _check_secrets(profile: ProfileBase, name: str, file: Path) -> None:

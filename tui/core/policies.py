@@ -10,6 +10,11 @@ DEFAULT_TIMEOUT = 10.0
 TOKEN_REFRESH_MARGIN = 30.0
 """Seconds before `expires_in` at which a cached OAuth token is considered stale."""
 
+DEFAULT_TOKEN_LIFETIME = 300.0
+"""Seconds a token is kept when the token endpoint gives no usable `expires_in` (missing, not
+a number, zero or negative). A server that means "already expired" answers 401 on first use,
+which refreshes once; a tiny lifetime would instead fetch a token for every lookup."""
+
 
 @dataclass(frozen=True)
 class RetryPolicy:

@@ -61,9 +61,12 @@ async def token(request: Request) -> Response:
             {"error": "invalid_client", "error_description": "client authentication failed"},
             status_code=401,
         )
-    return JSONResponse(
-        {"access_token": state.issue_token(), "token_type": "Bearer", "expires_in": state.token_ttl}
-    )
+    body: dict[str, object] = {"access_token": state.issue_token(), "token_type": "Bearer"}
+    if state.advertised_ttl is None:
+        body["expires_in"] = state.token_ttl
+    elif state.advertised_ttl != "omit":
+        body["expires_in"] = state.advertised_ttl
+    return JSONResponse(body)
 
 
 async def check_eligibility(request: Request) -> Response:

@@ -39,7 +39,10 @@ class SandboxState:
     hang_seconds: float = 30.0
     """How long a `timeout` fault hangs."""
     token_ttl: int = 3600
-    """`expires_in` of issued Bouygues tokens, in seconds."""
+    """How long issued Bouygues tokens are valid, in seconds (and their `expires_in`)."""
+    advertised_ttl: object = None
+    """A different `expires_in` to announce (0, -5, "soon"…), or "omit" to leave it out; the
+    token stays valid for `token_ttl`. None: announce `token_ttl`."""
     hits: Counter[str] = field(default_factory=Counter)
     """Requests received per endpoint (`china_mnp`, `ip138`, `bouygues`, `bouygues_token`)."""
     faults: dict[str, list[Fault]] = field(default_factory=dict)

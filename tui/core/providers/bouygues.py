@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, ClassVar
 
 from tui.core.catalog import TITLES
 from tui.core.errors import AuthError, BadResponse, RefusedInput
-from tui.core.policies import TOKEN_REFRESH_MARGIN
+from tui.core.policies import DEFAULT_TOKEN_LIFETIME, TOKEN_REFRESH_MARGIN
 from tui.core.providers.base import HttpProvider, Query, raw_view
 from tui.core.result import ProviderResult, Reason, Status
 from tui.core.rio import NO_RIO_HINT
@@ -72,19 +73,20 @@ class TokenCache:
     def _fresh(self) -> str | None:
         return self._token if self._token and self._clock() < self._expires else None
 
-    async def get(self) -> str:
-        """A valid token, fetching one if needed. Concurrent callers share one fetch."""
+    async def get(self) -> tuple[str, bool]:
+        """A valid token, fetching one if needed, and whether this call fetched it.
+        Concurrent callers share one fetch."""
         token = self._fresh()
         if token:
-            return token
+            return token, False
         async with self._lock:
             token = self._fresh()  # someone else may have refreshed while we waited
             if token:
-                return token
+                return token, False
             token, lifetime = await self._fetch()
             margin = min(self._margin, lifetime / 10)
             self._token, self._expires = token, self._clock() + lifetime - margin
-            return token
+            return token, True
 
     def invalidate(self, token: str) -> None:
         """Forget `token` after the API refused it, unless it was already replaced."""
@@ -141,20 +143,21 @@ class BouyguesProvider(HttpProvider[BouyguesSettings]):
         token = data.get("access_token")
         if not isinstance(token, str) or not token:
             raise BadResponse("the token endpoint gave no access_token.", billed=False)
-        try:
-            lifetime = float(data.get("expires_in", 300))
-        except (TypeError, ValueError):
-            lifetime = 300.0
-        return token, max(lifetime, 1.0)
+        return token, token_lifetime(data.get("expires_in"))
 
     async def lookup(self, query: Query) -> ProviderResult:
         assert query.rio is not None
-        token = await self.tokens.get()
+        token, fetched = await self.tokens.get()
         response = await self._check(query, token)
         if response.status_code == 401:
-            # Expired or revoked early: refresh once and replay once, never loop.
+            # At most one token request per lookup: a token fetched for this very lookup and
+            # refused is an auth problem; an older one expired or was revoked early, so
+            # refresh once and replay once, never loop.
+            if fetched:
+                raise AuthError("Bouygues refused a freshly issued token.", billed=False)
             self.tokens.invalidate(token)
-            response = await self._check(query, await self.tokens.get())
+            token, _ = await self.tokens.get()
+            response = await self._check(query, token)
             if response.status_code == 401:
                 raise AuthError("Bouygues refused a freshly issued token.", billed=False)
         return self._parse(response)
@@ -200,3 +203,14 @@ class BouyguesProvider(HttpProvider[BouyguesSettings]):
             notes=(MONTHLY_NOTE,),
             raw=raw_view(data),
         )
+
+
+def token_lifetime(expires_in: object) -> float:
+    """Seconds to keep a token: `expires_in` when it is a positive number, else the default."""
+    if isinstance(expires_in, bool):
+        return DEFAULT_TOKEN_LIFETIME
+    try:
+        seconds = float(expires_in)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return DEFAULT_TOKEN_LIFETIME
+    return seconds if math.isfinite(seconds) and seconds > 0 else DEFAULT_TOKEN_LIFETIME

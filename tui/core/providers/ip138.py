@@ -59,6 +59,13 @@ class Ip138Provider(HttpProvider[Ip138Settings]):
         if response.status_code != 200:
             raise self._status_error(response, billed=None)
         data = self._decode(response, billed=None)
+        if "code" not in data:
+            keys = ", ".join(sorted(clean_text(str(k), limit=30) for k in data)[:8]) or "none"
+            raise BadResponse(
+                f"the answer has no `code` field, so it is neither a result nor an error "
+                f"(its keys: {keys}).",
+                billed=None,
+            )
         code = str(data.get("code", "")).strip()
         if code != "2000":
             message = clean_text(data.get("Msg") or data.get("msg") or "no message", limit=200)

@@ -2,29 +2,50 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 from tui.core.files import private_dir
+from tui.core.store.db import HistoryError
 
 KEY_NAME = "install.key"
+KEY_BYTES = 32
 
 
 def install_key(data_dir: Path) -> bytes:
-    """The per-install key for number hashes (created once, mode 0600)."""
-    path = private_dir(data_dir) / KEY_NAME
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_bytes()
-    with os.fdopen(fd, "wb") as out:
-        out.write(secrets.token_bytes(32))
-        out.flush()
-        os.fsync(out.fileno())
-    return path.read_bytes()
+    """The per-install key for number hashes (created once, mode 0600).
+
+    Several processes may start on a fresh install at once. The key is written whole to a
+    file of this process's own and then linked into place, which fails if another process got
+    there first; everyone then reads back the one file that won. An exclusive create followed
+    by a write let a second process read the file while it was still empty.
+    """
+    directory = private_dir(data_dir)
+    path = directory / KEY_NAME
+    if not path.exists():
+        fd, tmp = tempfile.mkstemp(prefix=f".{KEY_NAME}.", dir=directory)
+        try:
+            with os.fdopen(fd, "wb") as out:  # mkstemp: mode 0600 already
+                out.write(secrets.token_bytes(KEY_BYTES))
+                out.flush()
+                os.fsync(out.fileno())
+            with contextlib.suppress(FileExistsError):
+                os.link(tmp, path)
+        finally:
+            os.unlink(tmp)
+    key = path.read_bytes()
+    if len(key) != KEY_BYTES:
+        raise HistoryError(
+            f"the install key {path} is damaged ({len(key)} bytes, not {KEY_BYTES}); "
+            "move it aside to start a new one (stored lookups can then no longer be found "
+            "by number)"
+        )
+    return key
 
 
 class Hasher:
