@@ -307,6 +307,60 @@ async def test_429_is_rate_limited(checker: LookupService, sandbox: SandboxServe
     assert sandbox.state.hits["ip138"] == 1
 
 
+async def test_retry_after_is_waited_for_when_it_fits_in_the_call(sandbox: SandboxServer) -> None:
+    checker = LookupService().use(sandbox_profile(sandbox, region="FR", timeout=3.0))
+    sandbox.state.retry_after = "1"
+    sandbox.state.add_fault("bouygues", "rate_limit", count=1)
+    result = await one(checker, "0661370915", "bouygues", "02P261040S7Y")
+    assert result.eligible is True
+    assert sandbox.state.hits["bouygues"] == 2
+    assert result.latency_ms is not None and result.latency_ms >= 950  # 1 s, not 0.2 s
+    await checker.aclose()
+
+
+async def test_retry_after_longer_than_the_call_fails_at_once(sandbox: SandboxServer) -> None:
+    checker = LookupService().use(sandbox_profile(sandbox, region="FR", timeout=3.0))
+    sandbox.state.retry_after = "3600"
+    sandbox.state.add_fault("bouygues", "rate_limit")
+    result = await one(checker, "0661370915", "bouygues", "02P261040S7Y")
+    assert result.error is not None and result.error.kind is ErrorKind.RATE_LIMITED
+    assert "retry after 3600 s" in result.error.message
+    assert sandbox.state.hits["bouygues"] == 1  # not asked again
+    assert result.latency_ms is not None and result.latency_ms < 2000  # failed at once
+    await checker.aclose()
+
+
+@pytest.mark.parametrize("value", ["garbage", "", "Wed, 32 Foo 2026 99:99:99 GMT"])
+async def test_an_unreadable_retry_after_falls_back_to_the_backoff(
+    sandbox: SandboxServer, value: str
+) -> None:
+    checker = LookupService().use(sandbox_profile(sandbox, region="FR", timeout=3.0))
+    sandbox.state.retry_after = value
+    sandbox.state.add_fault("bouygues", "rate_limit", count=1)
+    result = await one(checker, "0661370915", "bouygues", "02P261040S7Y")
+    assert result.eligible is True and sandbox.state.hits["bouygues"] == 2
+    await checker.aclose()
+
+
+async def test_a_billed_provider_is_never_asked_again_whatever_retry_after_says(
+    checker: LookupService, sandbox: SandboxServer
+) -> None:
+    sandbox.state.retry_after = "1"
+    sandbox.state.add_fault("ip138", "rate_limit", count=1)
+    result = await one(checker, "13800138000", "ip138")
+    assert result.error is not None and "retry after 1 s" in result.error.message
+    assert sandbox.state.hits["ip138"] == 1
+
+
+def test_retry_after_reads_seconds_and_http_dates() -> None:
+    from tui.core.policies import retry_after_seconds
+
+    assert retry_after_seconds("120") == 120.0
+    assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412470.0) == 10.0
+    assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412490.0) == 0.0
+    assert retry_after_seconds("-5") is None and retry_after_seconds(None) is None
+
+
 async def test_connection_refused_is_retried_even_for_billed_providers() -> None:
     # Nothing listens on this port: the request never leaves, so retrying is safe.
     import socket

@@ -41,6 +41,7 @@ def reset(server: SandboxServer) -> SandboxServer:
     state.latency = 0.0
     state.token_ttl = 3600
     state.advertised_ttl = None
+    state.retry_after = "1"
     state.hang_seconds = 5.0  # longer than the tests' timeouts, bounded all the same
     return server
 

@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from tui.core.errors import NetworkError, ProviderError, ProviderTimeout
-from tui.core.policies import DEFAULT_RETRY, RetryPolicy
+from tui.core.errors import NetworkError, ProviderError, ProviderTimeout, RateLimited
+from tui.core.policies import CALL_DEADLINE, DEFAULT_RETRY, RetryPolicy, retry_after_seconds
 
 
 @cache
@@ -84,12 +84,14 @@ async def send(
     """Send `request`, retrying only what the policy allows; map transport failures.
 
     For a provider that bills (`billed`), only failures where the request never left the
-    client are retried: never a 5xx, a read timeout or a dropped connection.
+    client are retried: never a 5xx, a read timeout or a dropped connection. A `Retry-After`
+    is waited for when it fits in the call's remaining time; otherwise the call fails at once.
     Returns the response whatever its status; the provider reads error bodies itself.
     """
     host = host_of(request.url)
     for attempt in range(1, retry.attempts + 1):
         last = attempt == retry.attempts
+        wait = retry.delay(attempt)
         try:
             response = await client.send(request)
         except httpx.HTTPError as exc:
@@ -100,8 +102,27 @@ async def send(
             if billed or last or response.status_code not in retry.statuses:
                 return response
             await response.aclose()
-        await asyncio.sleep(retry.delay(attempt))
+            wait = _honoured_wait(response, wait)
+        await asyncio.sleep(wait)
     raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+def _honoured_wait(response: httpx.Response, backoff: float) -> float:
+    """The wait before trying again: what `Retry-After` asks when it fits in the time left
+    for this call, the backoff when it says nothing readable. Raises RateLimited when the
+    provider asks for longer than the call may last."""
+    asked = retry_after_seconds(response.headers.get("Retry-After"))
+    if asked is None:
+        return backoff
+    deadline = CALL_DEADLINE.get()
+    left = None if deadline is None else deadline - asyncio.get_running_loop().time()
+    if left is not None and asked >= left:
+        raise RateLimited(
+            f"rate limited: retry after {asked:.0f} s (this call had {max(left, 0):.1f} s "
+            "left, so it was not asked again).",
+            billed=False,
+        )
+    return asked
 
 
 def _classify(exc: httpx.HTTPError, host: str, *, billed: bool) -> tuple[ProviderError, bool]:

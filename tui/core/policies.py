@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import email.utils
+import math
+import time
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 DEFAULT_TIMEOUT = 10.0
@@ -38,3 +42,23 @@ class RetryPolicy:
 
 
 DEFAULT_RETRY = RetryPolicy()
+
+CALL_DEADLINE: ContextVar[float | None] = ContextVar("portcheck_call_deadline", default=None)
+"""When the provider call under way must be over (event-loop time), set by the lookup run:
+a wait the provider asks for (`Retry-After`) is honoured only if it fits before it."""
+
+
+def retry_after_seconds(value: str | None, *, now: float | None = None) -> float | None:
+    """The wait a `Retry-After` header asks for, in seconds: delta-seconds or an HTTP date.
+    None when it is absent or unreadable (then the policy's own backoff applies)."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    seconds = when.timestamp() - (time.time() if now is None else now)
+    return max(0.0, seconds) if math.isfinite(seconds) else None

@@ -27,6 +27,7 @@ from tui.core.errors import (
     ProviderTimeout,
 )
 from tui.core.lookup import Lookup
+from tui.core.policies import CALL_DEADLINE
 from tui.core.providers import AnyProvider
 from tui.core.result import ProviderResult
 from tui.core.store import HistoryError, NewLookup, Reservation
@@ -251,6 +252,7 @@ class LookupRun:
     async def _call(self, provider: AnyProvider) -> ProviderResult:
         """One provider's answer; any failure stays in that result, never raised."""
         start = self._clock()
+        CALL_DEADLINE.set(asyncio.get_running_loop().time() + provider.timeout)  # own task
         try:
             async with asyncio.timeout(provider.timeout):
                 result = await provider.lookup(self._query)

@@ -66,7 +66,9 @@ async def fault_response(state: SandboxState, target: str) -> Response | None:
         return PlainTextResponse("service unavailable", status_code=503)
     if kind == "rate_limit":
         return JSONResponse(
-            {"message": "too many requests"}, status_code=429, headers={"Retry-After": "1"}
+            {"message": "too many requests"},
+            status_code=429,
+            headers={"Retry-After": state.retry_after},
         )
     if kind == "garbage":
         return PlainTextResponse(

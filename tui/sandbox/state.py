@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 FAULTS = {
     "error": "HTTP 500 with a JSON error body",
     "unavailable": "HTTP 503",
-    "rate_limit": "HTTP 429 with Retry-After: 1",
+    "rate_limit": "HTTP 429 with Retry-After (the retry_after knob, default 1)",
     "timeout": "hang (hang_seconds) before answering",
     "garbage": "HTTP 200 with an HTML body instead of JSON",
     "malformed": "HTTP 200 with JSON of the wrong shape",
@@ -40,6 +40,8 @@ class SandboxState:
     """How long a `timeout` fault hangs."""
     token_ttl: int = 3600
     """How long issued Bouygues tokens are valid, in seconds (and their `expires_in`)."""
+    retry_after: str = "1"
+    """`Retry-After` of the `rate_limit` fault (seconds, an HTTP date, or anything)."""
     advertised_ttl: object = None
     """A different `expires_in` to announce (0, -5, "soon"…), or "omit" to leave it out; the
     token stays valid for `token_ttl`. None: announce `token_ttl`."""

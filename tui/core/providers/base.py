@@ -7,7 +7,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
-from tui.core.errors import BadResponse, ProviderError, error_for_status
+from tui.core.errors import BadResponse, ProviderError, RateLimited, error_for_status
 from tui.core.numbers import NumberInfo
 from tui.core.policies import DEFAULT_RETRY, RetryPolicy
 from tui.core.result import ProviderResult
@@ -162,6 +162,11 @@ class HttpProvider(Provider[HS]):
     def _status_error(
         self, response: httpx.Response, message: str = "", *, billed: bool | None
     ) -> ProviderError:
+        from tui.core.policies import retry_after_seconds
+
+        asked = retry_after_seconds(response.headers.get("Retry-After"))
+        if response.status_code == 429 and asked is not None:
+            return RateLimited(f"rate limited: retry after {asked:.0f} s.", billed=billed)
         text = clean_text(message or response.reason_phrase, limit=200)
         return error_for_status(response.status_code, text, billed=billed)
 
