@@ -58,6 +58,17 @@ def test_export_is_masked_and_private(
     assert code == 2 and ".csv or .jsonl" in err
 
 
+def test_usage_counts_a_china_mnp_error_code_as_maybe_billed(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert run(capsys, "check", "13800138090", "--provider", "china_mnp")[0] == 1  # error code
+    code, out, _ = run(capsys, "history", "--usage")
+    assert code == 0
+    [row] = [r.split() for r in out.splitlines() if r[:2].isdigit() and "china_mnp" in r]
+    assert row[3:5] == ["0", "1"]  # billed 0, maybe 1
+    assert "china_mnp answers carrying an error code" in out
+
+
 def test_export_into_a_missing_folder_is_refused_not_created(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

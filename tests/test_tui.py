@@ -252,6 +252,24 @@ async def test_screenshots_never_show_the_number(tmp_path: Path) -> None:
         assert not app.main.form.number_input.password  # type: ignore[union-attr]
 
 
+async def test_the_screenshot_command_works_without_downloads_and_is_private(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import stat
+
+    monkeypatch.setenv("HOME", str(tmp_path / "bare-home"))  # no ~/Downloads at all
+    app = app_for()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        await lookup(pilot, "138 0013 8000")
+        app.action_screenshot()
+        await pilot.pause()
+    [shot] = (home / "screenshots").iterdir()
+    assert shot.suffix == ".svg" and stat.S_IMODE(shot.stat().st_mode) == 0o600
+    svg = shot.read_text(encoding="utf-8")
+    assert "0013" not in svg and "Portcheck" in svg
+
+
 async def test_provider_text_is_plain_content_never_markup() -> None:
     from textual.app import App, ComposeResult
 

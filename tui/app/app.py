@@ -224,6 +224,29 @@ class PortcheckApp(App[None]):
         with self._private():
             return super().export_screenshot(title=title, simplify=simplify)
 
+    def deliver_screenshot(
+        self, filename: str | None = None, path: str | None = None, time_format: str | None = None
+    ) -> str | None:
+        """Textual's screenshot command, made to always work: the SVG (numbers hidden) is
+        written atomically, mode 0600, and the toast says where. Textual's own delivery
+        fails when ~/Downloads is missing and writes the file 0644."""
+        from pathlib import Path
+
+        from textual._files import generate_datetime_filename  # private: Textual is pinned
+
+        from tui.core import paths
+        from tui.core.files import atomic_write
+
+        name = filename or generate_datetime_filename(self.title, ".svg", time_format)
+        target = (Path(path).expanduser() if path else paths.screenshot_dir()) / name
+        try:
+            atomic_write(target, self.export_screenshot())
+        except OSError as exc:
+            self.notify(f"Screenshot not saved: {exc.strerror} ({target})", severity="error")
+            return None
+        self.notify(str(target), title="Screenshot saved (numbers hidden)", markup=False)
+        return str(target)
+
     def _fatal_error(self) -> None:
         """Like Textual's, but the traceback shows no local variables (they may hold secrets).
 

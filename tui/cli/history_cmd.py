@@ -135,7 +135,10 @@ def _usage(service: LookupService, rows: list[UsageRow], days: int) -> None:
             f"{row.day:<11} {row.profile:<10} {row.provider:<10} {row.billed:>6} "
             f"{row.unknown:>6}  {cost}"
         )
-    click.echo("maybe: requests that may have been billed (timeouts, interrupted lookups).")
+    click.echo(
+        "maybe: requests that may have been billed: timeouts, 5xx and interrupted lookups of\n"
+        "       any billed provider, and china_mnp answers carrying an error code."
+    )
 
 
 @history_group.command("search")

@@ -41,3 +41,13 @@ def ui_state_file() -> Path:
     """Small UI preferences the app remembers (the theme)."""
     home = _home()
     return (home / "state" if home else platformdirs.user_state_path(APP)) / "ui.toml"
+
+
+def screenshot_dir() -> Path:
+    """Where screenshots go: the Downloads folder when there is one, else Portcheck's state
+    directory (an SSH account often has no Downloads)."""
+    home = _home()
+    if home:
+        return home / "screenshots"
+    downloads = platformdirs.user_downloads_path()
+    return downloads if downloads.is_dir() else platformdirs.user_state_path(APP) / "screenshots"
