@@ -300,6 +300,29 @@ async def test_garbage_and_malformed_bodies_are_bad_response(
     assert malformed.error is not None and malformed.error.kind is ErrorKind.BAD_RESPONSE
 
 
+async def test_a_huge_answer_is_read_only_up_to_the_limit(
+    checker: LookupService, sandbox: SandboxServer
+) -> None:
+    import tracemalloc
+
+    sandbox.state.huge_bytes = 40 * 1024 * 1024  # the old reader held all of it
+    sandbox.state.add_fault("ip138", "huge", count=1)
+    sandbox.state.add_fault("bouygues", "huge", count=1)
+    tracemalloc.start()
+    try:
+        ip138 = await one(checker, "13800138000", "ip138")
+        bouygues = await one(checker, "+33661370915", "bouygues", "02P261040S7Y")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 20 * 1024 * 1024, f"peak {peak / 2**20:.0f} MiB"
+    for result in (ip138, bouygues):
+        assert result.error is not None and result.error.kind is ErrorKind.BAD_RESPONSE
+        assert "larger than 256 KiB" in result.error.message
+    assert ip138.billed is None  # it arrived: a billed provider may charge for it
+    assert sandbox.state.hits["ip138"] == 1  # and it is never asked again
+
+
 async def test_429_is_rate_limited(checker: LookupService, sandbox: SandboxServer) -> None:
     sandbox.state.add_fault("ip138", "rate_limit", count=1)
     result = await one(checker, "13800138000", "ip138")

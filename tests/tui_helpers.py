@@ -42,6 +42,7 @@ def reset(server: SandboxServer) -> SandboxServer:
     state.token_ttl = 3600
     state.advertised_ttl = None
     state.retry_after = "1"
+    state.huge_bytes = 200 * 1024 * 1024
     state.hang_seconds = 5.0  # longer than the tests' timeouts, bounded all the same
     return server
 

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from tui.core.errors import NetworkError, ProviderError, ProviderTimeout, RateLimited
+from tui.core.errors import BadResponse, NetworkError, ProviderError, ProviderTimeout, RateLimited
 from tui.core.policies import CALL_DEADLINE, DEFAULT_RETRY, RetryPolicy, retry_after_seconds
 
 
@@ -36,6 +36,11 @@ def tls_context() -> ssl.SSLContext:
     """One verifying TLS context shared by every provider client: the CA bundle (or the
     SSL_CERT_FILE / SSL_CERT_DIR a call center sets) is read once, not once per provider."""
     return httpx.create_ssl_context(verify=True, trust_env=True)
+
+
+MAX_BODY = 256 * 1024
+"""Largest provider answer read, in bytes (after decompression): anything bigger is garbage
+for these APIs, and reading stops there instead of holding it all in memory."""
 
 
 def build_client(
@@ -93,18 +98,48 @@ async def send(
         last = attempt == retry.attempts
         wait = retry.delay(attempt)
         try:
-            response = await client.send(request)
+            response = await client.send(request, stream=True)
+            if billed or last or response.status_code not in retry.statuses:
+                # Inside the try: a failure while reading the body follows the same rules.
+                return await _read_capped(response, billed=billed)
         except httpx.HTTPError as exc:
             error, never_sent = _classify(exc, host, billed=billed)
             if last or (billed and not never_sent):
                 raise error from None
         else:
-            if billed or last or response.status_code not in retry.statuses:
-                return response
             await response.aclose()
             wait = _honoured_wait(response, wait)
         await asyncio.sleep(wait)
     raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+#: Headers that describe the body as sent; the body handed on is the decoded one.
+_TRANSFER_HEADERS = {"content-encoding", "content-length", "transfer-encoding"}
+
+
+async def _read_capped(response: httpx.Response, *, billed: bool) -> httpx.Response:
+    """The response with its body read, at most MAX_BODY decoded bytes of it."""
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > MAX_BODY:
+                raise BadResponse(
+                    f"the answer is larger than {MAX_BODY // 1024} KiB; reading stopped there.",
+                    billed=None if billed else False,
+                )
+            chunks.append(chunk)
+    finally:
+        await response.aclose()
+    headers = [(k, v) for k, v in response.headers.items() if k.lower() not in _TRANSFER_HEADERS]
+    return httpx.Response(
+        response.status_code,
+        headers=headers,
+        content=b"".join(chunks),
+        request=response.request,
+        extensions=response.extensions,
+    )
 
 
 def _honoured_wait(response: httpx.Response, backoff: float) -> float:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
 import phonenumbers
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from tui.sandbox.state import SandboxState
@@ -74,4 +74,14 @@ async def fault_response(state: SandboxState, target: str) -> Response | None:
         return PlainTextResponse(
             "<html><body>\x1b[31mgateway\x1b[0m oops</body>", media_type="text/html"
         )
+    if kind == "huge":
+        return StreamingResponse(_huge(state.huge_bytes), media_type="application/json")
     return JSONResponse({"unexpected": True, "items": [1, 2, 3]})
+
+
+async def _huge(size: int, chunk: int = 64 * 1024) -> AsyncIterator[bytes]:
+    """`{"data": "xxxx…` for `size` bytes, one chunk at a time."""
+    yield b'{"data": "'
+    block = b"x" * chunk
+    for _ in range(size // chunk):
+        yield block

@@ -16,6 +16,7 @@ FAULTS = {
     "timeout": "hang (hang_seconds) before answering",
     "garbage": "HTTP 200 with an HTML body instead of JSON",
     "malformed": "HTTP 200 with JSON of the wrong shape",
+    "huge": "HTTP 200 streaming huge_bytes of JSON-looking text (never held in memory)",
     "expired_token": "bouygues only: HTTP 401 invalid_token even for a valid token",
 }
 
@@ -40,6 +41,8 @@ class SandboxState:
     """How long a `timeout` fault hangs."""
     token_ttl: int = 3600
     """How long issued Bouygues tokens are valid, in seconds (and their `expires_in`)."""
+    huge_bytes: int = 200 * 1024 * 1024
+    """Size of the `huge` fault's body."""
     retry_after: str = "1"
     """`Retry-After` of the `rate_limit` fault (seconds, an HTTP date, or anything)."""
     advertised_ttl: object = None

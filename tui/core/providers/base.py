@@ -21,8 +21,9 @@ if TYPE_CHECKING:
 if TYPE_CHECKING:
     from aiolimiter import AsyncLimiter
 
-#: Largest provider answer read, in bytes: anything bigger is garbage for these APIs.
 MAX_BODY = 256 * 1024
+"""Largest answer decoded (tui.core.http stops reading there; this checks what a test or
+another transport hands over)."""
 
 
 @dataclass(frozen=True)
