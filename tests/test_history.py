@@ -321,14 +321,14 @@ def test_results_read_back_as_they_were_shown(tmp_path: Path) -> None:
 
 
 def test_processes_starting_on_a_fresh_install_share_one_key(tmp_path: Path) -> None:
-    """8 processes open a fresh store at once, 4 rounds: one key each round, never empty."""
+    """8 processes open a fresh store at once, 3 rounds: one key each round, never empty."""
     code = (  # imports first, then all of them at the same moment
         "import sys, time; from pathlib import Path; from tui.core.store.keys import install_key\n"
         "while time.time() < float(sys.argv[2]): pass\n"
         "sys.stdout.write(install_key(Path(sys.argv[1])).hex())"
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    for round_ in range(4):
+    for round_ in range(3):
         data = tmp_path / f"round-{round_}"
         start = str(time.time() + 1.0)
         procs = [

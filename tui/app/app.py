@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
+import signal
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import partial
@@ -86,6 +89,18 @@ class PortcheckApp(App[None]):
 
     def on_ready(self) -> None:
         self._remember_theme = True
+
+    def on_mount(self) -> None:
+        # SIGTERM (a shutdown, a supervisor) and SIGHUP (the SSH link dropped) end the app
+        # the way ctrl+q does: the terminal is given back and unfinished lookups are kept
+        # as interrupted. Unhandled, they killed the process in the alternate screen.
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(sig, self._stopped_by, sig)
+
+    def _stopped_by(self, sig: signal.Signals) -> None:
+        self.exit(return_code=128 + sig)
 
     def watch_theme(self, theme: str) -> None:
         """Remember a theme chosen in the app (not one given on the command line)."""
