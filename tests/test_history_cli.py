@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import stat
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -128,3 +131,50 @@ def test_purge_asks_first_and_yes_skips(
     assert code == 2 and "exactly one of" in err
     code, out, _ = run(capsys, "history", "purge", "--all", "--yes")
     assert "Deleted 2" in out
+
+
+@contextlib.contextmanager
+def tiny_disk(where: Path) -> Iterator[Path]:
+    """A 1 MiB file system at `where` (needs root; the test is skipped without it)."""
+    where.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=1m,mode=0700", "tmpfs", str(where)],
+        capture_output=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", "-l", str(where)], capture_output=True, check=False)
+
+
+def fill(disk: Path) -> Path:
+    """Fill `disk` to the last byte; returns the filler file."""
+    filler = disk / "filler"
+    with filler.open("wb", buffering=0) as out, contextlib.suppress(OSError):
+        while True:
+            out.write(b"\0" * 4096)
+    return filler
+
+
+def test_a_full_disk_keeps_the_history_and_still_answers(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with tiny_disk(tmp_path / "disk") as disk:
+        monkeypatch.setenv("PORTCHECK_HOME", str(disk))
+        for number in ("13800138001", "13800138002"):
+            assert run(capsys, "check", number, "--json")[0] == 0
+        filler = fill(disk)
+        code, out, err = run(capsys, "check", "13800138003", "--json")
+        assert code == 0  # the lookup is shown
+        data = json.loads(out)
+        assert [r["status"] for r in data["results"]][:3] == ["ok", "ok", "ok"]
+        assert any("disk full" in w for w in data.get("warnings", [])), (data.get("warnings"), err)
+        assert not list((disk / "data").glob("*.corrupt-*"))  # a healthy file is kept
+        filler.unlink()  # space is back: nothing was lost
+        code, out, _ = run(capsys, "history")
+        assert code == 0 and out.count("138****800") == 2
+        assert run(capsys, "check", "13800138004", "--json")[0] == 0
+        assert run(capsys, "history")[1].count("138****800") == 3

@@ -151,16 +151,25 @@ async def _check(
     as_json: bool,
 ) -> Lookup:
     try:
-        for notice in await service.start(profile):
-            warn(notice)
+        notices = await service.start(profile)
         if service.clients.profile.demo and not as_json:
             from tui.demo import BANNER
 
             click.echo(click.style(BANNER, fg="yellow"), err=True)
-        query = service.prepare(number, rio)
+        from tui.core.lookup import InvalidLookup
+
+        try:
+            query = service.prepare(number, rio)
+        except InvalidLookup:
+            for notice in notices:  # no lookup to carry them: say them now
+                warn(notice)
+            raise
         if refresh and (billed := service.billed_for(query, providers or None)):
             warn(f"--refresh asks again: {', '.join(billed)} bill(s) every query.")
-        return await service.begin(query, providers or None, refresh=refresh, typed=number).wait()
+        lookup = await service.begin(query, providers or None, refresh=refresh, typed=number).wait()
+        for notice in notices:  # printed with the lookup's own, and in --json
+            lookup.warn(notice)
+        return lookup
     finally:
         await service.aclose()
 

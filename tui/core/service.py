@@ -122,9 +122,11 @@ class LookupService(HistoryAccess):
 
         try:
             store = Store(self.data_dir)
-        except (HistoryError, OSError) as exc:
-            text = exc.message if isinstance(exc, HistoryError) else exc.strerror
-            self.history_problem = f"history unavailable ({text}): lookups are not saved"
+        except HistoryError as exc:
+            self.history_problem = exc.message
+            return [self.history_problem]
+        except OSError as exc:
+            self.history_problem = f"history unavailable ({exc.strerror}): lookups are not saved"
             return [self.history_problem]
         store.clock = lambda: self.clock()
         self.store = AsyncStore(store)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import sqlite3
 import threading
 import time
@@ -31,13 +32,48 @@ class HistoryError(PortcheckError):
     title = "History unavailable"
 
 
+_CORRUPT = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
+"""Damage to the file itself: the only errors for which a file is moved aside. A full disk,
+a read-only mount or a lock says nothing about the file, which must be kept."""
+_REASONS = {
+    sqlite3.SQLITE_FULL: "disk full",
+    sqlite3.SQLITE_READONLY: "the history is read-only",
+    sqlite3.SQLITE_BUSY: "the history is locked by another program",
+    sqlite3.SQLITE_LOCKED: "the history is locked by another program",
+    sqlite3.SQLITE_PERM: "no permission to write the history",
+}
+
+
+def primary_code(exc: sqlite3.Error) -> int | None:
+    """SQLite's primary result code of an error (extended codes share the low byte)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return None if code is None else int(code) & 0xFF
+
+
+def describe(what: str, exc: sqlite3.Error, where: Path | None = None) -> str:
+    """`history not saved: disk full`, or the error itself in brackets when it is rarer.
+    SQLite often reports a full disk as an I/O error: the free space at `where` tells."""
+    code = primary_code(exc)
+    if code == sqlite3.SQLITE_IOERR and where is not None and _full(where):
+        code = sqlite3.SQLITE_FULL
+    reason = _REASONS.get(code or -1)
+    return f"{what}: {reason}" if reason else f"{what} ({exc})"
+
+
+def _full(where: Path) -> bool:
+    try:
+        return shutil.disk_usage(where).free < 64 * 1024
+    except OSError:
+        return False
+
+
 @contextlib.contextmanager
-def converted(what: str) -> Iterator[None]:
-    """Turn any sqlite3 error inside into a HistoryError saying `what` failed."""
+def converted(what: str, where: Path | None = None) -> Iterator[None]:
+    """Turn any sqlite3 error inside into a HistoryError saying `what` failed, and why."""
     try:
         yield
     except sqlite3.Error as exc:
-        raise HistoryError(f"{what} ({exc})") from None
+        raise HistoryError(describe(what, exc, where)) from None
 
 
 class Database:
@@ -53,9 +89,10 @@ class Database:
     def _open(self) -> sqlite3.Connection:
         try:
             return self._connect()
-        except sqlite3.DatabaseError as exc:
-            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
-                raise HistoryError("the history is locked by another program") from None
+        except sqlite3.Error as exc:
+            if primary_code(exc) not in _CORRUPT:  # the file is fine: keep it
+                message = describe("history not saved", exc, self.path.parent)
+                raise HistoryError(f"{message}; the history file is kept as it is") from None
             moved = self._move_aside()
             self.notices.append(
                 f"The history file was unreadable ({exc}); it was moved to {moved.name} "
@@ -100,7 +137,7 @@ class Database:
     @contextlib.contextmanager
     def write(self, what: str = "history not saved") -> Iterator[sqlite3.Connection]:
         """One durable transaction; any failure rolls back and raises HistoryError(`what`)."""
-        with self._lock, converted(what):
+        with self._lock, converted(what, self.path.parent):
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
