@@ -50,6 +50,11 @@ def primary_code(exc: sqlite3.Error) -> int | None:
     return None if code is None else int(code) & 0xFF
 
 
+def damaged(exc: sqlite3.Error) -> bool:
+    """Whether an error says the file itself is damaged (then it is moved aside)."""
+    return primary_code(exc) in _CORRUPT or "could not decode" in str(exc).lower()
+
+
 def describe(what: str, exc: sqlite3.Error, where: Path | None = None) -> str:
     """`history not saved: disk full`, or the error itself in brackets when it is rarer.
     SQLite often reports a full disk as an I/O error: the free space at `where` tells."""
@@ -90,16 +95,32 @@ class Database:
         try:
             return self._connect()
         except sqlite3.Error as exc:
-            if primary_code(exc) not in _CORRUPT:  # the file is fine: keep it
+            if not damaged(exc):  # the file is fine: keep it
                 message = describe("history not saved", exc, self.path.parent)
                 raise HistoryError(f"{message}; the history file is kept as it is") from None
-            moved = self._move_aside()
-            self.notices.append(
-                f"The history file was unreadable ({exc}); it was moved to {moved.name} "
-                "and a fresh history was started."
-            )
+            self.notices.append(self._start_afresh(exc))
             with converted("history unavailable"):
                 return self._connect()
+
+    def _start_afresh(self, exc: sqlite3.Error) -> str:
+        """Move the damaged file aside (0600); what to tell the user."""
+        moved = self._move_aside()
+        why = "it holds text that is not UTF-8" if "decode" in str(exc).lower() else str(exc)
+        return (
+            f"The history file was damaged ({why}); it was moved to {moved} and a fresh "
+            "history was started."
+        )
+
+    def _quarantine(self, exc: sqlite3.Error) -> HistoryError:
+        """Damage found while in use: move the file aside and go on with a fresh one."""
+        with contextlib.suppress(sqlite3.Error):
+            self._db.close()
+        message = self._start_afresh(exc)
+        try:
+            self._db = self._connect()
+        except sqlite3.Error as again:
+            return HistoryError(describe(message + " It could not be reopened", again))
+        return HistoryError(message)
 
     def _connect(self) -> sqlite3.Connection:
         existed = self.path.exists()
@@ -137,27 +158,37 @@ class Database:
     @contextlib.contextmanager
     def write(self, what: str = "history not saved") -> Iterator[sqlite3.Connection]:
         """One durable transaction; any failure rolls back and raises HistoryError(`what`)."""
-        with self._lock, converted(what, self.path.parent):
-            self._db.execute("BEGIN IMMEDIATE")
+        with self._lock:
             try:
-                yield self._db
-            except BaseException:
-                with contextlib.suppress(sqlite3.Error):
-                    self._db.execute("ROLLBACK")
-                raise
-            try:
-                self._db.execute("COMMIT")
-            except sqlite3.Error:
-                with contextlib.suppress(sqlite3.Error):
-                    self._db.execute("ROLLBACK")
-                raise
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self._db
+                except BaseException:
+                    with contextlib.suppress(sqlite3.Error):
+                        self._db.execute("ROLLBACK")
+                    raise
+                try:
+                    self._db.execute("COMMIT")
+                except sqlite3.Error:
+                    with contextlib.suppress(sqlite3.Error):
+                        self._db.execute("ROLLBACK")
+                    raise
+            except sqlite3.Error as exc:
+                if damaged(exc):
+                    raise self._quarantine(exc) from None
+                raise HistoryError(describe(what, exc, self.path.parent)) from None
 
     def read(self, sql: str, args: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
-        """Rows as dicts; HistoryError when the file cannot be read."""
-        with self._lock, converted("history could not be read"):
-            cur = self._db.execute(sql, args)
-            names = [d[0] for d in cur.description]
-            return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+        """Rows as dicts; HistoryError when the file cannot be read (moved aside if damaged)."""
+        with self._lock:
+            try:
+                cur = self._db.execute(sql, args)
+                names = [d[0] for d in cur.description]
+                return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+            except sqlite3.Error as exc:
+                if damaged(exc):
+                    raise self._quarantine(exc) from None
+                raise HistoryError(describe("history could not be read", exc)) from None
 
     def scrub(self) -> None:
         """Checkpoint and truncate the WAL: it still holds copies of deleted pages."""

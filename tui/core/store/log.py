@@ -11,7 +11,7 @@ from tui.core.codec import result_from_json, result_to_json
 from tui.core.errors import INTERRUPTED_MESSAGE, Interrupted
 from tui.core.masking import mask_e164
 from tui.core.result import ProviderResult
-from tui.core.store.db import Database
+from tui.core.store.db import Database, HistoryError
 from tui.core.store.keys import Hasher
 from tui.core.store.schema import DONE, PENDING
 
@@ -174,16 +174,22 @@ class LookupLog:
         rows = self._db.read(f"{_SUMMARY} WHERE id = ?", (lookup_id,))
         if not rows:
             return None
-        results = [
-            _interrupted(r["provider"])
-            if r["state"] == PENDING
-            else result_from_json(json.loads(r["data"]))
-            for r in self._db.read(
-                "SELECT provider, state, data FROM results WHERE lookup_id = ?"
-                " ORDER BY position IS NULL, position, rowid",
-                (lookup_id,),
-            )
-        ]
+        rows = self._db.read(
+            "SELECT provider, state, data FROM results WHERE lookup_id = ?"
+            " ORDER BY position IS NULL, position, rowid",
+            (lookup_id,),
+        )
+        try:
+            results = [
+                _interrupted(r["provider"])
+                if r["state"] == PENDING
+                else result_from_json(json.loads(r["data"]))
+                for r in rows
+            ]
+        except (ValueError, KeyError, TypeError):
+            raise HistoryError(
+                f"lookup {lookup_id} could not be read: its stored answers are damaged"
+            ) from None
         return LookupRecord(LookupSummary(**rows[0]), tuple(results))
 
     def after(self, after_id: int, limit: int) -> list[LookupRecord]:

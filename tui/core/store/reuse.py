@@ -49,7 +49,10 @@ def fresh_answers(
             (number_hash, profile, want.provider, DONE, now - want.max_age, want.query_tag),
         )
         if rows:
-            stored = result_from_json(json.loads(rows[0]["data"]))
+            try:
+                stored = result_from_json(json.loads(rows[0]["data"]))
+            except (ValueError, KeyError, TypeError):  # a damaged row: ask the provider
+                continue
             age = round(max(0.0, now - rows[0]["created"]), 1)
             found[want.provider] = replace(
                 stored, cached=True, age_s=age, billed=False, latency_ms=None

@@ -1,0 +1,117 @@
+"""A damaged history never stops a lookup: a corpus of damage, each through the service."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+import stat
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import sandbox_profile
+from tui.core.result import ProviderResult, Status
+from tui.core.service import LookupService
+from tui.core.store import DB_NAME, NewLookup, Store
+from tui.core.store.log import Answer
+from tui.sandbox.server import SandboxServer
+
+Damage = Callable[[Path], None]
+
+
+def truncate(size: int | None) -> Damage:
+    def apply(db: Path) -> None:
+        data = db.read_bytes()
+        db.write_bytes(data[: len(data) // 2 if size is None else size])
+
+    return apply
+
+
+def zero(offset: int, length: int) -> Damage:
+    def apply(db: Path) -> None:
+        data = bytearray(db.read_bytes())
+        data[offset : offset + length] = bytes(min(length, max(0, len(data) - offset)))
+        db.write_bytes(bytes(data))
+
+    return apply
+
+
+def flip(offset: int) -> Damage:
+    def apply(db: Path) -> None:
+        data = bytearray(db.read_bytes())
+        where = offset % len(data)
+        data[where] ^= 0xFF
+        db.write_bytes(bytes(data))
+
+    return apply
+
+
+def garbage_wal(size: int) -> Damage:
+    def apply(db: Path) -> None:
+        Path(f"{db}-wal").write_bytes(random.Random(size).randbytes(size))
+
+    return apply
+
+
+def undecodable(table: str, column: str) -> Damage:
+    def apply(db: Path) -> None:
+        conn = sqlite3.connect(db)
+        conn.execute(f"UPDATE {table} SET {column} = CAST(x'ff80fe' AS TEXT)")
+        conn.commit()
+        conn.close()
+
+    return apply
+
+
+CORPUS: dict[str, Damage] = {
+    **{f"truncated-{n}": truncate(n) for n in (0, 50, 100, 1000, 4096, 5000, None)},
+    "zeroed-header": zero(0, 100),
+    "zeroed-page-1": zero(0, 4096),
+    "zeroed-page-2": zero(4096, 4096),
+    "zeroed-tail": zero(-4096 % (1 << 30), 4096),
+    **{f"flipped-{o}": flip(o) for o in (16, 28, 100, 700, 4096 + 8, 4096 + 300, 8192 + 40, 9000)},
+    **{f"garbage-wal-{n}": garbage_wal(n) for n in (8, 32, 5000)},
+    "text-masked": undecodable("lookups", "masked"),
+    "text-verdict": undecodable("lookups", "verdict"),
+    "text-profile": undecodable("lookups", "profile"),
+    "text-data": undecodable("results", "data"),
+    "text-provider": undecodable("results", "provider"),
+}
+
+
+def healthy(data: Path) -> None:
+    store = Store(data)
+    for i in range(3):
+        new = NewLookup(time.time(), "test", f"+861380013800{i}", "CN", False)
+        store.record(None, new, [Answer(ProviderResult("offline", Status.OK), 0)], {}, "ok")
+    store.close()
+
+
+def test_the_corpus_is_large_enough() -> None:
+    assert len(CORPUS) >= 25
+
+
+@pytest.mark.parametrize("name", list(CORPUS))
+async def test_a_damaged_history_never_stops_a_lookup(
+    name: str, tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    data = tmp_path / "data"
+    healthy(data)
+    CORPUS[name](data / DB_NAME)
+    service = LookupService(data_dir=data)
+    notices = await service.open_history()
+    service.use(sandbox_profile(sandbox, timeout=2.0))
+    lookup = await service.check("13800138000")  # the lookup answers, whatever the damage
+    assert [r.status for r in lookup.ordered] == [Status.OK, Status.OK, Status.OK, Status.SKIPPED]
+    said = " ".join([*notices, *lookup.warnings, *(await service.history_page()).warnings])
+    # At most one failure: the history then works, on the old file or a fresh one.
+    await service.check("13800138001")
+    page = await service.history_page()
+    assert page.warnings == (), (name, page.warnings)
+    assert any(row.masked == "138****8001" for row in page.value), name
+    for moved in data.glob(f"{DB_NAME}.corrupt-*"):
+        assert stat.S_IMODE(moved.stat().st_mode) == 0o600
+        assert str(moved).split("-wal")[0].split("-shm")[0] in said  # says where it went
+    await service.aclose()
