@@ -174,7 +174,7 @@ class LookupLog:
         rows = self._db.read(f"{_SUMMARY} WHERE id = ?", (lookup_id,))
         if not rows:
             return None
-        rows = self._db.read(
+        stored = self._db.read(
             "SELECT provider, state, data FROM results WHERE lookup_id = ?"
             " ORDER BY position IS NULL, position, rowid",
             (lookup_id,),
@@ -184,7 +184,7 @@ class LookupLog:
                 _interrupted(r["provider"])
                 if r["state"] == PENDING
                 else result_from_json(json.loads(r["data"]))
-                for r in rows
+                for r in stored
             ]
         except (ValueError, KeyError, TypeError):
             raise HistoryError(
