@@ -22,7 +22,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 BASELINE = "fa950a8"
@@ -35,6 +37,26 @@ def numbers(n: int) -> list[str]:
     return [f"1380{i:07d}" for i in range(n)]
 
 
+Lookup = Callable[[str], Awaitable[object]]
+
+
+async def cpu_per_run(one: Lookup, n: int, close: Callable[[], Awaitable[object]]) -> float:
+    """Process CPU seconds for `n` lookups, CONCURRENCY at a time, after one to warm up
+    (imports, TLS context, first connections); then `close`."""
+    gate = asyncio.Semaphore(CONCURRENCY)
+
+    async def gated(text: str) -> None:
+        async with gate:
+            await one(text)
+
+    await gated("13800138000")
+    start = time.process_time()
+    await asyncio.gather(*(gated(t) for t in numbers(n)))
+    spent = time.process_time() - start
+    await close()
+    return spent
+
+
 async def run_new(url: str, n: int, history: bool, data: Path) -> float:
     from tui.core.config import ResolvedProfile
     from tui.core.service import LookupService
@@ -43,18 +65,7 @@ async def run_new(url: str, n: int, history: bool, data: Path) -> float:
 
     profile = ResolvedProfile("bench", demo_profile(url))
     service = LookupService().use(profile, store=Store(data) if history else None)
-    gate = asyncio.Semaphore(CONCURRENCY)
-
-    async def one(text: str) -> None:
-        async with gate:
-            await service.check(text)
-
-    await one("13800138000")  # warm: imports, TLS context, first connections
-    start = time.process_time()
-    await asyncio.gather(*(one(t) for t in numbers(n)))
-    spent = time.process_time() - start
-    await service.aclose()
-    return spent
+    return await cpu_per_run(service.check, n, service.aclose)
 
 
 async def run_old(url: str, n: int, history: bool, data: Path) -> float:
@@ -66,46 +77,36 @@ async def run_old(url: str, n: int, history: bool, data: Path) -> float:
 
     profile = ResolvedProfile("bench", demo_profile(url))
     checker = Checker(profile, history=History(data) if history else None)
-    gate = asyncio.Semaphore(CONCURRENCY)
+    return await cpu_per_run(checker.check, n, checker.aclose)
 
-    async def one(text: str) -> None:
-        async with gate:
-            await checker.check(text)
 
-    await one("13800138000")
-    start = time.process_time()
-    await asyncio.gather(*(one(t) for t in numbers(n)))
-    spent = time.process_time() - start
-    await checker.aclose()
-    return spent
+def _requests(url: str, mnp: Any, ip138: Any, text: str) -> tuple[Awaitable[Any], Awaitable[Any]]:
+    """The two requests a Chinese lookup makes, as plain httpx calls."""
+    return (
+        mnp.post(
+            f"{url}/china_mnp/api/mobile/transfer",
+            json={"mobile_number": text},
+            headers={"Authorization": "APPCODE demo-mnp-key"},
+        ),
+        ip138.get(
+            f"{url}/ip138/mobile/check/",
+            params={"mobile": text},
+            headers={"token": "demo-ip138-token"},
+        ),
+    )
 
 
 async def run_raw(url: str, n: int, history: bool, data: Path) -> float:
-    """The floor: one shared plain httpx client making the lookup's two requests."""
+    """The floor: one shared plain httpx client making the lookup's two requests in turn."""
     import httpx
 
     client = httpx.AsyncClient()
-    gate = asyncio.Semaphore(CONCURRENCY)
 
     async def one(text: str) -> None:
-        async with gate:
-            await client.post(
-                f"{url}/china_mnp/api/mobile/transfer",
-                json={"mobile_number": text},
-                headers={"Authorization": "APPCODE demo-mnp-key"},
-            )
-            await client.get(
-                f"{url}/ip138/mobile/check/",
-                params={"mobile": text},
-                headers={"token": "demo-ip138-token"},
-            )
+        for request in _requests(url, client, client, text):
+            await request
 
-    await one("13800138000")
-    start = time.process_time()
-    await asyncio.gather(*(one(t) for t in numbers(n)))
-    spent = time.process_time() - start
-    await client.aclose()
-    return spent
+    return await cpu_per_run(one, n, client.aclose)
 
 
 async def run_raw_shaped(url: str, n: int, history: bool, data: Path) -> float:
@@ -113,30 +114,15 @@ async def run_raw_shaped(url: str, n: int, history: bool, data: Path) -> float:
     import httpx
 
     mnp, ip138 = httpx.AsyncClient(), httpx.AsyncClient()
-    gate = asyncio.Semaphore(CONCURRENCY)
 
     async def one(text: str) -> None:
-        async with gate:
-            await asyncio.gather(
-                mnp.post(
-                    f"{url}/china_mnp/api/mobile/transfer",
-                    json={"mobile_number": text},
-                    headers={"Authorization": "APPCODE demo-mnp-key"},
-                ),
-                ip138.get(
-                    f"{url}/ip138/mobile/check/",
-                    params={"mobile": text},
-                    headers={"token": "demo-ip138-token"},
-                ),
-            )
+        await asyncio.gather(*_requests(url, mnp, ip138, text))
 
-    await one("13800138000")
-    start = time.process_time()
-    await asyncio.gather(*(one(t) for t in numbers(n)))
-    spent = time.process_time() - start
-    await mnp.aclose()
-    await ip138.aclose()
-    return spent
+    async def close() -> None:
+        await mnp.aclose()
+        await ip138.aclose()
+
+    return await cpu_per_run(one, n, close)
 
 
 def worker(args: argparse.Namespace) -> None:

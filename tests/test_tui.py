@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
 from textual.widgets import Static
 
-from tests.tui_helpers import app_for, config_for, lookup, panel_states, ready, settle
+from tests.tui_helpers import app_for, config_for, lookup, panel_states, ready, settle, until
 from tui.app.dialogs.confirm import ConfirmScreen
 from tui.app.dialogs.text_screen import TextScreen
 from tui.app.widgets.provider_panel import ProviderPanel
@@ -104,10 +103,7 @@ async def test_a_hanging_provider_never_blocks_the_others(
         await ready(pilot)
         app.main.form.number_input.focus()  # type: ignore[union-attr]
         await pilot.press(*"13800138000", "enter")
-        for _ in range(200):  # bounded: at most ~2 s
-            if panel_states(app)["china_mnp"] == "ok":
-                break
-            await asyncio.sleep(0.01)
+        await until(pilot, lambda: panel_states(app)["china_mnp"] == "ok")
         assert panel_states(app)["china_mnp"] == "ok"
         assert panel_states(app)["ip138"] == "querying"
         await settle(pilot)

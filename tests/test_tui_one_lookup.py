@@ -13,7 +13,16 @@ from pathlib import Path
 from textual import events
 from textual.widgets import Static
 
-from tests.tui_helpers import STABLE_NOW, app_for, config_for, lookup, panel_states, ready, settle
+from tests.tui_helpers import (
+    STABLE_NOW,
+    app_for,
+    config_for,
+    lookup,
+    panel_states,
+    ready,
+    settle,
+    until,
+)
 from tui.app.app import PortcheckApp
 from tui.app.dialogs.confirm import ConfirmScreen
 from tui.app.screens.main import MainScreen
@@ -210,10 +219,7 @@ async def test_a_partial_verdict_says_who_is_still_being_asked(
         main = main_of(app)
         main.form.number_input.focus()
         await pilot.press(*"13800138000", "enter")
-        for _ in range(200):  # bounded: at most ~2 s
-            if panel_states(app)["china_mnp"] == "ok":
-                break
-            await pilot.pause(0.01)
+        await until(pilot, lambda: panel_states(app)["china_mnp"] == "ok")
         await pilot.pause()
         partial = text_of(main.verdict)
         assert "So far:" in partial and "still asking ip138" in partial
@@ -245,10 +251,7 @@ async def test_quitting_with_billed_requests_in_flight_asks_and_records_interrup
         await ready(pilot)
         main_of(app).form.number_input.focus()
         await pilot.press(*"13800138000", "enter")
-        for _ in range(100):  # bounded: until the free and quick answers are in
-            if panel_states(app)["china_mnp"] == "ok":
-                break
-            await pilot.pause(0.01)
+        await until(pilot, lambda: panel_states(app)["china_mnp"] == "ok")  # free, quick ones in
         await pilot.press("ctrl+q")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
@@ -309,10 +312,7 @@ async def test_a_crashing_worker_is_reported_and_the_app_goes_on() -> None:
             raise RuntimeError("bug")
 
         failing(main_of(app))  # waiting for it would raise: poll for the notification
-        for _ in range(50):  # bounded
-            if "RuntimeError" in notes(app):
-                break
-            await pilot.pause(0.01)
+        await until(pilot, lambda: "RuntimeError" in notes(app))
         assert app.is_running
         assert "RuntimeError" in notes(app)
         await lookup(pilot, "13800138000")
@@ -342,8 +342,5 @@ async def test_a_purge_waiting_for_another_process_never_freezes_the_screen(
         finally:
             other.execute("ROLLBACK")
             other.close()
-        for _ in range(100):  # bounded: the purge goes through once the lock is gone
-            if "Deleted 1 lookup(s)" in notes(app):
-                break
-            await pilot.pause(0.02)
+        await until(pilot, lambda: "Deleted 1 lookup(s)" in notes(app))  # the lock is gone
         assert "Deleted 1 lookup(s)" in notes(app)

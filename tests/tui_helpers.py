@@ -6,6 +6,7 @@ import asyncio
 import atexit
 import itertools
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -156,6 +157,13 @@ async def lookup(pilot: Pilot[None], number: str, rio: str | None = None) -> Non
         await pilot.pause()
     await pilot.press("enter")
     await settle(pilot)
+
+
+async def until(pilot: Pilot[None], done: Callable[[], bool], seconds: float = 2.0) -> None:
+    """Let the app run until `done()` holds, for at most `seconds` (the caller asserts)."""
+    deadline = time.monotonic() + seconds
+    while not done() and time.monotonic() < deadline:
+        await pilot.pause(0.01)
 
 
 async def settle(pilot: Pilot[None]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
@@ -63,40 +63,43 @@ async def _write_export(service: LookupService, path: Path, kind: str, *, unmask
         writer = csv.writer(out) if kind == ".csv" else None
         if writer:
             writer.writerow(_CSV_COLUMNS)
-        try:
-            records = [r async for r in service.records()]
+        try:  # one page of lookups in memory at a time, whatever the history's size
+            async for record in service.records():
+                count += 1
+                _write_record(out, writer, record, unmasked=unmasked)
         except HistoryError as exc:
             fail(exc.message, EXIT_CONFIG)
-        for record in records:
-            count += 1
-            s = record.summary
-            number = s.full_number if unmasked and s.full_number else s.masked
-            if writer is None:
-                out.write(json.dumps(_record_json(record, number), ensure_ascii=False) + "\n")
-                continue
-            for r in record.results:
-                writer.writerow(
-                    [
-                        s.id,
-                        when_text(s.created),
-                        s.profile,
-                        number,
-                        s.region,
-                        s.verdict,
-                        r.provider,
-                        r.status.value,
-                        r.billed,
-                        r.cached,
-                        r.latency_ms,
-                        r.ported,
-                        r.eligible,
-                        r.current_operator,
-                        r.line_status.value if r.line_status else None,
-                        r.error.kind.value if r.error else None,
-                        r.order_id,
-                    ]
-                )
     return count
+
+
+def _write_record(out: IO[str], writer: Any, record: LookupRecord, *, unmasked: bool) -> None:
+    s = record.summary
+    number = s.full_number if unmasked and s.full_number else s.masked
+    if writer is None:
+        out.write(json.dumps(_record_json(record, number), ensure_ascii=False) + "\n")
+        return
+    for r in record.results:
+        writer.writerow(
+            [
+                s.id,
+                when_text(s.created),
+                s.profile,
+                number,
+                s.region,
+                s.verdict,
+                r.provider,
+                r.status.value,
+                r.billed,
+                r.cached,
+                r.latency_ms,
+                r.ported,
+                r.eligible,
+                r.current_operator,
+                r.line_status.value if r.line_status else None,
+                r.error.kind.value if r.error else None,
+                r.order_id,
+            ]
+        )
 
 
 def _record_json(record: LookupRecord, number: str) -> dict[str, object]:

@@ -39,9 +39,15 @@ def when_text(ts: float) -> str:
 
 
 def _line(s: LookupSummary) -> str:
-    number = s.full_number or s.masked
-    verdict = s.verdict or "outcome unknown (interrupted)"
-    return f"{s.id:>6}  {when_text(s.created)}  {s.profile:<10} {number:<18} {verdict}"
+    return _row(s.id, s.created, s.profile, s.full_number or s.masked, s.verdict)
+
+
+def _row(
+    lookup_id: int | None, created: float, profile: str, number: str, verdict: str | None
+) -> str:
+    """One lookup on one line, the same for lists and `show`."""
+    shown = verdict or "outcome unknown (interrupted)"
+    return f"{lookup_id:>6}  {when_text(created)}  {profile:<10} {number:<18} {shown}"
 
 
 def with_history(service: LookupService, work: Callable[[], Awaitable[T]]) -> T:
@@ -181,10 +187,10 @@ def show_cmd(service: LookupService, lookup_id: int) -> None:
 
 
 def _past_line(lookup: Lookup) -> str:
-    number = lookup.typed or lookup.masked
-    verdict = lookup.verdict.headline if lookup.ordered else "outcome unknown (interrupted)"
-    when = when_text(lookup.created)
-    return f"{lookup.lookup_id:>6}  {when}  {lookup.profile:<10} {number:<18} {verdict}"
+    verdict = lookup.verdict.headline if lookup.ordered else None
+    return _row(
+        lookup.lookup_id, lookup.created, lookup.profile, lookup.typed or lookup.masked, verdict
+    )
 
 
 @history_group.command("purge")

@@ -118,11 +118,6 @@ class LookupRun:
         return self._task
 
     @property
-    def done(self) -> bool:
-        """Whether the run is over (answers recorded)."""
-        return self._task is not None and self._task.done()
-
-    @property
     def billed_in_flight(self) -> list[str]:
         """Billed providers asked and not answered yet."""
         return [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from tui.core.codec import result_from_json, result_to_json
@@ -199,13 +199,6 @@ class LookupLog:
         )
         found = (self.get(r["id"]) for r in rows)
         return [r for r in found if r is not None]
-
-    def records(self, *, batch: int = 500) -> Iterator[LookupRecord]:
-        """Every lookup with its results, oldest first, read in batches (for exports)."""
-        last = 0
-        while page := self.after(last, batch):
-            yield from page
-            last = page[-1].summary.id
 
     def count(self) -> int:
         """Number of lookups stored."""

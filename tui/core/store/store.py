@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -129,10 +129,6 @@ class Store:
     def get(self, lookup_id: int) -> LookupRecord | None:
         """One lookup with its results."""
         return self.log.get(lookup_id)
-
-    def records(self) -> Iterator[LookupRecord]:
-        """Every lookup, oldest first, read in batches."""
-        return self.log.records()
 
     def count(self) -> int:
         """Number of lookups stored."""
