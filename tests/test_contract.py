@@ -88,3 +88,19 @@ async def test_garbage_stays_in_its_own_result(name: str, sandbox: SandboxServer
     assert result.error is not None and result.error.kind is ErrorKind.BAD_RESPONSE
     assert result.error.message.isprintable()
     await checker.aclose()
+
+
+def test_the_sandbox_answers_without_waiting_for_a_delayed_ack() -> None:
+    """Its sockets were made without naming TCP, so asyncio left Nagle on: every answer on a
+    reused connection waited ~40 ms for the client's delayed ACK, and the sandbox, meant to
+    measure the client, measured that instead."""
+    import socket
+
+    import httpx
+
+    with SandboxServer() as server, httpx.Client(base_url=server.url) as client:
+        client.get("/_sandbox")  # one kept-alive connection, accepted by the server
+        connections = list(server._server.server_state.connections)
+        sockets = [c.transport.get_extra_info("socket") for c in connections]
+        assert sockets, "the sandbox accepted no connection"
+        assert all(s.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) for s in sockets)
