@@ -12,6 +12,7 @@ final record of every answer with the merged verdict.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
@@ -93,6 +94,7 @@ class LookupRun:
         self._tag: str | None = None
         self._queue: asyncio.Queue[ProviderResult | None] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
+        self._sent = asyncio.Event()
         lookup.claim(names, self.id)
 
     def start(self) -> LookupRun:
@@ -104,6 +106,14 @@ class LookupRun:
     async def __aiter__(self) -> AsyncIterator[ProviderResult]:
         while (result := await self._queue.get()) is not None:
             yield result
+
+    async def sent(self, within: float) -> None:
+        """Return once every request of this run is on its way (or nothing is left to ask),
+        or after `within` seconds: a front end that draws only then does not make the store,
+        and so the requests, wait behind a frame."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(within):
+                await self._sent.wait()
 
     async def wait(self) -> Lookup:
         """The lookup, once this run is over."""
@@ -142,6 +152,7 @@ class LookupRun:
             await self._ask(asking)
             await self._record()
         finally:
+            self._sent.set()
             self._queue.put_nowait(None)
 
     def _accept(self, result: ProviderResult) -> None:
@@ -229,6 +240,7 @@ class LookupRun:
     async def _ask(self, asking: list[AnyProvider]) -> None:
         tasks = {asyncio.create_task(self._call(p), name=f"portcheck:{p.name}"): p for p in asking}
         self._calls = {p.name: t for t, p in tasks.items()}
+        self._sent.set()
         pending = set(tasks)
         try:
             while pending:

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from tui.core.run import LookupRun
 
 IDLE = "Paste a number and press Enter."
+DRAW_WAIT = 0.05
+"""Longest a new lookup waits for its requests to be sent before it is drawn anyway."""
 
 
 class MainScreen(BaseScreen):
@@ -63,8 +65,17 @@ class MainScreen(BaseScreen):
             self.verdict.show(lookup.verdict, asking=lookup.asking)
 
     @work(exit_on_error=False)
-    async def follow(self, run: LookupRun) -> None:
+    async def follow(self, run: LookupRun, *, new: bool) -> None:
         """Draw a run's answers as they arrive, while its lookup is the one on screen."""
+        # Drawn once the requests are out (2-3 ms), not before: a frame drawn first would
+        # hold the store's answer, and so every request, for the ~10 ms it takes.
+        await run.sent(within=DRAW_WAIT)
+        if run.lookup is self.current:
+            if new:
+                self.show(run.lookup)
+            else:
+                self.panels.querying(run.names)
+                self._draw_verdict()
         async for result in run:
             if run.lookup is not self.current:
                 continue  # another lookup is on screen now: this answer is not its
@@ -102,12 +113,9 @@ class MainScreen(BaseScreen):
         self._run(service.begin(query, providers, typed=number))
 
     def _run(self, run: LookupRun) -> None:
-        if run.lookup is not self.current:
-            self.show(run.lookup)
-        else:
-            self.panels.querying(run.names)
-            self._draw_verdict()
-        self.follow(run)
+        new = run.lookup is not self.current
+        self.current = run.lookup  # what ctrl+y, ctrl+r and retries act on from now on
+        self.follow(run, new=new)
 
     async def _billing_agreed(self, providers: list[str], question: str) -> bool:
         if not providers:

@@ -16,6 +16,9 @@ from tui.core.result import ProviderResult, Status
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 STATES = ("waiting", "querying", "ok", "error", "skipped", "off")
+SPINNER_AFTER = 0.4
+"""Seconds of waiting before the spinner and the elapsed time are shown."""
+STATE_CLASSES = frozenset(f"-{state}" for state in STATES)
 
 
 class ProviderPanel(VerticalScroll, can_focus=True):
@@ -54,8 +57,8 @@ class ProviderPanel(VerticalScroll, can_focus=True):
         self.waiting()
 
     def _state(self, state: str, subtitle: str, body: Content | str = "") -> None:
-        for name in STATES:
-            self.set_class(name == state, f"-{name}")
+        # One class change, not one per state: each restyles the panel and the layout.
+        self.set_classes((self.classes - STATE_CLASSES) | {f"-{state}"})
         self.border_subtitle = subtitle
         self._body.update(body if isinstance(body, Content) else Content(body))
 
@@ -77,6 +80,12 @@ class ProviderPanel(VerticalScroll, can_focus=True):
         self._started = time.monotonic()
         self._state("querying", "querying…", "Asking…")
         self._stop_timer()
+        # The spinner starts once an answer is slow in coming: before that, each of its
+        # frames is a redraw that an answer arriving at the same moment would wait behind.
+        self._timer = self.set_timer(SPINNER_AFTER, self._spin)
+
+    def _spin(self) -> None:
+        self._tick()
         self._timer = self.set_interval(0.1, self._tick)
 
     def _tick(self) -> None:

@@ -44,8 +44,11 @@ class VerdictBar(Static):
         lines = [head]
         lines += [Content(f"⚠ {d}") for d in verdict.disagreements]
         lines += [Content(f"→ {step}") for step in verdict.next_steps[:1]]
-        self.set_class(bool(asking), "-partial")
-        self.set_class(not asking and verdict.eligible is True, "-eligible")
-        self.set_class(not asking and verdict.eligible is False, "-ineligible")
-        self.set_class(bool(verdict.disagreements), "-disagree")
+        classes = {
+            "-partial": bool(asking),
+            "-eligible": not asking and verdict.eligible is True,
+            "-ineligible": not asking and verdict.eligible is False,
+            "-disagree": bool(verdict.disagreements),
+        }
+        self.set_classes({name for name, on in classes.items() if on})  # one restyle
         self.update(Content("\n").join(lines))
