@@ -10,7 +10,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from tui.sandbox.registry import EMULATORS, TARGETS
-from tui.sandbox.state import FAULTS, SandboxState
+from tui.sandbox.state import FAULTS, KNOBS, SandboxState
 
 
 async def control(request: Request) -> Response:
@@ -35,6 +35,19 @@ async def control(request: Request) -> Response:
     )
 
 
+async def knobs(request: Request) -> Response:
+    """`POST /_sandbox/knobs`: set knobs, e.g. `{"huge_bytes": 1048576, "retry_after": "3"}`."""
+    state: SandboxState = request.app.state.sandbox
+    try:
+        body = json.loads(await request.body())
+        if not isinstance(body, dict):
+            raise ValueError("send a JSON object of knob names and values")
+        state.set_knobs(body)
+    except ValueError as exc:
+        return JSONResponse({"error": str(exc), "knobs": list(KNOBS)}, status_code=400)
+    return JSONResponse({name: getattr(state, name) for name in KNOBS})
+
+
 async def reset(request: Request) -> Response:
     """`POST /_sandbox/reset`: forget faults, counters and tokens."""
     request.app.state.sandbox.reset()
@@ -48,6 +61,7 @@ def create_app(state: SandboxState | None = None) -> Starlette:
             *(route for emulator in EMULATORS for route in emulator.routes),
             Route("/_sandbox", control, methods=["GET"]),
             Route("/_sandbox/faults", control, methods=["POST"]),
+            Route("/_sandbox/knobs", knobs, methods=["POST"]),
             Route("/_sandbox/reset", reset, methods=["POST"]),
         ]
     )

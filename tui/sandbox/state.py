@@ -21,6 +21,17 @@ FAULTS = {
 }
 
 
+#: Knobs settable over HTTP (`POST /_sandbox/knobs`), and the types each accepts.
+KNOBS: dict[str, tuple[type, ...]] = {
+    "latency": (int, float),
+    "hang_seconds": (int, float),
+    "token_ttl": (int,),
+    "huge_bytes": (int,),
+    "retry_after": (str,),
+    "advertised_ttl": (int, float, str, type(None)),
+}
+
+
 @dataclass
 class Fault:
     """A fault answered instead of the normal response."""
@@ -80,6 +91,18 @@ class SandboxState:
                 if fault.remaining <= 0:
                     queue.pop(0)
             return fault.kind
+
+    def set_knobs(self, knobs: dict[str, object]) -> None:
+        """Set knobs by name (see KNOBS); all or none, each checked first."""
+        for name, value in knobs.items():
+            types = KNOBS.get(name)
+            if types is None:
+                raise ValueError(f"unknown knob {name!r}; knobs: {', '.join(KNOBS)}")
+            if not isinstance(value, types) or isinstance(value, bool):
+                raise ValueError(f"knob {name!r} takes {' or '.join(t.__name__ for t in types)}")
+        with self._lock:
+            for name, value in knobs.items():
+                setattr(self, name, value)
 
     def issue_token(self) -> str:
         """A new bearer token valid for `token_ttl` seconds."""
