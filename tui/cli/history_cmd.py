@@ -68,8 +68,10 @@ def with_history(service: LookupService, work: Callable[[], Awaitable[T]]) -> T:
 
 def _value(outcome: Outcome[T]) -> T:
     """The value, after saying what went wrong with the history (exit 3 when it failed)."""
+    if outcome.failed and outcome.warnings:
+        fail(" ".join(outcome.warnings), EXIT_CONFIG)
     for warning in outcome.warnings:
-        fail(warning, EXIT_CONFIG)
+        warn(warning)
     return outcome.value
 
 

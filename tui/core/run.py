@@ -212,13 +212,15 @@ class LookupRun:
 
     async def _reserve(self, asking: list[AnyProvider]) -> list[AnyProvider]:
         budgets = {p.name: p.daily_budget for p in asking if p.billed}
-        if not budgets or self._store is None:
+        if not budgets:
             return asking
-        reservation = await self._guard(
-            self._store.reserve(self.lookup.lookup_id, self._new(), budgets)
-        )
+        reservation = None
+        if self._store is not None:
+            reservation = await self._guard(
+                self._store.reserve(self.lookup.lookup_id, self._new(), budgets)
+            )
         refused: dict[str, BudgetExceeded] = {}
-        if reservation is None:
+        if reservation is None:  # no history at all (it would not open), or it failed now
             # A budget that cannot be counted durably is not a budget: refuse, send nothing.
             refused = {
                 name: BudgetExceeded(

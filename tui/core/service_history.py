@@ -31,6 +31,8 @@ class Outcome(Generic[T]):
     """The answer (an empty one when the history failed)."""
     warnings: tuple[str, ...] = ()
     """History problems to tell the user."""
+    failed: bool = False
+    """The history could not answer: `value` is only an empty stand-in."""
 
 
 class HistoryAccess:
@@ -50,14 +52,20 @@ class HistoryAccess:
         raise NotImplementedError
 
     async def _history(self, call: Callable[[AsyncStore], Awaitable[T]], empty: T) -> Outcome[T]:
-        from tui.core.store import HistoryError
+        from tui.core.store import HistoryError, HistoryRestarted
 
         if self.store is None:
-            return Outcome(empty, (self.history_problem,) if self.history_problem else ())
+            problem = (self.history_problem,) if self.history_problem else ()
+            return Outcome(empty, problem, failed=True)
         try:
             return Outcome(await call(self.store))
+        except HistoryRestarted as exc:
+            try:  # the damaged file is aside: the fresh history answers, with the news
+                return Outcome(await call(self.store), (exc.message,))
+            except HistoryError as again:
+                return Outcome(empty, (exc.message, again.message), failed=True)
         except HistoryError as exc:
-            return Outcome(empty, (exc.message,))
+            return Outcome(empty, (exc.message,), failed=True)
 
     async def history_page(self, text: str = "", limit: int = 200) -> Outcome[list[LookupSummary]]:
         """The latest lookups, or those of the number (any form) or containing `text`."""
@@ -80,7 +88,7 @@ class HistoryAccess:
         found = await self._history(lambda s: s.get(lookup_id), None)
         record = found.value
         if record is None:
-            return Outcome(None, found.warnings)
+            return Outcome(None, found.warnings, found.failed)
         return Outcome(self._past(record), found.warnings)
 
     def _past(self, record: LookupRecord) -> Lookup:

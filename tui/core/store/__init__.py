@@ -9,7 +9,7 @@ answers, `budget` the ledger, `retention` forgetting; `store` puts them behind o
 from __future__ import annotations
 
 from tui.core.store.budget import UsageRow
-from tui.core.store.db import DB_NAME, HistoryError
+from tui.core.store.db import DB_NAME, HistoryError, HistoryRestarted
 from tui.core.store.keys import KEY_NAME
 from tui.core.store.log import LookupRecord, LookupSummary, NewLookup
 from tui.core.store.store import Reservation, Store
@@ -18,6 +18,7 @@ __all__ = [
     "DB_NAME",
     "KEY_NAME",
     "HistoryError",
+    "HistoryRestarted",
     "LookupRecord",
     "LookupSummary",
     "NewLookup",

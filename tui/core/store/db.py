@@ -32,6 +32,11 @@ class HistoryError(PortcheckError):
     title = "History unavailable"
 
 
+class HistoryRestarted(HistoryError):
+    """The file was found damaged in use, moved aside, and a fresh history opened: what was
+    asked can be asked again, and the message says where the old file went."""
+
+
 _CORRUPT = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
 """Damage to the file itself: the only errors for which a file is moved aside. A full disk,
 a read-only mount or a lock says nothing about the file, which must be kept."""
@@ -120,7 +125,7 @@ class Database:
             self._db = self._connect()
         except sqlite3.Error as again:
             return HistoryError(describe(message + " It could not be reopened", again))
-        return HistoryError(message)
+        return HistoryRestarted(message)
 
     def _connect(self) -> sqlite3.Connection:
         existed = self.path.exists()
