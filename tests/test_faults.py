@@ -345,3 +345,43 @@ def test_an_export_into_a_missing_folder_is_refused(home: Path, config: Path) ->
     ran = portcheck(home, "history", "--export", str(target), config=config)
     assert ran.code == 2 and "does not exist" in ran.err
     assert not (home.parent / "no").exists()
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux (apt-get install tmux)")
+def test_the_screenshot_command_in_tmux_saves_a_private_svg_with_no_downloads(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    config = config_for(sandbox, tmp_path / "config.toml")
+    bare = tmp_path / "bare-home"  # an SSH account: no ~/Downloads, no Portcheck home set
+    bare.mkdir()
+    session = f"pc-shot-{os.getpid()}"
+    command = (
+        f"env -u COLUMNS -u LINES -u PORTCHECK_HOME -u XDG_STATE_HOME -u XDG_DATA_HOME "
+        f"-u XDG_CONFIG_HOME TERM=xterm HOME={bare} PORTCHECK_CONFIG={config} {PORTCHECK}"
+    )
+    tmux("new-session", "-d", "-s", session, "-x", "100", "-y", "30", command)
+    shots = bare / ".local" / "state" / "portcheck" / "screenshots"
+    try:
+
+        def wait(done: Any, what: str) -> None:
+            until = time.monotonic() + 30
+            while not done(tmux("capture-pane", "-p", "-t", session)):
+                assert time.monotonic() < until, f"{what}:\n" + tmux(
+                    "capture-pane", "-p", "-t", session
+                )
+                time.sleep(0.1)
+
+        wait(lambda s: "region CN" in s and "loading" not in s, "the app did not load")
+        tmux("send-keys", "-t", session, "13800138000", "Enter")
+        wait(lambda s: "line active" in s, "the lookup did not answer")
+        tmux("send-keys", "-t", session, "C-p")
+        wait(lambda s: "Search for commands" in s, "no command palette")
+        tmux("send-keys", "-t", session, "-l", "screenshot")
+        wait(lambda s: "Screenshot" in s, "no screenshot command")
+        tmux("send-keys", "-t", session, "Enter")
+        wait(lambda s: shots.is_dir() and any(shots.glob("*.svg")), "no screenshot saved")
+    finally:
+        tmux("kill-session", "-t", session)
+    [shot] = shots.glob("*.svg")
+    assert stat.S_IMODE(shot.stat().st_mode) == 0o600
+    assert "0013" not in shot.read_text(encoding="utf-8")  # the number is hidden in it
