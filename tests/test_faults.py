@@ -209,6 +209,13 @@ def test_processes_starting_at_once_on_a_fresh_install_find_each_others_lookups(
 # --- 5. signals give the terminal back ------------------------------------------------------
 
 
+def alive(pid: int) -> bool:
+    try:
+        return "zombie" not in Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+
+
 def tmux(*args: str) -> str:
     return subprocess.run(["tmux", *args], capture_output=True, text=True, check=False).stdout
 
@@ -380,8 +387,18 @@ def test_the_screenshot_command_in_tmux_saves_a_private_svg_with_no_downloads(
         wait(lambda s: "Screenshot" in s, "no screenshot command")
         tmux("send-keys", "-t", session, "Enter")
         wait(lambda s: shots.is_dir() and any(shots.glob("*.svg")), "no screenshot saved")
+        app = int(tmux("display-message", "-p", "-t", session, "#{pane_pid}").strip())
     finally:
         tmux("kill-session", "-t", session)
+    # The pane closing sends SIGHUP: the app once hung here for good, writing to no terminal.
+    until = time.monotonic() + 3
+    while (
+        os.path.exists(f"/proc/{app}") and "zombie" not in Path(f"/proc/{app}/status").read_text()
+    ):
+        if time.monotonic() > until:
+            os.kill(app, signal.SIGKILL)  # never leave it running
+            pytest.fail("the app did not exit after its terminal closed")
+        time.sleep(0.05)
     [shot] = shots.glob("*.svg")
     assert stat.S_IMODE(shot.stat().st_mode) == 0o600
     assert "0013" not in shot.read_text(encoding="utf-8")  # the number is hidden in it

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import os
 import signal
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import partial
@@ -57,6 +58,10 @@ def run_app(
     return app.return_code or 0
 
 
+EXIT_DEADLINE = 1.8
+"""Seconds after SIGTERM or SIGHUP by which the process has ended, shut down or not."""
+
+
 class PortcheckApp(App[None]):
     """Keyboard-first porting checks."""
 
@@ -101,6 +106,11 @@ class PortcheckApp(App[None]):
 
     def _stopped_by(self, sig: signal.Signals) -> None:
         self.exit(return_code=128 + sig)
+        # Textual's shutdown can block for good writing to a terminal that is gone (seen
+        # after SIGHUP from a closed tmux pane): whatever happens, the process ends in time.
+        watchdog = threading.Timer(EXIT_DEADLINE, os._exit, args=(128 + sig,))
+        watchdog.daemon = True
+        watchdog.start()
 
     def watch_theme(self, theme: str) -> None:
         """Remember a theme chosen in the app (not one given on the command line)."""
