@@ -61,9 +61,9 @@ class BareApp(App[None]):
     def warm(self) -> None:
         import httpx
 
-        from tui.core.clients import FIRST_LOOKUP_MODULES  # the same warming as Portcheck's
+        from tui.core.http import FIRST_REQUEST_MODULES  # the same warming as Portcheck's
 
-        for module in FIRST_LOOKUP_MODULES:
+        for module in FIRST_REQUEST_MODULES:
             importlib.import_module(module)
         self.client = httpx.AsyncClient()
 

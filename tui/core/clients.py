@@ -3,32 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import importlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-import phonenumbers
-from phonenumbers import PhoneNumberFormat
-
 from tui.core.config import ResolvedProfile
 from tui.core.errors import ConfigError
-from tui.core.numbers import parse_number, range_operator
 from tui.core.providers import AnyProvider, Query, get_provider
 
 if TYPE_CHECKING:
     import httpx  # the module itself loads with the first provider client (tui.core.http)
-
-
-E164 = PhoneNumberFormat.E164
-FIRST_LOOKUP_MODULES = (
-    # httpcore runs on anyio, which imports its asyncio backend on the first request.
-    "anyio._backends._asyncio",
-    "anyio.lowlevel",
-    "anyio.streams.memory",
-    "anyio.streams.stapled",
-    "anyio.streams.tls",
-)
 
 
 class ProviderClients:
@@ -70,18 +53,11 @@ class ProviderClients:
         return [n for n in names if self.get(n).billed and self.get(n).skip_reason(query) is None]
 
     def warm(self) -> None:
-        """Build every provider's client now (imports httpx, reads the CA bundle), and load
-        what the first lookup would otherwise load while the user waits (~45 ms): the
-        connection pool's async backend and the range-holder table of the profile's region."""
+        """Build every provider's client now, with what their first request would load."""
+        from tui.core.http import load_transport
+
+        load_transport()
         self.selection()
-        for module in FIRST_LOOKUP_MODULES:
-            with contextlib.suppress(ImportError):  # a layout change costs speed, not a failure
-                importlib.import_module(module)
-        example = phonenumbers.example_number_for_type(
-            self.profile.settings.region, phonenumbers.PhoneNumberType.MOBILE
-        )
-        if example is not None:
-            range_operator(parse_number(phonenumbers.format_number(example, E164)))
 
     async def aclose(self) -> None:
         """Close every provider's connections."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
+import importlib
 import ssl
 from functools import cache
 from urllib.parse import urlsplit
@@ -36,6 +38,26 @@ def tls_context() -> ssl.SSLContext:
     """One verifying TLS context shared by every provider client: the CA bundle (or the
     SSL_CERT_FILE / SSL_CERT_DIR a call center sets) is read once, not once per provider."""
     return httpx.create_ssl_context(verify=True, trust_env=True)
+
+
+FIRST_REQUEST_MODULES = (
+    # httpcore runs on anyio, which imports its asyncio backend on the first request (~13 ms).
+    "anyio._backends._asyncio",
+    "anyio.lowlevel",
+    "anyio.streams.memory",
+    "anyio.streams.stapled",
+    "anyio.streams.tls",
+)
+
+
+def load_transport() -> None:
+    """Load what the first request would otherwise load while the user waits: httpx, the CA
+    bundle, and the async backend httpcore imports on first use. Idempotent; a thread may run
+    it beside other start-up work."""
+    tls_context()
+    for module in FIRST_REQUEST_MODULES:
+        with contextlib.suppress(ImportError):  # a layout change costs speed, not a failure
+            importlib.import_module(module)
 
 
 MAX_BODY = 256 * 1024

@@ -296,3 +296,12 @@ def range_operator(info: NumberInfo) -> str | None:
     parsed = phonenumbers.parse(info.e164)
     name = carrier_name(parsed, lang) or carrier_name(parsed, "en")
     return name or None
+
+
+def warm_range_holders(region: str) -> None:
+    """Load the range-holder table of `region`'s mobile numbers now (~25 ms for CN), so that
+    the first lookup there does not wait for it."""
+    example = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
+    if example is not None:
+        e164 = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164)
+        range_operator(parse_number(e164, region))

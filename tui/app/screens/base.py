@@ -34,9 +34,9 @@ if TYPE_CHECKING:
 
 
 def _load_transport() -> None:
-    from tui.core.http import tls_context  # imports httpx
+    from tui.core.http import load_transport  # imports httpx
 
-    tls_context()
+    load_transport()
 
 
 class BaseScreen(ForwardsWorkerFailures, Screen[None]):
