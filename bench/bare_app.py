@@ -56,7 +56,8 @@ class BareApp(App[None]):
 
     def on_mount(self) -> None:
         self.query_one("#number", Input).focus()
-        self.call_after_refresh(self.warm)  # as Portcheck does: the first frame has no httpx
+        if self.base is not None:  # as Portcheck does: the first frame has no httpx
+            self.call_after_refresh(self.warm)
 
     def warm(self) -> None:
         import httpx

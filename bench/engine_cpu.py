@@ -6,6 +6,10 @@ of the worker). Each measurement is a fresh worker process; the engine of a base
 alternately, A B A B…, with history on and off. Run:
 
     python bench/engine_cpu.py [--rounds 5] [--lookups 2000] [--baseline REV]
+                               [--a WORKER] [--b WORKER] [--history-modes on,off]
+
+Workers: `old` (the engine at REV), `new` (this tree's), `new-aiohttp` (this tree's on
+httpx-aiohttp's transport: install it first), `raw` and `raw-shaped` (plain httpx, the floor).
 
 Each lookup is a distinct Chinese number (nothing is reused), so it makes the two billed
 requests (china_mnp, ip138) plus the two free providers.
@@ -57,15 +61,28 @@ async def cpu_per_run(one: Lookup, n: int, close: Callable[[], Awaitable[object]
     return spent
 
 
-async def run_new(url: str, n: int, history: bool, data: Path) -> float:
+async def run_new(url: str, n: int, history: bool, data: Path, transport: Any = None) -> float:
     from tui.core.config import ResolvedProfile
     from tui.core.service import LookupService
     from tui.core.store import Store
     from tui.demo import demo_profile
 
     profile = ResolvedProfile("bench", demo_profile(url))
-    service = LookupService().use(profile, store=Store(data) if history else None)
+    service = LookupService(transport=transport)
+    service.use(profile, store=Store(data) if history else None)
     return await cpu_per_run(service.check, n, service.aclose)
+
+
+async def run_new_aiohttp(url: str, n: int, history: bool, data: Path) -> float:
+    """Today's engine on httpx-aiohttp's transport (`pip install httpx-aiohttp` first)."""
+    import httpx
+    from httpx_aiohttp import AiohttpTransport  # type: ignore[import-not-found]
+
+    from tui.core.http import tls_context
+
+    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+    transport = AiohttpTransport(verify=tls_context(), limits=limits)
+    return await run_new(url, n, history, data, transport)
 
 
 async def run_old(url: str, n: int, history: bool, data: Path) -> float:
@@ -125,10 +142,18 @@ async def run_raw_shaped(url: str, n: int, history: bool, data: Path) -> float:
     return await cpu_per_run(one, n, close)
 
 
+ENGINES: dict[str, Callable[[str, int, bool, Path], Awaitable[float]]] = {
+    "old": run_old,
+    "new": run_new,
+    "new-aiohttp": run_new_aiohttp,
+    "raw": run_raw,
+    "raw-shaped": run_raw_shaped,
+}
+
+
 def worker(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        engines = {"old": run_old, "new": run_new, "raw": run_raw, "raw-shaped": run_raw_shaped}
-        run = engines[args.engine]
+        run = ENGINES[args.engine]
         spent = asyncio.run(run(args.url, args.lookups, args.history == "on", Path(tmp)))
     print(json.dumps({"ms_per_lookup": spent * 1000 / args.lookups}))
 
@@ -154,8 +179,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--lookups", type=int, default=2000)
-    parser.add_argument("--baseline", default=BASELINE)
-    parser.add_argument("--worker", choices=["old", "new", "raw", "raw-shaped"])
+    parser.add_argument("--baseline", default=BASELINE, help="commit of the `old` engine")
+    parser.add_argument("--a", default="old", choices=ENGINES, help="the baseline measured")
+    parser.add_argument("--b", default="new", choices=ENGINES, help="measured against it")
+    parser.add_argument("--history-modes", default="on,off", help="on, off or on,off")
+    parser.add_argument("--worker", choices=ENGINES)
     parser.add_argument("--url")
     parser.add_argument("--history", choices=["on", "off"], default="on")
     args = parser.parse_args()
@@ -171,18 +199,18 @@ def main() -> None:
     old = baseline_tree(args.baseline)
     try:
         time.sleep(2.0)  # the sandbox binds
-        for history in ("on", "off"):
-            figures: dict[str, list[float]] = {"old": [], "new": []}
+        for history in args.history_modes.split(","):
+            a: list[float] = []
+            b: list[float] = []
             for _ in range(args.rounds):  # A, B, A, B…
-                figures["old"].append(measure(old, "old", url, args.lookups, history))
-                figures["new"].append(measure(ROOT, "new", url, args.lookups, history))
-            ratios = [o / n for o, n in zip(figures["old"], figures["new"], strict=True)]
+                a.append(measure(old if args.a == "old" else ROOT, args.a, url, args.lookups,
+                                 history))  # fmt: skip
+                b.append(measure(ROOT, args.b, url, args.lookups, history))
+            ratios = [x / y for x, y in zip(a, b, strict=True)]
             print(
-                f"history {history}: baseline {statistics.median(figures['old']):.2f} ms/lookup "
-                f"({min(figures['old']):.2f}–{max(figures['old']):.2f}), "
-                f"now {statistics.median(figures['new']):.2f} ms "
-                f"({min(figures['new']):.2f}–{max(figures['new']):.2f}); "
-                f"baseline/now {statistics.median(ratios):.2f}× "
+                f"history {history}: {args.a} {statistics.median(a):.2f} ms/lookup "
+                f"({min(a):.2f}–{max(a):.2f}), {args.b} {statistics.median(b):.2f} ms "
+                f"({min(b):.2f}–{max(b):.2f}); {args.a}/{args.b} {statistics.median(ratios):.2f}× "
                 f"({min(ratios):.2f}–{max(ratios):.2f})"
             )
     finally:
