@@ -22,6 +22,8 @@ from tui.cli.output import (
 from tui.core.errors import ConfigError, ErrorKind, PortcheckError
 
 if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
+
     from tui.core.lookup import Lookup
     from tui.core.service import LookupService
 
@@ -41,6 +43,15 @@ class ProviderName(click.ParamType):  # type: ignore[type-arg]
             return str(value)
         self.fail(f"{value!r} is not a provider; valid: {', '.join(PROVIDERS)}", param, ctx)
 
+    def shell_complete(
+        self, ctx: click.Context, param: click.Parameter, incomplete: str
+    ) -> list[CompletionItem]:
+        from click.shell_completion import CompletionItem
+
+        from tui.core.providers import PROVIDERS
+
+        return [CompletionItem(name) for name in PROVIDERS if name.startswith(incomplete)]
+
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
@@ -54,7 +65,7 @@ class ProviderName(click.ParamType):  # type: ignore[type-arg]
     "--profile",
     "profile_name",
     metavar="NAME",
-    help="Profile for the terminal UI (default: default_profile).",
+    help="Profile for every command (default: default_profile in the config).",
 )
 @click.option(
     "--theme",
@@ -75,7 +86,7 @@ def cli(
     from tui.core.service import LookupService
     from tui.demo import DemoSandbox
 
-    ctx.obj = LookupService(config_path, demo=DemoSandbox())
+    ctx.obj = LookupService(config_path, profile_name, demo=DemoSandbox())
     if ctx.invoked_subcommand is None:
         from tui.app.app import run_app
 

@@ -48,6 +48,8 @@ class LookupService(HistoryAccess):
 
     config_path: str | None = None
     """`--config`, when given."""
+    profile_name: str | None = None
+    """`--profile`, when given: the profile used where a front end names none."""
     demo: DemoSource | None = None
     """Where the demo profile comes from."""
     data_dir: Path | None = None
@@ -105,7 +107,13 @@ class LookupService(HistoryAccess):
     async def open_history(self) -> list[str]:
         """Read the config and open the history only (no profile, no sandbox): the history
         commands. Returns notices; raises ConfigError for a broken config file."""
-        return await asyncio.to_thread(lambda: self._open_store(self.config()))
+        return await asyncio.to_thread(self._open_history)
+
+    def _open_history(self) -> list[str]:
+        config = self.config()
+        if self.profile_name is not None and self.profile_name not in config.profile_names:
+            config.profile(self.profile_name)  # raises the ConfigError that lists them
+        return self._open_store(config)
 
     @property
     def region(self) -> str:
@@ -115,7 +123,7 @@ class LookupService(HistoryAccess):
             return self.profile.settings.region
         model = self._config.model if self._config else None
         try:
-            name = self._config.default_name if self._config else None
+            name = self.profile_name or (self._config.default_name if self._config else None)
         except ConfigError:
             name = None
         chosen = model.profiles.get(name) if model and name else None
@@ -152,7 +160,7 @@ class LookupService(HistoryAccess):
         from tui.core.clients import ProviderClients
 
         demo = self.demo.profile if self.demo is not None else None
-        profile = self.config().profile(name, demo=demo)
+        profile = self.config().profile(name or self.profile_name, demo=demo)
         if self._clients is not None:
             self._retired.append(self._clients)
         self.profile = profile
