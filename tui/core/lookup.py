@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tui.core.errors import InvalidInput
 from tui.core.masking import mask_e164
-from tui.core.numbers import NumberInfo, parse_number, range_operator
+from tui.core.numbers import (
+    REGION_NAMES,
+    Notice,
+    NumberInfo,
+    normalise,
+    parse_number,
+    range_operator,
+)
 from tui.core.providers.base import Query
 from tui.core.result import ProviderResult
 from tui.core.rio import parse_rio
@@ -142,6 +150,7 @@ class Lookup:
         data: dict[str, Any] = {
             "number": number_json(number, number.input if number else self.masked),
             "results": [r.to_json() for r in self.ordered],
+            "verdict": self.verdict.to_json(),
         }
         if self.warnings:
             data["warnings"] = list(self.warnings)
@@ -153,15 +162,62 @@ def masked_number(number: NumberInfo) -> str:
     return mask_e164(number.e164 or "")
 
 
-def prepare(text: str, rio_text: str | None, *, region: str, allow_rio_mismatch: bool) -> Query:
-    """Validate the number and RIO offline. Raises InvalidLookup; nothing is ever sent."""
+ADJECTIVES = {"FR": "French", "CN": "Chinese"}
+
+
+def read_number(text: str, region: str, served: Sequence[str], *, rio_given: bool) -> NumberInfo:
+    """`text` read in `region`, the profile's, unless it has no country code and either comes
+    with a RIO (which means France) or is valid in exactly one other region of `served`."""
+    if normalise(text).startswith("+"):
+        return parse_number(text, region)
+    if rio_given and region != "FR" and (french := _valid_in(text, "FR")):
+        return _read_as(french, "a RIO was given")
+    number = parse_number(text, region)
+    if number.valid:
+        return number
+    readings = [n for r in dict.fromkeys(served) if r != region and (n := _valid_in(text, r))]
+    if len(readings) != 1:
+        return number
+    name = REGION_NAMES.get(region, region)
+    return _read_as(readings[0], f"not valid in {name}, the profile's region")
+
+
+def _valid_in(text: str, region: str) -> NumberInfo | None:
     try:
         number = parse_number(text, region)
+    except InvalidInput:
+        return None
+    return number if number.valid else None
+
+
+def _read_as(number: NumberInfo, why: str) -> NumberInfo:
+    if not number.valid or number.region is None:
+        return number
+    adjective = ADJECTIVES.get(number.region, f"{number.region_name}")
+    notice = Notice("READ_AS", f"read as a {adjective} number ({why}).")
+    return replace(number, notices=(notice, *number.notices))
+
+
+def prepare(
+    text: str,
+    rio_text: str | None,
+    *,
+    region: str,
+    allow_rio_mismatch: bool,
+    served: Sequence[str] = (),
+) -> Query:
+    """Validate the number and RIO offline. Raises InvalidLookup; nothing is ever sent.
+
+    `served`: the regions the profile's providers serve, where a number without a country
+    code that is not valid in `region` may be read instead."""
+    rio_given = bool(rio_text and rio_text.strip())
+    try:
+        number = read_number(text, region, served, rio_given=rio_given)
     except InvalidInput as exc:
         raise InvalidLookup(exc.message, None) from None
     if not number.valid:
         raise InvalidLookup(number.problem or "not a valid number.", number)
-    if rio_text is None or not rio_text.strip():
+    if rio_text is None or not rio_given:
         return Query(number)
     if not number.is_fr_mobile:
         raise InvalidLookup(

@@ -208,7 +208,18 @@ class LookupService(HistoryAccess):
     def prepare(self, text: str, rio: str | None = None) -> Query:
         """Validate input offline for the active profile. Raises InvalidLookup."""
         s = self.clients.profile.settings
-        return prepare(text, rio, region=s.region, allow_rio_mismatch=s.allow_rio_mismatch)
+        served = self.served_regions
+        return prepare(
+            text, rio, region=s.region, allow_rio_mismatch=s.allow_rio_mismatch, served=served
+        )
+
+    @property
+    def served_regions(self) -> list[str]:
+        """Regions the active profile's providers answer for, in profile order."""
+        from tui.core.providers import get_provider
+
+        names = self.profile.settings.providers if self.profile else []
+        return list(dict.fromkeys(r for name in names for r in get_provider(name).regions))
 
     def billed_for(self, query: Query, names: Sequence[str] | None = None) -> list[str]:
         """The providers that would bill if asked about `query` now (to say so first)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from tui.core.operators import operator_key
 from tui.core.result import LINE_STATUS_TEXT, LineStatus, ProviderResult, Reason, Status
@@ -43,6 +44,21 @@ class Verdict:
         if self.failed:
             parts.append(f"{len(self.failed)} provider(s) failed")
         return " · ".join(p for p in parts if p)
+
+    def to_json(self) -> dict[str, Any]:
+        """The `verdict` object of `check --json` (see `schemas/check.schema.json`)."""
+        return {
+            "headline": self.headline,
+            "eligible": self.eligible,
+            "reasons": [{"code": r.code, "message": r.message} for r in self.reasons],
+            "next_steps": list(self.next_steps),
+            "ported": self.ported,
+            "original_operator": self.original_operator,
+            "current_operator": self.current_operator,
+            "line_status": None if self.line_status is None else self.line_status.value,
+            "disagreements": list(self.disagreements),
+            "failed": list(self.failed),
+        }
 
     def _eligibility(self) -> str:
         if self.eligible is True:

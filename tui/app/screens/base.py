@@ -151,6 +151,7 @@ class BaseScreen(ForwardsWorkerFailures, Screen[None]):
         profile = service.profile
         self.query_one(TitleBar).show_profile(profile, ready=False)
         self.form.default_region = profile.settings.region
+        self.form.served_regions = tuple(service.served_regions)
         if service.provider_titles != self._previewed:
             await self.form.set_providers(service.provider_titles)
             await self.panels.set_providers(service.provider_titles)

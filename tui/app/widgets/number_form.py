@@ -70,6 +70,9 @@ class NumberForm(Vertical):
 
     default_region: reactive[str] = reactive("CN")
     """Region assumed for numbers without a country code."""
+    served_regions: reactive[tuple[str, ...]] = reactive(())
+    """Regions the profile's providers serve: where such a number is read when it is not
+    valid in `default_region` (the service reads it the same way)."""
 
     def __init__(self, providers: list[tuple[str, str]] | None = None) -> None:
         """`providers`: (name, title) of the toggles to start with."""
@@ -169,10 +172,14 @@ class NumberForm(Vertical):
     def watch_default_region(self) -> None:
         self._number_changed()
 
+    def watch_served_regions(self) -> None:
+        self._number_changed()
+
     @on(Input.Changed, "#number")
     def _number_changed(self) -> None:
         from tui.core.errors import InvalidInput
-        from tui.core.numbers import parse_number, range_operator
+        from tui.core.lookup import read_number
+        from tui.core.numbers import range_operator
 
         text = self.number_input.value
         feedback = self.query_one("#number-feedback", Static)
@@ -182,7 +189,7 @@ class NumberForm(Vertical):
             return
         self._empty_note = ""
         try:
-            info = parse_number(text, self.default_region)
+            info = read_number(text, self.default_region, self.served_regions, rio_given=False)
         except InvalidInput as exc:
             self._say(feedback, "✗ " + exc.message, False)
             return
@@ -194,7 +201,7 @@ class NumberForm(Vertical):
         holder = range_operator(info)
         if holder:
             parts.append(f"range {holder}")
-        parts += [n.code.lower() for n in info.notices]
+        parts += [n.code.lower() for n in info.notices if n.code != "READ_AS"]
         self._say(feedback, "✓ " + " · ".join(p for p in parts if p), True)
         self.set_class(info.is_fr_mobile, "-french")
         self._rio_changed()
@@ -202,7 +209,7 @@ class NumberForm(Vertical):
     @on(Input.Changed, "#rio")
     def _rio_changed(self) -> None:
         from tui.core.errors import InvalidInput
-        from tui.core.numbers import parse_number
+        from tui.core.lookup import read_number
         from tui.core.rio import NO_RIO_HINT, parse_rio
 
         feedback = self.query_one("#rio-feedback", Static)
@@ -212,7 +219,8 @@ class NumberForm(Vertical):
             return
         try:
             rio = parse_rio(text)
-            national = parse_number(self.number_input.value, self.default_region).national or ""
+            typed = self.number_input.value
+            national = read_number(typed, self.default_region, (), rio_given=True).national or ""
         except InvalidInput as exc:
             self._say(feedback, "✗ " + exc.message, False)
             return

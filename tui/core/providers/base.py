@@ -61,6 +61,9 @@ class Provider(ABC, Generic[S]):
     default_cache_ttl: ClassVar[float] = 0.0
     """Seconds an answer stays fresh enough to reuse, unless the profile says otherwise."""
     uses_rio: ClassVar[bool] = False
+    regions: ClassVar[tuple[str, ...]] = ()
+    """Regions whose numbers it answers for: where a number without a country code may be
+    read when it is not valid in the profile's region."""
     """Whether the answer depends on the RIO (then a cached answer needs the same RIO)."""
 
     def __init__(

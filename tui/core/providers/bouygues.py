@@ -101,6 +101,7 @@ class BouyguesProvider(HttpProvider[BouyguesSettings]):
     title: ClassVar[str] = TITLES["bouygues"]
     billed: ClassVar[bool | None] = False
     settings_model = BouyguesSettings
+    regions: ClassVar[tuple[str, ...]] = ("FR",)
     default_cache_ttl: ClassVar[float] = 30 * 24 * 3600.0
     uses_rio: ClassVar[bool] = True
 

@@ -53,6 +53,7 @@ class ChinaMnpProvider(HttpProvider[ChinaMnpSettings]):
     title: ClassVar[str] = TITLES["china_mnp"]
     billed: ClassVar[bool | None] = True
     settings_model = ChinaMnpSettings
+    regions: ClassVar[tuple[str, ...]] = ("CN",)
     default_cache_ttl: ClassVar[float] = 24 * 3600.0
 
     def skip_reason(self, query: Query) -> str | None:

@@ -40,6 +40,7 @@ class Ip138Provider(HttpProvider[Ip138Settings]):
     title: ClassVar[str] = TITLES["ip138"]
     billed: ClassVar[bool | None] = True
     settings_model = Ip138Settings
+    regions: ClassVar[tuple[str, ...]] = ("CN",)
     default_cache_ttl: ClassVar[float] = 600.0
 
     def skip_reason(self, query: Query) -> str | None:

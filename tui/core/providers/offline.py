@@ -29,7 +29,7 @@ class OfflineProvider(Provider[None]):
             for n in number.notices
             if n.code in ("MVNO", "SATELLITE", "IOT")
         )
-        notes = []
+        notes = [n.message for n in number.notices if n.code == "READ_AS"]
         if holder:
             notes.append(
                 f"range holder: {holder} (original operator of the block; not proof of porting)"
