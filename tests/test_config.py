@@ -68,7 +68,15 @@ def test_missing_env_secret_names_key_and_variable(
 @pytest.mark.parametrize(
     ("text", "fragments"),
     [
-        (GOOD.replace('region = "CN"', 'regoin = "CN"'), ["profiles.work.regoin", "unknown key"]),
+        (
+            GOOD.replace('region = "CN"', 'regoin = "CN"'),
+            ["profiles.work.regoin", "unknown key", "did you mean 'region'?"],
+        ),
+        (
+            GOOD.replace("base_url =", "base_ulr ="),
+            ["profiles.work.ip138.base_ulr", "did you mean 'base_url'?"],
+        ),
+        ("default_profil = 'work'\n" + GOOD[GOOD.index("[profiles") :], ["'default_profile'?"]),
         (GOOD.replace('region = "CN"', 'region = "XX"'), ["profiles.work.region", "two letters"]),
         (
             GOOD.replace('"offline", "ip138"', '"offline", "ip139"'),
@@ -186,3 +194,25 @@ def test_a_file_with_a_literal_secret_owned_by_someone_else_is_refused(tmp_path:
     assert "literal-token" not in refused.value.message
     os.chown(path, os.getuid(), -1)
     load_config(path)  # the same file, once it is yours
+
+
+def test_a_far_off_key_gets_no_suggestion(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path / "c.toml", GOOD + "[profiles.work.ip138.zzz]\n"))
+    assert "profiles.work.ip138.zzz" in str(err.value)
+    assert "did you mean" not in str(err.value)
+
+
+def test_config_check_lists_every_missing_secret(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("IP138_TOKEN", raising=False)
+    monkeypatch.delenv("MNP_KEY", raising=False)
+    text = GOOD.replace('"offline", "ip138"', '"offline", "china_mnp", "ip138"') + (
+        '[profiles.work.china_mnp]\nurl = "https://mnp.example.com/x"\napi_key = "env:MNP_KEY"\n'
+    )
+    (problem,) = check_all(load_config(write(tmp_path / "c.toml", text)))
+    assert "needs 2 environment variables" in problem
+    assert "profiles.work.china_mnp.api_key: MNP_KEY" in problem
+    assert "profiles.work.ip138.token: IP138_TOKEN" in problem
+    assert "export MNP_KEY=... IP138_TOKEN=..." in problem

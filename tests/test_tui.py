@@ -294,6 +294,42 @@ async def test_config_error_is_shown_not_a_traceback(tmp_path: Path) -> None:
         assert "profiles.x.regoin" in str(app.screen.body)
 
 
+async def test_a_broken_profile_never_leaves_loading_on_screen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("IP138_TOKEN", raising=False)
+    config = tmp_path / "c.toml"
+    config.write_text(
+        "[profiles.x]\nproviders = ['offline', 'ip138']\n[profiles.x.ip138]\n"
+        "base_url = 'https://x.api.ip138.com'\ntoken = 'env:IP138_TOKEN'\n",
+        encoding="utf-8",
+    )
+    config.chmod(0o600)
+    app = app_for(config)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        await pilot.press("escape")  # close the error's own screen
+        await settle(pilot)
+        main = app.main
+        assert main is not None
+        shown = text_of(main.query_one("#loading", Static))
+        assert "Loading" not in shown and "could not be loaded" in shown
+        assert "fix the file" in text_of(main.verdict)
+
+
+async def test_no_file_is_never_told_to_fix_the_file(tmp_path: Path) -> None:
+    app = app_for(tmp_path / "missing.toml")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        main = app.main
+        assert main is not None
+        verdict = text_of(main.verdict)
+        assert "fix the file" not in verdict
+        assert "portcheck config init" in verdict
+
+
 async def test_crash_output_shows_no_local_variables(capsys: pytest.CaptureFixture[str]) -> None:
     from textual.app import App
 

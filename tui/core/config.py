@@ -14,6 +14,7 @@ import phonenumbers
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
 
 from tui.core import paths
+from tui.core.config_errors import describe_errors
 from tui.core.errors import ConfigError
 from tui.core.policies import DEFAULT_TIMEOUT
 from tui.core.providers import PROVIDERS, get_provider
@@ -200,40 +201,10 @@ def parse_config(raw: bytes, file: Path) -> ConfigFileModel:
     try:
         model = ConfigFileModel.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(_describe_errors(exc), path=str(file)) from None
+        raise ConfigError(describe_errors(exc, ConfigFileModel), path=str(file)) from None
     _check_references(model, file)
     _check_permissions(model, file)
     return model
-
-
-_HINTS = {
-    "extra_forbidden": "unknown key: remove it or check its spelling",
-    "missing": "required: add it",
-    "float_parsing": "expected a number, e.g. 10.0",
-    "float_type": "expected a number, e.g. 10.0",
-    "int_parsing": "expected a whole number",
-    "int_type": "expected a whole number",
-    "bool_type": "expected true or false",
-    "bool_parsing": "expected true or false",
-    "string_type": 'expected text in quotes, e.g. "value"',
-    "list_type": 'expected a list, e.g. ["offline"]',
-    "model_type": "expected a table, e.g. [profiles.work.ip138]",
-    "dict_type": "expected a table",
-}
-
-
-def _describe_errors(exc: ValidationError) -> str:
-    lines = []
-    for err in exc.errors(include_url=False, include_input=False):
-        key = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        message = str(err["msg"]).removeprefix("Value error, ")
-        hint = _HINTS.get(err["type"])
-        if err["type"] == "extra_forbidden":
-            message = hint or message
-            hint = None
-        lines.append(f"{key}: {message}" + (f" ({hint})" if hint else ""))
-    count = f"{len(lines)} problems" if len(lines) > 1 else "1 problem"
-    return f"{count}:\n  " + "\n  ".join(lines)
 
 
 def _check_references(model: ConfigFileModel, file: Path) -> None:
@@ -302,16 +273,31 @@ def _owner(uid: int) -> str:
 
 
 def _check_secrets(profile: ProfileBase, name: str, file: Path) -> None:
-    for provider in profile.providers:
-        section = profile.provider_settings(provider)
-        for key, secret in (section.secrets() if section else {}).items():
-            if not secret.available:
-                raise ConfigError(
-                    f"needs environment variable {secret.env}, which is not set",
-                    path=str(file),
-                    key=f"profiles.{name}.{provider}.{key}",
-                    hint=f"export {secret.env}=... before running portcheck",
-                )
+    """Every secret of the profile's providers is there; else one error naming them all."""
+    missing = [
+        (f"profiles.{name}.{provider}.{key}", secret.env)
+        for provider in profile.providers
+        if (section := profile.provider_settings(provider)) is not None
+        for key, secret in section.secrets().items()
+        if not secret.available
+    ]
+    if not missing:
+        return
+    exports = " ".join(f"{env}=..." for _, env in missing)
+    if len(missing) == 1:
+        key, env = missing[0]
+        raise ConfigError(
+            f"needs environment variable {env}, which is not set",
+            path=str(file),
+            key=key,
+            hint=f"export {exports} before running portcheck",
+        )
+    listed = "".join(f"\n  {key}: {env}" for key, env in missing)
+    raise ConfigError(
+        f"profile {name!r} needs {len(missing)} environment variables that are not set:{listed}",
+        path=str(file),
+        hint=f"export {exports} before running portcheck",
+    )
 
 
 def check_all(config: Config) -> list[str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import gc
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import work
@@ -129,7 +130,7 @@ class BaseScreen(ForwardsWorkerFailures, Screen[None]):
         try:
             notices = await service.start(self.profile_name, history=False)
         except ConfigError as exc:
-            self._config_failed(exc.message)
+            await self._config_failed(exc)
             return
         await self._mount_panels()
         notices += await service.open_history()
@@ -137,13 +138,20 @@ class BaseScreen(ForwardsWorkerFailures, Screen[None]):
         await service.warm()
         await self._profile_ready(notices)
 
-    def _config_failed(self, message: str) -> None:
+    async def _config_failed(self, exc: ConfigError) -> None:
+        if exc.path and Path(exc.path).is_file():
+            fix = "fix the file and restart"
+        elif exc.path:
+            fix = f"there is no file at {exc.path}: create it with `portcheck config init`"
+        else:
+            fix = "restart with a profile that exists"
         self.query_one(TitleBar).config_error()
         self.verdict.idle(
-            "Configuration error — fix the file and restart, or switch to the "
-            "demo profile (ctrl+p → Switch profile: demo)."
+            f"Configuration error — {fix}, or switch to the demo profile "
+            "(ctrl+p → Switch profile: demo)."
         )
-        self.app.push_screen(TextScreen("Configuration error", message))
+        await self.panels.unavailable(f"No providers: the profile could not be loaded ({fix}).")
+        self.app.push_screen(TextScreen("Configuration error", exc.message))
 
     async def _mount_panels(self) -> None:
         service = self.service

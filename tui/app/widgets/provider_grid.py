@@ -31,6 +31,11 @@ class ProviderGrid(Grid):
         await self.remove_children()
         await self.mount_all(ProviderPanel(name, title) for name, title in providers)
 
+    async def unavailable(self, why: str) -> None:
+        """No panels at all: the profile could not be loaded, and `why` says what to do."""
+        await self.remove_children()
+        await self.mount(Static(why, id="loading"))
+
     def panel(self, provider: str) -> ProviderPanel | None:
         """The panel of `provider`, if it has one."""
         found = self.query(f"#panel-{provider}").results(ProviderPanel)
