@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
+import pty
+import re
+import select
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -77,3 +81,62 @@ def test_an_unknown_global_profile_is_a_config_error_listing_the_profiles(
     assert "no profile named 'nope'" in ran.err
     assert "profiles: cn, fr, demo" in ran.err
     assert "Traceback" not in ran.err
+
+
+def colours(output: bytes) -> set[str]:
+    """The SGR colour parameters in `output` (30–39, 90–97), not bold or reset."""
+    found = set()
+    for params in re.findall(rb"\x1b\[([0-9;]*)m", output):
+        for p in params.decode().split(";"):
+            if p and (30 <= int(p) <= 39 or 90 <= int(p) <= 97):
+                found.add(p)
+    return found
+
+
+def in_pty(home: Path, extra: dict[str, str], *args: str) -> bytes:
+    """The installed command on a pseudo-terminal, as a person at a terminal runs it."""
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    env.update(PORTCHECK_HOME=str(home), TERM="xterm-256color", **extra)
+    env.pop("PORTCHECK_CONFIG", None)
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([PORTCHECK, *args], stdin=slave, stdout=slave, stderr=slave, env=env)
+    os.close(slave)
+    out = b""
+    deadline = time.monotonic() + 30
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.2)
+            if ready:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:  # the child closed its side
+                    break
+                if not chunk:
+                    break
+                out += chunk
+            elif proc.poll() is not None:
+                break
+    finally:
+        os.close(master)
+        proc.kill()
+        proc.wait(timeout=10)
+    return out
+
+
+def test_colours_on_a_terminal_and_none_with_no_color(tmp_path: Path) -> None:
+    plain = in_pty(tmp_path, {}, "check", "13800138081")
+    assert b"NOT ELIGIBLE" in plain and colours(plain)  # the detector sees colours
+    no_color = in_pty(tmp_path, {"NO_COLOR": "1"}, "check", "13800138081")
+    assert b"NOT ELIGIBLE" in no_color
+    assert colours(no_color) == set()
+
+
+def test_no_escapes_in_a_pipe_unless_forced(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    env["PORTCHECK_HOME"] = str(tmp_path)
+    piped = subprocess.run([PORTCHECK, "check", "13800138081"], env=env, capture_output=True,
+                           timeout=60)  # fmt: skip
+    assert b"NOT ELIGIBLE" in piped.stdout and b"\x1b[" not in piped.stdout + piped.stderr
+    forced = subprocess.run([PORTCHECK, "check", "13800138081"], capture_output=True,
+                            env={**env, "FORCE_COLOR": "1"}, timeout=60)  # fmt: skip
+    assert colours(forced.stdout)

@@ -17,6 +17,7 @@ from tui.cli.output import (
     EXIT_OK,
     EXIT_PROVIDER_FAILED,
     fail,
+    say,
     warn,
 )
 from tui.core.errors import ConfigError, ErrorKind, PortcheckError
@@ -145,9 +146,10 @@ def check(
     if as_json:
         emit(lookup.to_json())
     else:
+        from tui.cli.output import console
         from tui.cli.render import render_lookup
 
-        click.echo(render_lookup(lookup))
+        console().print(render_lookup(lookup))
     failed = any(r.status is Status.ERROR for r in lookup.ordered)
     sys.exit(EXIT_PROVIDER_FAILED if failed else EXIT_OK)
 
@@ -166,7 +168,7 @@ async def _check(
         if service.clients.profile.demo and not as_json:
             from tui.demo import BANNER
 
-            click.echo(click.style(BANNER, fg="yellow"), err=True)
+            say(BANNER, "yellow", err=True)
         from tui.core.lookup import InvalidLookup
 
         try:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import click
+from rich.cells import cell_len
+from rich.text import Text
 
 from tui.core.describe import fields, status_line
 from tui.core.lookup import Lookup
@@ -13,7 +14,7 @@ from tui.core.result import Status
 _STATUS_COLOURS = {Status.OK: "green", Status.ERROR: "red", Status.SKIPPED: "yellow"}
 
 
-def render_lookup(lookup: Lookup) -> str:
+def render_lookup(lookup: Lookup) -> Text:
     """The whole human-readable answer."""
     assert lookup.query is not None
     number = lookup.query.number
@@ -24,17 +25,18 @@ def render_lookup(lookup: Lookup) -> str:
     if lookup.query.rio is not None:
         head.append(str(lookup.query.rio))
     verdict = lookup.verdict
-    lines = [" · ".join(head), click.style("Verdict: " + verdict.headline, bold=True)]
-    lines += [f"  ⚠ {d}" for d in verdict.disagreements]
-    lines += [f"  → {step}" for step in verdict.next_steps]
+    out = Text(" · ".join(head) + "\n")
+    out.append("Verdict: " + verdict.headline + "\n", style="bold")
+    for line in [f"  ⚠ {d}" for d in verdict.disagreements] + [
+        f"  → {step}" for step in verdict.next_steps
+    ]:
+        out.append(line + "\n")
     for result in lookup.ordered:
-        lines.append("")
-        title = f"{get_provider(result.provider).title} ({result.provider})"
-        lines.append(
-            click.style(title, bold=True)
-            + "  "
-            + click.style(status_line(result), fg=_STATUS_COLOURS[result.status])
-        )
-        width = max((len(label) for label, _ in fields(result)), default=0)
-        lines += [f"  {label.ljust(width)}  {value}" for label, value in fields(result)]
-    return "\n".join(lines)
+        out.append("\n" + f"{get_provider(result.provider).title} ({result.provider})", "bold")
+        out.append("  ")
+        out.append(status_line(result) + "\n", style=_STATUS_COLOURS[result.status])
+        width = max((cell_len(label) for label, _ in fields(result)), default=0)
+        for label, value in fields(result):
+            out.append(f"  {label}{' ' * (width - cell_len(label))}  {value}\n")
+    out.rstrip()
+    return out
