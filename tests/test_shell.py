@@ -140,3 +140,13 @@ def test_no_escapes_in_a_pipe_unless_forced(tmp_path: Path) -> None:
     forced = subprocess.run([PORTCHECK, "check", "13800138081"], capture_output=True,
                             env={**env, "FORCE_COLOR": "1"}, timeout=60)  # fmt: skip
     assert colours(forced.stdout)
+
+
+def test_the_distribution_has_its_own_name_and_the_command_reports_its_version() -> None:
+    from importlib.metadata import distribution
+
+    dist = distribution("portcheck-mnp")  # not `portcheck`: that name is someone else's
+    assert any(e.name == "portcheck" for e in dist.entry_points)
+    done = subprocess.run([PORTCHECK, "--version"], capture_output=True, text=True, timeout=20)
+    assert done.returncode == 0
+    assert done.stdout.strip() == f"portcheck, version {dist.version}"

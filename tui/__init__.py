@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from functools import cache
 
+DISTRIBUTION = "portcheck-mnp"
+"""The name on the package index (`portcheck` there is someone else's project)."""
+
 
 @cache
 def _version() -> str:
@@ -11,7 +14,7 @@ def _version() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
     try:
-        return version("portcheck")
+        return version(DISTRIBUTION)
     except PackageNotFoundError:  # a source tree that was never installed
         return "0.0.0+unknown"
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from tui import DISTRIBUTION
 from tui.cli.output import (
     EXIT_CONFIG,
     EXIT_INVALID_INPUT,
@@ -74,7 +75,7 @@ class ProviderName(click.ParamType):  # type: ignore[type-arg]
     help="Colours for the terminal UI; ansi uses the terminal's own (SSH, 16 colours). "
     "Default: ansi unless the terminal announces 256 colours or more.",
 )
-@click.version_option(package_name="portcheck", prog_name="portcheck")
+@click.version_option(package_name=DISTRIBUTION, prog_name="portcheck")
 @click.pass_context
 def cli(
     ctx: click.Context, config_path: str | None, profile_name: str | None, theme: str | None
