@@ -91,7 +91,7 @@ def history_app(tmp: Path) -> PortcheckApp:
 
 async def history_sidebar(pilot: Pilot[None]) -> None:
     await ready(pilot)
-    await pilot.press("ctrl+b")
+    await pilot.press("ctrl+o")
     await settle(pilot)
 
 

@@ -197,10 +197,10 @@ async def test_sidebar_collapses_on_narrow_terminals() -> None:
         main = app.main
         assert main is not None
         assert not main.sidebar.display
-        await pilot.press("ctrl+b")
+        await pilot.press("ctrl+o")
         await pilot.pause()
         assert main.sidebar.display and not main.query_one("#main").display
-        await pilot.press("ctrl+b")
+        await pilot.press("ctrl+o")
         await pilot.pause()
         assert not main.sidebar.display
 

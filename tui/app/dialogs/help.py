@@ -15,7 +15,7 @@ Keys
   Enter        look the number up              ctrl+l  new lookup (clear the form)
   Tab          move between fields and panels  ctrl+r  ask again (billed providers ask first)
   ctrl+y       copy the one-line ticket summary (masked)
-  ctrl+b       show / hide the history         ctrl+f  filter the history
+  ctrl+o       show / hide the history         ctrl+f  filter the history
   on a panel:  v  raw answer (sanitised)       r  retry that provider
   in history:  Enter show again (no new query) r  re-run    Delete  delete
   ctrl+p       commands: switch profile, purge history, toggle masking, theme, demo…

@@ -43,7 +43,7 @@ class MainScreen(BaseScreen):
         Binding("f1", "help", "Help", id="help"),
         Binding("ctrl+y", "copy_summary", "Copy", id="copy-summary"),
         Binding("ctrl+r", "rerun", "Ask again", id="rerun"),
-        Binding("ctrl+b", "toggle_history", "History", id="history.toggle"),
+        Binding("ctrl+o", "toggle_history", "History", id="history.toggle"),
         Binding("ctrl+f", "filter_history", "Filter", id="history.filter"),
         # Priority: handled as it arrives, before the keys queued behind it are dispatched.
         Binding("ctrl+l", "new_lookup", "New", priority=True, id="new-lookup"),
