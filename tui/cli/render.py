@@ -27,10 +27,10 @@ def render_lookup(lookup: Lookup) -> Text:
     verdict = lookup.verdict
     out = Text(" · ".join(head) + "\n")
     out.append("Verdict: " + verdict.headline + "\n", style="bold")
-    for line in [f"  ⚠ {d}" for d in verdict.disagreements] + [
-        f"  → {step}" for step in verdict.next_steps
-    ]:
-        out.append(line + "\n")
+    for d in verdict.disagreements:
+        out.append(f"  ⚠ {d}\n")
+    for step in verdict.next_steps:
+        out.append(f"  → {step}\n")
     for result in lookup.ordered:
         out.append("\n" + f"{get_provider(result.provider).title} ({result.provider})", "bold")
         out.append("  ")

@@ -284,18 +284,15 @@ def _check_secrets(profile: ProfileBase, name: str, file: Path) -> None:
     if not missing:
         return
     exports = " ".join(f"{env}=..." for _, env in missing)
-    if len(missing) == 1:
-        key, env = missing[0]
-        raise ConfigError(
-            f"needs environment variable {env}, which is not set",
-            path=str(file),
-            key=key,
-            hint=f"export {exports} before running portcheck",
-        )
+    key, env = missing[0]
     listed = "".join(f"\n  {key}: {env}" for key, env in missing)
     raise ConfigError(
-        f"profile {name!r} needs {len(missing)} environment variables that are not set:{listed}",
+        f"needs environment variable {env}, which is not set"
+        if len(missing) == 1
+        else f"profile {name!r} needs {len(missing)} environment variables that are not set:"
+        + listed,
         path=str(file),
+        key=key if len(missing) == 1 else None,
         hint=f"export {exports} before running portcheck",
     )
 

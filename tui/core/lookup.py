@@ -191,9 +191,8 @@ def _valid_in(text: str, region: str) -> NumberInfo | None:
 
 
 def _read_as(number: NumberInfo, why: str) -> NumberInfo:
-    if not number.valid or number.region is None:
-        return number
-    adjective = ADJECTIVES.get(number.region, f"{number.region_name}")
+    """`number` (valid) with a notice saying where it was read and why."""
+    adjective = ADJECTIVES.get(number.region or "", number.region_name)
     notice = Notice("READ_AS", f"read as a {adjective} number ({why}).")
     return replace(number, notices=(notice, *number.notices))
 
