@@ -73,6 +73,8 @@ class HistorySidebar(ForwardsWorkerFailures, Vertical):
         """Where the history comes from, once the profile is loaded."""
         self.masked = True
         """Show masked numbers even where full ones are stored."""
+        self._highlight_next: int | None = None
+        """Row to highlight when the list next arrives: first match, or the row after a delete."""
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="Filter history…", id="history-filter", compact=True)
@@ -113,6 +115,9 @@ class HistorySidebar(ForwardsWorkerFailures, Vertical):
             empty = "No lookups yet" if not self.filter_input.value else "No match"
             options = [Option(Content(empty), disabled=True)]
         self.entries.set_options(options)
+        if self._highlight_next is not None and rows:
+            self.entries.highlighted = min(self._highlight_next, len(rows) - 1)
+        self._highlight_next = None
 
     def _label(self, row: LookupSummary) -> Content:
         when = time.strftime("%m-%d %H:%M", time.localtime(row.created))
@@ -127,8 +132,12 @@ class HistorySidebar(ForwardsWorkerFailures, Vertical):
 
     @on(Input.Submitted, "#history-filter")
     def _to_list(self, event: Input.Submitted) -> None:
+        """Enter in the filter: the first match is highlighted, so Enter again opens it."""
         event.stop()
         self.entries.focus()
+        if self.entries.option_count and not self.entries.get_option_at_index(0).disabled:
+            self.entries.highlighted = 0
+        self._highlight_next = 0  # the list may still be loading for the last keystroke
 
     @on(OptionList.OptionSelected)
     def _picked(self, event: OptionList.OptionSelected) -> None:
@@ -153,6 +162,7 @@ class HistorySidebar(ForwardsWorkerFailures, Vertical):
             self.notify(warning, severity="error")
         if done.value:
             self.notify("Deleted from history.")
+        self._highlight_next = self.entries.highlighted  # the row after it moves up into place
         self.reload()
 
     @work(exit_on_error=False)
