@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from textual.widgets import Checkbox, Static
+
 from tests.tui_helpers import app_for, config_for, lookup, ready, settle
 from tui.app.dialogs.confirm import ConfirmScreen
+from tui.app.dialogs.help import ABOUT, HelpScreen
+from tui.core.config import parse_config
+from tui.core.errors import ConfigError
 from tui.sandbox.server import SandboxServer
 
 
@@ -51,3 +57,76 @@ async def test_after_a_delete_the_next_row_is_highlighted(
         await pilot.press("enter")
         await settle(pilot)
         assert main.form.number_input.value.replace(" ", "") == "13800138056"
+
+
+KEYMAP = """
+[keymap]
+"history.toggle" = "f2"
+"histroy.filter" = "f3"
+"""
+
+
+async def test_the_keymap_remaps_keys_and_the_help_and_warnings_follow(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    app = app_for(config_for(sandbox, tmp_path / "c.toml", extra=KEYMAP))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        main = app.main
+        assert main is not None and not main.sidebar.display
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert not main.sidebar.display  # the old key does nothing now
+        await pilot.press("f2")
+        await pilot.pause()
+        assert main.sidebar.display
+        warnings = [str(n.message) for n in app._notifications]
+        assert any(
+            "'histroy.filter'" in w and "did you mean 'history.filter'" in w for w in warnings
+        )
+        await pilot.press("f2", "f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        lines = app.screen.text.splitlines()
+        assert "f2" in lines and "ctrl+o" not in lines
+        assert lines[lines.index("f2") + 1].startswith("show / hide the history")
+
+
+async def test_the_help_is_readable_at_80_columns() -> None:
+    app = app_for()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+        help_screen = app.screen
+        assert isinstance(help_screen, HelpScreen)
+        about = help_screen.query_one("#about", Static)
+        assert about.size.height == len(ABOUT.splitlines())  # no line of it wraps
+        keys = list(help_screen.query(".key").results(Static))
+        texts = list(help_screen.query(".what").results(Static))
+        assert len(keys) == len(texts) > 10
+        # A wrapped description stays in its column instead of running into column 0.
+        assert {t.region.x for t in texts} == {keys[0].region.x + 17}
+        assert any(t.size.height > 1 for t in texts)
+        assert all(t.region.right <= 80 for t in texts)
+
+
+async def test_provider_toggles_differ_without_colour() -> None:
+    app = app_for()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        main = app.main
+        assert main is not None
+        toggle = main.form.query_one("#toggle-ip138", Checkbox)
+        on = toggle.render().plain  # type: ignore[union-attr]
+        toggle.value = False
+        await pilot.pause()
+        off = toggle.render().plain  # type: ignore[union-attr]
+        assert on != off and "X" in on and "X" not in off
+        assert main.form.selected == ["offline", "china_mnp", "bouygues"]
+
+
+def test_a_keymap_entry_without_a_key_is_a_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as raised:
+        parse_config(b'[keymap]\n"help" = " , "\n', tmp_path / "c.toml")
+    assert "keymap" in raised.value.message and "names no key" in raised.value.message

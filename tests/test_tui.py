@@ -9,6 +9,7 @@ from textual.widgets import Static
 
 from tests.tui_helpers import app_for, config_for, lookup, panel_states, ready, settle, until
 from tui.app.dialogs.confirm import ConfirmScreen
+from tui.app.dialogs.help import HelpScreen
 from tui.app.dialogs.text_screen import TextScreen
 from tui.app.widgets.provider_panel import ProviderPanel
 from tui.sandbox.server import SandboxServer
@@ -210,7 +211,7 @@ async def test_help_and_palette_commands() -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await ready(pilot)
         await pilot.press("f1")
-        assert isinstance(app.screen, TextScreen) and "3179" in str(app.screen.body)
+        assert isinstance(app.screen, HelpScreen) and "3179" in app.screen.text
         await pilot.press("escape")
         titles = [c.title for c in app.get_system_commands(app.screen)]
         for wanted in (

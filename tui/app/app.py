@@ -68,7 +68,7 @@ class PortcheckApp(App[None]):
     TITLE = "Portcheck"
     # The main screen is the default screen, whose own CSS_PATH Textual does not load.
     CSS_PATH = "screens/main.tcss"
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", priority=True, id="quit")]
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", priority=True, id="quit", tooltip="quit")]
 
     def __init__(
         self,

@@ -95,6 +95,18 @@ class ConfigFileModel(BaseModel):
     """Profile used when none is named."""
     profiles: dict[str, Profile] = Field(default_factory=dict)
     """Profiles by name."""
+    keymap: dict[str, str] = Field(default_factory=dict)
+    """The TUI's keys by binding id (`"history.toggle" = "f2"`); the help (F1) lists the ids."""
+
+    @field_validator("keymap")
+    @classmethod
+    def _keys_named(cls, value: dict[str, str]) -> dict[str, str]:
+        for binding, keys in value.items():
+            if not keys.strip() or any(not key.strip() for key in keys.split(",")):
+                raise ValueError(
+                    f'{binding!r} = {keys!r} names no key: write keys such as "f2" or "ctrl+h,f2"'
+                )
+        return {binding: keys.replace(" ", "") for binding, keys in value.items()}
 
 
 @dataclass(frozen=True)
@@ -121,6 +133,12 @@ class Config:
     """Where the file is (or would be)."""
     model: ConfigFileModel | None
     """Its content, or None when there is no file."""
+
+    @property
+    def keymap(self) -> dict[str, str]:
+        """The file's `[keymap]`: key strings by binding id (checked against the TUI's ids
+        by the TUI, the only front end with keys)."""
+        return dict(self.model.keymap) if self.model else {}
 
     @property
     def profile_names(self) -> list[str]:

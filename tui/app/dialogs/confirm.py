@@ -9,14 +9,15 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from tui.app.keys import keys_of
+
 
 class ConfirmScreen(ModalScreen[bool]):
     """Ask before doing something costly or destructive. y/Enter: yes; n/Escape: no."""
 
-    BINDINGS = [
-        Binding("y", "answer(True)", "Yes"),
-        Binding("n,escape", "answer(False)", "No"),
-    ]
+    YES = Binding("y", "answer(True)", "Yes", id="confirm.yes", tooltip="yes")
+    NO = Binding("n,escape", "answer(False)", "No", id="confirm.no", tooltip="no")
+    BINDINGS = [YES, NO]
     DEFAULT_CSS = """
     ConfirmScreen { align: center middle; }
     ConfirmScreen > Vertical { width: 64; max-width: 95%; height: auto; border: thick $warning;
@@ -34,8 +35,9 @@ class ConfirmScreen(ModalScreen[bool]):
         with Vertical():
             yield Static(Content(self.question), markup=False)
             with Horizontal():
-                yield Button(f"{self.yes} (y)", variant="warning", id="yes")
-                yield Button("Cancel (n)", id="no")
+                yes, no = keys_of(self.app, self.YES)[0], keys_of(self.app, self.NO)[0]
+                yield Button(f"{self.yes} ({yes})", variant="warning", id="yes")
+                yield Button(f"Cancel ({no})", id="no")
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()

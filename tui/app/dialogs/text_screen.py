@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 class TextScreen(ModalScreen[None]):
     """Plain text (never markup) in a scrollable box; Escape or q closes it."""
 
-    BINDINGS = [Binding("escape,q", "dismiss(None)", "Close")]
+    BINDINGS = [Binding("escape,q", "dismiss(None)", "Close", id="text.close", tooltip="close")]
     DEFAULT_CSS = """
     TextScreen { align: center middle; }
     TextScreen > VerticalScroll { width: 90%; max-width: 100; height: 80%; border: thick $accent;

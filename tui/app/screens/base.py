@@ -13,13 +13,15 @@ from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer
 
+from tui.app.dialogs.confirm import ConfirmScreen
 from tui.app.dialogs.text_screen import TextScreen
 from tui.app.messages import ForwardsWorkerFailures
-from tui.app.widgets.history_sidebar import HistorySidebar
+from tui.app.widgets.history_sidebar import HistoryList, HistorySidebar
 from tui.app.widgets.number_form import NumberForm
 from tui.app.widgets.provider_grid import ProviderGrid
 from tui.app.widgets.provider_panel import ProviderPanel
@@ -28,6 +30,9 @@ from tui.app.widgets.verdict_bar import VerdictBar
 from tui.core.errors import ConfigError
 
 if TYPE_CHECKING:
+    from textual.dom import DOMNode
+
+    from tui.app.keys import Sections
     from tui.core.lookup import Lookup
     from tui.core.service import LookupService
 
@@ -158,6 +163,7 @@ class BaseScreen(ForwardsWorkerFailures, Screen[None]):
         assert service is not None and service.profile is not None
         profile = service.profile
         self.query_one(TitleBar).show_profile(profile, ready=False)
+        self._apply_keymap(service.config().keymap)
         self.form.default_region = profile.settings.region
         self.form.served_regions = tuple(service.served_regions)
         if service.provider_titles != self._previewed:
@@ -165,6 +171,28 @@ class BaseScreen(ForwardsWorkerFailures, Screen[None]):
             await self.panels.set_providers(service.provider_titles)
         self._previewed = None
         self.show(None)
+
+    def key_sections(self) -> Sections:
+        """Every binding of the app, by where it works (for the help and `[keymap]`)."""
+
+        def own(node: type[DOMNode]) -> list[Binding]:
+            return [b for b in node.BINDINGS if isinstance(b, Binding)]
+
+        return [
+            ("Anywhere", own(type(self)) + own(type(self.app))),
+            ("On a provider panel", own(ProviderPanel)),
+            ("In the history list", own(HistoryList)),
+            ("In a question", own(ConfirmScreen)),
+            ("Reading a text like this one", own(TextScreen)),
+        ]
+
+    def _apply_keymap(self, keymap: dict[str, str]) -> None:
+        from tui.app.keys import unknown_ids
+
+        if keymap != self.app._keymap:
+            self.app.set_keymap(keymap)
+            for warning in unknown_ids(keymap, self.key_sections()):
+                self.notify(warning, title="Keymap", severity="warning", timeout=10)
 
     async def _profile_ready(self, notices: list[str]) -> None:
         service = self.service

@@ -40,13 +40,40 @@ class MainScreen(BaseScreen):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     # Short labels, help first: the footer must fit 80 columns over SSH.
     BINDINGS = [
-        Binding("f1", "help", "Help", id="help"),
-        Binding("ctrl+y", "copy_summary", "Copy", id="copy-summary"),
-        Binding("ctrl+r", "rerun", "Ask again", id="rerun"),
-        Binding("ctrl+o", "toggle_history", "History", id="history.toggle"),
-        Binding("ctrl+f", "filter_history", "Filter", id="history.filter"),
+        Binding("f1", "help", "Help", id="help", tooltip="this help"),
+        Binding(
+            "ctrl+y",
+            "copy_summary",
+            "Copy",
+            id="copy-summary",
+            tooltip="copy the one-line ticket summary (masked)",
+        ),
+        Binding(
+            "ctrl+r",
+            "rerun",
+            "Ask again",
+            id="rerun",
+            tooltip="ask again (billed providers ask first)",
+        ),
+        Binding(
+            "ctrl+o",
+            "toggle_history",
+            "History",
+            id="history.toggle",
+            tooltip="show / hide the history",
+        ),
+        Binding(
+            "ctrl+f", "filter_history", "Filter", id="history.filter", tooltip="filter the history"
+        ),
         # Priority: handled as it arrives, before the keys queued behind it are dispatched.
-        Binding("ctrl+l", "new_lookup", "New", priority=True, id="new-lookup"),
+        Binding(
+            "ctrl+l",
+            "new_lookup",
+            "New",
+            priority=True,
+            id="new-lookup",
+            tooltip="new lookup (clear the form)",
+        ),
     ]
 
     # --- drawing one lookup ----------------------------------------------------------------
@@ -243,9 +270,9 @@ class MainScreen(BaseScreen):
         copy_everywhere(self.app, summary)
 
     def action_help(self) -> None:
-        from tui.app.dialogs.help import HELP
+        from tui.app.dialogs.help import HelpScreen
 
-        self.app.push_screen(TextScreen("Portcheck help", HELP))
+        self.app.push_screen(HelpScreen(self.key_sections()))
 
     def set_masked(self, masked: bool) -> None:
         """Mask (or not) numbers in the history and summaries."""

@@ -37,8 +37,10 @@ class HistoryList(OptionList):
     """The list itself, with its own keys."""
 
     BINDINGS = [
-        Binding("delete,d", "delete", "Delete", id="history.delete"),
-        Binding("r", "rerun", "Re-run", id="history.rerun"),
+        Binding("delete,d", "delete", "Delete", id="history.delete", tooltip="delete (asks first)"),
+        Binding(
+            "r", "rerun", "Re-run", id="history.rerun", tooltip="re-run: ask the providers again"
+        ),
     ]
 
     def _highlighted_id(self) -> int | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -51,6 +52,19 @@ class NumberField(Input):
 
     def _on_focus(self, event: events.Focus) -> None:
         self._handoff = None  # keys reach this field directly again
+
+
+class ProviderToggle(Checkbox):
+    """A provider on or off: `▐X▌` when on, `▐ ▌` when off, so that the two differ without
+    colour too (NO_COLOR, a monochrome terminal, a screen reader's text)."""
+
+    def __init__(self, label: str, value: bool, **kwargs: Any) -> None:
+        super().__init__(label, value, **kwargs)
+        self.BUTTON_INNER = "X" if value else " "
+
+    def watch_value(self) -> None:
+        self.BUTTON_INNER = "X" if self.value else " "
+        super().watch_value()
 
 
 class NumberForm(Vertical):
@@ -121,7 +135,7 @@ class NumberForm(Vertical):
     @staticmethod
     def _toggles(providers: list[tuple[str, str]]) -> list[Checkbox]:
         return [
-            Checkbox(name, value=True, id=f"toggle-{name}", compact=True, tooltip=title)
+            ProviderToggle(name, value=True, id=f"toggle-{name}", compact=True, tooltip=title)
             for name, title in providers
         ]
 

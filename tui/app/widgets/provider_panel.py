@@ -25,8 +25,8 @@ class ProviderPanel(VerticalScroll, can_focus=True):
     """Shows one provider's state and answer as plain text (never markup)."""
 
     BINDINGS = [
-        Binding("v", "raw", "Raw"),
-        Binding("r", "retry", "Retry"),
+        Binding("v", "raw", "Raw", id="panel.raw", tooltip="raw answer (sanitised)"),
+        Binding("r", "retry", "Retry", id="panel.retry", tooltip="retry that provider"),
     ]
 
     DEFAULT_CSS = """
