@@ -22,12 +22,13 @@ def three(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_list_search_show(capsys: pytest.CaptureFixture[str], three: None) -> None:
     code, out, _ = run(capsys, "history")
-    lines = out.strip().splitlines()
-    assert code == 0 and len(lines) == 3
+    header, *lines = out.strip().splitlines()
+    assert code == 0 and header.split() == ["id", "when", "profile", "number", "verdict"]
+    assert len(lines) == 3
     assert "138****8056" in lines[1] and "already ported" in lines[1]
     assert "13800138000" not in out
     code, out, _ = run(capsys, "history", "search", "+86 138 0013 8000")
-    assert len(out.strip().splitlines()) == 2
+    assert len(out.strip().splitlines()) == 1 + 2
     code, out, _ = run(capsys, "history", "show", "2")
     assert code == 0 and "中国联通" in out
     assert out.index("Offline checks") < out.index("China MNP") < out.index("IP138")

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from rich.cells import cell_len
 
 from tests.test_faults import PORTCHECK, portcheck
 from tests.tui_helpers import config_for
@@ -150,3 +151,46 @@ def test_the_distribution_has_its_own_name_and_the_command_reports_its_version()
     done = subprocess.run([PORTCHECK, "--version"], capture_output=True, text=True, timeout=20)
     assert done.returncode == 0
     assert done.stdout.strip() == f"portcheck, version {dist.version}"
+
+
+WIDE_PROFILE = """
+[profiles."呼叫中心"]
+providers = ["offline"]
+"""
+
+
+def test_history_is_a_table_whose_columns_line_up_with_wide_characters(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    config = config_for(sandbox, tmp_path / "c.toml", extra=WIDE_PROFILE)
+    home = tmp_path / "home"
+    for profile, number in (("呼叫中心", "13800138000"), ("fr", "0661370915")):
+        ran = portcheck(
+            home, "--profile", profile, "check", number, "--provider", "offline", config=config
+        )
+        assert ran.code == 0, ran.err
+    listed = portcheck(home, "history", config=config)
+    header, *rows = listed.out.splitlines()
+    assert header.split() == ["id", "when", "profile", "number", "verdict"]
+    assert len(rows) == 2 and "呼叫中心" in rows[1]
+    # Where each line's number starts, counted in terminal cells: the same on every line.
+    starts = {
+        cell_len(line[: line.index(word)])
+        for line, word in zip((header, *rows), ("number", "+33", "138"), strict=True)
+    }
+    assert len(starts) == 1
+    usage_header = portcheck(home, "history", "--usage", config=config).out.splitlines()[0]
+    assert "No billed queries" in usage_header  # offline is free: nothing to tabulate
+
+
+def test_a_spinner_names_the_providers_still_asked_on_a_terminal_only(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    sandbox.state.latency = 1.2
+    config = config_for(sandbox, tmp_path / "c.toml")
+    shown = in_pty(tmp_path, {}, "--config", str(config), "check", "13800138000")
+    text = re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]", b"", shown).decode()
+    assert re.search(r"ip138 asking \d\.\d s", text) and "china_mnp asking" in text
+    assert "not ported, runs on 中国移动" in text  # then the answer itself
+    piped = portcheck(tmp_path, "check", "13800138000", config=config)
+    assert piped.code == 0 and "asking" not in piped.err

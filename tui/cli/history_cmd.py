@@ -11,10 +11,9 @@ from typing import TYPE_CHECKING, TypeVar
 
 import click
 
-from tui.cli.output import EXIT_CONFIG, EXIT_INVALID_INPUT, fail, warn
+from tui.cli.output import EXIT_CONFIG, EXIT_INVALID_INPUT, fail, new_table, print_table, warn
 
 if TYPE_CHECKING:
-    from tui.core.lookup import Lookup
     from tui.core.service import LookupService
     from tui.core.service_history import Outcome
     from tui.core.store import LookupSummary, UsageRow
@@ -38,16 +37,21 @@ def when_text(ts: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M", time.localtime(ts))
 
 
-def _line(s: LookupSummary) -> str:
-    return _row(s.id, s.created, s.profile, s.full_number or s.masked, s.verdict)
+Row = tuple[int | None, float, str, str, str | None]
+"""A lookup as listed: id, time, profile, number, verdict (None: interrupted)."""
 
 
-def _row(
-    lookup_id: int | None, created: float, profile: str, number: str, verdict: str | None
-) -> str:
-    """One lookup on one line, the same for lists and `show`."""
-    shown = verdict or "outcome unknown (interrupted)"
-    return f"{lookup_id:>6}  {when_text(created)}  {profile:<10} {number:<18} {shown}"
+def _summary_row(s: LookupSummary) -> Row:
+    return (s.id, s.created, s.profile, s.full_number or s.masked, s.verdict)
+
+
+def print_lookups(rows: list[Row]) -> None:
+    """Lookups as an aligned table under a header, the same for lists and `show`."""
+    table = new_table(("id", "right"), "when", "profile", "number", "verdict")
+    for lookup_id, created, profile, number, verdict in rows:
+        shown = verdict or "outcome unknown (interrupted)"
+        table.add_row(str(lookup_id or ""), when_text(created), profile, number, shown)
+    print_table(table)
 
 
 def with_history(service: LookupService, work: Callable[[], Awaitable[T]]) -> T:
@@ -121,8 +125,8 @@ def history_group(
         found = _value(with_history(service, lambda: service.history_page(limit=limit)))
         if not found:
             click.echo("No lookups in history yet.")
-        for row in found:
-            click.echo(_line(row))
+        else:
+            print_lookups([_summary_row(row) for row in found])
 
 
 def _usage(service: LookupService, rows: list[UsageRow], days: int) -> None:
@@ -131,7 +135,7 @@ def _usage(service: LookupService, rows: list[UsageRow], days: int) -> None:
         return
     config = service.config()
     profiles = config.model.profiles if config.model else {}
-    click.echo(f"{'day':<11} {'profile':<10} {'provider':<10} {'billed':>6} {'maybe':>6}  cost")
+    table = new_table("day", "profile", "provider", ("billed", "right"), ("maybe", "right"), "cost")
     for row in rows:
         profile = profiles.get(row.profile)
         section = profile.provider_settings(row.provider) if profile else None
@@ -139,10 +143,8 @@ def _usage(service: LookupService, rows: list[UsageRow], days: int) -> None:
         cost = "—" if price is None else f"{row.billed * price:.2f}"
         if price is not None and row.unknown:
             cost += f" (+{row.unknown * price:.2f} maybe)"
-        click.echo(
-            f"{row.day:<11} {row.profile:<10} {row.provider:<10} {row.billed:>6} "
-            f"{row.unknown:>6}  {cost}"
-        )
+        table.add_row(row.day, row.profile, row.provider, str(row.billed), str(row.unknown), cost)
+    print_table(table)
     click.echo(
         "maybe: requests that may have been billed: timeouts, 5xx and interrupted lookups of\n"
         "       any billed provider, and china_mnp answers carrying an error code."
@@ -158,8 +160,8 @@ def search_cmd(service: LookupService, number: str, limit: int) -> None:
     rows = _value(with_history(service, lambda: service.history_page(number, limit)))
     if not rows:
         click.echo("No matching lookups.")
-    for row in rows:
-        click.echo(_line(row))
+    else:
+        print_lookups([_summary_row(row) for row in rows])
 
 
 @history_group.command("show")
@@ -176,7 +178,9 @@ def show_cmd(service: LookupService, lookup_id: int) -> None:
             f"no lookup {lookup_id} in history (`portcheck history` lists them).",
             EXIT_INVALID_INPUT,
         )
-    click.echo(_past_line(lookup))
+    verdict = lookup.verdict.headline if lookup.ordered else None
+    number = lookup.typed or lookup.masked
+    print_lookups([(lookup.lookup_id, lookup.created, lookup.profile, number, verdict)])
     for result in lookup.ordered:
         click.echo("")
         click.echo(
@@ -186,13 +190,6 @@ def show_cmd(service: LookupService, lookup_id: int) -> None:
         width = max((len(label) for label, _ in rows), default=0)
         for label, value in rows:
             click.echo(f"  {label.ljust(width)}  {value}")
-
-
-def _past_line(lookup: Lookup) -> str:
-    verdict = lookup.verdict.headline if lookup.ordered else None
-    return _row(
-        lookup.lookup_id, lookup.created, lookup.profile, lookup.typed or lookup.masked, verdict
-    )
 
 
 @history_group.command("purge")

@@ -180,7 +180,11 @@ async def _check(
             raise
         if refresh and (billed := service.billed_for(query, providers or None)):
             warn(f"--refresh asks again: {', '.join(billed)} bill(s) every query.")
-        lookup = await service.begin(query, providers or None, refresh=refresh, typed=number).wait()
+        from tui.cli.progress import answered
+
+        lookup = await answered(
+            service.begin(query, providers or None, refresh=refresh, typed=number)
+        )
         for notice in notices:  # printed with the lookup's own, and in --json
             lookup.warn(notice)
         return lookup

@@ -9,6 +9,7 @@ import click
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.table import Table
 
 EXIT_OK, EXIT_PROVIDER_FAILED, EXIT_INVALID_INPUT, EXIT_CONFIG = 0, 1, 2, 3
 
@@ -37,3 +38,28 @@ def say(text: str, style: str = "", *, err: bool = False) -> None:
 def warn(message: str) -> None:
     """Print a warning to stderr."""
     say(f"warning: {message}", "yellow", err=True)
+
+
+def new_table(*columns: str | tuple[str, str]) -> Table:
+    """A borderless table under a bold header (`gh`, `docker ps`): columns are sized by
+    terminal cells, so 中国移动 lines up; a column is ("name", "right") to align numbers."""
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False, header_style="bold", show_edge=False)
+    for column in columns:
+        name, justify = column if isinstance(column, tuple) else (column, "left")
+        table.add_column(name, justify=justify, no_wrap=name != columns[-1])  # type: ignore[arg-type]
+    return table
+
+
+def print_table(table: Table) -> None:
+    """Print `table` to stdout: fitted to a terminal (the last column wraps), or at its
+    natural width to a pipe, where no line is ever cut or wrapped."""
+    out = console()
+    if not out.is_terminal:
+        out.width = 10_000
+        with out.capture() as captured:
+            out.print(table)
+        click.echo("\n".join(line.rstrip() for line in captured.get().splitlines()))
+        return
+    out.print(table)

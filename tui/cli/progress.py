@@ -1,0 +1,68 @@
+"""While the providers answer: a spinner on stderr with each provider's state and how long it
+has been asked, on a terminal only (a pipe or a log gets the answer and nothing else)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from typing import TYPE_CHECKING
+
+from tui.cli.output import console
+
+if TYPE_CHECKING:
+    from rich.console import Console, ConsoleOptions, RenderResult
+
+    from tui.core.lookup import Lookup
+    from tui.core.result import ProviderResult
+    from tui.core.run import LookupRun
+
+
+class ProviderStates:
+    """`china_mnp ok · ip138 asking 1.4 s · bouygues skipped`, redrawn by rich's own thread
+    so that the seconds count while nothing arrives."""
+
+    def __init__(self, names: tuple[str, ...]) -> None:
+        self.started = time.monotonic()
+        self.states: dict[str, ProviderResult | None] = dict.fromkeys(names)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        from rich.text import Text
+
+        waited = time.monotonic() - self.started
+        line = Text()
+        for name, result in list(self.states.items()):
+            if line:
+                line.append(" · ", "dim")
+            line.append(name, "bold")
+            if result is None:
+                line.append(f" asking {waited:.1f} s", "yellow")
+            else:
+                line.append(f" {_word(result)}", _style(result))
+        yield line
+
+
+def _word(result: ProviderResult) -> str:
+    from tui.core.result import Status
+
+    if result.status is Status.ERROR:
+        return "failed"
+    return "cached" if result.cached else result.status.value
+
+
+def _style(result: ProviderResult) -> str:
+    from tui.core.result import Status
+
+    return {Status.OK: "green", Status.ERROR: "red"}.get(result.status, "dim")
+
+
+async def answered(run: LookupRun) -> Lookup:
+    """The run's lookup once it is over; meanwhile, on a terminal, who is still being asked."""
+    if not sys.stderr.isatty() or os.environ.get("TERM") == "dumb":  # before importing rich
+        return await run.wait()
+    err = console(err=True)
+    states = ProviderStates(run.names)
+    with err.status(states, spinner="dots"):  # transient: gone before the answer is printed
+        async for result in run:
+            states.states[result.provider] = result
+    return await run.wait()
