@@ -62,6 +62,29 @@ async def provider_failure(pilot: Pilot[None]) -> None:
     await settle(pilot)
 
 
+async def bad_input(pilot: Pilot[None]) -> None:
+    await ready(pilot)
+    await pilot.press(*"138 0013 80x0")
+    await settle(pilot)
+
+
+async def rio_hint(pilot: Pilot[None]) -> None:
+    await ready(pilot)
+    await pilot.press(*"06 61 37 09 15")
+    await settle(pilot)
+
+
+async def from_history(pilot: Pilot[None]) -> None:
+    await ready(pilot)
+    await lookup(pilot, "13800138056")
+    await pilot.press("ctrl+l")
+    await settle(pilot)
+    await pilot.press("ctrl+o", "enter")
+    await settle(pilot)
+    _focus_panel(pilot, "china_mnp")
+    await settle(pilot)
+
+
 def history_app(tmp: Path) -> PortcheckApp:
     """A profile with long retention and a history written at fixed times."""
     from tui.core.result import LineStatus, ProviderResult, Status
@@ -107,4 +130,8 @@ SCENES = [
     Scene("french-rio-80x24", lambda tmp: app_for(), french_lookup, (80, 24)),
     Scene("provider-failure-120x40", lambda tmp: app_for(), provider_failure, (120, 40)),
     Scene("history-sidebar-80x24", history_app, history_sidebar, (80, 24)),
+    Scene("provider-failure-80x24", lambda tmp: app_for(), provider_failure, (80, 24)),
+    Scene("bad-input-80x24", lambda tmp: app_for(), bad_input, (80, 24)),
+    Scene("rio-hint-80x24", lambda tmp: app_for(), rio_hint, (80, 24)),
+    Scene("from-history-80x24", lambda tmp: app_for(), from_history, (80, 24)),
 ]

@@ -25,5 +25,5 @@ def test_why_not_comes_right_after_eligible_so_a_small_panel_shows_it() -> None:
 def test_status_line_says_billed_cached_and_age() -> None:
     fresh = ProviderResult("ip138", Status.OK, billed=True, latency_ms=41.0)
     reused = ProviderResult("ip138", Status.OK, billed=True, cached=True, age_s=300.0)
-    assert status_line(fresh) == "ok · 41 ms · billed"
+    assert status_line(fresh) == "ok · billed · 41 ms"
     assert status_line(reused) == "ok · cached, 5 min old"

@@ -180,3 +180,14 @@ def panel_states(app: PortcheckApp) -> dict[str, str]:
     for panel in app.main.query(ProviderPanel):
         states[panel.provider] = next(c[1:] for c in panel.classes if c.startswith("-"))
     return states
+
+
+def screen_lines(app: PortcheckApp) -> list[str]:
+    """The screen as the user reads it, line by line."""
+    return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
+def screen_prose(app: PortcheckApp) -> str:
+    """The screen's lines run together with single spaces: a sentence wrapped over lines
+    (outside the panels) reads whole."""
+    return " ".join(" ".join(line.split()) for line in screen_lines(app))

@@ -23,9 +23,15 @@ def age_text(seconds: float) -> str:
 
 
 def status_line(result: ProviderResult) -> str:
-    """`ok · 41 ms · billed`, `skipped`, `FAILED: timed out`…"""
+    """`ok · billed · 41 ms`, `skipped`, `FAILED: timed out · may be billed · 6093 ms`…"""
+    return " · ".join(status_parts(result))
+
+
+def status_parts(result: ProviderResult) -> list[str]:
+    """The parts of the status line, most decisive first: where space is short, the last
+    ones are the ones to leave out (the latency before "may be billed")."""
     if result.status is Status.SKIPPED:
-        return "skipped"
+        return ["skipped"]
     parts = [
         "ok"
         if result.status is Status.OK
@@ -33,14 +39,14 @@ def status_line(result: ProviderResult) -> str:
         if result.error
         else "FAILED"
     ]
+    billed = {True: "billed", False: "", None: "may be billed"}[result.billed]
+    if billed and not result.cached:
+        parts.append(billed)
     if result.cached and result.age_s is not None:
         parts.append(f"cached, {age_text(result.age_s)} old")
     elif result.latency_ms is not None:
         parts.append(f"{result.latency_ms:.0f} ms")
-    billed = {True: "billed", False: "", None: "may be billed"}[result.billed]
-    if billed and not result.cached:
-        parts.append(billed)
-    return " · ".join(parts)
+    return parts
 
 
 def fields(result: ProviderResult) -> list[tuple[str, str]]:

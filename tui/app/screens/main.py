@@ -51,7 +51,7 @@ class MainScreen(BaseScreen):
         Binding(
             "ctrl+r",
             "rerun",
-            "Ask again",
+            "Again",
             id="rerun",
             tooltip="ask again (billed providers ask first)",
         ),
@@ -63,7 +63,12 @@ class MainScreen(BaseScreen):
             tooltip="show / hide the history",
         ),
         Binding(
-            "ctrl+f", "filter_history", "Filter", id="history.filter", tooltip="filter the history"
+            "ctrl+f",
+            "filter_history",
+            "Filter",
+            id="history.filter",
+            tooltip="filter the history",
+            show=False,  # in the help: the footer must fit 80 columns beside a panel's keys
         ),
         # Priority: handled as it arrives, before the keys queued behind it are dispatched.
         Binding(
@@ -192,11 +197,19 @@ class MainScreen(BaseScreen):
 
     @on(HistoryPicked)
     def _history_picked(self, event: HistoryPicked) -> None:
+        self._leave_narrow_history()
         self.open_past(event.lookup_id, rerun=False)
 
     @on(HistoryRerunRequested)
     def _history_rerun(self, event: HistoryRerunRequested) -> None:
+        self._leave_narrow_history()
         self.open_past(event.lookup_id, rerun=True)
+
+    def _leave_narrow_history(self) -> None:
+        """On a narrow terminal the history covers the lookup: opening one shows it."""
+        if self.has_class("-narrow", "-history"):
+            self.remove_class("-history")
+            self.form.number_input.focus()
 
     @work(exclusive=True, group="past", exit_on_error=False)
     async def open_past(self, lookup_id: int, *, rerun: bool) -> None:

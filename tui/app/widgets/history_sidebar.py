@@ -43,6 +43,12 @@ class HistoryList(OptionList):
         ),
     ]
 
+    def on_focus(self) -> None:
+        """Arriving in the list (ctrl+o, Tab), the newest lookup is highlighted: Enter opens it."""
+        first = self.get_option_at_index(0) if self.option_count else None
+        if self.highlighted is None and first is not None and not first.disabled:
+            self.highlighted = 0
+
     def _highlighted_id(self) -> int | None:
         if self.highlighted is None:
             return None

@@ -73,7 +73,7 @@ class NumberForm(Vertical):
     DEFAULT_CSS = """
     NumberForm { height: auto; padding: 0 1; }
     NumberForm Input { margin: 0; }
-    NumberForm .feedback { height: 1; color: $text-muted; }
+    NumberForm .feedback { height: auto; color: $text-muted; }
     NumberForm .feedback.-bad { color: $error; }
     NumberForm .feedback.-good { color: $success; }
     NumberForm #rio-row { height: auto; display: none; }

@@ -16,8 +16,33 @@ if TYPE_CHECKING:
     from tui.core.result import ProviderResult
 
 
+COLUMNS = 2
+MIN_ROWS = 3
+"""A panel row is never lower than its borders and one line."""
+
+
+def allot(needs: list[int], available: int) -> list[int]:
+    """Heights for panel rows that need `needs` rows, within `available`.
+
+    A row that fits its fair share of what is left gets what it needs, smallest first; the
+    rows with more to say share the rest. What no row needs goes to the row with the most
+    to say, so that no row is left three-quarters empty while another is cut."""
+    heights = [0] * len(needs)
+    left = available
+    order = sorted(range(len(needs)), key=lambda i: needs[i])
+    for done, i in enumerate(order):
+        fair = left // (len(needs) - done)
+        heights[i] = max(MIN_ROWS, min(needs[i], fair))
+        left -= heights[i]
+    most = [i for i in range(len(needs)) if needs[i] == max(needs, default=0)]
+    for n, i in enumerate(most):  # shared when several have as much to say
+        heights[i] += left // len(most) + (n < left % len(most))
+    return heights
+
+
 class ProviderGrid(Grid):
-    """One panel per provider of the profile, in profile order."""
+    """One panel per provider of the profile, in profile order, two per row; each row as
+    high as its answers need, as far as the screen allows."""
 
     def __init__(self, providers: list[tuple[str, str]]) -> None:
         """`providers`: (name, title) of the panels to start with; none: a loading note."""
@@ -25,16 +50,36 @@ class ProviderGrid(Grid):
         if not children:
             children = [Static("Loading providers…", id="loading")]
         super().__init__(*children, id="panels")
+        self._rows = ""
+        """The `grid-rows` rule in force."""
 
     async def set_providers(self, providers: list[tuple[str, str]]) -> None:
         """One panel per (name, title), all waiting."""
         await self.remove_children()
         await self.mount_all(ProviderPanel(name, title) for name, title in providers)
+        self.fit_rows()
 
     async def unavailable(self, why: str) -> None:
         """No panels at all: the profile could not be loaded, and `why` says what to do."""
         await self.remove_children()
         await self.mount(Static(why, id="loading"))
+
+    def on_resize(self) -> None:
+        self.fit_rows()
+
+    def fit_rows(self) -> None:
+        """Give each row of panels the height its longest answer needs (see `allot`)."""
+        panels = list(self.query(ProviderPanel))
+        if not panels or not self.size.height:
+            return
+        width = self.size.width // COLUMNS
+        rows = [panels[i : i + COLUMNS] for i in range(0, len(panels), COLUMNS)]
+        needs = [max(panel.needed_height(width) for panel in row) for row in rows]
+        heights = allot(needs, self.size.height)
+        rule = " ".join(str(height) for height in heights)
+        if rule != self._rows:
+            self._rows = rule
+            self.styles.grid_rows = rule
 
     def panel(self, provider: str) -> ProviderPanel | None:
         """The panel of `provider`, if it has one."""
@@ -45,7 +90,7 @@ class ProviderGrid(Grid):
         """Draw every panel from `lookup` (None: all waiting)."""
         note = None
         if lookup is not None and lookup.from_history:
-            note = "from history, " + time.strftime("%m-%d %H:%M", time.localtime(lookup.created))
+            note = "from history " + time.strftime("%m-%d %H:%M", time.localtime(lookup.created))
         for panel in self.query(ProviderPanel):
             name = panel.provider
             if lookup is None:
@@ -56,14 +101,17 @@ class ProviderGrid(Grid):
                 panel.querying()
             else:
                 panel.off()
+        self.fit_rows()
 
     def draw(self, result: ProviderResult) -> None:
         """Show one provider's new answer."""
         if (panel := self.panel(result.provider)) is not None:
             panel.show(result)
+            self.fit_rows()
 
     def querying(self, names: tuple[str, ...]) -> None:
         """These providers are being asked again."""
         for name in names:
             if (panel := self.panel(name)) is not None:
                 panel.querying()
+        self.fit_rows()

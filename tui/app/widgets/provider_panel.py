@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from textual import events
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
@@ -11,7 +12,7 @@ from textual.timer import Timer
 from textual.widgets import Static
 
 from tui.app.messages import ProviderRetryRequested, RawAnswerRequested
-from tui.core.describe import fields, status_line
+from tui.core.describe import fields, status_parts
 from tui.core.result import ProviderResult, Status
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
@@ -43,7 +44,13 @@ class ProviderPanel(VerticalScroll, can_focus=True):
         super().__init__(id=f"panel-{provider}")
         self.provider = provider
         """Registry name."""
+        self.title = title
+        """The provider's title, drawn in the top border."""
         self.border_title = title
+        self._subtitle: list[str] = []
+        """The bottom border's parts, most decisive first: those that fit are drawn."""
+        self.more_below = False
+        """Some of the answer is below the panel's bottom edge."""
         self.result: ProviderResult | None = None
         """The answer shown, if any."""
         self._started = 0.0
@@ -56,11 +63,44 @@ class ProviderPanel(VerticalScroll, can_focus=True):
     def on_mount(self) -> None:
         self.waiting()
 
-    def _state(self, state: str, subtitle: str, body: Content | str = "") -> None:
+    def _state(self, state: str, subtitle: str | list[str], body: Content | str = "") -> None:
         # One class change, not one per state: each restyles the panel and the layout.
         self.set_classes((self.classes - STATE_CLASSES) | {f"-{state}"})
-        self.border_subtitle = subtitle
+        self._subtitle = [subtitle] if isinstance(subtitle, str) else subtitle
+        self._fit_subtitle()
         self._body.update(body if isinstance(body, Content) else Content(body))
+        self.call_after_refresh(self._check_more)
+
+    def _fit_subtitle(self) -> None:
+        """As many of the subtitle's parts as the border has room for, in order: a narrow
+        panel drops the latency, never "may be billed"."""
+        room = self.outer_size.width - 6 if self.outer_size.width else 1000
+        parts = self._subtitle[:1]
+        for part in self._subtitle[1:]:
+            if Content(" · ".join([*parts, part])).cell_length > room:
+                break
+            parts.append(part)
+        self.border_subtitle = " · ".join(parts)
+
+    def needed_height(self, width: int) -> int:
+        """Rows this panel needs at `width` cells to show all of its answer."""
+        inner = max(1, width - 4)  # border and padding
+        lines = self._body.get_content_height(self.app.size, self.app.size, inner)
+        return lines + 2
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit_subtitle()
+        self.call_after_refresh(self._check_more)
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._check_more()
+
+    def _check_more(self) -> None:
+        more = round(self.scroll_y) < self.max_scroll_y
+        if more != self.more_below:
+            self.more_below = more
+            self.border_title = f"{self.title} · ↓ more" if more else self.title
 
     def waiting(self) -> None:
         """Nothing asked yet."""
@@ -102,7 +142,9 @@ class ProviderPanel(VerticalScroll, can_focus=True):
         self._stop_timer()
         self.result = result
         lines = [Content.assemble((f"{label}: ", "dim"), value) for label, value in fields(result)]
-        subtitle = status_line(result) + (f" · {note}" if note else "")
+        subtitle = status_parts(result)
+        if note:  # right after the state: a past answer must never pass for a fresh one
+            subtitle.insert(1, note)
         self._state(
             result.status.value if result.status is not Status.OK else "ok",
             subtitle,
