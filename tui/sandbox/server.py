@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import threading
 import time
@@ -44,6 +45,8 @@ class SandboxServer:
         self._sock = _bind(port)
         self._server = _server(self.state)
         self._thread = threading.Thread(target=self._run, name="portcheck-sandbox", daemon=True)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stopping: asyncio.Event | None = None
 
     @property
     def url(self) -> str:
@@ -51,7 +54,31 @@ class SandboxServer:
         return f"http://{LOOPBACK}:{self._sock.getsockname()[1]}"
 
     def _run(self) -> None:
-        asyncio.run(self._server.serve(sockets=[self._sock]))
+        asyncio.run(self._serve())
+
+    async def _serve(self) -> None:
+        """Serve until `stop`, then stop at once: uvicorn's own shutdown notices `should_exit`
+        on a 0.1 s tick and then sleeps another 0.1 s, which a CLI lookup of the demo would
+        spend waiting after its answer is printed."""
+        self._loop = asyncio.get_running_loop()
+        self._stopping = asyncio.Event()
+        serving = asyncio.create_task(self._server.serve(sockets=[self._sock]))
+        stopping = asyncio.create_task(self._stopping.wait())
+        await asyncio.wait({serving, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if serving.done():
+            return
+        serving.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await serving
+        for server in self._server.servers:
+            server.close()
+        for connection in list(self._server.server_state.connections):
+            connection.shutdown()  # each closes once its answer in progress is sent
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(1):
+                for server in self._server.servers:
+                    await server.wait_closed()
 
     def start(self, wait: float = 10.0) -> SandboxServer:
         """Start serving; returns once the server accepts connections."""
@@ -66,6 +93,9 @@ class SandboxServer:
     def stop(self) -> None:
         """Stop serving and wait for the thread."""
         self._server.should_exit = True
+        if self._loop is not None and self._stopping is not None:
+            with contextlib.suppress(RuntimeError):  # its loop is already closed
+                self._loop.call_soon_threadsafe(self._stopping.set)
         self._thread.join(timeout=5)
         self._sock.close()
 
