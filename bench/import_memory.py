@@ -17,16 +17,6 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def first_pydantic_model() -> None:
-    """pydantic builds its validator machinery with the first model, not at import."""
-    from pydantic import BaseModel
-
-    class Probe(BaseModel):
-        x: int = 1
-
-    Probe(x=2)
-
-
 def carrier_file() -> None:
     """The range-holder data for one Chinese mobile number (as the first lookup loads it)."""
     from tui.core.numbers import parse_number, range_operator
@@ -36,8 +26,7 @@ def carrier_file() -> None:
 
 STEPS: list[tuple[str, Callable[[], object]]] = [
     ("textual (the bare app's widgets)", lambda: importlib.import_module("textual.widgets")),
-    ("pydantic import", lambda: importlib.import_module("pydantic")),
-    ("pydantic first model", first_pydantic_model),
+    ("msgspec (config validation)", lambda: importlib.import_module("msgspec")),
     ("profiles (tui.core.config)", lambda: importlib.import_module("tui.core.config")),
     ("httpx", lambda: importlib.import_module("httpx")),
     ("providers and history (tui.core.lookup)", lambda: importlib.import_module("tui.core.lookup")),

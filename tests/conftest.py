@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.tui_helpers import reset, shared_server, stop_shared_server
-from tui.core.config import ResolvedProfile, build_profile
+from tui.core.config import ResolvedProfile, build_profile, profile_data
 from tui.core.service import LookupService
 from tui.demo import demo_profile
 from tui.sandbox.server import SandboxServer
@@ -42,7 +42,7 @@ def sandbox() -> SandboxServer:
 def sandbox_profile(server: SandboxServer, **overrides: Any) -> ResolvedProfile:
     """The demo profile on `server`, with top-level keys or provider sections overridden."""
     base = demo_profile(server.url)
-    data = base.model_dump()
+    data = profile_data(base)
     for key, value in overrides.items():
         if isinstance(value, dict) and isinstance(data.get(key), dict):
             data[key] = {**data[key], **value}

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tui.core.config import DEMO, build_profile, check_all, load_config
+from tui.core.config import DEMO, build_profile, check_all, load_config, profile_data
 from tui.core.errors import ConfigError
 from tui.core.template import example_config
 from tui.demo import demo_profile
@@ -154,10 +154,10 @@ def test_example_config_is_valid_and_documents_every_key(
     from tui.core.config import ProfileBase
     from tui.core.providers import PROVIDERS
 
-    keys = set(ProfileBase.model_fields)
+    keys = set(ProfileBase.__struct_fields__)
     for cls in PROVIDERS.values():
         if cls.settings_model is not None:
-            keys |= set(cls.settings_model.model_fields)
+            keys |= set(cls.settings_model.__struct_fields__)
     missing = [k for k in keys if f"{k} =" not in text]
     assert missing == []
     repo_copy = Path(__file__).parents[1] / "config.example.toml"
@@ -172,7 +172,7 @@ def test_secrets_never_show_in_repr() -> None:
         }
     )
     assert "s3cr3t-value" not in repr(profile)
-    assert "s3cr3t-value" not in str(profile.model_dump())
+    assert "s3cr3t-value" not in str(profile_data(profile))
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="giving a file to another user needs root")
@@ -216,3 +216,26 @@ def test_config_check_lists_every_missing_secret(
     assert "profiles.work.china_mnp.api_key: MNP_KEY" in problem
     assert "profiles.work.ip138.token: IP138_TOKEN" in problem
     assert "export MNP_KEY=... IP138_TOKEN=..." in problem
+
+
+def test_a_mistake_in_each_table_is_reported_at_once(tmp_path: Path) -> None:
+    text = (
+        GOOD.replace('region = "CN"', 'region = "CN"\ntimeout = -1').replace(
+            "base_url =", "base_ulr ="
+        )
+        + '[profiles.home]\nregion = "FR"\nretention_days = "long"\n'
+    )
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path / "c.toml", text))
+    message = str(err.value)
+    assert "3 problems" in message
+    assert "profiles.work.timeout: must be > 0" in message
+    assert "profiles.work.ip138.base_ulr: unknown key" in message
+    assert "profiles.home.retention_days: expected a whole number" in message
+
+
+def test_a_provider_table_that_is_not_a_table_says_so(tmp_path: Path) -> None:
+    text = GOOD.replace("[profiles.work.ip138]\n", "ip138 = 3\n[profiles.work.x]\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path / "c.toml", text))
+    assert "profiles.work.ip138: expected a table ([profiles.work.ip138])" in str(err.value)

@@ -3,55 +3,84 @@
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
-
-_HINTS = {
-    "extra_forbidden": "unknown key: remove it or check its spelling",
-    "missing": "required: add it",
-    "float_parsing": "expected a number, e.g. 10.0",
-    "float_type": "expected a number, e.g. 10.0",
-    "int_parsing": "expected a whole number",
-    "int_type": "expected a whole number",
-    "bool_type": "expected true or false",
-    "bool_parsing": "expected true or false",
-    "string_type": 'expected text in quotes, e.g. "value"',
-    "list_type": 'expected a list, e.g. ["offline"]',
-    "model_type": "expected a table, e.g. [profiles.work.ip138]",
-    "dict_type": "expected a table",
+_EXPECTED = {
+    "float": "expected a number, e.g. 10.0",
+    "int": "expected a whole number",
+    "bool": "expected true or false",
+    "str": 'expected text in quotes, e.g. "value"',
+    "array": 'expected a list, e.g. ["offline"]',
+    "object": "expected a table",
 }
 
-
-def describe_errors(exc: ValidationError, root: type[BaseModel]) -> str:
-    """Every problem pydantic found, one line each: key path, what is wrong, how to fix it."""
-    lines = []
-    for err in exc.errors(include_url=False, include_input=False):
-        key = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        message = str(err["msg"]).removeprefix("Value error, ")
-        hint = _HINTS.get(err["type"])
-        if err["type"] == "extra_forbidden":
-            message = hint or message
-            hint = _did_you_mean(err["loc"], root)
-        lines.append(f"{key}: {message}" + (f" ({hint})" if hint else ""))
-    count = f"{len(lines)} problems" if len(lines) > 1 else "1 problem"
-    return f"{count}:\n  " + "\n  ".join(lines)
+_AT = re.compile(r"^(?P<message>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.DOTALL)
+_UNKNOWN = re.compile(r"Object contains unknown field `(?P<key>[^`]+)`")
+_MISSING = re.compile(r"Object missing required field `(?P<key>[^`]+)`")
+_TYPE = re.compile(r"Expected `(?P<want>[^`]+)`, got `[^`]+`")
+_BOUND = re.compile(r"Expected `(?:float|int)` (?P<bound>.+)")
 
 
-def _did_you_mean(loc: tuple[int | str, ...], root: type[BaseModel]) -> str | None:
+class ConfigProblems(Exception):
+    """What is wrong with a config file: one line per problem, `key: what (fix)`."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+    def describe(self) -> str:
+        """`2 problems:` and the lines, indented."""
+        count = f"{len(self.problems)} problems" if len(self.problems) > 1 else "1 problem"
+        return f"{count}:\n  " + "\n  ".join(self.problems)
+
+
+def problem_at(key: str, message: str, hint: str | None = None) -> str:
+    """One problem line."""
+    return f"{key or '(top level)'}: {message}" + (f" ({hint})" if hint else "")
+
+
+def problem(error: str, where: str, root: type) -> str:
+    """A msgspec validation error, met while reading the table at `where` as a `root`, in
+    the file's own key names and with a fix."""
+    match = _AT.match(error)
+    assert match is not None  # the pattern matches any text
+    message, path = match["message"], (match["path"] or "").lstrip(".")
+    keys = [k for k in re.split(r"\.|(?=\[)", path) if k]
+    if unknown := _UNKNOWN.fullmatch(message):
+        keys.append(unknown["key"])
+        hint = "unknown key: remove it or check its spelling"
+        near = _did_you_mean(keys, root)
+        return problem_at(_key(where, keys), hint, near)
+    if missing := _MISSING.fullmatch(message):
+        keys.append(missing["key"])
+        return problem_at(_key(where, keys), "required: add it")
+    if wrong := _TYPE.fullmatch(message):
+        want = wrong["want"].removesuffix(" | null")  # optional keys: say what to write
+        return problem_at(_key(where, keys), _EXPECTED.get(want, message))
+    if bound := _BOUND.fullmatch(message):
+        return problem_at(_key(where, keys), f"must be {bound['bound']}")
+    return problem_at(_key(where, keys), message)
+
+
+def _key(where: str, keys: list[str]) -> str:
+    return ".".join([where, *keys] if where else keys).replace(".[", "[")
+
+
+def _did_you_mean(keys: list[str], root: type) -> str | None:
     """ "did you mean 'region'?" for an unknown key close to one the table accepts."""
     model: Any = root
-    for part in loc[:-1]:
-        if isinstance(model, type) and issubclass(model, BaseModel):
-            field = model.model_fields.get(str(part))
-            model = field.annotation if field else None
-        else:  # dict[str, Profile]: the value type
+    for part in keys[:-1]:
+        if part.startswith("["):  # a dict's value or a list's item
             model = typing.get_args(model)[-1] if typing.get_args(model) else None
+        else:
+            model = typing.get_type_hints(model).get(part) if isinstance(model, type) else None
         if isinstance(model, types.UnionType) or typing.get_origin(model) is typing.Union:
             model = next(a for a in typing.get_args(model) if a is not type(None))
-    if not (isinstance(model, type) and issubclass(model, BaseModel)):
+    fields = getattr(model, "__struct_fields__", None)
+    if not fields:
         return None
-    close = difflib.get_close_matches(str(loc[-1]), list(model.model_fields), n=1, cutoff=0.6)
+    close = difflib.get_close_matches(keys[-1], list(fields), n=1, cutoff=0.6)
     return f"did you mean {close[0]!r}?" if close else None

@@ -7,7 +7,7 @@ import os
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer
+from msgspec import Meta, Struct
 
 ENV_PREFIX = "env:"
 
@@ -52,6 +52,16 @@ class Secret:
     __str__ = __repr__
 
 
+class FieldProblem(Exception):
+    """A value a validator refused, with the key it belongs to (raised from `__post_init__`,
+    where msgspec would otherwise only know the table)."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
+        self.message = message
+
+
 def _to_secret(value: Any) -> Secret:
     if isinstance(value, Secret):
         return value
@@ -60,14 +70,6 @@ def _to_secret(value: Any) -> Secret:
     if value.startswith(ENV_PREFIX) and not value[len(ENV_PREFIX) :].strip():
         raise ValueError("env: must be followed by the name of an environment variable")
     return Secret(value)
-
-
-SecretField = Annotated[
-    Secret,
-    BeforeValidator(_to_secret),
-    PlainSerializer(lambda s: s.source()),
-]
-"""A profile field that holds a credential."""
 
 
 def is_loopback(host: str) -> bool:
@@ -80,7 +82,14 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def _check_url(value: Any) -> str:
+class ProviderUrl(str):
+    """An https URL, or http to loopback only, without a trailing slash (checked when the
+    profile is read: see `decode_hook`)."""
+
+    __slots__ = ()
+
+
+def _check_url(value: Any) -> ProviderUrl:
     if not isinstance(value, str):
         raise ValueError("must be a URL string such as https://api.example.com")
     parts = urlsplit(value.strip())
@@ -93,29 +102,53 @@ def _check_url(value: Any) -> str:
         )
     if parts.username or parts.password:
         raise ValueError("must not hold a user name or password: use the credential keys")
-    return value.strip().rstrip("/")
+    return ProviderUrl(value.strip().rstrip("/"))
 
 
-ProviderUrl = Annotated[str, BeforeValidator(_check_url)]
-"""An https URL, or http to loopback only."""
+def decode_hook(kind: type, value: Any) -> Any:
+    """How msgspec builds the profile's own types from TOML values; a ValueError becomes a
+    validation error at the value's key."""
+    if kind is Secret:
+        return _to_secret(value)
+    if kind is ProviderUrl:
+        return _check_url(value)
+    raise NotImplementedError(f"no decoder for {kind}")
 
 
-class ProviderSettings(BaseModel):
+def encode_hook(value: Any) -> Any:
+    """Plain data from a profile: a secret as its source (`env:NAME` or `(literal)`)."""
+    if isinstance(value, Secret):
+        return value.source()
+    if isinstance(value, str):  # ProviderUrl, RegionCode
+        return str(value)
+    raise NotImplementedError(f"cannot encode {type(value).__name__}")
+
+
+Seconds = Annotated[float, Meta(gt=0, le=300)]
+"""A timeout: more than 0, at most 5 minutes."""
+
+
+class ProviderSettings(Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
     """Options every provider section accepts."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
-
-    timeout: float | None = Field(default=None, gt=0, le=300)
+    timeout: Seconds | None = None
     """Seconds for one call to this provider; the profile's `timeout` when unset."""
-    rate_limit: float | None = Field(default=None, gt=0)
+    rate_limit: Annotated[float, Meta(gt=0)] | None = None
     """Most queries per second sent to this provider; unlimited when unset."""
-    price: float | None = Field(default=None, ge=0)
+    price: Annotated[float, Meta(ge=0)] | None = None
     """Cost of one billed query, for usage reports."""
-    daily_budget: int | None = Field(default=None, ge=0)
+    daily_budget: Annotated[int, Meta(ge=0)] | None = None
     """Most billed queries per day; unlimited when unset."""
-    cache_ttl: float | None = Field(default=None, ge=0)
+    cache_ttl: Annotated[float, Meta(ge=0)] | None = None
     """Seconds an answer is reused instead of asking again; the provider's default when unset."""
+
+    def _values(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__struct_fields__}
 
     def secrets(self) -> dict[str, Secret]:
         """The credential fields of this section, by key."""
-        return {k: v for k, v in self if isinstance(v, Secret)}
+        return {k: v for k, v in self._values().items() if isinstance(v, Secret)}
+
+    def urls(self) -> list[ProviderUrl]:
+        """The addresses this section sends to."""
+        return [v for v in self._values().values() if isinstance(v, ProviderUrl)]

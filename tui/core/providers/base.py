@@ -125,7 +125,8 @@ class HttpProvider(Provider[HS]):
         super().__init__(settings, timeout=timeout, transport=transport)
         from tui.core.http import build_client  # httpx: loaded with the first provider client
 
-        self.client = build_client(timeout=timeout, transport=transport)
+        https = any(url.startswith("https://") for url in settings.urls())
+        self.client = build_client(timeout=timeout, transport=transport, tls=https)
         rate = settings.rate_limit
         self._limiter: AsyncLimiter | None = None
         if rate:

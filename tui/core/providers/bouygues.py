@@ -15,7 +15,7 @@ from tui.core.providers.base import HttpProvider, Query, raw_view
 from tui.core.result import ProviderResult, Reason, Status
 from tui.core.rio import NO_RIO_HINT
 from tui.core.sanitize import clean_text
-from tui.core.settings import ProviderSettings, ProviderUrl, SecretField
+from tui.core.settings import ProviderSettings, ProviderUrl, Secret
 
 if TYPE_CHECKING:
     import httpx  # the module itself loads with the first provider client (tui.core.http)
@@ -38,16 +38,16 @@ INELIGIBILITY = {
 }
 
 
-class BouyguesSettings(ProviderSettings):
+class BouyguesSettings(ProviderSettings, kw_only=True, frozen=True):
     """`[profiles.NAME.bouygues]`."""
 
-    base_url: ProviderUrl = "https://api.bouyguestelecom.fr"
+    base_url: ProviderUrl = ProviderUrl("https://api.bouyguestelecom.fr")
     """API root; the check path is appended."""
-    token_url: ProviderUrl = "https://oauth2.bouyguestelecom.fr/token"  # noqa: S105
+    token_url: ProviderUrl = ProviderUrl("https://oauth2.bouyguestelecom.fr/token")
     """OAuth2 token endpoint (client-credentials flow)."""
     client_id: str
     """OAuth2 client id."""
-    client_secret: SecretField
+    client_secret: Secret
     """OAuth2 client secret (literal or env:NAME)."""
     source: str = "PORTCHECK"
     """Sent as the X-Source header: identifies the caller to Bouygues."""

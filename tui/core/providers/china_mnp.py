@@ -10,7 +10,7 @@ from tui.core.operators import cn_sms_next_step
 from tui.core.providers.base import HttpProvider, Query, cn_mobile_only, raw_view
 from tui.core.result import ProviderResult, Reason, Status
 from tui.core.sanitize import clean_text
-from tui.core.settings import ProviderSettings, ProviderUrl, SecretField
+from tui.core.settings import ProviderSettings, ProviderUrl, Secret
 
 if TYPE_CHECKING:
     import httpx  # the module itself loads with the first provider client (tui.core.http)
@@ -33,12 +33,12 @@ REASON_KEYS = (
 )
 
 
-class ChinaMnpSettings(ProviderSettings):
+class ChinaMnpSettings(ProviderSettings, kw_only=True, frozen=True):
     """`[profiles.NAME.china_mnp]`."""
 
     url: ProviderUrl
     """Full endpoint URL; the seed names no host."""
-    api_key: SecretField
+    api_key: Secret
     """The API key (literal or env:NAME)."""
     auth_header: str = "Authorization"
     """Header that carries the key."""

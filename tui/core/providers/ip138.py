@@ -9,7 +9,7 @@ from tui.core.errors import AuthError, BadResponse, HttpError
 from tui.core.providers.base import HttpProvider, Query, cn_mobile_only, raw_view
 from tui.core.result import LineStatus, ProviderResult, Status
 from tui.core.sanitize import clean_text
-from tui.core.settings import ProviderSettings, ProviderUrl, SecretField
+from tui.core.settings import ProviderSettings, ProviderUrl, Secret
 
 #: The seed's `Check` values.
 CHECK_STATES = {
@@ -24,12 +24,12 @@ CHECK_STATES = {
 OPERATORS = {"CM": "China Mobile", "CU": "China Unicom", "CT": "China Telecom"}
 
 
-class Ip138Settings(ProviderSettings):
+class Ip138Settings(ProviderSettings, kw_only=True, frozen=True):
     """`[profiles.NAME.ip138]`."""
 
     base_url: ProviderUrl
     """The secondary domain ip138 allocated, e.g. https://yourname.api.ip138.com."""
-    token: SecretField
+    token: Secret
     """The API token (literal or env:NAME); sent in the `token` header, never in the URL."""
 
 
