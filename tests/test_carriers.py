@@ -74,3 +74,31 @@ def test_a_surprise_in_the_data_layout_falls_back_to_phonenumbers(
 
     monkeypatch.setattr(carriers, "_text", broken)
     assert carrier_name(phonenumbers.parse("+8613800138000"), "zh") == "中国移动"
+
+
+def test_the_data_layout_read_here_is_the_one_phonenumbers_ships(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """carriers.py reads phonenumbers' generated carrier files and calls its private
+    `_prefix_description_for_number`. At run time any surprise falls back to the public API;
+    here no fallback is allowed, so a phonenumbers release that changes either fails this
+    test instead of silently costing 11 MB per process."""
+    import inspect
+
+    from phonenumbers import carrier
+    from phonenumbers.prefix import _prefix_description_for_number
+
+    from tui.core import carriers
+
+    def no_fallback(*args: object) -> str:
+        raise AssertionError("carriers.py fell back to phonenumbers.carrier")
+
+    monkeypatch.setattr(carrier, "name_for_number", no_fallback)
+    monkeypatch.setattr(carriers, "_NAMES", {})
+    assert list(inspect.signature(_prefix_description_for_number).parameters) == [
+        "data", "longest_prefix", "numobj", "lang", "script", "region",
+    ]  # fmt: skip
+    starts, files, longest = carriers._layout()
+    assert len(files) > 1 and longest >= 5 and starts == sorted(starts)
+    assert carrier_name(phonenumbers.parse("+8613800138000"), "zh") == "中国移动"
+    assert carrier_name(phonenumbers.parse("+33661370915"), "en") == "Bouygues"

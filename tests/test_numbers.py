@@ -93,7 +93,7 @@ def test_iot_number_is_explained_not_just_invalid() -> None:
 
 def test_heavy_modules_load_only_when_used() -> None:
     """Start-up stays fast: no carrier tables, geocoder or HTTP stack until a lookup needs them,
-    and the TUI's first frame needs neither pydantic nor the sandbox."""
+    and the TUI's first frame needs neither the config validator nor the sandbox."""
     import subprocess
     import sys
 
@@ -107,7 +107,7 @@ def test_heavy_modules_load_only_when_used() -> None:
     assert out.stdout.split() == ["False", "False", "False"]
     tui_only = (
         "import sys, tui.cli.main, tui.app.app;"
-        "print(sorted({'pydantic', 'httpx', 'uvicorn', 'phonenumbers'} & set(sys.modules)))"
+        "print(sorted({'msgspec', 'httpx', 'uvicorn', 'phonenumbers'} & set(sys.modules)))"
     )
     out = subprocess.run(
         [sys.executable, "-c", tui_only], capture_output=True, text=True, check=True
@@ -141,3 +141,13 @@ def test_phone_like_text_normalises_to_ascii_digits_or_fails_clearly(text: str) 
     except InvalidInput:
         return
     assert set(digits.lstrip("+")) <= set(string.digits)
+
+
+def test_httpx_comes_without_its_command_line() -> None:
+    """httpx's own CLI (rich, pygments: ~35 ms of a cold lookup) is never loaded with it."""
+    import subprocess
+    import sys
+
+    code = "import sys, tui.core.http; print(sorted({'rich', 'pygments'} & set(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

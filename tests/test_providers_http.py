@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import ssl
 
 import pytest
 
@@ -433,3 +434,39 @@ async def test_clients_verify_tls_with_one_shared_context(checker: LookupService
         assert provider.client.headers["User-Agent"].startswith("Portcheck/")
     assert len(contexts) == 1
     await checker.aclose()
+
+
+def test_only_clients_with_an_https_url_load_the_ca_bundle() -> None:
+    """The sandbox on loopback needs no TLS: its clients skip reading the CA bundle, and
+    trust no certificate at all, so they could never be used to skip verification."""
+    from tui.core.config import build_profile
+    from tui.core.providers.ip138 import Ip138Provider
+
+    def context_of(base_url: str) -> ssl.SSLContext:
+        profile = build_profile(
+            {"providers": ["ip138"], "ip138": {"base_url": base_url, "token": "t"}}
+        )
+        settings = profile.provider_settings("ip138")
+        provider = Ip138Provider(settings, timeout=1.0)  # type: ignore[arg-type]
+        context: ssl.SSLContext = provider.client._transport._pool._ssl_context  # type: ignore[attr-defined]
+        return context
+
+    remote = context_of("https://x.api.ip138.com")
+    local = context_of("http://127.0.0.1:9/ip138")
+    assert remote.cert_store_stats()["x509_ca"] > 0
+    assert local.cert_store_stats()["x509_ca"] == 0
+    assert local.verify_mode == ssl.CERT_REQUIRED and local.check_hostname
+
+
+def test_the_sandbox_stops_without_waiting_for_uvicorns_own_loop() -> None:
+    """uvicorn notices `should_exit` on a 0.1 s tick and then sleeps 0.1 s more: a CLI lookup of
+    the demo spent that after printing its answer. `stop` ends the server itself, so it is
+    done even when uvicorn's loop would never notice."""
+    server = SandboxServer().start()
+
+    async def never_done(counter: int) -> bool:
+        return False
+
+    server._server.on_tick = never_done  # type: ignore[method-assign]
+    server.stop()  # waits at most 5 s for the thread
+    assert not server._thread.is_alive()

@@ -151,6 +151,9 @@ def test_the_distribution_has_its_own_name_and_the_command_reports_its_version()
     done = subprocess.run([PORTCHECK, "--version"], capture_output=True, text=True, timeout=20)
     assert done.returncode == 0
     assert done.stdout.strip() == f"portcheck, version {dist.version}"
+    import tui
+
+    assert tui.__version__ == dist.version  # the User-Agent's, read without importlib.metadata
 
 
 WIDE_PROFILE = """

@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-from functools import cache
+import sys
+
+# httpx's own command line (`httpx._main`) imports rich, pygments and click: ~35 ms of a
+# 0.3 s cold lookup, for a command Portcheck never runs. Marked absent, `import httpx` takes
+# the fallback its __init__ keeps for installs without the `cli` extra (a stub `main`).
+sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+
+__version__ = "0.1.0"
+"""This release (the build reads it from here too)."""
 
 DISTRIBUTION = "portcheck-mnp"
 """The name on the package index (`portcheck` there is someone else's project)."""
-
-
-@cache
-def _version() -> str:
-    # importlib.metadata costs ~50 ms to import: only pay for it when the version is asked.
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version(DISTRIBUTION)
-    except PackageNotFoundError:  # a source tree that was never installed
-        return "0.0.0+unknown"
-
-
-def __getattr__(name: str) -> str:
-    if name == "__version__":
-        return _version()
-    raise AttributeError(name)

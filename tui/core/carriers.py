@@ -61,18 +61,35 @@ def _text(path: Path) -> str:
     return path.read_text(encoding="utf-8")
 
 
+SEARCHES_BEFORE_INDEX = 64
+"""Prefixes looked up in one data file by searching its text before it is indexed: a
+search costs ~0.2 ms, the index ~15 ms (a one-shot `check` needs a dozen searches, a batch
+or a long TUI session thousands)."""
+
+_searches: dict[Path, int] = {}
+
+
 @cache
 def _offsets(path: Path) -> dict[str, int]:
     """Where each prefix's line starts in a data file (built once per file, ~1 MB for the
-    10,000 lines of one file): a search over the whole text cost ~0.2 ms per prefix."""
+    10,000 lines of one file)."""
     return {m[1]: m.start() for m in _KEY_LINE.finditer(_text(path))}
+
+
+def _line_of(path: Path, prefix: str) -> int:
+    """Where `prefix`'s line starts in the data file, or -1."""
+    if _searches.get(path, 0) >= SEARCHES_BEFORE_INDEX:
+        return _offsets(path).get(prefix, -1)
+    _searches[path] = _searches.get(path, 0) + 1
+    found = re.search(rf"^ '{re.escape(prefix)}':", _text(path), re.MULTILINE)
+    return found.start() if found else -1
 
 
 @lru_cache(maxsize=8192)
 def _entry(path: Path, prefix: str) -> dict[str, str] | None:
     """The `{lang: name}` of `prefix` in the data file, or None when it has no line."""
     text = _text(path)
-    start = _offsets(path).get(prefix, -1)
+    start = _line_of(path, prefix)
     if start < 0:
         return None
     start = text.index("{", start)
