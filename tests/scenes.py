@@ -10,7 +10,7 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 
-from tests.tui_helpers import app_for, lookup, ready, settle
+from tests.tui_helpers import app_for, config_for, lookup, ready, reset, settle, shared_server
 from tui.app.app import PortcheckApp
 
 #: A fixed moment for history rows (2026-11-20 09:15 UTC), so screens do not change with time.
@@ -58,6 +58,20 @@ async def provider_failure(pilot: Pilot[None]) -> None:
     assert server is not None
     server.state.add_fault("ip138", "error")
     await lookup(pilot, "13800138056")
+    _focus_panel(pilot, "ip138")
+    await settle(pilot)
+
+
+def timeout_app(tmp: Path) -> PortcheckApp:
+    """A profile on the shared sandbox whose ip138 hangs past a 0.5 s timeout."""
+    server = reset(shared_server())
+    server.state.add_fault("ip138", "timeout")
+    return app_for(config_for(server, tmp / "timeout.toml", timeout=0.5))
+
+
+async def provider_timeout(pilot: Pilot[None]) -> None:
+    await ready(pilot)
+    await lookup(pilot, "13800138000")
     _focus_panel(pilot, "ip138")
     await settle(pilot)
 
@@ -131,6 +145,7 @@ SCENES = [
     Scene("provider-failure-120x40", lambda tmp: app_for(), provider_failure, (120, 40)),
     Scene("history-sidebar-80x24", history_app, history_sidebar, (80, 24)),
     Scene("provider-failure-80x24", lambda tmp: app_for(), provider_failure, (80, 24)),
+    Scene("provider-timeout-80x24", timeout_app, provider_timeout, (80, 24)),
     Scene("bad-input-80x24", lambda tmp: app_for(), bad_input, (80, 24)),
     Scene("rio-hint-80x24", lambda tmp: app_for(), rio_hint, (80, 24)),
     Scene("from-history-80x24", lambda tmp: app_for(), from_history, (80, 24)),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import socket
 import threading
 import time
@@ -14,6 +15,15 @@ from tui.sandbox.app import create_app
 from tui.sandbox.state import SandboxState
 
 LOOPBACK = "127.0.0.1"
+
+
+def _not_a_stop(record: logging.LogRecord) -> bool:
+    """uvicorn logs "Exception in ASGI application" for a handler cancelled because the
+    sandbox stops (a `hang` fault still sleeping): that is the stop, not an error."""
+    return not (record.exc_info and record.exc_info[0] is asyncio.CancelledError)
+
+
+logging.getLogger("uvicorn.error").addFilter(_not_a_stop)
 
 
 def _bind(port: int) -> socket.socket:
