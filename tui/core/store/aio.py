@@ -2,18 +2,26 @@
 
 SQLite can wait up to its busy timeout behind another process; in this thread that wait never
 freezes a screen or stalls the other lookups. One thread, because there is one connection.
+
+The two commits of each lookup are group-committed: while the thread makes one batch durable,
+the commits asked for meanwhile queue up, and the next transaction takes them all, each in a
+savepoint of its own. A caller still returns only once its own rows are durable, but 50
+lookups in flight share a handful of fsyncs instead of making 100.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from tui.core.result import ProviderResult
 from tui.core.store.budget import UsageRow
+from tui.core.store.db import HistoryError
 from tui.core.store.log import Answer, LookupRecord, LookupSummary, NewLookup
 from tui.core.store.retention import Selection
 from tui.core.store.reuse import Wanted
@@ -29,6 +37,39 @@ class AsyncStore:
         self.store = store
         """The blocking store underneath."""
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="portcheck-store")
+        self._queued: list[tuple[Callable[[sqlite3.Connection], Any], asyncio.Future[Any]]] = []
+        self._writer: asyncio.Task[None] | None = None
+        self.batches = 0
+        """Transactions the group commit has made (tests, benchmarks)."""
+
+    async def write(self, job: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `job` in a transaction and return once it is durable (group-committed)."""
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._queued.append((job, future))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_queued(), name="portcheck-commit")
+        return await future
+
+    async def _write_queued(self) -> None:
+        while self._queued:
+            batch, self._queued = self._queued, []
+            self.batches += 1
+            try:
+                results = await self.call(self.store.db.write_each, [job for job, _ in batch])
+            except BaseException as exc:  # the whole batch failed (commit, damaged file)
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+                if isinstance(exc, asyncio.CancelledError):
+                    raise
+                continue
+            for (_, future), result in zip(batch, results, strict=True):
+                if future.done():  # its caller stopped waiting; the rows are kept all the same
+                    continue
+                if isinstance(result, HistoryError):
+                    future.set_exception(result)
+                else:
+                    future.set_result(result)
 
     async def call(self, fn: Callable[..., T], *args: object, **kwargs: object) -> T:
         """Run `fn` in the store's thread."""
@@ -48,7 +89,7 @@ class AsyncStore:
     async def reserve(
         self, lookup_id: int | None, new: NewLookup, budgets: Mapping[str, int | None]
     ) -> Reservation:
-        return await self.call(self.store.reserve, lookup_id, new, budgets)
+        return await self.write(partial(self.store.reserve_in, lookup_id, new, budgets))
 
     async def record(
         self,
@@ -58,7 +99,8 @@ class AsyncStore:
         billed: Mapping[int, bool | None],
         headline: str,
     ) -> int:
-        return await self.call(self.store.record, lookup_id, new, answers, billed, headline)
+        job = partial(self.store.record_in, lookup_id, new, answers, billed, headline)
+        return await self.write(job)
 
     # --- what front ends read and forget --------------------------------------------------
 
@@ -91,6 +133,9 @@ class AsyncStore:
         return await self.call(self.store.log.after, after_id, limit)
 
     async def close(self) -> None:
-        """Close the database, then the thread."""
+        """Finish the queued commits, close the database, then the thread."""
+        if self._writer is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.shield(self._writer)
         await self.call(self.store.close)
         self._thread.shutdown(wait=False)

@@ -13,12 +13,14 @@ import shutil
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from tui.core.errors import ErrorKind, PortcheckError
 from tui.core.store.schema import MIGRATIONS
+
+T = TypeVar("T")
 
 DB_NAME = "history.sqlite3"
 BUSY_TIMEOUT_MS = 30_000
@@ -182,6 +184,26 @@ class Database:
                 if damaged(exc):
                     raise self._quarantine(exc) from None
                 raise HistoryError(describe(what, exc, self.path.parent)) from None
+
+    def write_each(
+        self, jobs: Sequence[Callable[[sqlite3.Connection], T]], what: str = "history not saved"
+    ) -> list[T | HistoryError]:
+        """`jobs` in one durable transaction (one commit, one fsync for all), each in a
+        savepoint of its own: a job that fails is rolled back alone and gets its HistoryError
+        in its place, the others are kept. A damaged file or a failed commit fails them all."""
+        results: list[T | HistoryError] = []
+        with self.write(what) as conn:
+            for job in jobs:
+                conn.execute("SAVEPOINT job")
+                try:
+                    results.append(job(conn))
+                except sqlite3.Error as exc:
+                    if damaged(exc):
+                        raise
+                    conn.execute("ROLLBACK TO job")
+                    results.append(HistoryError(describe(what, exc, self.path.parent)))
+                conn.execute("RELEASE job")
+        return results
 
     def read(self, sql: str, args: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
         """Rows as dicts; HistoryError when the file cannot be read (moved aside if damaged)."""

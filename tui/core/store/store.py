@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 from tui.core import paths
 from tui.core.errors import BudgetExceeded
@@ -13,7 +16,7 @@ from tui.core.files import private_dir
 from tui.core.result import ProviderResult
 from tui.core.store import budget, retention
 from tui.core.store.budget import UsageRow
-from tui.core.store.db import Database
+from tui.core.store.db import Database, HistoryError
 from tui.core.store.keys import Hasher, install_key
 from tui.core.store.log import (
     Answer,
@@ -28,6 +31,8 @@ from tui.core.store.log import (
 )
 from tui.core.store.retention import Selection
 from tui.core.store.reuse import Wanted, fresh_answers
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -73,21 +78,30 @@ class Store:
         self, lookup_id: int | None, new: NewLookup, budgets: Mapping[str, int | None]
     ) -> Reservation:
         """Commit 1: the lookup (if new) and a pending row per billed request, budgets checked."""
+        return self.commit([partial(self.reserve_in, lookup_id, new, budgets)])[0]
+
+    def reserve_in(
+        self,
+        lookup_id: int | None,
+        new: NewLookup,
+        budgets: Mapping[str, int | None],
+        conn: sqlite3.Connection,
+    ) -> Reservation:
+        """What `reserve` writes, inside a transaction `conn` is in."""
         now = self.clock()
         charges: dict[str, int] = {}
         refused: dict[str, BudgetExceeded] = {}
-        with self.db.write() as conn:
-            if lookup_id is None:
-                lookup_id = insert_lookup(conn, self.hasher, new)
-            for provider, daily in budgets.items():
-                try:
-                    charges[provider] = budget.charge(
-                        conn, lookup_id, new.profile, provider, daily_budget=daily, now=now
-                    )
-                except BudgetExceeded as exc:
-                    refused[provider] = exc
-                    continue
-                insert_pending(conn, lookup_id, provider, now)
+        if lookup_id is None:
+            lookup_id = insert_lookup(conn, self.hasher, new)
+        for provider, daily in budgets.items():
+            try:
+                charges[provider] = budget.charge(
+                    conn, lookup_id, new.profile, provider, daily_budget=daily, now=now
+                )
+            except BudgetExceeded as exc:
+                refused[provider] = exc
+                continue
+            insert_pending(conn, lookup_id, provider, now)
         return Reservation(lookup_id, charges, refused)
 
     def record(
@@ -99,14 +113,34 @@ class Store:
         headline: str,
     ) -> int:
         """Commit 2: final results, what each charge cost, and the verdict. Returns the id."""
+        job = partial(self.record_in, lookup_id, new, answers, billed, headline)
+        return self.commit([job])[0]
+
+    def record_in(
+        self,
+        lookup_id: int | None,
+        new: NewLookup,
+        answers: Sequence[Answer],
+        billed: Mapping[int, bool | None],
+        headline: str,
+        conn: sqlite3.Connection,
+    ) -> int:
+        """What `record` writes, inside a transaction `conn` is in."""
         now = self.clock()
-        with self.db.write() as conn:
-            if lookup_id is None:
-                lookup_id = insert_lookup(conn, self.hasher, new)
-            write_answers(conn, lookup_id, answers, now)
-            budget.settle(conn, billed)
-            set_verdict(conn, lookup_id, headline)
+        if lookup_id is None:
+            lookup_id = insert_lookup(conn, self.hasher, new)
+        write_answers(conn, lookup_id, answers, now)
+        budget.settle(conn, billed)
+        set_verdict(conn, lookup_id, headline)
         return lookup_id
+
+    def commit(self, jobs: Sequence[Callable[[sqlite3.Connection], T]]) -> list[T]:
+        """Run `jobs` and make them durable together; raises the first job's HistoryError."""
+        results = self.db.write_each(jobs)
+        for result in results:
+            if isinstance(result, HistoryError):
+                raise result
+        return results  # type: ignore[return-value]  # no HistoryError left
 
     def fresh(self, profile: str, e164: str, wanted: list[Wanted]) -> dict[str, ProviderResult]:
         """Reusable answers for this number (one read)."""

@@ -1,0 +1,78 @@
+"""Group commit: lookups in flight share transactions, and each still returns only once its
+own rows are durable; one failing commit never takes the others' rows with it."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import sandbox_profile
+from tui.core.service import LookupService
+from tui.core.store import Store
+from tui.core.store.aio import AsyncStore
+from tui.core.store.db import HistoryError
+from tui.sandbox.server import SandboxServer
+
+
+async def test_lookups_in_flight_share_commits_and_every_one_is_kept(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    sandbox.state.latency = 0.05
+    service = LookupService().use(sandbox_profile(sandbox), store=Store(tmp_path))
+    numbers = [f"1380013{i:04d}" for i in range(40)]
+    try:
+        lookups = await asyncio.gather(*(service.check(n) for n in numbers))
+        assert service.store is not None
+        batches = service.store.batches
+        assert all(not lookup.warnings for lookup in lookups)
+        assert (await service.count()).value == 40
+    finally:
+        await service.aclose()
+    assert batches < 2 * 40 / 4  # two commits a lookup, several lookups per transaction
+    reopened = Store(tmp_path)  # what is on disk, read afresh
+    try:
+        assert reopened.count() == 40
+        stored = {row.masked for row in reopened.latest(100)}
+        assert len(stored) == 40
+    finally:
+        reopened.close()
+
+
+async def test_a_failing_job_is_rolled_back_alone(tmp_path: Path) -> None:
+    store = AsyncStore(Store(tmp_path))
+
+    def good(n: int):  # type: ignore[no-untyped-def]
+        def job(conn: sqlite3.Connection) -> int:
+            conn.execute("CREATE TABLE IF NOT EXISTS probe (n INTEGER)")
+            conn.execute("INSERT INTO probe VALUES (?)", (n,))
+            return n
+
+        return job
+
+    def bad(conn: sqlite3.Connection) -> int:
+        conn.execute("INSERT INTO probe VALUES (99)")
+        conn.execute("INSERT INTO no_such_table VALUES (1)")
+        return 0
+
+    try:
+        results = await asyncio.gather(
+            store.write(good(1)), store.write(bad), store.write(good(2)), return_exceptions=True
+        )
+        assert results[0] == 1 and results[2] == 2
+        assert isinstance(results[1], HistoryError)
+        rows = await store.call(store.store.db.read, "SELECT n FROM probe ORDER BY n")
+        assert [r["n"] for r in rows] == [1, 2]  # 99 rolled back with its job, not the others
+    finally:
+        await store.close()
+
+
+def test_a_single_commit_still_raises_its_own_error(tmp_path: Path) -> None:
+    store = Store(tmp_path)
+    try:
+        with pytest.raises(HistoryError):
+            store.commit([lambda conn: conn.execute("INSERT INTO no_such_table VALUES (1)")])
+    finally:
+        store.close()
