@@ -186,11 +186,7 @@ class LookupRun:
         e164 = self._query.number.e164 or ""
         if rio is not None and any(p.uses_rio for p in asking):
             self._tag = await self._guard(self._store.rio_tag(e164, rio.code))
-        wanted = [
-            Wanted(p.name, p.cache_ttl, self._tag if p.uses_rio else None)
-            for p in asking
-            if p.cache_ttl > 0 and not self.refresh
-        ]
+        wanted = [] if self.refresh else wanted_for(asking, self._tag)
         found = (
             await self._guard(self._store.fresh(self.lookup.profile, e164, wanted))
             if wanted
@@ -306,6 +302,15 @@ class LookupRun:
         )
         if lookup_id is not None:
             lookup.lookup_id = lookup_id
+
+
+def wanted_for(asking: Sequence[AnyProvider], rio_tag: str | None) -> list[Wanted]:
+    """The providers of `asking` whose stored answer may stand in for asking them."""
+    return [
+        Wanted(p.name, p.cache_ttl, rio_tag if p.uses_rio else None)
+        for p in asking
+        if p.cache_ttl > 0
+    ]
 
 
 def _interrupted(provider: AnyProvider) -> ProviderResult:

@@ -225,6 +225,28 @@ class LookupService(HistoryAccess):
         """The providers that would bill if asked about `query` now (to say so first)."""
         return self.clients.billed_for(query, self.clients.selection(names))
 
+    async def reusable(self, query: Query, names: Sequence[str] | None = None) -> set[str]:
+        """The providers of `names` whose fresh stored answer a lookup of `query` would reuse
+        now instead of asking (none without history)."""
+        from tui.core.run import wanted_for
+
+        if self.store is None:
+            return set()
+        clients = self.clients
+        asking = [clients.get(n) for n in clients.selection(names)]
+        e164, rio = query.number.e164 or "", query.rio
+        tag = None
+        if rio is not None and any(p.uses_rio for p in asking):
+            tag = await self.store.rio_tag(e164, rio.code)
+        wanted = wanted_for(asking, tag)
+        return set(await self.store.fresh(clients.profile.name, e164, wanted)) if wanted else set()
+
+    async def spent_today(self, provider: str) -> int | None:
+        """Billed requests to `provider` today under the active profile (None: no history)."""
+        if self.store is None:
+            return None
+        return await self.store.spent_today(provider, self.clients.profile.name)
+
     def begin(
         self,
         query: Query,

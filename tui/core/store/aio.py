@@ -83,6 +83,9 @@ class AsyncStore:
     ) -> dict[str, ProviderResult]:
         return await self.call(self.store.fresh, profile, e164, wanted)
 
+    async def spent_today(self, provider: str, profile: str) -> int:
+        return await self.call(self.store.spent_today, provider, profile)
+
     async def rio_tag(self, e164: str, rio_code: str) -> str:
         return await self.call(self.store.hasher.rio_tag, e164, rio_code)
 

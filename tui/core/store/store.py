@@ -142,6 +142,11 @@ class Store:
                 raise result
         return results  # type: ignore[return-value]  # no HistoryError left
 
+    def spent_today(self, provider: str, profile: str) -> int:
+        """Billed (or maybe billed) requests to `provider` today, as budgets count them."""
+        with self.db.write("the budget could not be read") as conn:
+            return budget.spent_today(conn, provider, profile, self.clock())
+
     def fresh(self, profile: str, e164: str, wanted: list[Wanted]) -> dict[str, ProviderResult]:
         """Reusable answers for this number (one read)."""
         if not wanted:

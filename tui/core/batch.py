@@ -1,0 +1,354 @@
+"""Batch lookups: a list of numbers in, one answer per row out, in input order.
+
+The rows stream through: memory holds the rows in flight, a digest per distinct number (to
+find duplicates), and the answers of duplicated numbers until their last row. Every lookup
+goes through the lookup service, so answer reuse, budgets and the history apply as they do
+to one lookup. No front end here: the command line and the TUI drive it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import hashlib
+from collections import Counter, deque
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from tui.core.errors import InvalidInput
+from tui.core.result import Status
+
+if TYPE_CHECKING:
+    from tui.core.lookup import Lookup
+    from tui.core.providers import Query
+    from tui.core.service import LookupService
+
+NUMBER_COLUMN = "number"
+RIO_COLUMN = "rio"
+PLAIN_COLUMN = "input"
+"""The one column of a plain list (one number per line)."""
+
+
+@dataclass(frozen=True)
+class InputRow:
+    """One row of the input."""
+
+    index: int
+    """1-based position among the data rows (the header is not a row)."""
+    columns: dict[str, str]
+    """The row as read, to be written back unchanged."""
+    number: str
+    """The text in the number column."""
+    rio: str | None
+    """The text in the RIO column, if any."""
+
+
+def read_rows(
+    lines: Iterable[str],
+    *,
+    number_column: str | None = None,
+    rio_column: str | None = None,
+    csv_input: bool | None = None,
+) -> Iterator[InputRow]:
+    """The rows of a CSV (header first; the number is in `number_column`, the `number`
+    column, or the first one) or of a plain list, one number per line (`csv_input` None:
+    CSV when the first line holds a comma). Raises InvalidInput for a missing column."""
+    stream = iter(lines)
+    first = next(stream, None)
+    if first is None:
+        return
+    if csv_input is None:
+        csv_input = "," in first
+    if not csv_input:
+        index = 0
+        for line in _chain(first, stream):
+            text = line.rstrip("\r\n")
+            if not text.strip():
+                continue
+            index += 1
+            yield InputRow(index, {PLAIN_COLUMN: text}, text.strip(), None)
+        return
+    reader = csv.reader(_chain(first, stream))
+    header = [h.strip() for h in next(reader)]
+    number_at = _column(header, number_column, NUMBER_COLUMN, "--number-column", default=0)
+    rio_at = _column(header, rio_column, RIO_COLUMN, "--rio-column", default=None)
+    index = 0
+    for cells in reader:
+        if not any(c.strip() for c in cells):
+            continue
+        index += 1
+        cells = cells + [""] * (len(header) - len(cells))
+        columns = dict(zip(header, cells, strict=False))
+        rio = cells[rio_at].strip() if rio_at is not None else ""
+        yield InputRow(index, columns, cells[number_at or 0].strip(), rio or None)
+
+
+def _chain(first: str, rest: Iterator[str]) -> Iterator[str]:
+    yield first
+    yield from rest
+
+
+def _column(
+    header: list[str], asked: str | None, usual: str, option: str, *, default: int | None
+) -> int | None:
+    lowered = [h.lower() for h in header]
+    if asked is not None:
+        if asked.lower() not in lowered:
+            raise InvalidInput(
+                f"{option} {asked!r}: the CSV has no such column (it has {', '.join(header)})."
+            )
+        return lowered.index(asked.lower())
+    return lowered.index(usual) if usual in lowered else default
+
+
+def digest(e164: str, rio: str | None) -> bytes:
+    """What tells two rows' questions apart, in 8 bytes (a set of them stays small)."""
+    return hashlib.blake2b(f"{e164}|{rio or ''}".encode(), digest_size=8).digest()
+
+
+@dataclass
+class Plan:
+    """What a batch will do, known before anything is sent."""
+
+    rows: int = 0
+    """Data rows."""
+    invalid: int = 0
+    """Rows that will not be sent: not a number, or a RIO that does not fit."""
+    distinct: int = 0
+    """Different questions among the valid rows: each is asked once."""
+    billed: Counter[str] = field(default_factory=Counter)
+    """Billed queries per provider, after answers reused from history."""
+    reused: Counter[str] = field(default_factory=Counter)
+    """Answers per provider that history will give instead."""
+    duplicated: dict[bytes, int] = field(default_factory=dict)
+    """Questions asked by more than one row, and by how many."""
+
+    @property
+    def duplicates(self) -> int:
+        """Rows answered by another row's lookup."""
+        return sum(n - 1 for n in self.duplicated.values())
+
+
+async def plan(
+    service: LookupService, rows: Iterable[InputRow], names: Sequence[str] | None = None
+) -> Plan:
+    """Read every row once, offline and from history: nothing is sent."""
+    found = Plan()
+    seen: Counter[bytes] = Counter()
+    for row in rows:
+        found.rows += 1
+        query = _query(service, row)
+        if query is None:
+            found.invalid += 1
+            continue
+        key = digest(query.number.e164 or "", row.rio)
+        seen[key] += 1
+        if seen[key] > 1:
+            continue
+        found.distinct += 1
+        reused = await service.reusable(query, names)
+        for name in service.billed_for(query, names):
+            (found.reused if name in reused else found.billed)[name] += 1
+    found.duplicated = {k: n for k, n in seen.items() if n > 1}
+    return found
+
+
+def _query(service: LookupService, row: InputRow) -> Query | None:
+    try:
+        return service.prepare(row.number, row.rio)
+    except InvalidInput:
+        return None
+
+
+@dataclass
+class Tally:
+    """How the run is going, for a progress line and the final summary."""
+
+    total: int = 0
+    done: int = 0
+    errors: int = 0
+    """Rows with an invalid number or a provider that failed."""
+    billed: int = 0
+    """Requests sent that are, or may be, billed."""
+    eligible: int = 0
+    not_eligible: int = 0
+    ported: int = 0
+    lines: Counter[str] = field(default_factory=Counter)
+    """Line states (active, inactive, …)."""
+
+
+Emit = Callable[[dict[str, Any]], None]
+
+
+class Batch:
+    """Runs the rows through the service, `concurrency` lookups at a time, and emits one
+    output row per input row in input order."""
+
+    def __init__(
+        self,
+        service: LookupService,
+        names: Sequence[str] | None = None,
+        *,
+        concurrency: int = 20,
+        duplicated: dict[bytes, int] | None = None,
+    ) -> None:
+        self.service = service
+        self.names = names
+        self.concurrency = max(1, concurrency)
+        self.tally = Tally()
+        self._stopping = False
+        self._remaining = dict(duplicated or {})
+        """Rows still to come for each duplicated question."""
+        self._shared: dict[bytes, asyncio.Task[dict[str, Any]]] = {}
+        """The lookup of each duplicated question, kept until its last row."""
+
+    def stop(self) -> None:
+        """Start no new row; the rows in flight finish and are written."""
+        self._stopping = True
+
+    @property
+    def stopped(self) -> bool:
+        """Whether `stop` was called."""
+        return self._stopping
+
+    async def run(
+        self, rows: Iterable[InputRow], emit: Emit, progress: Callable[[], None] | None = None
+    ) -> Tally:
+        """Answer every row (until `stop`), emitting each in order."""
+        window: deque[tuple[InputRow, Awaitable[dict[str, Any]]]] = deque()
+
+        async def flush_one() -> None:
+            row, pending = window.popleft()
+            answer = await pending
+            self._count(answer)
+            emit({"row": row.index, "input": row.columns, **answer})
+            if progress is not None:
+                progress()
+
+        for row in rows:
+            if self._stopping:
+                break
+            window.append((row, self._answer(row)))
+            while len(window) >= self.concurrency:
+                await flush_one()
+        while window:
+            await flush_one()
+        return self.tally
+
+    def _answer(self, row: InputRow) -> Awaitable[dict[str, Any]]:
+        query = _query(self.service, row)
+        if query is None:
+            return _done(self._invalid(row))
+        key = digest(query.number.e164 or "", row.rio)
+        if key not in self._remaining:
+            return asyncio.ensure_future(self._lookup(query, row.number))
+        first = self._shared.get(key)
+        answer: Awaitable[dict[str, Any]]
+        if first is None:
+            answer = self._shared[key] = asyncio.ensure_future(self._lookup(query, row.number))
+        else:
+            answer = _mark_duplicate(first)
+        self._remaining[key] -= 1
+        if self._remaining[key] == 0:
+            del self._remaining[key]
+            self._shared.pop(key, None)
+        return answer
+
+    async def _lookup(self, query: Query, typed: str) -> dict[str, Any]:
+        lookup = await self.service.begin(query, self.names, typed=typed).wait()
+        return _answer_of(lookup)
+
+    def _invalid(self, row: InputRow) -> dict[str, Any]:
+        try:
+            self.service.prepare(row.number, row.rio)
+        except InvalidInput as exc:
+            message = exc.message
+        else:  # pragma: no cover - only called for rows prepare refused
+            message = "invalid"
+        return {
+            "number": None,
+            "verdict": None,
+            "results": [],
+            "error": {"kind": "invalid_input", "message": f"{message} Nothing was sent."},
+        }
+
+    def _count(self, answer: dict[str, Any]) -> None:
+        t = self.tally
+        t.done += 1
+        if answer.get("error") or answer.get("verdict", {}).get("failed"):
+            t.errors += 1
+        if answer.get("duplicate"):
+            return
+        verdict = answer.get("verdict") or {}
+        t.eligible += verdict.get("eligible") is True
+        t.not_eligible += verdict.get("eligible") is False
+        t.ported += verdict.get("ported") is True
+        if verdict.get("line_status"):
+            t.lines[verdict["line_status"]] += 1
+        t.billed += sum(
+            1
+            for r in answer.get("results", [])
+            if r.get("billed") in (True, None)
+            and not r.get("cached")
+            and r.get("status") != Status.SKIPPED.value
+        )
+
+
+async def _done(value: dict[str, Any]) -> dict[str, Any]:
+    return value
+
+
+async def _mark_duplicate(first: asyncio.Task[dict[str, Any]]) -> dict[str, Any]:
+    answer = await asyncio.shield(first)
+    return {**answer, "duplicate": True}
+
+
+def _answer_of(lookup: Lookup) -> dict[str, Any]:
+    data = lookup.to_json()
+    number = data["number"]
+    return {
+        "number": number.get("e164") if isinstance(number, dict) else None,
+        "verdict": data["verdict"],
+        "results": data["results"],
+        "error": None,
+        **({"warnings": data["warnings"]} if "warnings" in data else {}),
+    }
+
+
+def csv_header(input_columns: Sequence[str], providers: Sequence[str]) -> list[str]:
+    """The output CSV's columns: the input's, then the answer's."""
+    answer = ["e164", "verdict", "eligible", "ported", "current_operator", "line_status"]
+    per_provider = [f"{p}_{k}" for p in providers for k in ("status", "error")]
+    taken = {c.lower() for c in input_columns}
+    added = [f"portcheck_{c}" if c in taken else c for c in [*answer, *per_provider, "error"]]
+    return [*input_columns, *added]
+
+
+def csv_row(
+    row: dict[str, Any], input_columns: Sequence[str], providers: Sequence[str]
+) -> list[str]:
+    """One output row as CSV cells, in `csv_header`'s order."""
+    verdict = row.get("verdict") or {}
+    results = {r["provider"]: r for r in row.get("results", [])}
+
+    def cell(value: object) -> str:
+        return (
+            "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+        )
+
+    cells = [row["input"].get(c, "") for c in input_columns]
+    cells += [
+        cell(row.get("number")),
+        cell(verdict.get("headline")),
+        cell(verdict.get("eligible")),
+        cell(verdict.get("ported")),
+        cell(verdict.get("current_operator")),
+        cell(verdict.get("line_status")),
+    ]
+    for name in providers:
+        result = results.get(name, {})
+        error = result.get("error") or {}
+        cells += [cell(result.get("status")), cell(error.get("message"))]
+    cells.append(cell((row.get("error") or {}).get("message")))
+    return cells
