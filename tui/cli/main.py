@@ -21,38 +21,15 @@ from tui.cli.output import (
     say,
     warn,
 )
+from tui.cli.params import ProviderName
 from tui.core.errors import ConfigError, ErrorKind, PortcheckError
 
 if TYPE_CHECKING:
-    from click.shell_completion import CompletionItem
-
     from tui.core.lookup import Lookup
     from tui.core.service import LookupService
 
-# Heavy modules (httpx, pydantic, the sandbox) are imported inside the commands that use them,
+# Heavy modules (httpx, msgspec, the sandbox) are imported inside the commands that use them,
 # so that `portcheck` draws its first frame without waiting for them.
-
-
-class ProviderName(click.ParamType):  # type: ignore[type-arg]
-    """A provider's registry name, checked against the registry only when used."""
-
-    name = "provider"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
-        from tui.core.providers import PROVIDERS
-
-        if value in PROVIDERS:
-            return str(value)
-        self.fail(f"{value!r} is not a provider; valid: {', '.join(PROVIDERS)}", param, ctx)
-
-    def shell_complete(
-        self, ctx: click.Context, param: click.Parameter, incomplete: str
-    ) -> list[CompletionItem]:
-        from click.shell_completion import CompletionItem
-
-        from tui.core.providers import PROVIDERS
-
-        return [CompletionItem(name) for name in PROVIDERS if name.startswith(incomplete)]
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -265,9 +242,11 @@ def sandbox(port: int, latency: int, token_ttl: int, faults: tuple[str, ...]) ->
         fail(f"cannot listen on {base}: {exc.strerror}. Try another --port.", EXIT_CONFIG)
 
 
+from tui.cli.batch_cmd import batch_cmd  # noqa: E402
 from tui.cli.config_cmd import config_group  # noqa: E402 - registered after `cli` exists
 from tui.cli.history_cmd import history_group  # noqa: E402
 
+cli.add_command(batch_cmd)
 cli.add_command(config_group)
 cli.add_command(history_group)
 

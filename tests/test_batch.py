@@ -1,0 +1,188 @@
+"""`portcheck batch` through the installed command, against the sandbox over HTTP."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+from tests.test_faults import PORTCHECK, portcheck
+from tests.tui_helpers import config_for
+from tui.sandbox.server import SandboxServer
+
+ROWS = """number,name,rio
+13800138000,Li,
+138 0013 8056,Wang,
+13800138000,Li again,
+not-a-number,Nobody,
++86 138 0013 8061,Zhao,
+"""
+
+
+def _env(home: Path, config: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    env.update(PORTCHECK_HOME=str(home), PORTCHECK_CONFIG=str(config), NO_COLOR="1")
+    return env
+
+
+def test_a_csv_is_answered_row_by_row_in_order_and_duplicates_are_asked_once(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    config = config_for(sandbox, tmp_path / "c.toml")
+    source = tmp_path / "in.csv"
+    source.write_text(ROWS, encoding="utf-8")
+    target = tmp_path / "out.csv"
+    ran = portcheck(tmp_path / "home", "batch", str(source), "-o", str(target), "--yes",
+                    config=config)  # fmt: skip
+    assert ran.code == 1, ran.err  # one row is invalid
+    assert "5 rows: 3 numbers to look up (1 duplicate rows answered once, 1 invalid" in ran.err
+    assert "china_mnp: 3 billed queries" in ran.err
+    assert sandbox.state.hits["china_mnp"] == 3  # not 4: the duplicate was asked once
+    assert oct(target.stat().st_mode & 0o777) == "0o600"
+    with target.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["name"] for r in rows] == ["Li", "Wang", "Li again", "Nobody", "Zhao"]
+    assert rows[1]["number"] == "138 0013 8056"  # the input as it was
+    assert rows[1]["e164"] == "+8613800138056" and rows[1]["ported"] == "true"
+    assert rows[0]["verdict"] == rows[2]["verdict"] and "中国移动" in rows[0]["verdict"]
+    assert "cannot be part of a phone number" in rows[3]["error"]
+    assert rows[3]["e164"] == "" and rows[3]["china_mnp_status"] == ""
+
+
+def test_output_columns_that_clash_with_the_inputs_are_prefixed(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    config = config_for(sandbox, tmp_path / "c.toml")
+    source = tmp_path / "in.csv"
+    source.write_text("msisdn,verdict\n13800138000,theirs\n", encoding="utf-8")
+    target = tmp_path / "out.csv"
+    args = ["-o", str(target), "--yes", "--number-column", "MSISDN", "--provider", "offline"]
+    ran = portcheck(tmp_path / "home", "batch", str(source), *args, config=config)
+    assert ran.code == 0, ran.err
+    with target.open(encoding="utf-8", newline="") as f:
+        (row,) = list(csv.DictReader(f))
+    assert row["verdict"] == "theirs" and row["portcheck_verdict"] == "eligibility not checked"
+    assert row["e164"] == "+8613800138000"
+
+
+def test_stdin_to_json_lines_with_yes(tmp_path: Path, sandbox: SandboxServer) -> None:
+    config = config_for(sandbox, tmp_path / "c.toml")
+    done = subprocess.run(
+        [PORTCHECK, "batch", "-", "--yes", "--provider", "offline", "--provider", "ip138"],
+        input="13800138000\n\n13800138061\n", capture_output=True, text=True, timeout=60,
+        env=_env(tmp_path / "home", config),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [line["row"] for line in lines] == [1, 2]
+    assert lines[1]["input"] == {"input": "13800138061"}
+    assert {r["provider"] for r in lines[0]["results"]} == {"offline", "ip138"}
+    assert sandbox.state.hits.get("china_mnp", 0) == 0
+
+
+def test_billed_queries_without_yes_and_without_a_terminal_are_refused(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    config = config_for(sandbox, tmp_path / "c.toml")
+    source = tmp_path / "in.csv"
+    source.write_text(ROWS, encoding="utf-8")
+    ran = portcheck(tmp_path / "home", "batch", str(source), config=config)
+    assert ran.code == 2 and "add --yes" in ran.err and "Nothing was sent" in ran.err
+    assert sum(sandbox.state.hits.values()) == 0
+    assert ran.out == ""
+
+
+def test_a_budget_is_never_exceeded_and_the_estimate_says_so(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    config = config_for(sandbox, tmp_path / "c.toml")
+    text = config.read_text(encoding="utf-8").replace(
+        'token = "demo-ip138-token"', 'token = "demo-ip138-token"\ndaily_budget = 2'
+    )
+    config.write_text(text, encoding="utf-8")
+    source = tmp_path / "in.txt"
+    source.write_text("".join(f"1380013{n:04d}\n" for n in range(8000, 8005)), encoding="utf-8")
+    ran = portcheck(tmp_path / "home", "batch", str(source), "--yes", config=config)
+    assert "ip138: 5 billed queries; budget 2 of 2 left today: 3 rows will get a budget" in ran.err
+    assert sandbox.state.hits["ip138"] == 2
+    answers = [json.loads(line) for line in ran.out.splitlines()]
+    ip138 = [next(r for r in a["results"] if r["provider"] == "ip138") for a in answers]
+    assert sum(1 for r in ip138 if (r.get("error") or {}).get("kind") == "budget") == 3
+
+
+def test_a_missing_column_is_named_with_the_ones_there(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    config = config_for(sandbox, tmp_path / "c.toml")
+    source = tmp_path / "in.csv"
+    source.write_text(ROWS, encoding="utf-8")
+    ran = portcheck(tmp_path / "home", "batch", str(source), "--number-column", "msisdn",
+                    "--yes", config=config)  # fmt: skip
+    assert ran.code == 2
+    assert "--number-column 'msisdn'" in ran.err and "number, name, rio" in ran.err
+
+
+def test_ctrl_c_stops_after_the_lookups_in_flight_with_every_row_so_far_written(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    sandbox.state.latency = 0.2
+    config = config_for(sandbox, tmp_path / "c.toml")
+    source = tmp_path / "in.txt"
+    source.write_text("".join(f"1380013{n:04d}\n" for n in range(40)), encoding="utf-8")
+    target = tmp_path / "out.jsonl"
+    proc = subprocess.Popen(
+        [PORTCHECK, "batch", str(source), "-o", str(target), "--yes", "--concurrency", "4",
+         "--provider", "offline", "--provider", "china_mnp"],
+        env=_env(tmp_path / "home", config), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and (
+            not target.exists() or len(target.read_text(encoding="utf-8").splitlines()) < 4
+        ):
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=20)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, err
+    assert "stopping after the lookups in flight" in err and "rows were not looked up" in err
+    written = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
+    assert [w["row"] for w in written] == list(range(1, len(written) + 1))  # a prefix, in order
+    assert 4 <= len(written) < 40
+    assert all(w["verdict"] is not None for w in written)  # each one whole
+    assert sandbox.state.hits["china_mnp"] == len(written)  # nothing asked and not written
+
+
+def test_rows_are_read_from_a_csv_or_a_plain_list() -> None:
+    from tui.core.batch import read_rows
+
+    rows = list(
+        read_rows(["name,Number\n", '"Li, Wei",138 0013 8000\n', ",\n", "Wang,13800138056"])
+    )
+    assert [(r.index, r.number, r.columns["name"]) for r in rows] == [
+        (1, "138 0013 8000", "Li, Wei"),
+        (2, "13800138056", "Wang"),
+    ]
+    plain = list(read_rows(["13800138000\n", "\n", "  +33 6 61 37 09 15 \n"]))
+    assert [(r.index, r.number) for r in plain] == [(1, "13800138000"), (2, "+33 6 61 37 09 15")]
+    assert plain[1].columns == {"input": "  +33 6 61 37 09 15 "}  # written back unchanged
+
+
+def test_a_progress_bar_on_a_terminal(tmp_path: Path, sandbox: SandboxServer) -> None:
+    from tests.test_shell import in_pty
+
+    sandbox.state.latency = 0.3
+    config = config_for(sandbox, tmp_path / "c.toml")
+    source = tmp_path / "in.txt"
+    source.write_text("".join(f"1380013{n:04d}\n" for n in range(8)), encoding="utf-8")
+    shown = in_pty(tmp_path, {}, "--config", str(config), "batch", str(source), "--yes",
+                   "--concurrency", "2", "-o", str(tmp_path / "out.jsonl"))  # fmt: skip
+    text = shown.decode(errors="replace")
+    assert "errors 0 · billed" in text and "/8" in text
+    assert "8 of 8 rows answered" in text

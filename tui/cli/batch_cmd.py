@@ -1,0 +1,300 @@
+"""`portcheck batch`: a list of numbers, one answer per row, in input order."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import shutil
+import signal
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+import click
+
+from tui.cli.output import EXIT_CONFIG, EXIT_INVALID_INPUT, console, fail, say, warn
+from tui.cli.params import ProviderName
+
+if TYPE_CHECKING:
+    from tui.core.batch import Plan
+    from tui.core.service import LookupService
+
+EXIT_STOPPED = 130
+FORMATS = (".jsonl", ".csv")
+
+
+@click.command("batch")
+@click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="FILE.jsonl or FILE.csv (mode 0600). Default: JSON lines on stdout.",
+)
+@click.option(
+    "--provider",
+    "providers",
+    multiple=True,
+    type=ProviderName(),
+    help="Ask only this provider (repeatable).",
+)
+@click.option("--profile", metavar="NAME", help="Profile to use (default: default_profile).")
+@click.option("--number-column", metavar="NAME", help="CSV column with the number [number].")
+@click.option("--rio-column", metavar="NAME", help="CSV column with the RIO [rio].")
+@click.option(
+    "--concurrency",
+    default=20,
+    show_default=True,
+    type=click.IntRange(1, 500),
+    help="Lookups in flight at once.",
+)
+@click.option("--yes", is_flag=True, help="Do not ask before billed queries (scripts).")
+@click.pass_obj
+def batch_cmd(
+    service: LookupService,
+    input_path: str,
+    output: Path | None,
+    providers: tuple[str, ...],
+    profile: str | None,
+    number_column: str | None,
+    rio_column: str | None,
+    concurrency: int,
+    yes: bool,
+) -> None:
+    """Look up every number of INPUT: a CSV with a header (the number in the `number`
+    column, or the first) or one number per line; `-` reads stdin.
+
+    \b
+    One output row per input row, in input order, carrying the input's columns, the
+    normalised number, the merged verdict and each provider's answer, or the row's error.
+    The same number twice is asked once. Before anything is sent, the billed queries are
+    counted against each daily budget and you are asked to confirm (--yes for scripts).
+    Ctrl-C stops after the lookups in flight, with every row so far written.
+
+    \b
+    Exit codes: 0 every row answered; 1 some row failed or was invalid; 2 bad arguments;
+    3 configuration error; 130 stopped with Ctrl-C.
+    """
+    if output is not None and output.suffix.lower() not in FORMATS:
+        fail(f"-o {output}: the name must end in .jsonl or .csv.", EXIT_INVALID_INPUT)
+    with _readable(input_path) as source:
+        if output is not None and output.exists() and output.resolve() == source.resolve():
+            fail(f"-o {output} is the input file: choose another name.", EXIT_INVALID_INPUT)
+        code = asyncio.run(
+            _batch(
+                service, source, output, list(providers) or None, profile,
+                number_column, rio_column, concurrency, yes, from_stdin=input_path == "-",
+            )
+        )  # fmt: skip
+    sys.exit(code)
+
+
+@contextlib.contextmanager
+def _readable(input_path: str) -> Iterator[Path]:
+    """The input as a file that can be read twice (stdin is copied to a private temp file)."""
+    if input_path != "-":
+        path = Path(input_path)
+        if not path.is_file():
+            fail(f"{input_path}: no such file.", EXIT_INVALID_INPUT)
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="portcheck-batch-") as tmp:
+        path = Path(tmp) / "stdin.txt"
+        with path.open("w", encoding="utf-8", newline="") as spool:
+            os.chmod(path, 0o600)
+            shutil.copyfileobj(sys.stdin, spool)
+        yield path
+
+
+def _rows(path: Path, number_column: str | None, rio_column: str | None) -> Iterator[Any]:
+    from tui.core.batch import read_rows
+
+    with path.open(encoding="utf-8-sig", newline="") as lines:
+        yield from read_rows(
+            lines,
+            number_column=number_column,
+            rio_column=rio_column,
+            csv_input=True if path.suffix.lower() == ".csv" else None,
+        )
+
+
+async def _batch(
+    service: LookupService,
+    source: Path,
+    output: Path | None,
+    names: list[str] | None,
+    profile: str | None,
+    number_column: str | None,
+    rio_column: str | None,
+    concurrency: int,
+    yes: bool,
+    *,
+    from_stdin: bool,
+) -> int:
+    from tui.core.batch import Batch, plan
+    from tui.core.errors import ConfigError, InvalidInput
+
+    try:
+        for notice in await service.start(profile):
+            warn(notice)
+        if service.clients.profile.demo:
+            from tui.demo import BANNER
+
+            say(BANNER, "yellow", err=True)
+        try:
+            found = await plan(service, _rows(source, number_column, rio_column), names)
+        except InvalidInput as exc:
+            fail(exc.message, EXIT_INVALID_INPUT)
+        except UnicodeDecodeError:
+            fail(f"{source}: not UTF-8 text; save it as UTF-8 (CSV UTF-8).", EXIT_INVALID_INPUT)
+        await _say_plan(service, found)
+        if found.billed and not yes and not _confirmed(from_stdin):
+            return EXIT_INVALID_INPUT
+        batch = Batch(service, names, concurrency=concurrency, duplicated=found.duplicated)
+        batch.tally.total = found.rows
+        providers = list(service.clients.selection(names))
+        with _writer(output, providers) as emit, _progress(batch) as tick:
+            loop = asyncio.get_running_loop()
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(signal.SIGINT, _stop, batch)
+            await batch.run(_rows(source, number_column, rio_column), emit, tick)
+        tally = batch.tally
+        say(
+            f"{tally.done} of {tally.total} rows answered: {tally.eligible} eligible, "
+            f"{tally.not_eligible} not eligible, {tally.ported} ported, {tally.errors} with "
+            f"errors; {tally.billed} billed queries sent.",
+            err=True,
+        )
+        if batch.stopped:
+            warn(f"stopped: {tally.total - tally.done} rows were not looked up.")
+            return EXIT_STOPPED
+        return 1 if tally.errors else 0
+    except ConfigError as exc:
+        fail(exc.message, EXIT_CONFIG)
+    finally:
+        await service.aclose()
+
+
+def _stop(batch: Any) -> None:
+    if batch.stopped:  # a second Ctrl-C: stop now
+        raise KeyboardInterrupt
+    batch.stop()
+    warn("stopping after the lookups in flight (Ctrl-C again to stop at once)…")
+
+
+async def _say_plan(service: LookupService, found: Plan) -> None:
+    lines = [
+        f"{found.rows} rows: {found.distinct} numbers to look up"
+        f" ({found.duplicates} duplicate rows answered once, {found.invalid} invalid rows"
+        " never sent)."
+    ]
+    for name in sorted({*found.billed, *found.reused}):
+        text = f"  {name}: {found.billed[name]} billed queries"
+        if found.reused[name]:
+            text += f" ({found.reused[name]} answers reused from history)"
+        budget = service.clients.get(name).daily_budget
+        if budget is not None:
+            spent = await service.spent_today(name) or 0
+            left = max(0, budget - spent)
+            text += f"; budget {left} of {budget} left today"
+            if found.billed[name] > left:
+                text += f": {found.billed[name] - left} rows will get a budget error"
+        lines.append(text)
+    if not found.billed:
+        lines.append("  no billed queries.")
+    for line in lines:
+        say(line, err=True)
+
+
+def _confirmed(from_stdin: bool) -> bool:
+    if from_stdin or not sys.stdin.isatty():
+        warn(
+            "billed queries need a yes: add --yes to run from a script or a pipe. Nothing was sent."
+        )
+        return False
+    if click.confirm("Send these billed queries?", default=False, err=True):
+        return True
+    warn("nothing was sent.")
+    return False
+
+
+@contextlib.contextmanager
+def _writer(output: Path | None, providers: list[str]) -> Iterator[Any]:
+    """`emit(row)`, writing each row as it comes (flushed: a stop loses nothing)."""
+    from tui.core.batch import csv_header, csv_row
+
+    if output is None:
+        stream: IO[str] = sys.stdout
+        close = False
+    else:
+        fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        stream = os.fdopen(fd, "w", encoding="utf-8", newline="")
+        close = True
+    as_csv = output is not None and output.suffix.lower() == ".csv"
+    writer: Any = None
+    columns: list[str] = []
+
+    def emit(row: dict[str, Any]) -> None:
+        nonlocal writer, columns
+        if as_csv:
+            import csv
+
+            if writer is None:
+                columns = list(row["input"])
+                writer = csv.writer(stream)
+                writer.writerow(csv_header(columns, providers))
+            writer.writerow(csv_row(row, columns, providers))
+        else:
+            stream.write(json.dumps(row, ensure_ascii=False) + "\n")
+        stream.flush()
+
+    try:
+        yield emit
+    finally:
+        if close:
+            stream.close()
+
+
+@contextlib.contextmanager
+def _progress(batch: Any) -> Iterator[Any]:
+    """A progress bar on stderr, on a terminal only: done/total, rate, ETA, errors, billed."""
+    err = console(err=True)
+    if not err.is_terminal:
+        yield None
+        return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    bar = Progress(
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}/s"),
+        TimeRemainingColumn(),
+        TextColumn("{task.fields[extra]}"),
+        console=err,
+        transient=True,
+    )
+    started = asyncio.get_running_loop().time()
+    task = bar.add_task("batch", total=batch.tally.total, rate="0", extra="")
+
+    def tick() -> None:
+        t = batch.tally
+        elapsed = max(1e-6, asyncio.get_running_loop().time() - started)
+        bar.update(
+            task,
+            completed=t.done,
+            rate=f"{t.done / elapsed:.0f}",
+            extra=f"errors {t.errors} · billed {t.billed}",
+        )
+
+    with bar:
+        yield tick

@@ -1,0 +1,32 @@
+"""Argument types shared by the subcommands."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
+
+
+class ProviderName(click.ParamType):  # type: ignore[type-arg]
+    """A provider's registry name, checked against the registry only when used."""
+
+    name = "provider"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from tui.core.providers import PROVIDERS
+
+        if value in PROVIDERS:
+            return str(value)
+        self.fail(f"{value!r} is not a provider; valid: {', '.join(PROVIDERS)}", param, ctx)
+
+    def shell_complete(
+        self, ctx: click.Context, param: click.Parameter, incomplete: str
+    ) -> list[CompletionItem]:
+        from click.shell_completion import CompletionItem
+
+        from tui.core.providers import PROVIDERS
+
+        return [CompletionItem(name) for name in PROVIDERS if name.startswith(incomplete)]
