@@ -186,3 +186,91 @@ def test_a_progress_bar_on_a_terminal(tmp_path: Path, sandbox: SandboxServer) ->
     text = shown.decode(errors="replace")
     assert "errors 0 · billed" in text and "/8" in text
     assert "8 of 8 rows answered" in text
+
+
+def _no_reuse(config: Path) -> Path:
+    """Every answer asked afresh: a number sent twice would show in the sandbox's counts."""
+    text = config.read_text(encoding="utf-8").replace(
+        'api_key = "demo-mnp-key"', 'api_key = "demo-mnp-key"\ncache_ttl = 0'
+    )
+    config.write_text(text, encoding="utf-8")
+    return config
+
+
+def _start(tmp_path: Path, config: Path, source: Path, target: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [PORTCHECK, "batch", str(source), "-o", str(target), "--yes", "--concurrency", "4",
+         "--provider", "offline", "--provider", "china_mnp"],
+        env=_env(tmp_path / "home", config), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+
+
+def _wait_rows(target: Path, at_least: int) -> None:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if target.exists() and len(target.read_text(encoding="utf-8").splitlines()) >= at_least:
+            return
+        time.sleep(0.02)
+
+
+def _rows_of(target: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
+
+
+def test_a_stopped_run_continues_where_it_stopped(tmp_path: Path, sandbox: SandboxServer) -> None:
+    sandbox.state.latency = 0.15
+    config = _no_reuse(config_for(sandbox, tmp_path / "c.toml"))
+    source = tmp_path / "in.txt"
+    source.write_text("".join(f"1380013{n:04d}\n" for n in range(30)), encoding="utf-8")
+    target = tmp_path / "out.jsonl"
+    first = _start(tmp_path, config, source, target)
+    try:
+        _wait_rows(target, 5)
+        first.send_signal(signal.SIGINT)
+        first.communicate(timeout=20)
+    finally:
+        first.kill()
+    assert first.returncode == 130
+    kept = len(_rows_of(target))
+    again = portcheck(tmp_path / "home", "batch", str(source), "-o", str(target), "--yes",
+                      "--concurrency", "4", "--provider", "offline", "--provider", "china_mnp",
+                      config=config)  # fmt: skip
+    assert again.code == 0, again.err
+    assert f"Continuing the stopped run: {kept} rows already in" in again.err
+    rows = _rows_of(target)
+    assert [r["row"] for r in rows] == list(range(1, 31))  # each row once, in order
+    assert sandbox.state.hits["china_mnp"] == 30  # no number asked twice
+    done = portcheck(tmp_path / "home", "batch", str(source), "-o", str(target), "--yes",
+                     "--provider", "offline", config=config)  # fmt: skip
+    assert "Continuing" not in done.err  # a finished run is not continued: it starts over
+
+
+def test_after_kill_9_nothing_answered_is_sent_again_and_in_flight_rows_say_so(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    sandbox.state.latency = 0.3
+    config = _no_reuse(config_for(sandbox, tmp_path / "c.toml"))
+    source = tmp_path / "in.txt"
+    source.write_text("".join(f"1380013{n:04d}\n" for n in range(30)), encoding="utf-8")
+    target = tmp_path / "out.jsonl"
+    first = _start(tmp_path, config, source, target)
+    try:
+        _wait_rows(target, 6)
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+    finally:
+        first.kill()
+    sent_before = sandbox.state.hits["china_mnp"]
+    again = portcheck(tmp_path / "home", "batch", str(source), "-o", str(target), "--yes",
+                      "--concurrency", "4", "--provider", "offline", "--provider", "china_mnp",
+                      config=config)  # fmt: skip
+    rows = _rows_of(target)
+    assert [r["row"] for r in rows] == list(range(1, 31)), again.err
+    unknown = [r for r in rows if (r.get("error") or {}).get("kind") == "outcome_unknown"]  # type: ignore[union-attr]
+    assert 1 <= len(unknown) <= 4  # the ones in flight at the kill, at most --concurrency
+    assert again.code == 1  # those rows are errors
+    answered = 30 - len(unknown)
+    # Every answered row was asked exactly once; the unknown ones at most once, before the kill.
+    assert answered <= sandbox.state.hits["china_mnp"] <= 30
+    assert sandbox.state.hits["china_mnp"] >= sent_before

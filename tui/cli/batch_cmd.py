@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -11,6 +12,8 @@ import signal
 import sys
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -53,6 +56,12 @@ FORMATS = (".jsonl", ".csv")
     help="Lookups in flight at once.",
 )
 @click.option("--yes", is_flag=True, help="Do not ask before billed queries (scripts).")
+@click.option("--restart", is_flag=True, help="Start over instead of continuing a stopped run.")
+@click.option(
+    "--retry-unknown",
+    is_flag=True,
+    help="Ask again the rows a stop left with an unknown outcome (they may be billed twice).",
+)
 @click.pass_obj
 def batch_cmd(
     service: LookupService,
@@ -64,6 +73,8 @@ def batch_cmd(
     rio_column: str | None,
     concurrency: int,
     yes: bool,
+    restart: bool,
+    retry_unknown: bool,
 ) -> None:
     """Look up every number of INPUT: a CSV with a header (the number in the `number`
     column, or the first) or one number per line; `-` reads stdin.
@@ -76,6 +87,12 @@ def batch_cmd(
     Ctrl-C stops after the lookups in flight, with every row so far written.
 
     \b
+    With -o the run is checkpointed in the history: the same command again continues where
+    it stopped (--restart starts over). Rows that were being asked when it stopped, even by
+    kill -9, are reported "outcome unknown, may be billed" and not asked again unless
+    --retry-unknown.
+
+    \b
     Exit codes: 0 every row answered; 1 some row failed or was invalid; 2 bad arguments;
     3 configuration error; 130 stopped with Ctrl-C.
     """
@@ -84,12 +101,11 @@ def batch_cmd(
     with _readable(input_path) as source:
         if output is not None and output.exists() and output.resolve() == source.resolve():
             fail(f"-o {output} is the input file: choose another name.", EXIT_INVALID_INPUT)
-        code = asyncio.run(
-            _batch(
-                service, source, output, list(providers) or None, profile,
-                number_column, rio_column, concurrency, yes, from_stdin=input_path == "-",
-            )
+        options = Options(
+            list(providers) or None, profile, number_column, rio_column, concurrency, yes,
+            restart, retry_unknown, from_stdin=input_path == "-",
         )  # fmt: skip
+        code = asyncio.run(_batch(service, source, output, options))
     sys.exit(code)
 
 
@@ -122,46 +138,91 @@ def _rows(path: Path, number_column: str | None, rio_column: str | None) -> Iter
         )
 
 
-async def _batch(
-    service: LookupService,
-    source: Path,
-    output: Path | None,
-    names: list[str] | None,
-    profile: str | None,
-    number_column: str | None,
-    rio_column: str | None,
-    concurrency: int,
-    yes: bool,
-    *,
-    from_stdin: bool,
-) -> int:
+@dataclass(frozen=True)
+class Options:
+    """What the command line asked for."""
+
+    names: list[str] | None
+    profile: str | None
+    number_column: str | None
+    rio_column: str | None
+    concurrency: int
+    yes: bool
+    restart: bool
+    retry_unknown: bool
+    from_stdin: bool
+
+
+def run_key(source: Path, output: Path, profile: str, options: Options) -> str:
+    """What makes a run the same run again: the same input file, unchanged, into the same
+    output, with the same profile, providers and columns."""
+    info = source.stat()
+    parts = [
+        str(source.resolve()), str(info.st_size), str(info.st_mtime_ns), str(output.resolve()),
+        profile, ",".join(options.names or []), options.number_column or "",
+        options.rio_column or "",
+    ]  # fmt: skip
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+async def _batch(service: LookupService, source: Path, output: Path | None, o: Options) -> int:
     from tui.core.batch import Batch, plan
     from tui.core.errors import ConfigError, InvalidInput
 
     try:
-        for notice in await service.start(profile):
+        for notice in await service.start(o.profile):
             warn(notice)
         if service.clients.profile.demo:
             from tui.demo import BANNER
 
             say(BANNER, "yellow", err=True)
+        point = None
+        if output is not None and not o.from_stdin and service.store is not None:
+            key = run_key(source, output, service.clients.profile.name, o)
+            point = await service.store.checkpoint(key, restart=o.restart or not output.exists())
+            if point.resumed:
+                say(
+                    f"Continuing the stopped run: {point.written} rows already in {output}, "
+                    f"{len(point.answered)} answered and not yet written, {len(point.asking)} "
+                    "whose outcome is unknown (--restart starts over).",
+                    err=True,
+                )
+
+        def todo(rows: Iterator[Any]) -> Iterator[Any]:
+            for row in rows:
+                if point is None or not (
+                    row.index <= point.written
+                    or row.index in point.answered
+                    or (row.index in point.asking and not o.retry_unknown)
+                ):
+                    yield row
+
+        rows = partial(_rows, source, o.number_column, o.rio_column)
         try:
-            found = await plan(service, _rows(source, number_column, rio_column), names)
+            found = await plan(service, todo(rows()), o.names)
         except InvalidInput as exc:
             fail(exc.message, EXIT_INVALID_INPUT)
         except UnicodeDecodeError:
             fail(f"{source}: not UTF-8 text; save it as UTF-8 (CSV UTF-8).", EXIT_INVALID_INPUT)
         await _say_plan(service, found)
-        if found.billed and not yes and not _confirmed(from_stdin):
+        if found.billed and not o.yes and not _confirmed(o.from_stdin):
             return EXIT_INVALID_INPUT
-        batch = Batch(service, names, concurrency=concurrency, duplicated=found.duplicated)
-        batch.tally.total = found.rows
-        providers = list(service.clients.selection(names))
-        with _writer(output, providers) as emit, _progress(batch) as tick:
+        batch = Batch(
+            service, o.names, concurrency=o.concurrency, duplicated=found.duplicated,
+            checkpoint=point, retry_unknown=o.retry_unknown,
+        )  # fmt: skip
+        already = point.written if point is not None else 0
+        batch.tally.total = found.rows + (
+            len(point.answered) + (0 if o.retry_unknown else len(point.asking)) if point else 0
+        )
+        providers = list(service.clients.selection(o.names))
+        with _writer(output, providers, append=already > 0) as emit, _progress(batch) as tick:
             loop = asyncio.get_running_loop()
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(signal.SIGINT, _stop, batch)
-            await batch.run(_rows(source, number_column, rio_column), emit, tick)
+            await batch.run(rows(), emit, tick)
+        if point is not None and not batch.stopped:
+            await service.store.batch_forget(key)  # type: ignore[union-attr]
         tally = batch.tally
         say(
             f"{tally.done} of {tally.total} rows answered: {tally.eligible} eligible, "
@@ -171,6 +232,8 @@ async def _batch(
         )
         if batch.stopped:
             warn(f"stopped: {tally.total - tally.done} rows were not looked up.")
+            if point is not None:
+                say("Run the same command again to continue where it stopped.", err=True)
             return EXIT_STOPPED
         return 1 if tally.errors else 0
     except ConfigError as exc:
@@ -223,15 +286,17 @@ def _confirmed(from_stdin: bool) -> bool:
 
 
 @contextlib.contextmanager
-def _writer(output: Path | None, providers: list[str]) -> Iterator[Any]:
-    """`emit(row)`, writing each row as it comes (flushed: a stop loses nothing)."""
+def _writer(output: Path | None, providers: list[str], *, append: bool = False) -> Iterator[Any]:
+    """`emit(row)`, writing each row as it comes (flushed: a stop loses nothing); `append`
+    continues a stopped run's file (a CSV keeps its one header)."""
     from tui.core.batch import csv_header, csv_row
 
     if output is None:
         stream: IO[str] = sys.stdout
         close = False
     else:
-        fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        mode = os.O_APPEND if append else os.O_TRUNC
+        fd = os.open(output, os.O_WRONLY | os.O_CREAT | mode, 0o600)
         stream = os.fdopen(fd, "w", encoding="utf-8", newline="")
         close = True
     as_csv = output is not None and output.suffix.lower() == ".csv"
@@ -246,7 +311,8 @@ def _writer(output: Path | None, providers: list[str]) -> Iterator[Any]:
             if writer is None:
                 columns = list(row["input"])
                 writer = csv.writer(stream)
-                writer.writerow(csv_header(columns, providers))
+                if not append:
+                    writer.writerow(csv_header(columns, providers))
             writer.writerow(csv_row(row, columns, providers))
         else:
             stream.write(json.dumps(row, ensure_ascii=False) + "\n")

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from tui.core.lookup import Lookup
     from tui.core.providers import Query
     from tui.core.service import LookupService
+    from tui.core.store.checkpoint import Checkpoint
 
 NUMBER_COLUMN = "number"
 RIO_COLUMN = "rio"
@@ -192,8 +193,14 @@ class Batch:
         *,
         concurrency: int = 20,
         duplicated: dict[bytes, int] | None = None,
+        checkpoint: Checkpoint | None = None,
+        retry_unknown: bool = False,
     ) -> None:
         self.service = service
+        self.checkpoint = checkpoint
+        """Where a stopped run got to (None: this run is not checkpointed)."""
+        self.retry_unknown = retry_unknown
+        """Ask again the rows whose outcome a stop left unknown."""
         self.names = names
         self.concurrency = max(1, concurrency)
         self.tally = Tally()
@@ -223,12 +230,17 @@ class Batch:
             answer = await pending
             self._count(answer)
             emit({"row": row.index, "input": row.columns, **answer})
+            if point is not None and self.service.store is not None:
+                await self.service.store.batch_written(point.run_id, row.index)
             if progress is not None:
                 progress()
 
+        point = self.checkpoint
         for row in rows:
             if self._stopping:
                 break
+            if point is not None and row.index <= point.written:
+                continue  # in the output already
             window.append((row, self._answer(row)))
             while len(window) >= self.concurrency:
                 await flush_one()
@@ -240,24 +252,51 @@ class Batch:
         query = _query(self.service, row)
         if query is None:
             return _done(self._invalid(row))
+        point = self.checkpoint
+        if point is not None and row.index in point.answered:
+            return asyncio.ensure_future(self._from_history(point.answered[row.index]))
+        if point is not None and row.index in point.asking and not self.retry_unknown:
+            return _done(dict(OUTCOME_UNKNOWN, number=query.number.e164))
         key = digest(query.number.e164 or "", row.rio)
         if key not in self._remaining:
-            return asyncio.ensure_future(self._lookup(query, row.number))
+            return asyncio.ensure_future(self._lookup(query, row))
         first = self._shared.get(key)
         answer: Awaitable[dict[str, Any]]
         if first is None:
-            answer = self._shared[key] = asyncio.ensure_future(self._lookup(query, row.number))
+            answer = self._shared[key] = asyncio.ensure_future(self._lookup(query, row))
         else:
-            answer = _mark_duplicate(first)
+            answer = self._duplicate(first, row)
         self._remaining[key] -= 1
         if self._remaining[key] == 0:
             del self._remaining[key]
             self._shared.pop(key, None)
         return answer
 
-    async def _lookup(self, query: Query, typed: str) -> dict[str, Any]:
-        lookup = await self.service.begin(query, self.names, typed=typed).wait()
+    async def _lookup(self, query: Query, row: InputRow) -> dict[str, Any]:
+        store, point = self.service.store, self.checkpoint
+        if store is not None and point is not None:
+            await store.batch_asking(point.run_id, [row.index])  # durable before any request
+        lookup = await self.service.begin(query, self.names, typed=row.number).wait()
+        if store is not None and point is not None:
+            await store.batch_answered(point.run_id, row.index, lookup.lookup_id)
         return _answer_of(lookup)
+
+    async def _duplicate(
+        self, first: asyncio.Task[dict[str, Any]], row: InputRow
+    ) -> dict[str, Any]:
+        answer = await asyncio.shield(first)
+        store, point = self.service.store, self.checkpoint
+        if store is not None and point is not None:
+            await store.batch_asking(point.run_id, [row.index])
+            await store.batch_answered(point.run_id, row.index, answer.get("lookup_id"))
+        return {**answer, "duplicate": True}
+
+    async def _from_history(self, lookup_id: int | None) -> dict[str, Any]:
+        """A row the stopped run answered but had not written yet."""
+        found = await self.service.show(lookup_id) if lookup_id is not None else None
+        if found is None or found.value is None:
+            return dict(LOST)
+        return {**_answer_of(found.value), "resumed": True}
 
     def _invalid(self, row: InputRow) -> dict[str, Any]:
         try:
@@ -286,6 +325,8 @@ class Batch:
         t.ported += verdict.get("ported") is True
         if verdict.get("line_status"):
             t.lines[verdict["line_status"]] += 1
+        if answer.get("resumed"):
+            return  # billed by the run that stopped
         t.billed += sum(
             1
             for r in answer.get("results", [])
@@ -299,9 +340,26 @@ async def _done(value: dict[str, Any]) -> dict[str, Any]:
     return value
 
 
-async def _mark_duplicate(first: asyncio.Task[dict[str, Any]]) -> dict[str, Any]:
-    answer = await asyncio.shield(first)
-    return {**answer, "duplicate": True}
+OUTCOME_UNKNOWN: dict[str, Any] = {
+    "number": None,
+    "verdict": None,
+    "results": [],
+    "error": {
+        "kind": "outcome_unknown",
+        "message": "this row was being asked when the run stopped: outcome unknown, may be "
+        "billed. Not asked again (--retry-unknown asks it).",
+    },
+}
+LOST: dict[str, Any] = {
+    "number": None,
+    "verdict": None,
+    "results": [],
+    "error": {
+        "kind": "history",
+        "message": "answered before the run stopped, but no longer in history (deleted or "
+        "purged since): --restart to ask again.",
+    },
+}
 
 
 def _answer_of(lookup: Lookup) -> dict[str, Any]:
@@ -309,6 +367,7 @@ def _answer_of(lookup: Lookup) -> dict[str, Any]:
     number = data["number"]
     return {
         "number": number.get("e164") if isinstance(number, dict) else None,
+        "lookup_id": lookup.lookup_id,
         "verdict": data["verdict"],
         "results": data["results"],
         "error": None,

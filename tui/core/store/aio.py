@@ -20,7 +20,9 @@ from functools import partial
 from typing import Any, TypeVar
 
 from tui.core.result import ProviderResult
+from tui.core.store import checkpoint
 from tui.core.store.budget import UsageRow
+from tui.core.store.checkpoint import Checkpoint
 from tui.core.store.db import HistoryError
 from tui.core.store.log import Answer, LookupRecord, LookupSummary, NewLookup
 from tui.core.store.retention import Selection
@@ -82,6 +84,33 @@ class AsyncStore:
         self, profile: str, e164: str, wanted: list[Wanted]
     ) -> dict[str, ProviderResult]:
         return await self.call(self.store.fresh, profile, e164, wanted)
+
+    # --- batch checkpoints ------------------------------------------------------------------
+
+    async def checkpoint(self, key: str, *, restart: bool = False) -> Checkpoint:
+        """The batch run for `key` (a new one with `restart`, or when there is none)."""
+        now = self.store.clock()
+
+        def job(conn: sqlite3.Connection) -> Checkpoint:
+            if restart:
+                checkpoint.forget(conn, key)
+            return checkpoint.open_run(conn, key, now)
+
+        return await self.write(job)
+
+    async def batch_forget(self, key: str) -> None:
+        await self.write(partial(checkpoint.forget, key=key))
+
+    async def batch_asking(self, run_id: int, rows: list[int]) -> None:
+        await self.write(partial(checkpoint.mark_asking, run_id=run_id, rows=rows))
+
+    async def batch_answered(self, run_id: int, row: int, lookup_id: int | None) -> None:
+        await self.write(
+            partial(checkpoint.mark_answered, run_id=run_id, row=row, lookup_id=lookup_id)
+        )
+
+    async def batch_written(self, run_id: int, written: int) -> None:
+        await self.write(partial(checkpoint.mark_written, run_id=run_id, written=written))
 
     async def spent_today(self, provider: str, profile: str) -> int:
         return await self.call(self.store.spent_today, provider, profile)

@@ -52,6 +52,23 @@ MIGRATIONS: list[str] = [
         FROM results r JOIN lookups l ON l.id = r.lookup_id
         WHERE r.state = 'pending' OR r.billed IS NULL OR r.billed = 1;
     """,
+    # version 3: batch checkpoints. Rows are identified by their place in the input file, so
+    # these tables hold no number; a finished run's rows are deleted.
+    """
+    CREATE TABLE batch_runs (
+        id INTEGER PRIMARY KEY,
+        key TEXT NOT NULL UNIQUE,
+        created REAL NOT NULL,
+        written INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE batch_rows (
+        run_id INTEGER NOT NULL REFERENCES batch_runs (id) ON DELETE CASCADE,
+        row INTEGER NOT NULL,
+        lookup_id INTEGER REFERENCES lookups (id) ON DELETE SET NULL,
+        answered INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (run_id, row)
+    );
+    """,
 ]
 
 PENDING = "pending"

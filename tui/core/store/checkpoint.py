@@ -1,0 +1,77 @@
+"""Batch checkpoints: how far a batch got, so that running it again continues from there.
+
+A row is marked `asking` before its lookup starts and `answered` (with its lookup) once the
+lookup is stored; `written` counts the rows written to the output, which are always a prefix
+of the input. After a stop or a kill, rows answered but not written come back from history,
+and rows that were being asked are "outcome unknown": never sent again unasked.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Checkpoint:
+    """A batch run as the history knows it."""
+
+    run_id: int
+    """Its row in `batch_runs`."""
+    written: int = 0
+    """Rows already in the output (the first `written` rows)."""
+    answered: dict[int, int | None] = field(default_factory=dict)
+    """Rows answered and stored, by row: their lookup (None once purged)."""
+    asking: set[int] = field(default_factory=set)
+    """Rows whose lookup had started when the run stopped: their outcome is unknown."""
+
+    @property
+    def resumed(self) -> bool:
+        """Whether this run had already begun."""
+        return bool(self.written or self.answered or self.asking)
+
+
+def open_run(conn: sqlite3.Connection, key: str, now: float) -> Checkpoint:
+    """The run for `key`, created when there is none."""
+    found = conn.execute("SELECT id, written FROM batch_runs WHERE key = ?", (key,)).fetchone()
+    if found is None:
+        cur = conn.execute("INSERT INTO batch_runs (key, created) VALUES (?, ?)", (key, now))
+        return Checkpoint(int(cur.lastrowid or 0))
+    run_id, written = int(found[0]), int(found[1])
+    point = Checkpoint(run_id, written)
+    for row, lookup_id, answered in conn.execute(
+        "SELECT row, lookup_id, answered FROM batch_rows WHERE run_id = ? AND row > ?",
+        (run_id, written),
+    ):
+        if answered:
+            point.answered[int(row)] = None if lookup_id is None else int(lookup_id)
+        else:
+            point.asking.add(int(row))
+    return point
+
+
+def forget(conn: sqlite3.Connection, key: str) -> None:
+    """Drop the run for `key` (a restart, or the run is finished)."""
+    conn.execute("DELETE FROM batch_runs WHERE key = ?", (key,))
+
+
+def mark_asking(conn: sqlite3.Connection, run_id: int, rows: list[int]) -> None:
+    """These rows' lookups are about to start."""
+    conn.executemany(
+        "INSERT OR IGNORE INTO batch_rows (run_id, row) VALUES (?, ?)",
+        [(run_id, row) for row in rows],
+    )
+
+
+def mark_answered(conn: sqlite3.Connection, run_id: int, row: int, lookup_id: int | None) -> None:
+    """This row's lookup is stored."""
+    conn.execute(
+        "UPDATE batch_rows SET answered = 1, lookup_id = ? WHERE run_id = ? AND row = ?",
+        (lookup_id, run_id, row),
+    )
+
+
+def mark_written(conn: sqlite3.Connection, run_id: int, written: int) -> None:
+    """The first `written` rows are in the output; their own rows are no longer needed."""
+    conn.execute("UPDATE batch_runs SET written = ? WHERE id = ?", (written, run_id))
+    conn.execute("DELETE FROM batch_rows WHERE run_id = ? AND row <= ?", (run_id, written))
