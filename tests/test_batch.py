@@ -10,7 +10,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from tests.test_faults import PORTCHECK, portcheck
+from tests.test_faults import PORTCHECK, Ran, portcheck
 from tests.tui_helpers import config_for
 from tui.sandbox.server import SandboxServer
 
@@ -218,59 +218,58 @@ def _rows_of(target: Path) -> list[dict[str, object]]:
     return [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
 
 
-def test_a_stopped_run_continues_where_it_stopped(tmp_path: Path, sandbox: SandboxServer) -> None:
-    sandbox.state.latency = 0.15
+def _stopped_run(
+    tmp_path: Path, sandbox: SandboxServer, latency: float, sig: signal.Signals, rows: int
+) -> tuple[Path, Path, Path, int]:
+    """30 numbers, stopped by `sig` once `rows` are written: (config, input, output, code)."""
+    sandbox.state.latency = latency
     config = _no_reuse(config_for(sandbox, tmp_path / "c.toml"))
     source = tmp_path / "in.txt"
     source.write_text("".join(f"1380013{n:04d}\n" for n in range(30)), encoding="utf-8")
     target = tmp_path / "out.jsonl"
     first = _start(tmp_path, config, source, target)
     try:
-        _wait_rows(target, 5)
-        first.send_signal(signal.SIGINT)
+        _wait_rows(target, rows)
+        first.send_signal(sig)
         first.communicate(timeout=20)
     finally:
         first.kill()
-    assert first.returncode == 130
+    return config, source, target, first.returncode
+
+
+def _again(tmp_path: Path, config: Path, source: Path, target: Path) -> Ran:
+    """The same command once more."""
+    args = ["--concurrency", "4", "--provider", "offline", "--provider", "china_mnp"]
+    return portcheck(tmp_path / "home", "batch", str(source), "-o", str(target), "--yes", *args,
+                     config=config)  # fmt: skip
+
+
+def test_a_stopped_run_continues_where_it_stopped(tmp_path: Path, sandbox: SandboxServer) -> None:
+    config, source, target, code = _stopped_run(tmp_path, sandbox, 0.15, signal.SIGINT, 5)
+    assert code == 130
     kept = len(_rows_of(target))
-    again = portcheck(tmp_path / "home", "batch", str(source), "-o", str(target), "--yes",
-                      "--concurrency", "4", "--provider", "offline", "--provider", "china_mnp",
-                      config=config)  # fmt: skip
+    again = _again(tmp_path, config, source, target)
     assert again.code == 0, again.err
     assert f"Continuing the stopped run: {kept} rows already in" in again.err
     rows = _rows_of(target)
     assert [r["row"] for r in rows] == list(range(1, 31))  # each row once, in order
     assert sandbox.state.hits["china_mnp"] == 30  # no number asked twice
-    done = portcheck(tmp_path / "home", "batch", str(source), "-o", str(target), "--yes",
-                     "--provider", "offline", config=config)  # fmt: skip
-    assert "Continuing" not in done.err  # a finished run is not continued: it starts over
+    sandbox.state.latency = 0
+    assert "Continuing" not in _again(tmp_path, config, source, target).err  # it was finished
 
 
 def test_after_kill_9_nothing_answered_is_sent_again_and_in_flight_rows_say_so(
     tmp_path: Path, sandbox: SandboxServer
 ) -> None:
-    sandbox.state.latency = 0.3
-    config = _no_reuse(config_for(sandbox, tmp_path / "c.toml"))
-    source = tmp_path / "in.txt"
-    source.write_text("".join(f"1380013{n:04d}\n" for n in range(30)), encoding="utf-8")
-    target = tmp_path / "out.jsonl"
-    first = _start(tmp_path, config, source, target)
-    try:
-        _wait_rows(target, 6)
-        first.send_signal(signal.SIGKILL)
-        first.wait(timeout=10)
-    finally:
-        first.kill()
+    config, source, target, _ = _stopped_run(tmp_path, sandbox, 0.3, signal.SIGKILL, 6)
     sent_before = sandbox.state.hits["china_mnp"]
-    again = portcheck(tmp_path / "home", "batch", str(source), "-o", str(target), "--yes",
-                      "--concurrency", "4", "--provider", "offline", "--provider", "china_mnp",
-                      config=config)  # fmt: skip
+    again = _again(tmp_path, config, source, target)
     rows = _rows_of(target)
     assert [r["row"] for r in rows] == list(range(1, 31)), again.err
     unknown = [r for r in rows if (r.get("error") or {}).get("kind") == "outcome_unknown"]  # type: ignore[union-attr]
     assert 1 <= len(unknown) <= 4  # the ones in flight at the kill, at most --concurrency
     assert again.code == 1  # those rows are errors
-    answered = 30 - len(unknown)
-    # Every answered row was asked exactly once; the unknown ones at most once, before the kill.
-    assert answered <= sandbox.state.hits["china_mnp"] <= 30
+    # cache_ttl = 0: a number sent twice would count twice. Every answered row was asked
+    # exactly once, the unknown ones at most once (before the kill).
+    assert 30 - len(unknown) <= sandbox.state.hits["china_mnp"] <= 30
     assert sandbox.state.hits["china_mnp"] >= sent_before
