@@ -273,3 +273,25 @@ def test_after_kill_9_nothing_answered_is_sent_again_and_in_flight_rows_say_so(
     # exactly once, the unknown ones at most once (before the kill).
     assert 30 - len(unknown) <= sandbox.state.hits["china_mnp"] <= 30
     assert sandbox.state.hits["china_mnp"] >= sent_before
+
+
+def test_one_bouygues_token_serves_the_whole_run(tmp_path: Path, sandbox: SandboxServer) -> None:
+    from tui.core.rio import check_key
+
+    config = config_for(sandbox, tmp_path / "c.toml")
+    lines = ["number,rio"]
+    for n in range(10, 20):  # none ends in 03, which the sandbox answers "not eligible"
+        national = f"06613709{n:02d}"
+        prefix = "02P261040"
+        lines.append(f"{national},{prefix}{check_key(prefix, national)}")
+    source = tmp_path / "fr.csv"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    ran = portcheck(tmp_path / "home", "--profile", "fr", "batch", str(source), "--yes",
+                    "--concurrency", "5", config=config)  # fmt: skip
+    assert ran.code == 0, ran.err
+    answers = [json.loads(line) for line in ran.out.splitlines()]
+    assert len(answers) == 10, ran.err
+    assert [a["verdict"]["eligible"] for a in answers] == [True] * 10, answers[0]
+    assert sandbox.state.hits["bouygues"] == 10
+    assert sandbox.state.hits["bouygues_token"] == 1
+    assert "02P261040" not in ran.out + ran.err  # RIO codes never appear in output

@@ -43,6 +43,21 @@ class InputRow:
     """The text in the number column."""
     rio: str | None
     """The text in the RIO column, if any."""
+    rio_key: str | None = None
+    """The RIO column's name: its value is never written back (RIO codes stay secret)."""
+
+    @property
+    def shown_columns(self) -> dict[str, str]:
+        """The row as written to the output: unchanged, but for the RIO, masked."""
+        if self.rio_key is None or not self.columns.get(self.rio_key, "").strip():
+            return self.columns
+        return {**self.columns, self.rio_key: mask_rio(self.columns[self.rio_key])}
+
+
+def mask_rio(text: str) -> str:
+    """`02••••••••••`: the issuing operator's code, never the rest."""
+    code = text.strip()
+    return code[:2] + "•" * max(0, len(code) - 2)
 
 
 def read_rows(
@@ -82,7 +97,8 @@ def read_rows(
         cells = cells + [""] * (len(header) - len(cells))
         columns = dict(zip(header, cells, strict=False))
         rio = cells[rio_at].strip() if rio_at is not None else ""
-        yield InputRow(index, columns, cells[number_at or 0].strip(), rio or None)
+        rio_key = header[rio_at] if rio_at is not None else None
+        yield InputRow(index, columns, cells[number_at or 0].strip(), rio or None, rio_key)
 
 
 def _chain(first: str, rest: Iterator[str]) -> Iterator[str]:
@@ -229,7 +245,7 @@ class Batch:
             row, pending = window.popleft()
             answer = await pending
             self._count(answer)
-            emit({"row": row.index, "input": row.columns, **answer})
+            emit({"row": row.index, "input": row.shown_columns, **answer})
             if point is not None and self.service.store is not None:
                 await self.service.store.batch_written(point.run_id, row.index)
             if progress is not None:
