@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     import httpx  # the module itself loads with the first provider client (tui.core.http)
 
 if TYPE_CHECKING:
-    from aiolimiter import AsyncLimiter
+    from tui.core.pacing import Pacer
 
 MAX_BODY = 256 * 1024
 """Largest answer decoded (tui.core.http stops reading there; this checks what a test or
@@ -128,12 +128,12 @@ class HttpProvider(Provider[HS]):
         https = any(url.startswith("https://") for url in settings.urls())
         self.client = build_client(timeout=timeout, transport=transport, tls=https)
         rate = settings.rate_limit
-        self._limiter: AsyncLimiter | None = None
+        self._limiter: Pacer | None = None
         if rate:
-            from aiolimiter import AsyncLimiter  # only profiles that set rate_limit pay for it
+            from tui.core.pacing import Pacer
 
             # One query per 1/rate seconds, without bursts: providers count per second.
-            self._limiter = AsyncLimiter(1, 1 / rate)
+            self._limiter = Pacer(rate)
 
     async def _send(self, request: httpx.Request, *, billed: bool | None = None) -> httpx.Response:
         from tui.core.http import send
