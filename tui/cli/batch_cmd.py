@@ -126,6 +126,21 @@ def _readable(input_path: str) -> Iterator[Path]:
         yield path
 
 
+def rows_in(output: Path) -> int:
+    """Data rows in a stopped run's output, after cutting a last line a kill left unfinished."""
+    data = output.read_bytes()
+    whole = data[: data.rfind(b"\n") + 1]
+    if len(whole) != len(data):
+        with output.open("r+b") as f:
+            f.truncate(len(whole))
+    if output.suffix.lower() != ".csv":
+        return whole.count(b"\n")
+    import csv
+    import io
+
+    return max(0, sum(1 for _ in csv.reader(io.StringIO(whole.decode("utf-8")))) - 1)
+
+
 def _rows(path: Path, number_column: str | None, rio_column: str | None) -> Iterator[Any]:
     from tui.core.batch import read_rows
 
@@ -181,6 +196,9 @@ async def _batch(service: LookupService, source: Path, output: Path | None, o: O
             key = run_key(source, output, service.clients.profile.name, o)
             point = await service.store.checkpoint(key, restart=o.restart or not output.exists())
             if point.resumed:
+                # The file has the last word: a row written just before a kill may not have
+                # been counted yet, and must not be written twice.
+                point.written = max(point.written, rows_in(output))
                 say(
                     f"Continuing the stopped run: {point.written} rows already in {output}, "
                     f"{len(point.answered)} answered and not yet written, {len(point.asking)} "
