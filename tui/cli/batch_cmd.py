@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-import json
 import os
 import shutil
 import signal
@@ -15,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -141,18 +140,6 @@ def rows_in(output: Path) -> int:
     return max(0, sum(1 for _ in csv.reader(io.StringIO(whole.decode("utf-8")))) - 1)
 
 
-def _rows(path: Path, number_column: str | None, rio_column: str | None) -> Iterator[Any]:
-    from tui.core.batch import read_rows
-
-    with path.open(encoding="utf-8-sig", newline="") as lines:
-        yield from read_rows(
-            lines,
-            number_column=number_column,
-            rio_column=rio_column,
-            csv_input=True if path.suffix.lower() == ".csv" else None,
-        )
-
-
 @dataclass(frozen=True)
 class Options:
     """What the command line asked for."""
@@ -181,7 +168,7 @@ def run_key(source: Path, output: Path, profile: str, options: Options) -> str:
 
 
 async def _batch(service: LookupService, source: Path, output: Path | None, o: Options) -> int:
-    from tui.core.batch import Batch, plan
+    from tui.core.batch import Batch, open_output, plan, rows_from
     from tui.core.errors import ConfigError, InvalidInput
 
     try:
@@ -215,7 +202,7 @@ async def _batch(service: LookupService, source: Path, output: Path | None, o: O
                 ):
                     yield row
 
-        rows = partial(_rows, source, o.number_column, o.rio_column)
+        rows = partial(rows_from, source, o.number_column, o.rio_column)
         try:
             found = await plan(service, todo(rows()), o.names)
         except InvalidInput as exc:
@@ -234,7 +221,7 @@ async def _batch(service: LookupService, source: Path, output: Path | None, o: O
             len(point.answered) + (0 if o.retry_unknown else len(point.asking)) if point else 0
         )
         providers = list(service.clients.selection(o.names))
-        with _writer(output, providers, append=already > 0) as emit, _progress(batch) as tick:
+        with open_output(output, providers, append=already > 0) as emit, _progress(batch) as tick:
             loop = asyncio.get_running_loop()
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(signal.SIGINT, _stop, batch)
@@ -301,46 +288,6 @@ def _confirmed(from_stdin: bool) -> bool:
         return True
     warn("nothing was sent.")
     return False
-
-
-@contextlib.contextmanager
-def _writer(output: Path | None, providers: list[str], *, append: bool = False) -> Iterator[Any]:
-    """`emit(row)`, writing each row as it comes (flushed: a stop loses nothing); `append`
-    continues a stopped run's file (a CSV keeps its one header)."""
-    from tui.core.batch import csv_header, csv_row
-
-    if output is None:
-        stream: IO[str] = sys.stdout
-        close = False
-    else:
-        mode = os.O_APPEND if append else os.O_TRUNC
-        fd = os.open(output, os.O_WRONLY | os.O_CREAT | mode, 0o600)
-        stream = os.fdopen(fd, "w", encoding="utf-8", newline="")
-        close = True
-    as_csv = output is not None and output.suffix.lower() == ".csv"
-    writer: Any = None
-    columns: list[str] = []
-
-    def emit(row: dict[str, Any]) -> None:
-        nonlocal writer, columns
-        if as_csv:
-            import csv
-
-            if writer is None:
-                columns = list(row["input"])
-                writer = csv.writer(stream)
-                if not append:
-                    writer.writerow(csv_header(columns, providers))
-            writer.writerow(csv_row(row, columns, providers))
-        else:
-            stream.write(json.dumps(row, ensure_ascii=False) + "\n")
-        stream.flush()
-
-    try:
-        yield emit
-    finally:
-        if close:
-            stream.close()
 
 
 @contextlib.contextmanager

@@ -9,12 +9,17 @@ to one lookup. No front end here: the command line and the TUI drive it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import hashlib
+import json
+import os
+import sys
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
 
 from tui.core.errors import InvalidInput
 from tui.core.result import Status
@@ -99,6 +104,19 @@ def read_rows(
         rio = cells[rio_at].strip() if rio_at is not None else ""
         rio_key = header[rio_at] if rio_at is not None else None
         yield InputRow(index, columns, cells[number_at or 0].strip(), rio or None, rio_key)
+
+
+def rows_from(
+    path: Path, number_column: str | None = None, rio_column: str | None = None
+) -> Iterator[InputRow]:
+    """The rows of a file (`read_rows`); a `.csv` is always read as CSV."""
+    with path.open(encoding="utf-8-sig", newline="") as lines:
+        yield from read_rows(
+            lines,
+            number_column=number_column,
+            rio_column=rio_column,
+            csv_input=True if path.suffix.lower() == ".csv" else None,
+        )
 
 
 def _chain(first: str, rest: Iterator[str]) -> Iterator[str]:
@@ -427,3 +445,41 @@ def csv_row(
         cells += [cell(result.get("status")), cell(error.get("message"))]
     cells.append(cell((row.get("error") or {}).get("message")))
     return cells
+
+
+@contextlib.contextmanager
+def open_output(
+    output: Path | None, providers: list[str], *, append: bool = False
+) -> Iterator[Any]:
+    """`emit(row)`, writing each row as it comes (flushed: a stop loses nothing); `append`
+    continues a stopped run's file (a CSV keeps its one header)."""
+    if output is None:
+        stream: IO[str] = sys.stdout
+        close = False
+    else:
+        mode = os.O_APPEND if append else os.O_TRUNC
+        fd = os.open(output, os.O_WRONLY | os.O_CREAT | mode, 0o600)
+        stream = os.fdopen(fd, "w", encoding="utf-8", newline="")
+        close = True
+    as_csv = output is not None and output.suffix.lower() == ".csv"
+    writer: Any = None
+    columns: list[str] = []
+
+    def emit(row: dict[str, Any]) -> None:
+        nonlocal writer, columns
+        if as_csv:
+            if writer is None:
+                columns = list(row["input"])
+                writer = csv.writer(stream)
+                if not append:
+                    writer.writerow(csv_header(columns, providers))
+            writer.writerow(csv_row(row, columns, providers))
+        else:
+            stream.write(json.dumps(row, ensure_ascii=False) + "\n")
+        stream.flush()
+
+    try:
+        yield emit
+    finally:
+        if close:
+            stream.close()
