@@ -128,8 +128,8 @@ def test_allot_fills_the_screen_and_serves_small_answers_first(
     assert sum(heights) == available and min(heights) >= MIN_ROWS
     if sum(needs) <= available:
         assert all(h >= n for h, n in zip(heights, needs, strict=True))
-    else:  # water-filling: a row that is cut is never lower than one served in full
+    else:  # water-filling: a row that is cut is at most one row lower than one served whole
         pairs = list(zip(heights, needs, strict=True))
         cut = [h for h, n in pairs if h < n]
         served = [h for h, n in pairs if h >= n]
-        assert min(cut) >= max(served, default=0)
+        assert min(cut) >= max(served, default=0) - 1

@@ -24,19 +24,30 @@ MIN_ROWS = 3
 def allot(needs: list[int], available: int) -> list[int]:
     """Heights for panel rows that need `needs` rows, within `available`.
 
-    A row that fits its fair share of what is left gets what it needs, smallest first; the
-    rows with more to say share the rest. What no row needs goes to the row with the most
-    to say, so that no row is left three-quarters empty while another is cut."""
-    heights = [0] * len(needs)
-    left = available
-    order = sorted(range(len(needs)), key=lambda i: needs[i])
-    for done, i in enumerate(order):
-        fair = left // (len(needs) - done)
-        heights[i] = max(MIN_ROWS, min(needs[i], fair))
-        left -= heights[i]
-    most = [i for i in range(len(needs)) if needs[i] == max(needs, default=0)]
-    for n, i in enumerate(most):  # shared when several have as much to say
-        heights[i] += left // len(most) + (n < left % len(most))
+    Water-filling: every row gets what it needs up to one common level, the highest that
+    fits, so a row that is cut is never lower than one shown whole (by more than the one
+    row that whole numbers leave over). What no row needs goes
+    to the rows with the most to say, so that none is left three-quarters empty while
+    another is cut."""
+    if not needs:
+        return []
+    wanted = [max(MIN_ROWS, n) for n in needs]
+    if sum(wanted) <= available:
+        heights = list(wanted)
+        left = available - sum(wanted)
+        most = [i for i, n in enumerate(wanted) if n == max(wanted)]
+        for k, i in enumerate(most):  # shared when several have as much to say
+            heights[i] += left // len(most) + (k < left % len(most))
+        return heights
+    level = MIN_ROWS
+    while sum(min(n, level + 1) for n in wanted) <= available:
+        level += 1
+    heights = [min(n, level) for n in wanted]
+    left = available - sum(heights)
+    for i, n in enumerate(wanted):  # fewer than the rows still cut, or the level would rise
+        if n > level and left > 0:
+            heights[i] += 1
+            left -= 1
     return heights
 
 
