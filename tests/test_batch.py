@@ -233,13 +233,15 @@ def _stopped_run(
     try:
         _wait_rows(target, rows)
         if sig == signal.SIGKILL:
-            sandbox.state.latency = 4.0  # answers stop coming; rows already sent hang
+            # Answers stop coming: the requests sent from now on hang (counted as they arrive).
+            sandbox.state.add_fault("china_mnp", "timeout")
             time.sleep(1.0)  # the window refills with rows whose requests are out
         first.send_signal(sig)
         first.communicate(timeout=20)
     finally:
         first.kill()
     sandbox.state.latency = 0.0
+    sandbox.state.faults.pop("china_mnp", None)
     return config, source, target, first.returncode
 
 

@@ -215,6 +215,11 @@ class PortcheckApp(App[None]):
         yield SystemCommand(
             "Purge history", "Delete every lookup from history (asks first)", main.purge_history
         )
+        yield SystemCommand(
+            "Batch lookups",
+            "Check a list of numbers from a file (CSV or one per line)",
+            main.open_batch,
+        )
         yield SystemCommand("Help", "Keys and how Portcheck works", main.action_help)
 
     def action_toggle_masking(self) -> None:

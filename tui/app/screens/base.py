@@ -174,6 +174,7 @@ class BaseScreen(ForwardsWorkerFailures, Screen[None]):
 
     def key_sections(self) -> Sections:
         """Every binding of the app, by where it works (for the help and `[keymap]`)."""
+        from tui.app.screens.batch import BatchScreen
 
         def own(node: type[DOMNode]) -> list[Binding]:
             return [b for b in node.BINDINGS if isinstance(b, Binding)]
@@ -184,6 +185,7 @@ class BaseScreen(ForwardsWorkerFailures, Screen[None]):
             ("In the history list", own(HistoryList)),
             ("In a question", own(ConfirmScreen)),
             ("Reading a text like this one", own(TextScreen)),
+            ("On the batch screen (ctrl+p → Batch lookups)", own(BatchScreen)),
         ]
 
     def _apply_keymap(self, keymap: dict[str, str]) -> None:

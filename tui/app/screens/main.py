@@ -253,6 +253,15 @@ class MainScreen(BaseScreen):
         self.remove_class("-history-hidden")
         self.sidebar.filter_input.focus()
 
+    def open_batch(self) -> None:
+        """The batch screen, on this screen's profile."""
+        from tui.app.screens.batch import BatchScreen
+
+        if self.service is None or not self.ready:
+            self.notify("Loading the profile: try again in a moment.")
+            return
+        self.app.push_screen(BatchScreen(self.service))
+
     def purge_history(self) -> None:
         """Delete the whole history, after asking."""
         self.sidebar.purge_all()

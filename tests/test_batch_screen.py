@@ -1,0 +1,59 @@
+"""The TUI's batch screen, from the keyboard: file, estimate, start, progress, open a row."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from textual.widgets import DataTable, Input, ProgressBar, Static
+
+from tests.test_tui import text_of
+from tests.tui_helpers import app_for, config_for, ready, settle, until
+from tui.app.dialogs.confirm import ConfirmScreen
+from tui.app.screens.batch import BatchScreen, output_for
+from tui.sandbox.server import SandboxServer
+
+
+async def test_a_batch_from_the_tui(tmp_path: Path, sandbox: SandboxServer) -> None:
+    source = tmp_path / "list.csv"
+    source.write_text(
+        "number,name\n13800138000,Li\n138 0013 8056,Wang\n13800138000,Li again\nxyz,X\n",
+        encoding="utf-8",
+    )
+    app = app_for(config_for(sandbox, tmp_path / "c.toml"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Batch lookups" in titles
+        app.main.open_batch()  # type: ignore[union-attr]
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, BatchScreen)
+        screen.query_one("#batch-file", Input).value = str(source)
+        await pilot.press("enter")
+        await settle(pilot)
+        plan = text_of(screen.query_one("#batch-plan", Static))
+        assert "4 rows: 2 numbers to look up (1 duplicates answered once, 1 invalid" in plan
+        assert "china_mnp: 2 billed queries" in plan
+        assert sum(sandbox.state.hits.values()) == 0  # the estimate sends nothing
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        table = screen.query_one(DataTable)
+        await until(pilot, lambda: table.row_count == 4, seconds=10)
+        await settle(pilot)
+        assert screen.query_one(ProgressBar).progress == 4
+        tally = text_of(screen.query_one("#batch-tally", Static))
+        assert "4/4" in tally and "ported 1" in tally and "errors 1" in tally
+        assert sandbox.state.hits["china_mnp"] == 2
+        written = [json.loads(line) for line in output_for(source).read_text().splitlines()]
+        assert [w["input"]["name"] for w in written] == ["Li", "Wang", "Li again", "X"]
+        table.focus()
+        table.move_cursor(row=1)
+        await pilot.press("enter")  # Wang's row: shown on the main screen, from history
+        await settle(pilot)
+        main = app.main
+        assert main is not None and app.screen is main
+        assert "中国联通" in text_of(main.verdict)
+        assert sandbox.state.hits["china_mnp"] == 2  # opened, not asked again

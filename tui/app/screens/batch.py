@@ -1,0 +1,219 @@
+"""The batch screen: pick a file, see what it will cost, run it, watch it, open any row.
+
+It drives `tui.core.batch` on the main screen's lookup service: the same profile, history,
+answer reuse and budgets as one lookup. Answers go to `<input>.checked.jsonl` beside the
+input, as `portcheck batch -o` writes them.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
+
+from tui.app.dialogs.confirm import ConfirmScreen
+from tui.app.messages import ForwardsWorkerFailures, HistoryPicked
+
+if TYPE_CHECKING:
+    from tui.core.batch import Batch, Plan
+    from tui.core.service import LookupService
+
+ROWS_SHOWN = 2000
+"""Rows kept in the table (the newest); every row is in the output file."""
+
+
+def output_for(source: Path) -> Path:
+    """Where a batch of `source` writes its answers."""
+    return source.with_name(f"{source.stem}.checked.jsonl")
+
+
+class BatchScreen(ForwardsWorkerFailures, Screen[None]):
+    """A batch of numbers from a file, on the active profile."""
+
+    BINDINGS = [
+        Binding("escape", "close", "Back", id="batch.close", tooltip="back to the lookup"),
+        Binding("ctrl+s", "start", "Start", id="batch.start", tooltip="start the batch"),
+        Binding(
+            "ctrl+x", "stop", "Stop", id="batch.stop", tooltip="stop after the lookups in flight"
+        ),
+    ]
+    DEFAULT_CSS = """
+    BatchScreen > Vertical { padding: 0 1; }
+    BatchScreen #batch-plan, BatchScreen #batch-tally { height: auto; margin-top: 1; }
+    BatchScreen ProgressBar { margin-top: 1; }
+    BatchScreen DataTable { height: 1fr; margin-top: 1; }
+    """
+
+    def __init__(self, service: LookupService) -> None:
+        super().__init__()
+        self.service = service
+        self.plan: Plan | None = None
+        self.source: Path | None = None
+        self.current_batch: Batch | None = None
+        self._answers: dict[int, dict[str, Any]] = {}
+        self._batch_running = False
+        self._started = 0.0
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Content("Batch lookups: one number per line, or a CSV with a header."))
+            yield Input(placeholder="File to check (path) ⏎", id="batch-file", compact=True)
+            yield Static(id="batch-plan", markup=False)
+            yield ProgressBar(id="batch-progress", show_eta=True)
+            yield Static(id="batch-tally", markup=False)
+            yield DataTable(id="batch-rows", cursor_type="row", zebra_stripes=True)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("row", "number", "verdict")
+        self.query_one("#batch-file", Input).focus()
+
+    # --- the plan --------------------------------------------------------------------------
+
+    @on(Input.Submitted, "#batch-file")
+    def _file_chosen(self, event: Input.Submitted) -> None:
+        event.stop()
+        path = Path(event.value.strip()).expanduser()
+        if not path.is_file():
+            self._say_plan(f"{path}: no such file. Type the path of a .csv or .txt file.")
+            return
+        self.source = path
+        self._make_plan(path)
+
+    @work(exclusive=True, group="batch-plan", exit_on_error=False)
+    async def _make_plan(self, path: Path) -> None:
+        from tui.core.batch import plan, rows_from
+        from tui.core.errors import InvalidInput
+
+        self._say_plan("Reading the file…")
+        try:
+            self.plan = await plan(self.service, rows_from(path))
+        except (InvalidInput, UnicodeDecodeError, OSError) as exc:
+            message = exc.message if isinstance(exc, InvalidInput) else str(exc)
+            self._say_plan(f"Cannot read {path.name}: {message}")
+            return
+        p = self.plan
+        lines = [
+            f"{p.rows} rows: {p.distinct} numbers to look up ({p.duplicates} duplicates "
+            f"answered once, {p.invalid} invalid rows never sent)."
+        ]
+        for name in sorted({*p.billed, *p.reused}):
+            text = f"  {name}: {p.billed[name]} billed queries"
+            if p.reused[name]:
+                text += f" ({p.reused[name]} reused from history)"
+            budget = self.service.clients.get(name).daily_budget
+            if budget is not None:
+                left = max(0, budget - (await self.service.spent_today(name) or 0))
+                text += f"; {left} of {budget} left today"
+            lines.append(text)
+        lines.append(f"Answers go to {output_for(path)}. ctrl+s starts.")
+        self._say_plan("\n".join(lines))
+
+    def _say_plan(self, text: str) -> None:
+        self.query_one("#batch-plan", Static).update(Content(text))
+
+    # --- the run ---------------------------------------------------------------------------
+
+    def action_start(self) -> None:
+        if self.plan is None or self.source is None:
+            self.notify("Choose a file first: type its path and press Enter.")
+            return
+        if self._batch_running:
+            self.notify("The batch is already running.")
+            return
+        self._run(self.source, self.plan)
+
+    @work(exclusive=True, group="batch-run", exit_on_error=False)
+    async def _run(self, source: Path, plan: Plan) -> None:
+        from tui.core.batch import Batch, open_output, rows_from
+
+        billed = sum(plan.billed.values())
+        if billed:
+            question = f"Send {billed} billed queries for {source.name}?"
+            if not await self.app.push_screen_wait(ConfirmScreen(question, "Send")):
+                return
+        batch = self.current_batch = Batch(self.service, duplicated=plan.duplicated)
+        batch.tally.total = plan.rows
+        bar = self.query_one(ProgressBar)
+        bar.update(total=plan.rows, progress=0)
+        self._batch_running = True
+        self._started = time.monotonic()
+        providers = list(self.service.clients.selection())
+        try:
+            with open_output(output_for(source), providers) as write:
+
+                def emit(row: dict[str, Any]) -> None:
+                    write(row)
+                    self._shown(row)
+
+                await batch.run(rows_from(source), emit, self._progress)
+        finally:
+            self._batch_running = False
+        t = batch.tally
+        verb = "Stopped" if batch.stopped else "Done"
+        self.notify(f"{verb}: {t.done} of {t.total} rows in {output_for(source).name}.")
+
+    def _shown(self, row: dict[str, Any]) -> None:
+        table = self.query_one(DataTable)
+        verdict = (row.get("verdict") or {}).get("headline") or (row.get("error") or {}).get(
+            "message", ""
+        )
+        from tui.core.masking import mask_e164
+
+        number = mask_e164(row["number"]) if row.get("number") else "(not a number)"
+        key = str(row["row"])
+        self._answers[row["row"]] = row
+        table.add_row(key, number, verdict, key=key)
+        if table.row_count > ROWS_SHOWN:
+            oldest = next(iter(table.rows))
+            table.remove_row(oldest)
+            self._answers.pop(int(oldest.value or 0), None)
+
+    def _progress(self) -> None:
+        batch = self.current_batch
+        if batch is None:
+            return
+        t = batch.tally
+        self.query_one(ProgressBar).update(progress=t.done)
+        elapsed = max(1e-6, time.monotonic() - self._started)
+        lines = ", ".join(f"{n} {state}" for state, n in sorted(t.lines.items())) or "none"
+        self.query_one("#batch-tally", Static).update(
+            Content(
+                f"{t.done}/{t.total} · {t.done / elapsed:.1f}/s · eligible {t.eligible} · "
+                f"not eligible {t.not_eligible} · ported {t.ported} · lines: {lines} · "
+                f"errors {t.errors} · billed {t.billed}"
+            )
+        )
+
+    def action_stop(self) -> None:
+        if self.current_batch is not None and self._batch_running:
+            self.current_batch.stop()
+            self.notify("Stopping after the lookups in flight…")
+
+    # --- a row's results -------------------------------------------------------------------
+
+    @on(DataTable.RowSelected)
+    def _row_opened(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        row = self._answers.get(int(event.row_key.value or 0))
+        lookup_id = row.get("lookup_id") if row else None
+        if lookup_id is None:
+            self.notify("This row was not looked up: its error is in the table.")
+            return
+        self.dismiss()
+        self.app.screen.post_message(HistoryPicked(int(lookup_id)))
+
+    def action_close(self) -> None:
+        if self._batch_running:
+            self.notify("The batch keeps running: ctrl+x stops it.", severity="warning")
+            return
+        self.dismiss()
