@@ -57,3 +57,33 @@ async def test_a_batch_from_the_tui(tmp_path: Path, sandbox: SandboxServer) -> N
         assert main is not None and app.screen is main
         assert "中国联通" in text_of(main.verdict)
         assert sandbox.state.hits["china_mnp"] == 2  # opened, not asked again
+
+
+async def test_stopping_a_batch_from_the_tui_keeps_what_was_answered(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    sandbox.state.latency = 0.2
+    source = tmp_path / "list.txt"
+    source.write_text("".join(f"1380013{n:04d}\n" for n in range(60)), encoding="utf-8")
+    app = app_for(config_for(sandbox, tmp_path / "c.toml"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        app.main.open_batch()  # type: ignore[union-attr]
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, BatchScreen)
+        screen.query_one("#batch-file", Input).value = str(source)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("ctrl+s", "y")
+        table = screen.query_one(DataTable)
+        await until(pilot, lambda: table.row_count >= 3, seconds=10)
+        await pilot.press("ctrl+t")  # the file field still has focus: the key must reach us
+        await settle(pilot)
+        done = table.row_count
+        assert 3 <= done < 60
+        written = output_for(source).read_text(encoding="utf-8").splitlines()
+        assert len(written) == done
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is app.main

@@ -42,7 +42,7 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
         Binding("escape", "close", "Back", id="batch.close", tooltip="back to the lookup"),
         Binding("ctrl+s", "start", "Start", id="batch.start", tooltip="start the batch"),
         Binding(
-            "ctrl+x", "stop", "Stop", id="batch.stop", tooltip="stop after the lookups in flight"
+            "ctrl+t", "stop", "Stop", id="batch.stop", tooltip="stop after the lookups in flight"
         ),
     ]
     DEFAULT_CSS = """
@@ -214,6 +214,6 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
 
     def action_close(self) -> None:
         if self._batch_running:
-            self.notify("The batch keeps running: ctrl+x stops it.", severity="warning")
+            self.notify("The batch keeps running: ctrl+t stops it.", severity="warning")
             return
         self.dismiss()
