@@ -308,3 +308,22 @@ def test_one_bouygues_token_serves_the_whole_run(tmp_path: Path, sandbox: Sandbo
     assert sandbox.state.hits["bouygues"] == 10
     assert sandbox.state.hits["bouygues_token"] == 1
     assert "02P261040" not in ran.out + ran.err  # RIO codes never appear in output
+
+
+def test_bad_output_names_are_refused_before_anything_is_read(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    config = config_for(sandbox, tmp_path / "c.toml")
+    source = tmp_path / "in.csv"
+    source.write_text(ROWS, encoding="utf-8")
+    home = tmp_path / "home"
+    for target, words in (
+        (tmp_path / "out.xlsx", "must end in .jsonl or .csv"),
+        (tmp_path / "missing" / "out.csv", "there is no folder"),
+        (source, "is the input file"),
+    ):
+        ran = portcheck(home, "batch", str(source), "-o", str(target), "--yes", config=config)
+        assert ran.code == 2 and words in ran.err, ran.err
+        assert "internal error" not in ran.err
+    assert sum(sandbox.state.hits.values()) == 0
+    assert source.read_text(encoding="utf-8") == ROWS  # the input is never overwritten

@@ -97,6 +97,11 @@ def batch_cmd(
     """
     if output is not None and output.suffix.lower() not in FORMATS:
         fail(f"-o {output}: the name must end in .jsonl or .csv.", EXIT_INVALID_INPUT)
+    if output is not None and not output.parent.is_dir():
+        fail(
+            f"-o {output}: there is no folder {output.parent}; create it first.",
+            EXIT_INVALID_INPUT,
+        )
     with _readable(input_path) as source:
         if output is not None and output.exists() and output.resolve() == source.resolve():
             fail(f"-o {output} is the input file: choose another name.", EXIT_INVALID_INPUT)
