@@ -29,7 +29,7 @@ EXIT_STOPPED = 130
 FORMATS = (".jsonl", ".csv")
 
 
-@click.command("batch")
+@click.command("batch", short_help="Look up a list of numbers (CSV or one per line).")
 @click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option(
     "-o",
@@ -75,25 +75,26 @@ def batch_cmd(
     restart: bool,
     retry_unknown: bool,
 ) -> None:
-    """Look up every number of INPUT: a CSV with a header (the number in the `number`
-    column, or the first) or one number per line; `-` reads stdin.
+    """Look up every number of INPUT: a CSV with a header (the number in the
+    `number` column, or the first) or one number per line; `-` reads stdin.
 
     \b
-    One output row per input row, in input order, carrying the input's columns, the
-    normalised number, the merged verdict and each provider's answer, or the row's error.
-    The same number twice is asked once. Before anything is sent, the billed queries are
-    counted against each daily budget and you are asked to confirm (--yes for scripts).
-    Ctrl-C stops after the lookups in flight, with every row so far written.
+    One output row per input row, in input order: the input's columns, the
+    normalised number, the merged verdict and each provider's answer, or the
+    row's error. The same number twice is asked once. Before anything is
+    sent, the billed queries are counted against each daily budget and you
+    are asked to confirm (--yes for scripts). Ctrl-C stops after the lookups
+    in flight, with every row so far written.
 
     \b
-    With -o the run is checkpointed in the history: the same command again continues where
-    it stopped (--restart starts over). Rows that were being asked when it stopped, even by
-    kill -9, are reported "outcome unknown, may be billed" and not asked again unless
-    --retry-unknown.
+    With -o the run is checkpointed in the history: the same command again
+    continues where it stopped (--restart starts over). Rows that were being
+    asked when it stopped, even by kill -9, are reported "outcome unknown,
+    may be billed" and not asked again unless --retry-unknown.
 
     \b
-    Exit codes: 0 every row answered; 1 some row failed or was invalid; 2 bad arguments;
-    3 configuration error; 130 stopped with Ctrl-C.
+    Exit codes: 0 every row answered; 1 some row failed or was invalid;
+    2 bad arguments; 3 configuration error; 130 stopped with Ctrl-C.
     """
     if output is not None and output.suffix.lower() not in FORMATS:
         fail(f"-o {output}: the name must end in .jsonl or .csv.", EXIT_INVALID_INPUT)
