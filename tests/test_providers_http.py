@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import ssl
+from pathlib import Path
 
 import pytest
 
@@ -470,3 +472,38 @@ def test_the_sandbox_stops_without_waiting_for_uvicorns_own_loop() -> None:
     server._server.on_tick = never_done  # type: ignore[method-assign]
     server.stop()  # waits at most 5 s for the thread
     assert not server._thread.is_alive()
+
+
+def test_warming_the_demo_reads_no_ca_bundle(tmp_path: Path) -> None:
+    """The demo reaches only the sandbox on loopback: warming it up loads no TLS context
+    (~35 ms and 1.7 MB); a profile with an https provider still gets it ahead of time."""
+    import subprocess
+    import sys
+
+    code = """
+import asyncio, sys
+from tui.core import http
+from tui.core.service import LookupService
+from tui.demo import DemoSandbox
+async def main():
+    service = LookupService(sys.argv[1] if len(sys.argv) > 1 else None, demo=DemoSandbox())
+    await service.start(history=False)
+    await service.warm()
+    print(http.tls_context.cache_info().currsize)
+    await service.aclose()
+asyncio.run(main())
+"""
+    env = {**os.environ, "PORTCHECK_HOME": str(tmp_path), "IP138_TOKEN": "t"}
+    env.pop("PORTCHECK_CONFIG", None)
+    demo = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=env, timeout=60, check=True)  # fmt: skip
+    assert demo.stdout.strip() == "0"
+    config = tmp_path / "c.toml"
+    config.write_text(
+        '[profiles.w]\nproviders = ["offline", "ip138"]\n'
+        '[profiles.w.ip138]\nbase_url = "https://x.api.ip138.com"\ntoken = "env:IP138_TOKEN"\n',
+        encoding="utf-8",
+    )
+    remote = subprocess.run([sys.executable, "-c", code, str(config)], capture_output=True,
+                            text=True, env=env, timeout=60, check=True)  # fmt: skip
+    assert remote.stdout.strip() == "1"

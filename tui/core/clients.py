@@ -56,8 +56,9 @@ class ProviderClients:
         """Build every provider's client now, with what their first request would load."""
         from tui.core.http import load_transport
 
-        load_transport()
-        self.selection()
+        providers = [self.get(name) for name in self.selection()]
+        urls = [url for p in providers if p.settings is not None for url in p.settings.urls()]
+        load_transport(tls=any(url.startswith("https://") for url in urls))
 
     async def aclose(self) -> None:
         """Close every provider's connections."""

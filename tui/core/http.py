@@ -50,11 +50,12 @@ FIRST_REQUEST_MODULES = (
 )
 
 
-def load_transport() -> None:
+def load_transport(*, tls: bool = True) -> None:
     """Load what the first request would otherwise load while the user waits: httpx, the CA
-    bundle, and the async backend httpcore imports on first use. Idempotent; a thread may run
-    it beside other start-up work."""
-    tls_context()
+    bundle (when some provider is reached over https: `tls`), and the async backend httpcore
+    imports on first use. Idempotent; a thread may run it beside other start-up work."""
+    if tls:
+        tls_context()
     for module in FIRST_REQUEST_MODULES:
         with contextlib.suppress(ImportError):  # a layout change costs speed, not a failure
             importlib.import_module(module)

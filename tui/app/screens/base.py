@@ -39,10 +39,10 @@ if TYPE_CHECKING:
 # The engine (httpx, pydantic, the store) is imported by the loader after the first frame.
 
 
-def _load_transport() -> None:
+def _load_transport(tls: bool) -> None:
     from tui.core.http import load_transport  # imports httpx
 
-    load_transport()
+    load_transport(tls=tls)
 
 
 class BaseScreen(ForwardsWorkerFailures, Screen[None]):
@@ -128,7 +128,9 @@ class BaseScreen(ForwardsWorkerFailures, Screen[None]):
         lookup asked for before is kept and runs then, so reuse and budgets always apply."""
         # httpx and the CA bundle load beside the engine (reading the bundle releases the
         # GIL), so that once the panels are up only the cheap client objects are left.
-        transport = asyncio.create_task(asyncio.to_thread(_load_transport))
+        # A profile read from a file may use https; the demo (no file) never does.
+        tls = self._previewed is not None
+        transport = asyncio.create_task(asyncio.to_thread(_load_transport, tls))
         service = self.service or await asyncio.to_thread(self._make_service)
         self.service = service
         assert service is not None
