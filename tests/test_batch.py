@@ -327,3 +327,27 @@ def test_bad_output_names_are_refused_before_anything_is_read(
         assert "internal error" not in ran.err
     assert sum(sandbox.state.hits.values()) == 0
     assert source.read_text(encoding="utf-8") == ROWS  # the input is never overwritten
+
+
+def test_a_stopped_run_to_stdout_says_it_cannot_be_continued(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    sandbox.state.latency = 0.2
+    config = config_for(sandbox, tmp_path / "c.toml")
+    source = tmp_path / "in.txt"
+    source.write_text("".join(f"1380013{n:04d}\n" for n in range(40)), encoding="utf-8")
+    proc = subprocess.Popen(
+        [PORTCHECK, "batch", str(source), "--yes", "--concurrency", "2", "--provider", "offline",
+         "--provider", "china_mnp"],
+        env=_env(tmp_path / "home", config), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        proc.stdout.readline()  # the first row is out: the run is going
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=20)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130
+    assert "not checkpointed (it wrote to stdout)" in err and "-o FILE" in err

@@ -245,6 +245,15 @@ async def _batch(service: LookupService, source: Path, output: Path | None, o: O
             warn(f"stopped: {tally.total - tally.done} rows were not looked up.")
             if point is not None:
                 say("Run the same command again to continue where it stopped.", err=True)
+            else:
+                why = "it read stdin" if o.from_stdin else "it wrote to stdout"
+                if output is not None and not o.from_stdin:
+                    why = "the history is not available"
+                say(
+                    f"This run was not checkpointed ({why}): running it again starts over. "
+                    "Give -o FILE and a file as INPUT to make a run resumable.",
+                    err=True,
+                )
             return EXIT_STOPPED
         return 1 if tally.errors else 0
     except ConfigError as exc:
