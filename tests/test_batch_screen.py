@@ -5,13 +5,29 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, ProgressBar, Static
 
 from tests.test_tui import text_of
 from tests.tui_helpers import app_for, config_for, ready, settle, until
+from tui.app.app import PortcheckApp
 from tui.app.dialogs.confirm import ConfirmScreen
 from tui.app.screens.batch import BatchScreen, output_for
 from tui.sandbox.server import SandboxServer
+
+
+async def _batch_of(pilot: Pilot[None], source: Path) -> BatchScreen:
+    """The batch screen, opened from the main screen, with `source` chosen and planned."""
+    app = pilot.app
+    assert isinstance(app, PortcheckApp) and app.main is not None
+    app.main.open_batch()
+    await pilot.pause()
+    screen = app.screen
+    assert isinstance(screen, BatchScreen)
+    screen.query_one("#batch-file", Input).value = str(source)
+    await pilot.press("enter")
+    await settle(pilot)
+    return screen
 
 
 async def test_a_batch_from_the_tui(tmp_path: Path, sandbox: SandboxServer) -> None:
@@ -25,13 +41,7 @@ async def test_a_batch_from_the_tui(tmp_path: Path, sandbox: SandboxServer) -> N
         await ready(pilot)
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert "Batch lookups" in titles
-        app.main.open_batch()  # type: ignore[union-attr]
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, BatchScreen)
-        screen.query_one("#batch-file", Input).value = str(source)
-        await pilot.press("enter")
-        await settle(pilot)
+        screen = await _batch_of(pilot, source)
         plan = text_of(screen.query_one("#batch-plan", Static))
         assert "4 rows: 2 numbers to look up (1 duplicates answered once, 1 invalid" in plan
         assert "china_mnp: 2 billed queries" in plan
@@ -68,13 +78,7 @@ async def test_stopping_a_batch_from_the_tui_keeps_what_was_answered(
     app = app_for(config_for(sandbox, tmp_path / "c.toml"))
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
-        app.main.open_batch()  # type: ignore[union-attr]
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, BatchScreen)
-        screen.query_one("#batch-file", Input).value = str(source)
-        await pilot.press("enter")
-        await settle(pilot)
+        screen = await _batch_of(pilot, source)
         await pilot.press("ctrl+s", "y")
         table = screen.query_one(DataTable)
         await until(pilot, lambda: table.row_count >= 3, seconds=10)

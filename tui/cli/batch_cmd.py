@@ -270,26 +270,15 @@ def _stop(batch: Any) -> None:
 
 
 async def _say_plan(service: LookupService, found: Plan) -> None:
-    lines = [
+    from tui.core.batch import provider_lines
+
+    say(
         f"{found.rows} rows: {found.distinct} numbers to look up"
         f" ({found.duplicates} duplicate rows answered once, {found.invalid} invalid rows"
-        " never sent)."
-    ]
-    for name in sorted({*found.billed, *found.reused}):
-        text = f"  {name}: {found.billed[name]} billed queries"
-        if found.reused[name]:
-            text += f" ({found.reused[name]} answers reused from history)"
-        budget = service.clients.get(name).daily_budget
-        if budget is not None:
-            spent = await service.spent_today(name) or 0
-            left = max(0, budget - spent)
-            text += f"; budget {left} of {budget} left today"
-            if found.billed[name] > left:
-                text += f": {found.billed[name] - left} rows will get a budget error"
-        lines.append(text)
-    if not found.billed:
-        lines.append("  no billed queries.")
-    for line in lines:
+        " never sent).",
+        err=True,
+    )
+    for line in await provider_lines(service, found):
         say(line, err=True)
 
 

@@ -174,7 +174,7 @@ async def plan(
     for row in rows:
         found.rows += 1
         query = _query(service, row)
-        if query is None:
+        if isinstance(query, InvalidInput):
             found.invalid += 1
             continue
         key = digest(query.number.e164 or "", row.rio)
@@ -189,11 +189,29 @@ async def plan(
     return found
 
 
-def _query(service: LookupService, row: InputRow) -> Query | None:
+def _query(service: LookupService, row: InputRow) -> Query | InvalidInput:
+    """The row's question, or why it cannot be asked."""
     try:
         return service.prepare(row.number, row.rio)
-    except InvalidInput:
-        return None
+    except InvalidInput as exc:
+        return exc
+
+
+async def provider_lines(service: LookupService, found: Plan) -> list[str]:
+    """One line per billed provider of a plan: queries, reuse, what its budget leaves."""
+    lines = []
+    for name in sorted({*found.billed, *found.reused}):
+        text = f"  {name}: {found.billed[name]} billed queries"
+        if found.reused[name]:
+            text += f" ({found.reused[name]} answers reused from history)"
+        budget = service.clients.get(name).daily_budget
+        if budget is not None:
+            left = max(0, budget - (await service.spent_today(name) or 0))
+            text += f"; budget {left} of {budget} left today"
+            if found.billed[name] > left:
+                text += f": {found.billed[name] - left} rows will get a budget error"
+        lines.append(text)
+    return lines or ["  no billed queries."]
 
 
 @dataclass
@@ -284,8 +302,8 @@ class Batch:
 
     def _answer(self, row: InputRow) -> Awaitable[dict[str, Any]]:
         query = _query(self.service, row)
-        if query is None:
-            return _done(self._invalid(row))
+        if isinstance(query, InvalidInput):
+            return _done(_invalid(query))
         point = self.checkpoint
         if point is not None and row.index in point.answered:
             return asyncio.ensure_future(self._from_history(point.answered[row.index]))
@@ -332,28 +350,14 @@ class Batch:
             return dict(LOST)
         return {**_answer_of(found.value), "resumed": True}
 
-    def _invalid(self, row: InputRow) -> dict[str, Any]:
-        try:
-            self.service.prepare(row.number, row.rio)
-        except InvalidInput as exc:
-            message = exc.message
-        else:  # pragma: no cover - only called for rows prepare refused
-            message = "invalid"
-        return {
-            "number": None,
-            "verdict": None,
-            "results": [],
-            "error": {"kind": "invalid_input", "message": f"{message} Nothing was sent."},
-        }
-
     def _count(self, answer: dict[str, Any]) -> None:
         t = self.tally
         t.done += 1
-        if answer.get("error") or answer.get("verdict", {}).get("failed"):
+        verdict = answer.get("verdict") or {}
+        if answer.get("error") or verdict.get("failed"):
             t.errors += 1
         if answer.get("duplicate"):
             return
-        verdict = answer.get("verdict") or {}
         t.eligible += verdict.get("eligible") is True
         t.not_eligible += verdict.get("eligible") is False
         t.ported += verdict.get("ported") is True
@@ -368,6 +372,15 @@ class Batch:
             and not r.get("cached")
             and r.get("status") != Status.SKIPPED.value
         )
+
+
+def _invalid(exc: InvalidInput) -> dict[str, Any]:
+    return {
+        "number": None,
+        "verdict": None,
+        "results": [],
+        "error": {"kind": "invalid_input", "message": f"{exc.message} Nothing was sent."},
+    }
 
 
 async def _done(value: dict[str, Any]) -> dict[str, Any]:

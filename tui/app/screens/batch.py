@@ -91,7 +91,7 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
 
     @work(exclusive=True, group="batch-plan", exit_on_error=False)
     async def _make_plan(self, path: Path) -> None:
-        from tui.core.batch import plan, rows_from
+        from tui.core.batch import plan, provider_lines, rows_from
         from tui.core.errors import InvalidInput
 
         self._say_plan("Reading the file…")
@@ -106,15 +106,7 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
             f"{p.rows} rows: {p.distinct} numbers to look up ({p.duplicates} duplicates "
             f"answered once, {p.invalid} invalid rows never sent)."
         ]
-        for name in sorted({*p.billed, *p.reused}):
-            text = f"  {name}: {p.billed[name]} billed queries"
-            if p.reused[name]:
-                text += f" ({p.reused[name]} reused from history)"
-            budget = self.service.clients.get(name).daily_budget
-            if budget is not None:
-                left = max(0, budget - (await self.service.spent_today(name) or 0))
-                text += f"; {left} of {budget} left today"
-            lines.append(text)
+        lines += await provider_lines(self.service, p)
         lines.append(f"Answers go to {output_for(path)}. ctrl+s starts.")
         self._say_plan("\n".join(lines))
 
