@@ -76,7 +76,7 @@ def test_files_are_private(tmp_path: Path) -> None:
         "journal_mode": "wal",
         "synchronous": 2,
         "secure_delete": 1,
-        "user_version": 3,
+        "user_version": 4,
     }
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -28,19 +27,15 @@ class UsageRow:
     """Queries whose billing cannot be known (timeouts, interrupted lookups)."""
 
 
-def day_start(moment: float) -> float:
-    """Local midnight before `moment`: budgets are per local day."""
-    return time.mktime((*time.localtime(moment)[:3], 0, 0, 0, 0, 0, -1))
-
-
 def spent_today(db: sqlite3.Connection, provider: str, profile: str, now: float) -> int:
-    """Requests today that were, or may have been, billed."""
+    """Requests on `now`'s local day that were, or may have been, billed (one row read: the
+    ledger's triggers keep the count)."""
     row = db.execute(
-        "SELECT COUNT(*) FROM ledger WHERE provider = ? AND profile = ? AND created >= ?"
-        " AND (state = ? OR billed IS NULL OR billed = 1)",
-        (provider, profile, day_start(now), PENDING),
+        "SELECT spent FROM ledger_days WHERE provider = ? AND profile = ?"
+        " AND day = date(?, 'unixepoch', 'localtime')",
+        (provider, profile, now),
     ).fetchone()
-    return int(row[0])
+    return int(row[0]) if row else 0
 
 
 def charge(

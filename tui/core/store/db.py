@@ -240,11 +240,21 @@ def _migrate(db: sqlite3.Connection) -> None:
     try:
         version = db.execute("PRAGMA user_version").fetchone()[0]  # another process won?
         for step in MIGRATIONS[version:]:
-            for statement in step.split(";"):
-                if statement.strip():
-                    db.execute(statement)
+            for statement in statements(step):
+                db.execute(statement)
         db.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
         db.execute("COMMIT")
     except BaseException:
         db.execute("ROLLBACK")
         raise
+
+
+def statements(script: str) -> Iterator[str]:
+    """The statements of `script`, one at a time (a trigger's body keeps its semicolons)."""
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                yield pending
+            pending = ""

@@ -69,6 +69,37 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (run_id, row)
     );
     """,
+    # version 4: what each provider has spent per profile and local day, kept by triggers in
+    # the ledger's own transactions. A budget check reads one row here instead of counting
+    # the day's ledger, which grew with every request: quadratic over a batch.
+    """
+    CREATE TABLE ledger_days (
+        provider TEXT NOT NULL,
+        profile TEXT NOT NULL,
+        day TEXT NOT NULL,
+        spent INTEGER NOT NULL,
+        PRIMARY KEY (provider, profile, day)
+    ) WITHOUT ROWID;
+    INSERT INTO ledger_days (provider, profile, day, spent)
+        SELECT provider, profile, date(created, 'unixepoch', 'localtime'), COUNT(*)
+        FROM ledger WHERE state = 'pending' OR billed IS NULL OR billed = 1
+        GROUP BY 1, 2, 3;
+    CREATE TRIGGER ledger_spends AFTER INSERT ON ledger
+    WHEN NEW.state = 'pending' OR NEW.billed IS NULL OR NEW.billed = 1
+    BEGIN
+        INSERT INTO ledger_days (provider, profile, day, spent)
+        VALUES (NEW.provider, NEW.profile, date(NEW.created, 'unixepoch', 'localtime'), 1)
+        ON CONFLICT DO UPDATE SET spent = spent + 1;
+    END;
+    CREATE TRIGGER ledger_refunds AFTER UPDATE OF state, billed ON ledger
+    WHEN (OLD.state = 'pending' OR OLD.billed IS NULL OR OLD.billed = 1)
+        AND NOT (NEW.state = 'pending' OR NEW.billed IS NULL OR NEW.billed = 1)
+    BEGIN
+        UPDATE ledger_days SET spent = spent - 1
+        WHERE provider = OLD.provider AND profile = OLD.profile
+            AND day = date(OLD.created, 'unixepoch', 'localtime');
+    END;
+    """,
 ]
 
 PENDING = "pending"
