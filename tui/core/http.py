@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from tui.core.errors import BadResponse, NetworkError, ProviderError, ProviderTimeout, RateLimited
+from tui.core.netstream import tune
 from tui.core.policies import CALL_DEADLINE, DEFAULT_RETRY, RetryPolicy, retry_after_seconds
 
 
@@ -88,7 +89,7 @@ def build_client(
         "all://localhost": None,
         "all://[::1]": None,
     }
-    return httpx.AsyncClient(
+    client = httpx.AsyncClient(
         timeout=httpx.Timeout(timeout),
         verify=tls_context() if tls else no_tls_context(),
         follow_redirects=False,
@@ -97,6 +98,7 @@ def build_client(
         transport=transport,
         mounts=None if transport is not None else loopback,
     )
+    return tune(client)
 
 
 def basic_auth(user: str, password: str) -> str:
