@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import sandbox_profile
+from tui.core.result import ProviderResult, Status
 from tui.core.service import LookupService
-from tui.core.store import Store
+from tui.core.store import NewLookup, Reservation, Store
 from tui.core.store.aio import AsyncStore
 from tui.core.store.db import HistoryError
+from tui.core.store.log import Answer
 from tui.sandbox.server import SandboxServer
 
 
@@ -76,3 +78,47 @@ def test_a_single_commit_still_raises_its_own_error(tmp_path: Path) -> None:
             store.commit([lambda conn: conn.execute("INSERT INTO no_such_table VALUES (1)")])
     finally:
         store.close()
+
+
+def new_lookup(i: int) -> NewLookup:
+    return NewLookup(created=1.0e9 + i, profile="p", e164=f"+8613800{i:06d}", region="CN",
+                     store_full=False)  # fmt: skip
+
+
+async def test_one_bad_lookup_commit_loses_only_itself(tmp_path: Path) -> None:
+    """The lookups' commits share multi-row statements; when one of them cannot be written,
+    the others are still written, each alone."""
+    store = AsyncStore(Store(tmp_path))
+    answer = [Answer(ProviderResult("ip138", Status.OK), 0)]
+    try:
+        results = await asyncio.gather(
+            store.reserve(None, new_lookup(1), {"ip138": None}),
+            store.record(424242, new_lookup(2), answer, {}, "no such lookup"),
+            store.record(None, new_lookup(3), answer, {}, "fine"),
+            return_exceptions=True,
+        )
+        assert store.batches == 1, "all three were queued for one transaction"
+        assert isinstance(results[0], Reservation) and results[0].charges
+        assert isinstance(results[1], HistoryError)
+        assert isinstance(results[2], int)
+        assert await store.count() == 2
+        kept = await store.get(results[2])
+        assert kept is not None and kept.summary.verdict == "fine"
+    finally:
+        await store.close()
+
+
+async def test_reservations_in_one_commit_share_the_budget_in_order(tmp_path: Path) -> None:
+    store = AsyncStore(Store(tmp_path))
+    try:
+        results = await asyncio.gather(
+            *(store.reserve(None, new_lookup(i), {"ip138": 3, "china_mnp": None}) for i in range(5))
+        )
+        assert store.batches == 1
+        assert [sorted(r.charges) for r in results] == [["china_mnp", "ip138"]] * 3 + [
+            ["china_mnp"]
+        ] * 2
+        assert all("budget of 3" in r.refused["ip138"].message for r in results[3:])
+        assert await store.spent_today("ip138", "p") == 3
+    finally:
+        await store.close()

@@ -122,10 +122,11 @@ def test_get_returns_results_in_panel_order_and_pending_as_unknown(tmp_path: Pat
     reservation = history.reserve(None, new(), {"china_mnp": None, "ip138": None})  # "crash"
     lookup = reservation.lookup_id
     with history.db.write() as conn:  # one provider answered before the crash
-        from tui.core.store.log import write_answers
+        from tui.core.store.bulk import ANSWERS, answer_row, insert_rows
 
-        write_answers(conn, lookup, [Answer(ProviderResult("ip138", Status.OK), 2)], time.time())
-        write_answers(conn, lookup, [Answer(ProviderResult("offline", Status.OK), 0)], time.time())
+        answered = [Answer(ProviderResult("ip138", Status.OK), 2)]
+        answered.append(Answer(ProviderResult("offline", Status.OK), 0))
+        insert_rows(conn, ANSWERS, [answer_row(lookup, a, time.time()) for a in answered])
     record = history.get(lookup)
     assert record is not None
     assert [r.provider for r in record.results] == ["offline", "ip138", "china_mnp"]

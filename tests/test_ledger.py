@@ -11,7 +11,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tui.core.store import Store, budget
+from tui.core.store import NewLookup, Reservation, Store, budget, bulk
+from tui.core.store.bulk import Record, Reserve
 from tui.core.store.db import DB_NAME, statements
 from tui.core.store.schema import MIGRATIONS, PENDING
 
@@ -40,6 +41,10 @@ def a_lookup(conn: sqlite3.Connection) -> None:
     )
 
 
+def new(profile: str, i: int) -> NewLookup:
+    return NewLookup(NOON, profile, f"+3366137{i:04d}", "FR", store_full=False)
+
+
 def steps(conn: sqlite3.Connection, provider: str, profile: str, now: float) -> int:
     """SQLite virtual-machine steps (in hundreds) that one budget check takes."""
     count = 0
@@ -61,8 +66,8 @@ def test_a_budget_check_costs_the_same_after_thousands_of_requests(tmp_path: Pat
     store = Store(tmp_path)
     with store.db.write() as conn:
         a_lookup(conn)
-        for _ in range(10):
-            budget.charge(conn, 1, "p", "ip138", daily_budget=None, now=NOON)
+        for i in range(10):
+            bulk.write(conn, store.hasher, [Reserve(1, new("p", i), {"ip138": None})], NOON)
         few = steps(conn, "ip138", "p", NOON)
         conn.executemany(
             "INSERT INTO ledger (lookup_id, profile, provider, created, state)"
@@ -95,13 +100,15 @@ def test_the_daily_count_is_the_ledgers_own(
         rows: list[int] = []
         with store.db.write() as conn:
             a_lookup(conn)
-            for kind, provider, profile, now, billed in ops:
+            for i, (kind, provider, profile, now, billed) in enumerate(ops):
                 if kind == "charge" or not rows:
-                    rows.append(
-                        budget.charge(conn, 1, profile, provider, daily_budget=None, now=now)
-                    )
+                    job: Reserve | Record = Reserve(1, new(profile, i), {provider: None})
+                    reservation = bulk.write(conn, store.hasher, [job], now)[0]
+                    assert isinstance(reservation, Reservation)
+                    rows.append(reservation.charges[provider])
                 else:
-                    budget.settle(conn, {rows.pop(0): billed})
+                    job = Record(1, new(profile, i), [], {rows.pop(0): billed}, "settled")
+                    bulk.write(conn, store.hasher, [job], now)
             for provider in ("ip138", "china_mnp"):
                 for profile in ("p", "q"):
                     for now in (NOON - DAY, NOON):

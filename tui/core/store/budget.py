@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from tui.core.errors import BudgetExceeded
 from tui.core.store.db import Database
-from tui.core.store.schema import DONE, PENDING
+from tui.core.store.schema import PENDING
 
 
 @dataclass(frozen=True)
@@ -38,40 +37,12 @@ def spent_today(db: sqlite3.Connection, provider: str, profile: str, now: float)
     return int(row[0]) if row else 0
 
 
-def charge(
-    db: sqlite3.Connection,
-    lookup_id: int,
-    profile: str,
-    provider: str,
-    *,
-    daily_budget: int | None,
-    now: float,
-) -> int:
-    """Record a billed request as pending before it is sent; returns its ledger row.
-
-    Raises BudgetExceeded (nothing recorded) when today's budget is spent. Counting and
-    recording share the caller's transaction, so concurrent processes cannot both slip under.
-    """
-    if daily_budget is not None:
-        used = spent_today(db, provider, profile, now)
-        if used >= daily_budget:
-            raise BudgetExceeded(
-                f"today's budget of {daily_budget} billed queries for {provider} "
-                f"is spent ({used} used); nothing was sent.",
-                billed=False,
-            )
-    cur = db.execute(
-        "INSERT INTO ledger (lookup_id, profile, provider, created, state) VALUES (?, ?, ?, ?, ?)",
-        (lookup_id, profile, provider, now, PENDING),
-    )
-    return int(cur.lastrowid or 0)
-
-
-def settle(db: sqlite3.Connection, billed: Mapping[int, bool | None]) -> None:
-    """Record what each charged request turned out to cost (None: cannot be known)."""
-    db.executemany(
-        "UPDATE ledger SET state = ?, billed = ? WHERE id = ?",
-        [(DONE, None if b is None else int(b), row) for row, b in billed.items()],
+def refusal(provider: str, daily_budget: int, used: int) -> BudgetExceeded:
+    """Why a billed request is not sent: today's budget is spent."""
+    return BudgetExceeded(
+        f"today's budget of {daily_budget} billed queries for {provider} "
+        f"is spent ({used} used); nothing was sent.",
+        billed=False,
     )
 
 

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import json
-import sqlite3
-from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tui.core.codec import result_from_json, result_to_json
+from tui.core.codec import result_from_json
 from tui.core.errors import INTERRUPTED_MESSAGE, Interrupted
-from tui.core.masking import mask_e164
 from tui.core.result import ProviderResult
 from tui.core.store.db import Database, HistoryError
-from tui.core.store.keys import Hasher
-from tui.core.store.schema import DONE, PENDING
+from tui.core.store.schema import PENDING
 
 
 @dataclass(frozen=True)
@@ -72,64 +68,6 @@ class Answer:
     """Its panel's place, so the lookup reads back in the same order."""
     query_tag: str | None = None
     """Tells answers for different RIOs apart (see Hasher.rio_tag)."""
-
-
-def insert_lookup(db: sqlite3.Connection, hasher: Hasher, new: NewLookup) -> int:
-    """Add a lookup row inside the caller's transaction; returns its id."""
-    cur = db.execute(
-        "INSERT INTO lookups (created, profile, number_hash, masked, full_number, region)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        (
-            new.created,
-            new.profile,
-            hasher.number(new.e164),
-            mask_e164(new.e164),
-            new.e164 if new.store_full else None,
-            new.region,
-        ),
-    )
-    return int(cur.lastrowid or 0)
-
-
-def insert_pending(db: sqlite3.Connection, lookup_id: int, provider: str, when: float) -> None:
-    """Mark a provider's result as awaited: a crash now leaves "outcome unknown"."""
-    db.execute(
-        "INSERT OR REPLACE INTO results (lookup_id, provider, state, created) VALUES (?, ?, ?, ?)",
-        (lookup_id, provider, PENDING, when),
-    )
-
-
-def write_answers(
-    db: sqlite3.Connection, lookup_id: int, answers: Sequence[Answer], when: float
-) -> None:
-    """Store final results (replacing pending rows) inside the caller's transaction."""
-    db.executemany(
-        "INSERT OR REPLACE INTO results (lookup_id, provider, state, created, status, billed,"
-        " latency_ms, order_id, query_tag, position, reused, data)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (
-                lookup_id,
-                a.result.provider,
-                DONE,
-                when,
-                a.result.status.value,
-                None if a.result.billed is None else int(a.result.billed),
-                a.result.latency_ms,
-                a.result.order_id,
-                a.query_tag,
-                a.position,
-                int(a.result.cached),
-                json.dumps(result_to_json(a.result), ensure_ascii=False),
-            )
-            for a in answers
-        ],
-    )
-
-
-def set_verdict(db: sqlite3.Connection, lookup_id: int, headline: str) -> None:
-    """Store the merged verdict's headline."""
-    db.execute("UPDATE lookups SET verdict = ? WHERE id = ?", (headline, lookup_id))
 
 
 _SUMMARY = "SELECT id, created, profile, masked, full_number, region, verdict FROM lookups"

@@ -5,46 +5,25 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from tui.core import paths
-from tui.core.errors import BudgetExceeded
 from tui.core.files import private_dir
 from tui.core.result import ProviderResult
-from tui.core.store import budget, retention
+from tui.core.store import budget, bulk, retention
 from tui.core.store.budget import UsageRow
+from tui.core.store.bulk import Record, Reservation, Reserve
 from tui.core.store.db import Database, HistoryError
 from tui.core.store.keys import Hasher, install_key
-from tui.core.store.log import (
-    Answer,
-    LookupLog,
-    LookupRecord,
-    LookupSummary,
-    NewLookup,
-    insert_lookup,
-    insert_pending,
-    set_verdict,
-    write_answers,
-)
+from tui.core.store.log import Answer, LookupLog, LookupRecord, LookupSummary, NewLookup
 from tui.core.store.retention import Selection
 from tui.core.store.reuse import Wanted, fresh_answers
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Reservation:
-    """What the first commit of a lookup made durable, before any billed request is sent."""
-
-    lookup_id: int
-    """The lookup's row."""
-    charges: dict[str, int] = field(default_factory=dict)
-    """Ledger row of each billed request about to be sent, by provider."""
-    refused: dict[str, BudgetExceeded] = field(default_factory=dict)
-    """Providers whose budget is spent: they must not be asked."""
+Job = Reserve | Record | Callable[[sqlite3.Connection], Any]
+"""A unit of a group commit."""
 
 
 class Store:
@@ -78,31 +57,7 @@ class Store:
         self, lookup_id: int | None, new: NewLookup, budgets: Mapping[str, int | None]
     ) -> Reservation:
         """Commit 1: the lookup (if new) and a pending row per billed request, budgets checked."""
-        return self.commit([partial(self.reserve_in, lookup_id, new, budgets)])[0]
-
-    def reserve_in(
-        self,
-        lookup_id: int | None,
-        new: NewLookup,
-        budgets: Mapping[str, int | None],
-        conn: sqlite3.Connection,
-    ) -> Reservation:
-        """What `reserve` writes, inside a transaction `conn` is in."""
-        now = self.clock()
-        charges: dict[str, int] = {}
-        refused: dict[str, BudgetExceeded] = {}
-        if lookup_id is None:
-            lookup_id = insert_lookup(conn, self.hasher, new)
-        for provider, daily in budgets.items():
-            try:
-                charges[provider] = budget.charge(
-                    conn, lookup_id, new.profile, provider, daily_budget=daily, now=now
-                )
-            except BudgetExceeded as exc:
-                refused[provider] = exc
-                continue
-            insert_pending(conn, lookup_id, provider, now)
-        return Reservation(lookup_id, charges, refused)
+        return self.commit([Reserve(lookup_id, new, budgets)])[0]  # type: ignore[no-any-return]
 
     def record(
         self,
@@ -113,34 +68,36 @@ class Store:
         headline: str,
     ) -> int:
         """Commit 2: final results, what each charge cost, and the verdict. Returns the id."""
-        job = partial(self.record_in, lookup_id, new, answers, billed, headline)
-        return self.commit([job])[0]
+        return self.commit([Record(lookup_id, new, answers, billed, headline)])[0]  # type: ignore[no-any-return]
 
-    def record_in(
-        self,
-        lookup_id: int | None,
-        new: NewLookup,
-        answers: Sequence[Answer],
-        billed: Mapping[int, bool | None],
-        headline: str,
-        conn: sqlite3.Connection,
-    ) -> int:
-        """What `record` writes, inside a transaction `conn` is in."""
-        now = self.clock()
-        if lookup_id is None:
-            lookup_id = insert_lookup(conn, self.hasher, new)
-        write_answers(conn, lookup_id, answers, now)
-        budget.settle(conn, billed)
-        set_verdict(conn, lookup_id, headline)
-        return lookup_id
-
-    def commit(self, jobs: Sequence[Callable[[sqlite3.Connection], T]]) -> list[T]:
-        """Run `jobs` and make them durable together; raises the first job's HistoryError."""
-        results = self.db.write_each(jobs)
+    def commit(self, jobs: Sequence[Job]) -> list[Any]:
+        """`write_queued`, raising the first job's HistoryError."""
+        results = self.write_queued(jobs)
         for result in results:
             if isinstance(result, HistoryError):
                 raise result
-        return results  # type: ignore[return-value]  # no HistoryError left
+        return results
+
+    def write_queued(self, jobs: Sequence[Job]) -> list[Any]:
+        """`jobs` in one durable transaction, and their results in order; a job that failed
+        has its HistoryError in its place. The lookups' commits (Reserve, Record) share
+        multi-row statements; any other job is a function of the connection, run in a
+        savepoint of its own. Should the shared write fail, each lookup's commit is tried
+        alone, so only the one at fault is lost."""
+        now = self.clock()
+        shared = [job for job in jobs if isinstance(job, Reserve | Record)]
+        others = [job for job in jobs if not isinstance(job, Reserve | Record)]
+        together: list[Any] = [partial(bulk.write, hasher=self.hasher, jobs=shared, now=now)]
+        results = self.db.write_each([*together, *others] if shared else others)
+        answered: Any = results.pop(0) if shared else []
+        if isinstance(answered, HistoryError):
+            answered = [answered] if len(shared) == 1 else self._one_by_one(shared, now)
+        mine, theirs = iter(answered), iter(results)
+        return [next(mine) if isinstance(job, Reserve | Record) else next(theirs) for job in jobs]
+
+    def _one_by_one(self, jobs: Sequence[Reserve | Record], now: float) -> list[Any]:
+        alone = [partial(bulk.write, hasher=self.hasher, jobs=[job], now=now) for job in jobs]
+        return [r if isinstance(r, HistoryError) else r[0] for r in self.db.write_each(alone)]
 
     def spent_today(self, provider: str, profile: str) -> int:
         """Billed (or maybe billed) requests to `provider` today, as budgets count them."""
