@@ -57,4 +57,4 @@ def test_every_httpx_transport_of_a_client_uses_the_backend(
 
 
 def test_a_socket_that_is_gone_counts_as_readable() -> None:
-    assert netstream.readable(None) is True
+    assert netstream.poller(None)() is True

@@ -13,7 +13,7 @@ from __future__ import annotations
 import select
 import socket
 import ssl
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import httpcore
@@ -25,7 +25,7 @@ class _Stream(httpcore.AsyncNetworkStream):
 
     def __init__(self, inner: httpcore.AsyncNetworkStream) -> None:
         self._inner = inner
-        self._socket: socket.socket | None = inner.get_extra_info("socket")
+        self._readable = poller(inner.get_extra_info("socket"))
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         return await self._inner.read(max_bytes, timeout)
@@ -46,19 +46,20 @@ class _Stream(httpcore.AsyncNetworkStream):
 
     def get_extra_info(self, info: str) -> Any:
         if info == "is_readable":
-            return readable(self._socket)
+            return self._readable()
         return self._inner.get_extra_info(info)
 
 
-def readable(sock: socket.socket | None) -> bool:
-    """Whether a read would return at once: data, or the end a closing server leaves. A socket
+def poller(sock: socket.socket | None) -> Callable[[], bool]:
+    """Whether a read from `sock` would return at once: data, or the end a closing server
+    leaves. One poll object per connection, so each check is a single system call. A socket
     that is gone counts as readable, so the pool drops its connection (as httpcore does)."""
     fd = -1 if sock is None else sock.fileno()
     if fd < 0:
-        return True
-    poller = select.poll()
-    poller.register(fd, select.POLLIN)
-    return bool(poller.poll(0))
+        return lambda: True
+    poll = select.poll()
+    poll.register(fd, select.POLLIN)
+    return lambda: bool(poll.poll(0))
 
 
 class _Backend(httpcore.AnyIOBackend):
