@@ -172,13 +172,14 @@ def test_usage_per_day_and_provider(tmp_path: Path) -> None:
 
 
 def test_reusing_an_answer_reads_that_numbers_lookups_not_the_whole_day(tmp_path: Path) -> None:
-    from tui.core.store.reuse import REUSE_SQL
+    from tui.core.store.reuse import reuse_sql
 
     history = store(tmp_path)
     plan = " ".join(
         row["detail"]
         for row in history.db.read(
-            f"EXPLAIN QUERY PLAN {REUSE_SQL}", ("hash", "p", "ip138", "done", 0.0, None)
+            f"EXPLAIN QUERY PLAN {reuse_sql(2)}",
+            (0, "hash", "p", "ip138", 0.0, None, 1, "hash2", "p", "ip138", 0.0, None),
         )
     )
     assert "lookups_number" in plan and "results_usage" not in plan, plan

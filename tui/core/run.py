@@ -1,4 +1,4 @@
-"""One run of a lookup: each provider's pipeline, skip → reuse → reserve → call → record.
+"""One run of a lookup: each provider's pipeline, skip → reuse and reserve → call → record.
 
 A run has an identity. It claims the providers it asks in its lookup, and its answers count
 only while it still owns them: a newer run for the same provider (a retry overtaking another)
@@ -49,7 +49,11 @@ class RunStore(Protocol):
     async def rio_tag(self, e164: str, rio_code: str) -> str: ...
 
     async def reserve(
-        self, lookup_id: int | None, new: NewLookup, budgets: Mapping[str, int | None]
+        self,
+        lookup_id: int | None,
+        new: NewLookup,
+        budgets: Mapping[str, int | None],
+        wanted: Sequence[Wanted],
     ) -> Reservation: ...
 
     async def record(
@@ -146,9 +150,7 @@ class LookupRun:
 
     async def _pipeline(self) -> None:
         try:
-            asking = self._skip()
-            asking = await self._reuse(asking)
-            asking = await self._reserve(asking)
+            asking = await self._reserve(self._skip())
             await self._ask(asking)
             await self._record()
         finally:
@@ -179,23 +181,6 @@ class LookupRun:
             self.lookup.warn(exc.message)
             return None
 
-    async def _reuse(self, asking: list[AnyProvider]) -> list[AnyProvider]:
-        if self._store is None:
-            return asking
-        rio = self._query.rio
-        e164 = self._query.number.e164 or ""
-        if rio is not None and any(p.uses_rio for p in asking):
-            self._tag = await self._guard(self._store.rio_tag(e164, rio.code))
-        wanted = [] if self.refresh else wanted_for(asking, self._tag)
-        found = (
-            await self._guard(self._store.fresh(self.lookup.profile, e164, wanted))
-            if wanted
-            else {}
-        )
-        for result in (found or {}).values():
-            self._accept(result)
-        return [p for p in asking if p.name not in (found or {})]
-
     def _new(self) -> NewLookup:
         number = self._query.number
         return NewLookup(
@@ -207,14 +192,23 @@ class LookupRun:
         )
 
     async def _reserve(self, asking: list[AnyProvider]) -> list[AnyProvider]:
+        """One store call: fresh answers stand in for asking, then a pending row per billed
+        request still to send (budgets checked). Returns the providers to ask."""
         budgets = {p.name: p.daily_budget for p in asking if p.billed}
-        if not budgets:
-            return asking
         reservation = None
         if self._store is not None:
+            rio = self._query.rio
+            e164 = self._query.number.e164 or ""
+            if rio is not None and any(p.uses_rio for p in asking):
+                self._tag = await self._guard(self._store.rio_tag(e164, rio.code))
+            wanted = [] if self.refresh else wanted_for(asking, self._tag)
+            if not budgets:  # nothing billed: a read, no commit
+                return await self._reuse(asking, e164, wanted)
             reservation = await self._guard(
-                self._store.reserve(self.lookup.lookup_id, self._new(), budgets)
+                self._store.reserve(self.lookup.lookup_id, self._new(), budgets, wanted)
             )
+        elif not budgets:
+            return asking
         refused: dict[str, BudgetExceeded] = {}
         if reservation is None:  # no history at all (it would not open), or it failed now
             # A budget that cannot be counted durably is not a budget: refuse, send nothing.
@@ -227,13 +221,31 @@ class LookupRun:
                 for name, daily in budgets.items()
                 if daily is not None
             }
+            found: dict[str, ProviderResult] = {}
         else:
-            self.lookup.lookup_id = reservation.lookup_id
+            if reservation.lookup_id is not None:
+                self.lookup.lookup_id = reservation.lookup_id
             self._charges = reservation.charges
             refused = reservation.refused
+            found = reservation.found
+        for result in found.values():
+            self._accept(result)
         for name, exc in refused.items():
             self._accept(ProviderResult.failed(name, exc, None))
-        return [p for p in asking if p.name not in refused]
+        return [p for p in asking if p.name not in refused and p.name not in found]
+
+    async def _reuse(
+        self, asking: list[AnyProvider], e164: str, wanted: list[Wanted]
+    ) -> list[AnyProvider]:
+        assert self._store is not None
+        found = (
+            await self._guard(self._store.fresh(self.lookup.profile, e164, wanted))
+            if wanted
+            else {}
+        ) or {}
+        for result in found.values():
+            self._accept(result)
+        return [p for p in asking if p.name not in found]
 
     async def _ask(self, asking: list[AnyProvider]) -> None:
         tasks = {asyncio.create_task(self._call(p), name=f"portcheck:{p.name}"): p for p in asking}

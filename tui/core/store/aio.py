@@ -125,9 +125,13 @@ class AsyncStore:
         return await self.call(self.store.hasher.rio_tag, e164, rio_code)
 
     async def reserve(
-        self, lookup_id: int | None, new: NewLookup, budgets: Mapping[str, int | None]
+        self,
+        lookup_id: int | None,
+        new: NewLookup,
+        budgets: Mapping[str, int | None],
+        wanted: Sequence[Wanted] = (),
     ) -> Reservation:
-        return await self._commit(Reserve(lookup_id, new, budgets))  # type: ignore[no-any-return]
+        return await self._commit(Reserve(lookup_id, new, budgets, wanted))  # type: ignore[no-any-return]
 
     async def record(
         self,

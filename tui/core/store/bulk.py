@@ -21,9 +21,11 @@ from typing import Any
 from tui.core.codec import result_to_json
 from tui.core.errors import BudgetExceeded
 from tui.core.masking import mask_e164
+from tui.core.result import ProviderResult
 from tui.core.store import budget
 from tui.core.store.keys import Hasher
 from tui.core.store.log import Answer, NewLookup
+from tui.core.store.reuse import Wanted, fresh_answers
 from tui.core.store.schema import DONE, PENDING
 
 MAX_PARAMS = 999
@@ -32,10 +34,13 @@ MAX_PARAMS = 999
 
 @dataclass(frozen=True)
 class Reservation:
-    """What the first commit of a lookup made durable, before any billed request is sent."""
+    """What the first commit of a lookup found and made durable, before any billed request
+    is sent."""
 
-    lookup_id: int
-    """The lookup's row."""
+    lookup_id: int | None
+    """The lookup's row (None: nothing to reserve, so none was added yet)."""
+    found: dict[str, ProviderResult] = field(default_factory=dict)
+    """Fresh stored answers that stand in for asking, by provider."""
     charges: dict[str, int] = field(default_factory=dict)
     """Ledger row of each billed request about to be sent, by provider."""
     refused: dict[str, BudgetExceeded] = field(default_factory=dict)
@@ -44,12 +49,16 @@ class Reservation:
 
 @dataclass(frozen=True)
 class Reserve:
-    """Commit 1 of a lookup: the lookup (if new) and a pending row per billed request."""
+    """Commit 1 of a lookup: fresh answers found, then the lookup (if new) and a pending row
+    per billed request still to ask."""
 
     lookup_id: int | None
     new: NewLookup
     budgets: Mapping[str, int | None]
-    """Billed providers about to be asked, and each one's daily budget (None: no limit)."""
+    """Billed providers to ask unless a fresh answer is found, and each one's daily budget
+    (None: no limit)."""
+    wanted: Sequence[Wanted] = ()
+    """Providers whose fresh stored answer may stand in for asking them."""
 
 
 @dataclass(frozen=True)
@@ -72,18 +81,41 @@ def write(
 ) -> list[Reservation | int]:
     """Write `jobs` inside the caller's transaction; a Reservation for each Reserve and the
     lookup id for each Record, in order."""
-    ids = _lookup_ids(conn, hasher, jobs)
+    hashes = {job.new.e164: hasher.number(job.new.e164) for job in jobs}
+    found = fresh_answers(
+        conn,
+        [
+            (k, hashes[job.new.e164], job.new.profile, want)
+            for k, job in enumerate(jobs)
+            if isinstance(job, Reserve)
+            for want in job.wanted
+        ],
+        now,
+    )
+    asking = [
+        {p: d for p, d in job.budgets.items() if p not in found.get(k, {})}
+        if isinstance(job, Reserve)
+        else {}
+        for k, job in enumerate(jobs)
+    ]
+    ids = _lookup_ids(
+        conn,
+        hashes,
+        jobs,
+        [isinstance(j, Record) or bool(a) for j, a in zip(jobs, asking, strict=True)],
+    )
     spent: dict[tuple[str, str], int] = {}
-    next_row = _max_id(conn, "ledger") + 1
+    next_row = _max_id(conn, "ledger") + 1 if any(asking) else 0
     ledger: list[tuple[Any, ...]] = []
     pending: list[tuple[Any, ...]] = []
     out: list[Reservation | int] = []
-    for job, lookup_id in zip(jobs, ids, strict=True):
+    for k, (job, lookup_id) in enumerate(zip(jobs, ids, strict=True)):
         if isinstance(job, Record):
+            assert lookup_id is not None, "a record always has its lookup"
             out.append(lookup_id)
             continue
-        reservation = Reservation(lookup_id)
-        for provider, daily in job.budgets.items():
+        reservation = Reservation(lookup_id, found.get(k, {}))
+        for provider, daily in asking[k].items():
             key = (provider, job.new.profile)
             if key not in spent:
                 spent[key] = budget.spent_today(conn, provider, job.new.profile, now)
@@ -103,7 +135,7 @@ def write(
         conn, "INSERT OR REPLACE INTO results (lookup_id, provider, state, created)", pending
     )
     records = [(job, i) for job, i in zip(jobs, ids, strict=True) if isinstance(job, Record)]
-    _write_records(conn, records, now)
+    _write_records(conn, records, now)  # type: ignore[arg-type]  # a record's id is never None
     return out
 
 
@@ -111,31 +143,23 @@ def _max_id(conn: sqlite3.Connection, table: str) -> int:
     return int(conn.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}").fetchone()[0])  # noqa: S608 - fixed names
 
 
-def _lookup_ids(conn: sqlite3.Connection, hasher: Hasher, jobs: Sequence[Job]) -> list[int]:
-    """Each job's lookup id, adding the lookups that have none yet (ids given in order under
-    the write lock, as SQLite itself would give them)."""
-    ids: list[int] = []
+def _lookup_ids(
+    conn: sqlite3.Connection, hashes: Mapping[str, str], jobs: Sequence[Job], needed: list[bool]
+) -> list[int | None]:
+    """Each job's lookup id, adding the lookups that are `needed` and have none yet (ids given
+    in order under the write lock, as SQLite itself would give them)."""
+    ids: list[int | None] = []
     rows: list[tuple[Any, ...]] = []
     next_id = 0
-    for job in jobs:
-        if job.lookup_id is not None:
+    for job, need in zip(jobs, needed, strict=True):
+        if job.lookup_id is not None or not need:
             ids.append(job.lookup_id)
             continue
         next_id = next_id or _max_id(conn, "lookups") + 1
         new = job.new
-        e164 = new.e164
-        full = e164 if new.store_full else None
-        rows.append(
-            (
-                next_id,
-                new.created,
-                new.profile,
-                hasher.number(e164),
-                mask_e164(e164),
-                full,
-                new.region,
-            )
-        )
+        full = new.e164 if new.store_full else None
+        masked = mask_e164(new.e164)
+        rows.append((next_id, new.created, new.profile, hashes[new.e164], masked, full, new.region))
         ids.append(next_id)
         next_id += 1
     insert_rows(

@@ -207,11 +207,20 @@ class Database:
 
     def read(self, sql: str, args: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
         """Rows as dicts; HistoryError when the file cannot be read (moved aside if damaged)."""
+
+        def rows(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+            cur = conn.execute(sql, args)
+            names = [d[0] for d in cur.description]
+            return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+        return self.reading(rows)
+
+    def reading(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """`fn(connection)` for reads; HistoryError when the file cannot be read (moved aside
+        if damaged)."""
         with self._lock:
             try:
-                cur = self._db.execute(sql, args)
-                names = [d[0] for d in cur.description]
-                return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+                return fn(self._db)
             except sqlite3.Error as exc:
                 if damaged(exc):
                     raise self._quarantine(exc) from None

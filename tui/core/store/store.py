@@ -54,10 +54,15 @@ class Store:
     # --- the two commits of a lookup ------------------------------------------------------
 
     def reserve(
-        self, lookup_id: int | None, new: NewLookup, budgets: Mapping[str, int | None]
+        self,
+        lookup_id: int | None,
+        new: NewLookup,
+        budgets: Mapping[str, int | None],
+        wanted: Sequence[Wanted] = (),
     ) -> Reservation:
-        """Commit 1: the lookup (if new) and a pending row per billed request, budgets checked."""
-        return self.commit([Reserve(lookup_id, new, budgets)])[0]  # type: ignore[no-any-return]
+        """Commit 1: fresh answers found, then the lookup (if new) and a pending row per billed
+        request still to ask, budgets checked."""
+        return self.commit([Reserve(lookup_id, new, budgets, wanted)])[0]  # type: ignore[no-any-return]
 
     def record(
         self,
@@ -108,7 +113,9 @@ class Store:
         """Reusable answers for this number (one read)."""
         if not wanted:
             return {}
-        return fresh_answers(self.db, profile, self.hasher.number(e164), wanted, self.clock())
+        wants = [(0, self.hasher.number(e164), profile, w) for w in wanted]
+        now = self.clock()
+        return self.db.reading(lambda conn: fresh_answers(conn, wants, now)).get(0, {})
 
     # --- reading ---------------------------------------------------------------------------
 
