@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from tui.core.lookup import Lookup
     from tui.core.providers import Query
     from tui.core.service import LookupService
+    from tui.core.store.aio import AsyncStore
     from tui.core.store.checkpoint import Checkpoint
 
 NUMBER_COLUMN = "number"
@@ -261,6 +262,8 @@ class Batch:
         """Rows still to come for each duplicated question."""
         self._shared: dict[bytes, asyncio.Task[dict[str, Any]]] = {}
         """The lookup of each duplicated question, kept until its last row."""
+        self._last_written = 0
+        self._saving: asyncio.Future[None] | None = None
 
     def stop(self) -> None:
         """Start no new row; the rows in flight finish and are written."""
@@ -282,8 +285,7 @@ class Batch:
             answer = await pending
             self._count(answer)
             emit({"row": row.index, "input": row.shown_columns, **answer})
-            if point is not None and self.service.store is not None:
-                await self.service.store.batch_written(point.run_id, row.index)
+            self._written(row.index)
             if progress is not None:
                 progress()
 
@@ -298,7 +300,26 @@ class Batch:
                 await flush_one()
         while window:
             await flush_one()
+        if self._saving is not None:
+            await self._saving
         return self.tally
+
+    def _written(self, row: int) -> None:
+        """Note that rows up to `row` are in the output. The checkpoint follows in the
+        background, one write at a time with the newest count: it may lag the file, never
+        lead it (on resume the file has the last word)."""
+        store, point = self.service.store, self.checkpoint
+        if store is None or point is None:
+            return
+        self._last_written = row
+        if self._saving is None or self._saving.done():
+            self._saving = asyncio.ensure_future(self._save_written(store, point.run_id))
+
+    async def _save_written(self, store: AsyncStore, run_id: int) -> None:
+        saved = 0
+        while saved != self._last_written:
+            saved = self._last_written
+            await store.batch_written(run_id, saved)
 
     def _answer(self, row: InputRow) -> Awaitable[dict[str, Any]]:
         query = _query(self.service, row)
@@ -338,8 +359,7 @@ class Batch:
     ) -> dict[str, Any]:
         answer = await asyncio.shield(first)
         store, point = self.service.store, self.checkpoint
-        if store is not None and point is not None:
-            await store.batch_asking(point.run_id, [row.index])
+        if store is not None and point is not None:  # nothing is sent for it
             await store.batch_answered(point.run_id, row.index, answer.get("lookup_id"))
         return {**answer, "duplicate": True}
 

@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 from tui.core.result import ProviderResult
 from tui.core.store import checkpoint
 from tui.core.store.budget import UsageRow
-from tui.core.store.bulk import Record, Reservation, Reserve
+from tui.core.store.bulk import Answered, Asking, Record, Reservation, Reserve
 from tui.core.store.checkpoint import Checkpoint
 from tui.core.store.db import HistoryError
 from tui.core.store.log import Answer, LookupRecord, LookupSummary, NewLookup
@@ -108,12 +108,10 @@ class AsyncStore:
         await self.write(partial(checkpoint.forget, key=key))
 
     async def batch_asking(self, run_id: int, rows: list[int]) -> None:
-        await self.write(partial(checkpoint.mark_asking, run_id=run_id, rows=rows))
+        await self._commit(Asking(run_id, rows))
 
     async def batch_answered(self, run_id: int, row: int, lookup_id: int | None) -> None:
-        await self.write(
-            partial(checkpoint.mark_answered, run_id=run_id, row=row, lookup_id=lookup_id)
-        )
+        await self._commit(Answered(run_id, row, lookup_id))
 
     async def batch_written(self, run_id: int, written: int) -> None:
         await self.write(partial(checkpoint.mark_written, run_id=run_id, written=written))

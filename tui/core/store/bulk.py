@@ -73,15 +73,36 @@ class Record:
     headline: str
 
 
-Job = Reserve | Record
+@dataclass(frozen=True)
+class Asking:
+    """Batch rows whose lookups are about to start (see `checkpoint`)."""
+
+    run_id: int
+    rows: Sequence[int]
+
+
+@dataclass(frozen=True)
+class Answered:
+    """A batch row whose lookup is stored (see `checkpoint`)."""
+
+    run_id: int
+    row: int
+    lookup_id: int | None
+
+
+Job = Reserve | Record | Asking | Answered
+KINDS = (Reserve, Record, Asking, Answered)
+"""The jobs written here, for isinstance."""
 
 
 def write(
     conn: sqlite3.Connection, hasher: Hasher, jobs: Sequence[Job], now: float
-) -> list[Reservation | int]:
-    """Write `jobs` inside the caller's transaction; a Reservation for each Reserve and the
-    lookup id for each Record, in order."""
-    hashes = {job.new.e164: hasher.number(job.new.e164) for job in jobs}
+) -> list[Reservation | int | None]:
+    """Write `jobs` inside the caller's transaction; a Reservation for each Reserve, the
+    lookup id for each Record and None for the rest, in order."""
+    hashes = {
+        j.new.e164: hasher.number(j.new.e164) for j in jobs if isinstance(j, Reserve | Record)
+    }
     found = fresh_answers(
         conn,
         [
@@ -108,8 +129,11 @@ def write(
     next_row = _max_id(conn, "ledger") + 1 if any(asking) else 0
     ledger: list[tuple[Any, ...]] = []
     pending: list[tuple[Any, ...]] = []
-    out: list[Reservation | int] = []
+    out: list[Reservation | int | None] = []
     for k, (job, lookup_id) in enumerate(zip(jobs, ids, strict=True)):
+        if isinstance(job, Asking | Answered):
+            out.append(None)
+            continue
         if isinstance(job, Record):
             assert lookup_id is not None, "a record always has its lookup"
             out.append(lookup_id)
@@ -136,6 +160,12 @@ def write(
     )
     records = [(job, i) for job, i in zip(jobs, ids, strict=True) if isinstance(job, Record)]
     _write_records(conn, records, now)  # type: ignore[arg-type]  # a record's id is never None
+    asked = [(j.run_id, row) for j in jobs if isinstance(j, Asking) for row in j.rows]
+    insert_rows(conn, "INSERT OR IGNORE INTO batch_rows (run_id, row)", asked)
+    answered = [(j.run_id, j.row, j.lookup_id, 1) for j in jobs if isinstance(j, Answered)]
+    insert_rows(
+        conn, "INSERT OR REPLACE INTO batch_rows (run_id, row, lookup_id, answered)", answered
+    )
     return out
 
 
@@ -152,6 +182,9 @@ def _lookup_ids(
     rows: list[tuple[Any, ...]] = []
     next_id = 0
     for job, need in zip(jobs, needed, strict=True):
+        if not isinstance(job, Reserve | Record):
+            ids.append(None)
+            continue
         if job.lookup_id is not None or not need:
             ids.append(job.lookup_id)
             continue

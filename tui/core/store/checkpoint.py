@@ -1,9 +1,11 @@
 """Batch checkpoints: how far a batch got, so that running it again continues from there.
 
 A row is marked `asking` before its lookup starts and `answered` (with its lookup) once the
-lookup is stored; `written` counts the rows written to the output, which are always a prefix
-of the input. After a stop or a kill, rows answered but not written come back from history,
-and rows that were being asked are "outcome unknown": never sent again unasked.
+lookup is stored, both in the lookups' group commits (`bulk.Asking`, `bulk.Answered`).
+`written` counts the rows written to the output, which are always a prefix of the input; it
+may lag the file, which has the last word on resume. After a stop or a kill, rows answered
+but not written come back from history, and rows that were being asked are "outcome
+unknown": never sent again unasked.
 """
 
 from __future__ import annotations
@@ -53,22 +55,6 @@ def open_run(conn: sqlite3.Connection, key: str, now: float) -> Checkpoint:
 def forget(conn: sqlite3.Connection, key: str) -> None:
     """Drop the run for `key` (a restart, or the run is finished)."""
     conn.execute("DELETE FROM batch_runs WHERE key = ?", (key,))
-
-
-def mark_asking(conn: sqlite3.Connection, run_id: int, rows: list[int]) -> None:
-    """These rows' lookups are about to start."""
-    conn.executemany(
-        "INSERT OR IGNORE INTO batch_rows (run_id, row) VALUES (?, ?)",
-        [(run_id, row) for row in rows],
-    )
-
-
-def mark_answered(conn: sqlite3.Connection, run_id: int, row: int, lookup_id: int | None) -> None:
-    """This row's lookup is stored."""
-    conn.execute(
-        "UPDATE batch_rows SET answered = 1, lookup_id = ? WHERE run_id = ? AND row = ?",
-        (lookup_id, run_id, row),
-    )
 
 
 def mark_written(conn: sqlite3.Connection, run_id: int, written: int) -> None:

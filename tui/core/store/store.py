@@ -22,7 +22,7 @@ from tui.core.store.retention import Selection
 from tui.core.store.reuse import Wanted, fresh_answers
 
 T = TypeVar("T")
-Job = Reserve | Record | Callable[[sqlite3.Connection], Any]
+Job = bulk.Job | Callable[[sqlite3.Connection], Any]
 """A unit of a group commit."""
 
 
@@ -90,17 +90,17 @@ class Store:
         savepoint of its own. Should the shared write fail, each lookup's commit is tried
         alone, so only the one at fault is lost."""
         now = self.clock()
-        shared = [job for job in jobs if isinstance(job, Reserve | Record)]
-        others = [job for job in jobs if not isinstance(job, Reserve | Record)]
+        shared = [job for job in jobs if isinstance(job, bulk.KINDS)]
+        others = [job for job in jobs if not isinstance(job, bulk.KINDS)]
         together: list[Any] = [partial(bulk.write, hasher=self.hasher, jobs=shared, now=now)]
         results = self.db.write_each([*together, *others] if shared else others)
         answered: Any = results.pop(0) if shared else []
         if isinstance(answered, HistoryError):
             answered = [answered] if len(shared) == 1 else self._one_by_one(shared, now)
         mine, theirs = iter(answered), iter(results)
-        return [next(mine) if isinstance(job, Reserve | Record) else next(theirs) for job in jobs]
+        return [next(mine) if isinstance(job, bulk.KINDS) else next(theirs) for job in jobs]
 
-    def _one_by_one(self, jobs: Sequence[Reserve | Record], now: float) -> list[Any]:
+    def _one_by_one(self, jobs: Sequence[bulk.Job], now: float) -> list[Any]:
         alone = [partial(bulk.write, hasher=self.hasher, jobs=[job], now=now) for job in jobs]
         return [r if isinstance(r, HistoryError) else r[0] for r in self.db.write_each(alone)]
 
