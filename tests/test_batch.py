@@ -353,3 +353,39 @@ def test_a_stopped_run_to_stdout_says_it_cannot_be_continued(
         proc.kill()
     assert proc.returncode == 130
     assert "not checkpointed (it wrote to stdout)" in err and "-o FILE" in err
+
+
+async def test_a_duplicate_far_down_the_file_gets_the_same_answer_from_history(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    """The first answer of a duplicated number is stored; until its last row only the id is
+    held (a big file with far-apart duplicates would otherwise hold every answer)."""
+    from tests.conftest import sandbox_profile
+    from tui.core.batch import Batch, InputRow, plan, question
+    from tui.core.service import LookupService
+    from tui.core.store import Store
+
+    texts = ["13800138000", *(f"1380013{i:04d}" for i in range(100, 112)), "138 0013 8000"]
+    rows = [InputRow(i + 1, {"n": t}, t, None) for i, t in enumerate(texts)]
+    service = LookupService().use(sandbox_profile(sandbox), store=Store(tmp_path))
+    found = await plan(service, rows, ["china_mnp"])
+    assert found.distinct == 13 and found.duplicates == 1
+    batch = Batch(service, ["china_mnp"], concurrency=2, duplicated=found.duplicated)
+    held: list[object] = []
+    out: list[dict[str, object]] = []
+
+    def emit(row: dict[str, object]) -> None:
+        out.append(row)
+        if row["row"] == 8:
+            held.append(batch._shared.get(question("+8613800138000", None)))
+
+    try:
+        await batch.run(rows, emit)
+    finally:
+        await service.aclose()
+    assert [r["row"] for r in out] == list(range(1, 15))
+    first, last = out[0], out[-1]
+    assert isinstance(held[0], int), "only the lookup id was held"
+    assert last["duplicate"] is True and not last.get("error")
+    assert last["verdict"] == first["verdict"] and last["results"] == first["results"]
+    assert sandbox.state.hits["china_mnp"] == 13  # the duplicate was not asked

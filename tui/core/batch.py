@@ -1,9 +1,10 @@
 """Batch lookups: a list of numbers in, one answer per row out, in input order.
 
-The rows stream through: memory holds the rows in flight, a digest per distinct number (to
-find duplicates), and the answers of duplicated numbers until their last row. Every lookup
-goes through the lookup service, so answer reuse, budgets and the history apply as they do
-to one lookup. No front end here: the command line and the TUI drive it.
+The rows stream through: memory holds the rows in flight, a small key per distinct number
+while planning (to find duplicates), and until a duplicated number's last row its lookup's id
+(its answer, when there is no history). Every lookup goes through the lookup service, so
+answer reuse, budgets and the history apply as they do to one lookup. No front end here: the
+command line and the TUI drive it.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import csv
-import hashlib
 import json
 import os
 import sys
@@ -138,9 +138,14 @@ def _column(
     return lowered.index(usual) if usual in lowered else default
 
 
-def digest(e164: str, rio: str | None) -> bytes:
-    """What tells two rows' questions apart, in 8 bytes (a set of them stays small)."""
-    return hashlib.blake2b(f"{e164}|{rio or ''}".encode(), digest_size=8).digest()
+Question = int | str
+"""What tells two rows' questions apart: the number's digits as an int (exact, and small in a
+set of a million), or the number and RIO as text for the rare row with a RIO."""
+
+
+def question(e164: str, rio: str | None) -> Question:
+    """The key of a row's question (see `Question`)."""
+    return f"{e164}|{rio}" if rio else int(e164.lstrip("+") or 0)
 
 
 @dataclass
@@ -157,7 +162,7 @@ class Plan:
     """Billed queries per provider, after answers reused from history."""
     reused: Counter[str] = field(default_factory=Counter)
     """Answers per provider that history will give instead."""
-    duplicated: dict[bytes, int] = field(default_factory=dict)
+    duplicated: dict[Question, int] = field(default_factory=dict)
     """Questions asked by more than one row, and by how many."""
 
     @property
@@ -171,22 +176,24 @@ async def plan(
 ) -> Plan:
     """Read every row once, offline and from history: nothing is sent."""
     found = Plan()
-    seen: Counter[bytes] = Counter()
+    seen: set[Question] = set()
+    duplicated: Counter[Question] = Counter()
     for row in rows:
         found.rows += 1
         query = _query(service, row)
         if isinstance(query, InvalidInput):
             found.invalid += 1
             continue
-        key = digest(query.number.e164 or "", row.rio)
-        seen[key] += 1
-        if seen[key] > 1:
+        key = question(query.number.e164 or "", row.rio)
+        if key in seen:
+            duplicated[key] += 1
             continue
+        seen.add(key)
         found.distinct += 1
         reused = await service.reusable(query, names)
         for name in service.billed_for(query, names):
             (found.reused if name in reused else found.billed)[name] += 1
-    found.duplicated = {k: n for k, n in seen.items() if n > 1}
+    found.duplicated = {k: n + 1 for k, n in duplicated.items()}
     return found
 
 
@@ -245,7 +252,7 @@ class Batch:
         names: Sequence[str] | None = None,
         *,
         concurrency: int = 20,
-        duplicated: dict[bytes, int] | None = None,
+        duplicated: dict[Question, int] | None = None,
         checkpoint: Checkpoint | None = None,
         retry_unknown: bool = False,
     ) -> None:
@@ -260,8 +267,9 @@ class Batch:
         self._stopping = False
         self._remaining = dict(duplicated or {})
         """Rows still to come for each duplicated question."""
-        self._shared: dict[bytes, asyncio.Task[dict[str, Any]]] = {}
-        """The lookup of each duplicated question, kept until its last row."""
+        self._shared: dict[Question, asyncio.Future[dict[str, Any]] | int] = {}
+        """The lookup of each duplicated question until its last row: in flight, then (with
+        history) only its id."""
         self._last_written = 0
         self._saving: asyncio.Future[None] | None = None
 
@@ -330,13 +338,15 @@ class Batch:
             return asyncio.ensure_future(self._from_history(point.answered[row.index]))
         if point is not None and row.index in point.asking and not self.retry_unknown:
             return _done(dict(OUTCOME_UNKNOWN, number=query.number.e164))
-        key = digest(query.number.e164 or "", row.rio)
+        key = question(query.number.e164 or "", row.rio)
         if key not in self._remaining:
             return asyncio.ensure_future(self._lookup(query, row))
         first = self._shared.get(key)
         answer: Awaitable[dict[str, Any]]
         if first is None:
-            answer = self._shared[key] = asyncio.ensure_future(self._lookup(query, row))
+            task = self._shared[key] = asyncio.ensure_future(self._lookup(query, row))
+            task.add_done_callback(lambda done: self._keep_only_id(key, done))
+            answer = task
         else:
             answer = self._duplicate(first, row)
         self._remaining[key] -= 1
@@ -354,10 +364,23 @@ class Batch:
             await store.batch_answered(point.run_id, row.index, lookup.lookup_id)
         return _answer_of(lookup)
 
+    def _keep_only_id(self, key: Question, done: asyncio.Future[dict[str, Any]]) -> None:
+        """Once a duplicated question is answered and stored, hold its lookup id, not its
+        answer: duplicates far apart in a big file would otherwise hold every answer."""
+        if self.service.store is None or self._shared.get(key) is not done:
+            return
+        if not done.cancelled() and done.exception() is None:
+            lookup_id = done.result().get("lookup_id")
+            if lookup_id is not None:
+                self._shared[key] = lookup_id
+
     async def _duplicate(
-        self, first: asyncio.Task[dict[str, Any]], row: InputRow
+        self, first: asyncio.Future[dict[str, Any]] | int, row: InputRow
     ) -> dict[str, Any]:
-        answer = await asyncio.shield(first)
+        if isinstance(first, int):
+            answer = await self._stored(first)
+        else:
+            answer = await asyncio.shield(first)
         store, point = self.service.store, self.checkpoint
         if store is not None and point is not None:  # nothing is sent for it
             await store.batch_answered(point.run_id, row.index, answer.get("lookup_id"))
@@ -365,10 +388,15 @@ class Batch:
 
     async def _from_history(self, lookup_id: int | None) -> dict[str, Any]:
         """A row the stopped run answered but had not written yet."""
+        answer = await self._stored(lookup_id)
+        return answer if answer.get("error") else {**answer, "resumed": True}
+
+    async def _stored(self, lookup_id: int | None) -> dict[str, Any]:
+        """A stored lookup's answer, or why it is gone."""
         found = await self.service.show(lookup_id) if lookup_id is not None else None
         if found is None or found.value is None:
             return dict(LOST)
-        return {**_answer_of(found.value), "resumed": True}
+        return _answer_of(found.value)
 
     def _count(self, answer: dict[str, Any]) -> None:
         t = self.tally
