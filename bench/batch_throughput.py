@@ -1,0 +1,229 @@
+"""Benchmark: batch throughput against the sandbox at 50 ms latency, and its baselines.
+
+The sandbox runs in a process of its own (`portcheck sandbox --latency 50`). Each measurement
+is a fresh worker process that answers N distinct Chinese numbers (two billed requests each:
+china_mnp and ip138) with a given number in flight, and reports lookups per second. Workers:
+
+- `batch`: `tui.core.batch.Batch` through the lookup service, history on (no rate limit, no
+  answer reuse), on the aiohttp transport, as `portcheck batch` runs;
+- `batch-httpx`: the same on the provider clients' own httpx transport (as the TUI runs);
+- `httpx`: one shared plain `httpx.AsyncClient` (its default limits) making each number's
+  two requests at once;
+- `aiohttp`: raw aiohttp, one session, the same two requests (`pip install aiohttp` first;
+  skipped when it is missing).
+
+Rounds alternate the workers (A, B, C, D, A, B, C, D…) at each concurrency. Run:
+
+    python bench/batch_throughput.py [--numbers 10000] [--rounds 3] [--in-flight 50,200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+LATENCY_MS = 50
+
+
+def numbers(n: int) -> list[str]:
+    return [f"1390{i:07d}" for i in range(n)]
+
+
+async def gated(n: int, in_flight: int, one) -> float:  # type: ignore[no-untyped-def]
+    """Lookups per second for `n` numbers, `in_flight` at a time (after one to warm up)."""
+    gate = asyncio.Semaphore(in_flight)
+
+    async def each(text: str) -> None:
+        async with gate:
+            await one(text)
+
+    await each("13800138000")
+    start = time.perf_counter()
+    await asyncio.gather(*(each(t) for t in numbers(n)))
+    return n / (time.perf_counter() - start)
+
+
+async def run_batch(base: str, n: int, in_flight: int) -> float:
+    """As `portcheck batch` runs: on the aiohttp transport."""
+    from tui.core.aio_transport import AiohttpTransport
+    from tui.core.http import tls_context
+
+    return await _batch(base, n, in_flight, AiohttpTransport(verify=tls_context()))
+
+
+async def run_batch_httpx(base: str, n: int, in_flight: int) -> float:
+    """The same batch on the provider clients' own httpx transport (the TUI's)."""
+    return await _batch(base, n, in_flight, None)
+
+
+async def _batch(base: str, n: int, in_flight: int, transport: object) -> float:
+    from tui.core.batch import Batch, InputRow
+    from tui.core.config import ResolvedProfile, build_profile
+    from tui.core.service import LookupService
+    from tui.core.store import Store
+    from tui.sandbox.registry import demo_sections
+
+    sections = demo_sections(base)
+    for name in ("china_mnp", "ip138"):
+        sections[name] = {**sections[name], "cache_ttl": 0}
+    profile = build_profile({"providers": ["china_mnp", "ip138"], **sections})
+    service = LookupService(transport=transport).use(  # type: ignore[arg-type]
+        ResolvedProfile("bench", profile), store=Store(Path(os.environ["PORTCHECK_HOME"]))
+    )
+    await service.check("13800138000")  # warm up
+    rows = [InputRow(i + 1, {}, text, None) for i, text in enumerate(numbers(n))]
+    written = 0
+
+    def emit(row: dict[str, object]) -> None:
+        nonlocal written
+        written += 1
+        assert not row.get("error"), row.get("error")
+
+    start = time.perf_counter()
+    await Batch(service, concurrency=in_flight).run(rows, emit)
+    rate = n / (time.perf_counter() - start)
+    await service.aclose()
+    assert written == n
+    return rate
+
+
+def _requests(base: str, text: str) -> list[tuple[str, str, dict, dict]]:  # type: ignore[type-arg]
+    return [
+        ("POST", f"{base}/china_mnp/api/mobile/transfer", {"json": {"mobile_number": text}},
+         {"Authorization": "APPCODE demo-mnp-key"}),
+        ("GET", f"{base}/ip138/mobile/check/", {"params": {"mobile": text}},
+         {"token": "demo-ip138-token"}),
+    ]  # fmt: skip
+
+
+async def run_httpx(base: str, n: int, in_flight: int) -> float:
+    import httpx
+
+    async with httpx.AsyncClient(timeout=30) as client:  # httpx's defaults, as most code has
+
+        async def one(text: str) -> None:
+            answers = await asyncio.gather(
+                *(client.request(m, u, headers=h, **kw) for m, u, kw, h in _requests(base, text))
+            )
+            assert all(a.status_code == 200 for a in answers)
+
+        return await gated(n, in_flight, one)
+
+
+async def run_aiohttp(base: str, n: int, in_flight: int) -> float:
+    import aiohttp  # type: ignore[import-not-found]
+
+    connector = aiohttp.TCPConnector(limit=0)
+    async with aiohttp.ClientSession(connector=connector) as session:
+
+        async def ask(method: str, url: str, kw: dict, headers: dict) -> None:  # type: ignore[type-arg]
+            async with session.request(method, url, headers=headers, **kw) as answer:
+                await answer.read()
+                assert answer.status == 200
+
+        async def one(text: str) -> None:
+            await asyncio.gather(*(ask(*r) for r in _requests(base, text)))
+
+        return await gated(n, in_flight, one)
+
+
+WORKERS = {
+    "batch": run_batch,
+    "batch-httpx": run_batch_httpx,
+    "httpx": run_httpx,
+    "aiohttp": run_aiohttp,
+}
+
+
+def measure(worker: str, base: str, n: int, in_flight: int) -> float:
+    with tempfile.TemporaryDirectory() as home:
+        out = subprocess.run(
+            [sys.executable, __file__, "--worker", worker, "--url", base, "--numbers", str(n),
+             "--in-flight", str(in_flight)],
+            env={**os.environ, "PORTCHECK_HOME": home}, capture_output=True, text=True,
+            timeout=900, check=True,
+        )  # fmt: skip
+    return float(json.loads(out.stdout.strip().splitlines()[-1])["rate"])
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for(base: str) -> None:
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/_sandbox", timeout=5):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--numbers", type=int, default=10_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--in-flight", default="50,200")
+    parser.add_argument("--worker", choices=WORKERS)
+    parser.add_argument("--url")
+    args = parser.parse_args()
+    if args.worker:
+        rate = asyncio.run(WORKERS[args.worker](args.url, args.numbers, int(args.in_flight)))
+        print(json.dumps({"rate": rate}))
+        return
+    workers = list(WORKERS)
+    try:
+        import aiohttp  # type: ignore[import-not-found]  # noqa: F401
+    except ImportError:
+        workers.remove("aiohttp")
+        print("aiohttp is not installed: its baseline is skipped", file=sys.stderr)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    sandbox = subprocess.Popen(
+        [str(BIN / "portcheck"), "sandbox", "--port", str(port), "--latency", str(LATENCY_MS)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        wait_for(base)
+        for in_flight in (int(x) for x in args.in_flight.split(",")):
+            rates: dict[str, list[float]] = {w: [] for w in workers}
+            for _ in range(args.rounds):
+                for worker in workers:
+                    rates[worker].append(measure(worker, base, args.numbers, in_flight))
+            line = [f"{in_flight} in flight, {args.numbers} numbers, {args.rounds} rounds:"]
+            for worker, values in rates.items():
+                line.append(
+                    f"{worker} {statistics.median(values):.0f}/s "
+                    f"({min(values):.0f}-{max(values):.0f})"
+                )
+            for base_name in ("batch-httpx", "httpx", "aiohttp"):
+                if base_name in rates:
+                    ratio = [b / r for b, r in zip(rates["batch"], rates[base_name], strict=True)]
+                    line.append(
+                        f"batch/{base_name} {statistics.median(ratio):.2f}x "
+                        f"({min(ratio):.2f}-{max(ratio):.2f})"
+                    )
+            print("; ".join(line), flush=True)
+    finally:
+        sandbox.terminate()
+        sandbox.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()

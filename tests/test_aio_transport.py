@@ -1,0 +1,132 @@
+"""The batch transport (aiohttp under httpx's API): the retry rules see each failure for what
+it is, so a billed request that may have arrived is never sent twice. Real sockets on
+127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import httpx
+import pytest
+
+from tui.core.aio_transport import AiohttpTransport
+from tui.core.errors import NetworkError, ProviderTimeout
+from tui.core.http import build_client, no_tls_context, send
+
+Serve = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+
+
+async def served(serve: Serve) -> tuple[asyncio.Server, str, list[int]]:
+    """A server on loopback running `serve` per connection; its URL, and a count of the
+    requests it read."""
+    seen = [0]
+
+    async def each(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        seen[0] += 1
+        await serve(reader, writer)
+
+    server = await asyncio.start_server(each, "127.0.0.1", 0)
+    return server, f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/", seen
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[httpx.AsyncClient]:
+    transport = AiohttpTransport(verify=no_tls_context())
+    async with build_client(timeout=5.0, transport=transport, tls=False) as c:
+        yield c
+
+
+async def hang_up(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    writer.close()  # the request arrived; no answer
+
+
+async def test_a_billed_request_the_server_dropped_is_not_sent_again(
+    client: httpx.AsyncClient,
+) -> None:
+    server, url, seen = await served(hang_up)
+    try:
+        with pytest.raises(NetworkError) as caught:
+            await send(client, client.build_request("GET", url), billed=True)
+    finally:
+        server.close()
+    assert seen[0] == 1, "a request that may have arrived was sent again"
+    assert caught.value.billed is None  # may be billed: the request arrived
+    assert "failed mid-request" in caught.value.message
+
+
+async def test_a_free_request_the_server_dropped_is_tried_again(
+    client: httpx.AsyncClient,
+) -> None:
+    server, url, seen = await served(hang_up)
+    try:
+        with pytest.raises(NetworkError):
+            await send(client, client.build_request("GET", url), billed=False)
+    finally:
+        server.close()
+    assert seen[0] > 1
+
+
+async def test_a_refused_connection_was_never_sent_and_says_so(
+    client: httpx.AsyncClient,
+) -> None:
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises((NetworkError, ProviderTimeout)) as caught:
+        await send(client, client.build_request("GET", f"http://127.0.0.1:{port}/"), billed=True)
+    assert caught.value.billed is False
+    assert "could not connect" in caught.value.message
+
+
+async def test_answers_come_through_and_connections_are_kept(
+    client: httpx.AsyncClient,
+) -> None:
+    connections = [0]
+
+    async def counted(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        connections[0] += 1
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello")
+        await writer.drain()
+        while True:  # later requests on the same connection
+            try:
+                await reader.readuntil(b"\r\n\r\n")
+            except asyncio.IncompleteReadError:
+                return
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nagain")
+            await writer.drain()
+
+    server, url, _ = await served(counted)
+    try:
+        first = await send(client, client.build_request("GET", url), billed=True)
+        second = await send(client, client.build_request("GET", url), billed=True)
+    finally:
+        server.close()
+    assert (first.text, second.text) == ("hello", "again")
+    assert connections[0] == 1
+
+
+async def test_loopback_is_reached_directly_whatever_proxy_the_environment_names(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The sandbox on 127.0.0.1 behind a call center's proxy setting, as with httpx."""
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")  # nothing listens there
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+
+    async def once(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        await writer.drain()
+        writer.close()
+
+    server, url, seen = await served(once)
+    transport = AiohttpTransport(verify=no_tls_context())
+    try:
+        async with build_client(timeout=5.0, transport=transport, tls=False) as c:
+            answered = await send(c, c.build_request("GET", url), billed=True)
+    finally:
+        server.close()
+    assert answered.text == "ok" and seen[0] == 1
