@@ -8,8 +8,8 @@ alternately, A B A B…, with history on and off. Run:
     python bench/engine_cpu.py [--rounds 5] [--lookups 2000] [--baseline REV]
                                [--a WORKER] [--b WORKER] [--history-modes on,off]
 
-Workers: `old` (the engine at REV), `new` (this tree's), `new-aiohttp` (this tree's on
-httpx-aiohttp's transport: install it first), `raw` and `raw-shaped` (plain httpx, the floor).
+Workers: `old` (the engine at REV), `new` (this tree's), `new-aiohttp` (this tree's on the
+batch command's aiohttp transport), `raw` and `raw-shaped` (plain httpx, the floor).
 
 Each lookup is a distinct Chinese number (nothing is reused), so it makes the two billed
 requests (china_mnp, ip138) plus the two free providers.
@@ -74,15 +74,11 @@ async def run_new(url: str, n: int, history: bool, data: Path, transport: Any = 
 
 
 async def run_new_aiohttp(url: str, n: int, history: bool, data: Path) -> float:
-    """Today's engine on httpx-aiohttp's transport (`pip install httpx-aiohttp` first)."""
-    import httpx
-    from httpx_aiohttp import AiohttpTransport  # type: ignore[import-not-found]
-
+    """Today's engine on the batch command's transport (aiohttp under httpx's API)."""
+    from tui.core.aio_transport import AiohttpTransport
     from tui.core.http import tls_context
 
-    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
-    transport = AiohttpTransport(verify=tls_context(), limits=limits)
-    return await run_new(url, n, history, data, transport)
+    return await run_new(url, n, history, data, AiohttpTransport(verify=tls_context()))
 
 
 async def run_old(url: str, n: int, history: bool, data: Path) -> float:
