@@ -11,6 +11,8 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
+
 from tests.test_faults import PORTCHECK, Ran, portcheck
 from tests.tui_helpers import config_for
 from tui.sandbox.server import SandboxServer
@@ -389,3 +391,29 @@ async def test_a_duplicate_far_down_the_file_gets_the_same_answer_from_history(
     assert last["duplicate"] is True and not last.get("error")
     assert last["verdict"] == first["verdict"] and last["results"] == first["results"]
     assert sandbox.state.hits["china_mnp"] == 13  # the duplicate was not asked
+
+
+async def test_the_estimate_counts_answers_history_will_reuse(
+    tmp_path: Path, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Numbers looked up a moment ago are not counted as billed: their fresh answers will be
+    reused. Read in chunks (made small here, so the rows cross several)."""
+    from tests.conftest import sandbox_profile
+    from tui.core import batch as core_batch
+    from tui.core.batch import InputRow, plan
+    from tui.core.service import LookupService
+    from tui.core.store import Store
+
+    monkeypatch.setattr(core_batch, "PLAN_CHUNK", 2)
+    service = LookupService().use(sandbox_profile(sandbox), store=Store(tmp_path))
+    try:
+        for text in ("13800138001", "13800138003", "13800138004"):
+            await service.check(text, names=["china_mnp", "ip138"])
+        texts = [f"1380013800{i}" for i in range(6)]
+        rows = [InputRow(i + 1, {}, t, None) for i, t in enumerate(texts)]
+        found = await plan(service, rows, ["china_mnp", "ip138"])
+    finally:
+        await service.aclose()
+    assert found.distinct == 6
+    assert found.reused == {"china_mnp": 3, "ip138": 3}
+    assert found.billed == {"china_mnp": 3, "ip138": 3}

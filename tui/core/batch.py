@@ -178,6 +178,15 @@ async def plan(
     found = Plan()
     seen: set[Question] = set()
     duplicated: Counter[Question] = Counter()
+    chunk: list[Query] = []
+
+    async def count(queries: list[Query]) -> None:
+        reusable = await service.reusable_many(queries, names)
+        for query, reused in zip(queries, reusable, strict=True):
+            for name in service.billed_for(query, names):
+                (found.reused if name in reused else found.billed)[name] += 1
+        queries.clear()
+
     for row in rows:
         found.rows += 1
         query = _query(service, row)
@@ -190,11 +199,16 @@ async def plan(
             continue
         seen.add(key)
         found.distinct += 1
-        reused = await service.reusable(query, names)
-        for name in service.billed_for(query, names):
-            (found.reused if name in reused else found.billed)[name] += 1
+        chunk.append(query)
+        if len(chunk) >= PLAN_CHUNK:
+            await count(chunk)
+    await count(chunk)
     found.duplicated = {k: n + 1 for k, n in duplicated.items()}
     return found
+
+
+PLAN_CHUNK = 256
+"""Distinct numbers whose reusable answers are read from history at once while planning."""
 
 
 def _query(service: LookupService, row: InputRow) -> Query | InvalidInput:

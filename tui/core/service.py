@@ -228,18 +228,27 @@ class LookupService(HistoryAccess):
     async def reusable(self, query: Query, names: Sequence[str] | None = None) -> set[str]:
         """The providers of `names` whose fresh stored answer a lookup of `query` would reuse
         now instead of asking (none without history)."""
+        return (await self.reusable_many([query], names))[0]
+
+    async def reusable_many(
+        self, queries: Sequence[Query], names: Sequence[str] | None = None
+    ) -> list[set[str]]:
+        """`reusable` for each of `queries`, in one read of the history."""
         from tui.core.run import wanted_for
 
         if self.store is None:
-            return set()
+            return [set() for _ in queries]
         clients = self.clients
         asking = [clients.get(n) for n in clients.selection(names)]
-        e164, rio = query.number.e164 or "", query.rio
-        tag = None
-        if rio is not None and any(p.uses_rio for p in asking):
-            tag = await self.store.rio_tag(e164, rio.code)
-        wanted = wanted_for(asking, tag)
-        return set(await self.store.fresh(clients.profile.name, e164, wanted)) if wanted else set()
+        numbers = []
+        for query in queries:
+            e164, rio = query.number.e164 or "", query.rio
+            tag = None
+            if rio is not None and any(p.uses_rio for p in asking):
+                tag = await self.store.rio_tag(e164, rio.code)
+            numbers.append((e164, wanted_for(asking, tag)))
+        found = await self.store.fresh_many(clients.profile.name, numbers)
+        return [set(answers) for answers in found]
 
     async def spent_today(self, provider: str) -> int | None:
         """Billed requests to `provider` today under the active profile (None: no history)."""

@@ -91,6 +91,11 @@ class AsyncStore:
     ) -> dict[str, ProviderResult]:
         return await self.call(self.store.fresh, profile, e164, wanted)
 
+    async def fresh_many(
+        self, profile: str, numbers: Sequence[tuple[str, Sequence[Wanted]]]
+    ) -> list[dict[str, ProviderResult]]:
+        return await self.call(self.store.fresh_many, profile, numbers)
+
     # --- batch checkpoints ------------------------------------------------------------------
 
     async def checkpoint(self, key: str, *, restart: bool = False) -> Checkpoint:

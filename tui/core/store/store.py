@@ -111,11 +111,22 @@ class Store:
 
     def fresh(self, profile: str, e164: str, wanted: list[Wanted]) -> dict[str, ProviderResult]:
         """Reusable answers for this number (one read)."""
-        if not wanted:
-            return {}
-        wants = [(0, self.hasher.number(e164), profile, w) for w in wanted]
+        return self.fresh_many(profile, [(e164, wanted)])[0]
+
+    def fresh_many(
+        self, profile: str, numbers: Sequence[tuple[str, Sequence[Wanted]]]
+    ) -> list[dict[str, ProviderResult]]:
+        """Reusable answers for each (number, wanted) of `numbers`, in order, in one read."""
+        wants = [
+            (k, self.hasher.number(e164), profile, w)
+            for k, (e164, wanted) in enumerate(numbers)
+            for w in wanted
+        ]
+        if not wants:
+            return [{} for _ in numbers]
         now = self.clock()
-        return self.db.reading(lambda conn: fresh_answers(conn, wants, now)).get(0, {})
+        found = self.db.reading(lambda conn: fresh_answers(conn, wants, now))
+        return [found.get(k, {}) for k in range(len(numbers))]
 
     # --- reading ---------------------------------------------------------------------------
 
