@@ -122,3 +122,21 @@ async def test_reservations_in_one_commit_share_the_budget_in_order(tmp_path: Pa
         assert await store.spent_today("ip138", "p") == 3
     finally:
         await store.close()
+
+
+async def test_a_lone_commit_never_waits_for_company(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Commits wait a moment for others only while they are being shared (a batch): the
+    TUI's one lookup at a time must not. The wait is made huge here, so a wait shows."""
+    from tui.core.store import aio
+
+    monkeypatch.setattr(aio, "GATHER_FOR", 60.0)
+    store = AsyncStore(Store(tmp_path))
+    try:
+        async with asyncio.timeout(10):
+            for i in range(3):  # one after another, as a person looks numbers up
+                await store.reserve(None, new_lookup(i), {"ip138": None})
+        assert store.batches == 3
+    finally:
+        await store.close()

@@ -32,6 +32,10 @@ from tui.core.store.reuse import Wanted
 from tui.core.store.store import Job, Store
 
 T = TypeVar("T")
+GATHER_FOR = 0.002
+"""Seconds a commit waits for more jobs once commits are being shared (see _write_queued)."""
+GATHER_UP_TO = 32
+"""Jobs enough for one commit: it does not wait for more."""
 
 
 class AsyncStore:
@@ -59,8 +63,15 @@ class AsyncStore:
         return await future
 
     async def _write_queued(self) -> None:
+        last = 1
         while self._queued:
+            if last > 1 and len(self._queued) < GATHER_UP_TO:
+                # Lookups are arriving together (a batch): let a few more join this commit.
+                # Each commit is an fsync, and the thread's system time goes with their count.
+                # A lone lookup (the TUI's) never waits.
+                await asyncio.sleep(GATHER_FOR)
             batch, self._queued = self._queued, []
+            last = len(batch)
             self.batches += 1
             try:
                 results = await self.call(self.store.write_queued, [job for job, _ in batch])
