@@ -9,6 +9,7 @@ import signal
 import sqlite3
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -417,3 +418,49 @@ async def test_the_estimate_counts_answers_history_will_reuse(
     assert found.distinct == 6
     assert found.reused == {"china_mnp": 3, "ip138": 3}
     assert found.billed == {"china_mnp": 3, "ip138": 3}
+
+
+async def _batch_peak(rows: int, tmp: Path) -> int:
+    """Peak traced memory (bytes) of planning and running `rows` distinct numbers through
+    the offline provider (the number ranges on disk: real lookups, nothing sent)."""
+    import tracemalloc
+
+    from tui.core.batch import Batch, InputRow, plan
+    from tui.core.config import ResolvedProfile
+    from tui.core.service import LookupService
+    from tui.core.store import Store
+    from tui.demo import demo_profile
+
+    profile = ResolvedProfile("m", demo_profile("http://127.0.0.1:9"))  # nothing listens
+    service = LookupService().use(profile, store=Store(tmp))
+
+    def generated() -> Iterator[InputRow]:
+        return (InputRow(i + 1, {"n": str(i)}, f"1390{i:07d}", None) for i in range(rows))
+
+    written = 0
+
+    def emit(row: dict[str, object]) -> None:
+        nonlocal written
+        written += 1
+
+    try:
+        await service.check("13900000000", names=["offline"])  # loads what any run loads
+        tracemalloc.start()
+        found = await plan(service, generated(), ["offline"])
+        batch = Batch(service, ["offline"], concurrency=20, duplicated=found.duplicated)
+        await batch.run(generated(), emit)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+        await service.aclose()
+    assert written == rows
+    return peak
+
+
+async def test_memory_stays_flat_as_the_input_grows(tmp_path: Path) -> None:
+    """Rows stream in and out: four times the rows cost only the planner's small key per
+    distinct number, never the rows or their answers (a few KB each)."""
+    small = await _batch_peak(800, tmp_path / "small")
+    large = await _batch_peak(3200, tmp_path / "large")
+    per_row = (large - small) / 2400
+    assert per_row < 400, f"{per_row:.0f} bytes more per row"
