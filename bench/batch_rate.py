@@ -36,7 +36,8 @@ def hits(base: str) -> dict[str, int]:
 
 
 async def one_run(base: str, limit: float, n: int, home: Path) -> dict[str, float]:
-    from tui.core.batch import Batch, InputRow
+    from tui.core.batch import Batch
+    from tui.core.batch_io import InputRow
     from tui.core.config import ResolvedProfile, build_profile
     from tui.core.service import LookupService
     from tui.core.store import Store

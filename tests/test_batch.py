@@ -169,7 +169,7 @@ def test_ctrl_c_stops_after_the_lookups_in_flight_with_every_row_so_far_written(
 
 
 def test_rows_are_read_from_a_csv_or_a_plain_list() -> None:
-    from tui.core.batch import read_rows
+    from tui.core.batch_io import read_rows
 
     rows = list(
         read_rows(["name,Number\n", '"Li, Wei",138 0013 8000\n', ",\n", "Wang,13800138056"])
@@ -364,7 +364,9 @@ async def test_a_duplicate_far_down_the_file_gets_the_same_answer_from_history(
     """The first answer of a duplicated number is stored; until its last row only the id is
     held (a big file with far-apart duplicates would otherwise hold every answer)."""
     from tests.conftest import sandbox_profile
-    from tui.core.batch import Batch, InputRow, plan, question
+    from tui.core.batch import Batch
+    from tui.core.batch_io import InputRow
+    from tui.core.batch_plan import plan, question
     from tui.core.service import LookupService
     from tui.core.store import Store
 
@@ -400,8 +402,9 @@ async def test_the_estimate_counts_answers_history_will_reuse(
     """Numbers looked up a moment ago are not counted as billed: their fresh answers will be
     reused. Read in chunks (made small here, so the rows cross several)."""
     from tests.conftest import sandbox_profile
-    from tui.core import batch as core_batch
-    from tui.core.batch import InputRow, plan
+    from tui.core import batch_plan as core_batch
+    from tui.core.batch_io import InputRow
+    from tui.core.batch_plan import plan
     from tui.core.service import LookupService
     from tui.core.store import Store
 
@@ -425,7 +428,9 @@ async def _batch_peak(rows: int, tmp: Path) -> int:
     the offline provider (the number ranges on disk: real lookups, nothing sent)."""
     import tracemalloc
 
-    from tui.core.batch import Batch, InputRow, plan
+    from tui.core.batch import Batch
+    from tui.core.batch_io import InputRow
+    from tui.core.batch_plan import plan
     from tui.core.config import ResolvedProfile
     from tui.core.service import LookupService
     from tui.core.store import Store

@@ -22,7 +22,7 @@ from tui.cli.output import EXIT_CONFIG, EXIT_INVALID_INPUT, console, fail, say, 
 from tui.cli.params import ProviderName
 
 if TYPE_CHECKING:
-    from tui.core.batch import Plan
+    from tui.core.batch_plan import Plan
     from tui.core.service import LookupService
 
 EXIT_STOPPED = 130
@@ -175,7 +175,9 @@ def run_key(source: Path, output: Path, profile: str, options: Options) -> str:
 
 async def _batch(service: LookupService, source: Path, output: Path | None, o: Options) -> int:
     from tui.core.aio_transport import AiohttpTransport
-    from tui.core.batch import Batch, open_output, plan, rows_from
+    from tui.core.batch import Batch
+    from tui.core.batch_io import open_output, rows_from
+    from tui.core.batch_plan import plan
     from tui.core.errors import ConfigError, InvalidInput
     from tui.core.http import tls_context
 
@@ -274,7 +276,7 @@ def _stop(batch: Any) -> None:
 
 
 async def _say_plan(service: LookupService, found: Plan) -> None:
-    from tui.core.batch import provider_lines
+    from tui.core.batch_plan import provider_lines
 
     say(
         f"{found.rows} rows: {found.distinct} numbers to look up"

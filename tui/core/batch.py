@@ -4,23 +4,20 @@ The rows stream through: memory holds the rows in flight, a small key per distin
 while planning (to find duplicates), and until a duplicated number's last row its lookup's id
 (its answer, when there is no history). Every lookup goes through the lookup service, so
 answer reuse, budgets and the history apply as they do to one lookup. No front end here: the
-command line and the TUI drive it.
+command line and the TUI drive it. Reading and writing rows is `batch_io`; the estimate made
+before anything is sent, `batch_plan`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import csv
-import json
-import os
-import sys
 from collections import Counter, deque
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
+from tui.core.batch_io import InputRow
+from tui.core.batch_plan import Question, query_of, question
 from tui.core.errors import InvalidInput
 from tui.core.result import Status
 
@@ -30,210 +27,6 @@ if TYPE_CHECKING:
     from tui.core.service import LookupService
     from tui.core.store.aio import AsyncStore
     from tui.core.store.checkpoint import Checkpoint
-
-NUMBER_COLUMN = "number"
-RIO_COLUMN = "rio"
-PLAIN_COLUMN = "input"
-"""The one column of a plain list (one number per line)."""
-
-
-@dataclass(frozen=True)
-class InputRow:
-    """One row of the input."""
-
-    index: int
-    """1-based position among the data rows (the header is not a row)."""
-    columns: dict[str, str]
-    """The row as read, to be written back unchanged."""
-    number: str
-    """The text in the number column."""
-    rio: str | None
-    """The text in the RIO column, if any."""
-    rio_key: str | None = None
-    """The RIO column's name: its value is never written back (RIO codes stay secret)."""
-
-    @property
-    def shown_columns(self) -> dict[str, str]:
-        """The row as written to the output: unchanged, but for the RIO, masked."""
-        if self.rio_key is None or not self.columns.get(self.rio_key, "").strip():
-            return self.columns
-        return {**self.columns, self.rio_key: mask_rio(self.columns[self.rio_key])}
-
-
-def mask_rio(text: str) -> str:
-    """`02••••••••••`: the issuing operator's code, never the rest."""
-    code = text.strip()
-    return code[:2] + "•" * max(0, len(code) - 2)
-
-
-def read_rows(
-    lines: Iterable[str],
-    *,
-    number_column: str | None = None,
-    rio_column: str | None = None,
-    csv_input: bool | None = None,
-) -> Iterator[InputRow]:
-    """The rows of a CSV (header first; the number is in `number_column`, the `number`
-    column, or the first one) or of a plain list, one number per line (`csv_input` None:
-    CSV when the first line holds a comma). Raises InvalidInput for a missing column."""
-    stream = iter(lines)
-    first = next(stream, None)
-    if first is None:
-        return
-    if csv_input is None:
-        csv_input = "," in first
-    if not csv_input:
-        index = 0
-        for line in _chain(first, stream):
-            text = line.rstrip("\r\n")
-            if not text.strip():
-                continue
-            index += 1
-            yield InputRow(index, {PLAIN_COLUMN: text}, text.strip(), None)
-        return
-    reader = csv.reader(_chain(first, stream))
-    header = [h.strip() for h in next(reader)]
-    number_at = _column(header, number_column, NUMBER_COLUMN, "--number-column", default=0)
-    rio_at = _column(header, rio_column, RIO_COLUMN, "--rio-column", default=None)
-    index = 0
-    for cells in reader:
-        if not any(c.strip() for c in cells):
-            continue
-        index += 1
-        cells = cells + [""] * (len(header) - len(cells))
-        columns = dict(zip(header, cells, strict=False))
-        rio = cells[rio_at].strip() if rio_at is not None else ""
-        rio_key = header[rio_at] if rio_at is not None else None
-        yield InputRow(index, columns, cells[number_at or 0].strip(), rio or None, rio_key)
-
-
-def rows_from(
-    path: Path, number_column: str | None = None, rio_column: str | None = None
-) -> Iterator[InputRow]:
-    """The rows of a file (`read_rows`); a `.csv` is always read as CSV."""
-    with path.open(encoding="utf-8-sig", newline="") as lines:
-        yield from read_rows(
-            lines,
-            number_column=number_column,
-            rio_column=rio_column,
-            csv_input=True if path.suffix.lower() == ".csv" else None,
-        )
-
-
-def _chain(first: str, rest: Iterator[str]) -> Iterator[str]:
-    yield first
-    yield from rest
-
-
-def _column(
-    header: list[str], asked: str | None, usual: str, option: str, *, default: int | None
-) -> int | None:
-    lowered = [h.lower() for h in header]
-    if asked is not None:
-        if asked.lower() not in lowered:
-            raise InvalidInput(
-                f"{option} {asked!r}: the CSV has no such column (it has {', '.join(header)})."
-            )
-        return lowered.index(asked.lower())
-    return lowered.index(usual) if usual in lowered else default
-
-
-Question = int | str
-"""What tells two rows' questions apart: the number's digits as an int (exact, and small in a
-set of a million), or the number and RIO as text for the rare row with a RIO."""
-
-
-def question(e164: str, rio: str | None) -> Question:
-    """The key of a row's question (see `Question`)."""
-    return f"{e164}|{rio}" if rio else int(e164.lstrip("+") or 0)
-
-
-@dataclass
-class Plan:
-    """What a batch will do, known before anything is sent."""
-
-    rows: int = 0
-    """Data rows."""
-    invalid: int = 0
-    """Rows that will not be sent: not a number, or a RIO that does not fit."""
-    distinct: int = 0
-    """Different questions among the valid rows: each is asked once."""
-    billed: Counter[str] = field(default_factory=Counter)
-    """Billed queries per provider, after answers reused from history."""
-    reused: Counter[str] = field(default_factory=Counter)
-    """Answers per provider that history will give instead."""
-    duplicated: dict[Question, int] = field(default_factory=dict)
-    """Questions asked by more than one row, and by how many."""
-
-    @property
-    def duplicates(self) -> int:
-        """Rows answered by another row's lookup."""
-        return sum(n - 1 for n in self.duplicated.values())
-
-
-async def plan(
-    service: LookupService, rows: Iterable[InputRow], names: Sequence[str] | None = None
-) -> Plan:
-    """Read every row once, offline and from history: nothing is sent."""
-    found = Plan()
-    seen: set[Question] = set()
-    duplicated: Counter[Question] = Counter()
-    chunk: list[Query] = []
-
-    async def count(queries: list[Query]) -> None:
-        reusable = await service.reusable_many(queries, names)
-        for query, reused in zip(queries, reusable, strict=True):
-            for name in service.billed_for(query, names):
-                (found.reused if name in reused else found.billed)[name] += 1
-        queries.clear()
-
-    for row in rows:
-        found.rows += 1
-        query = _query(service, row)
-        if isinstance(query, InvalidInput):
-            found.invalid += 1
-            continue
-        key = question(query.number.e164 or "", row.rio)
-        if key in seen:
-            duplicated[key] += 1
-            continue
-        seen.add(key)
-        found.distinct += 1
-        chunk.append(query)
-        if len(chunk) >= PLAN_CHUNK:
-            await count(chunk)
-    await count(chunk)
-    found.duplicated = {k: n + 1 for k, n in duplicated.items()}
-    return found
-
-
-PLAN_CHUNK = 256
-"""Distinct numbers whose reusable answers are read from history at once while planning."""
-
-
-def _query(service: LookupService, row: InputRow) -> Query | InvalidInput:
-    """The row's question, or why it cannot be asked."""
-    try:
-        return service.prepare(row.number, row.rio)
-    except InvalidInput as exc:
-        return exc
-
-
-async def provider_lines(service: LookupService, found: Plan) -> list[str]:
-    """One line per billed provider of a plan: queries, reuse, what its budget leaves."""
-    lines = []
-    for name in sorted({*found.billed, *found.reused}):
-        text = f"  {name}: {found.billed[name]} billed queries"
-        if found.reused[name]:
-            text += f" ({found.reused[name]} answers reused from history)"
-        budget = service.clients.get(name).daily_budget
-        if budget is not None:
-            left = max(0, budget - (await service.spent_today(name) or 0))
-            text += f"; budget {left} of {budget} left today"
-            if found.billed[name] > left:
-                text += f": {found.billed[name] - left} rows will get a budget error"
-        lines.append(text)
-    return lines or ["  no billed queries."]
 
 
 @dataclass
@@ -344,7 +137,7 @@ class Batch:
             await store.batch_written(run_id, saved)
 
     def _answer(self, row: InputRow) -> Awaitable[dict[str, Any]]:
-        query = _query(self.service, row)
+        query = query_of(self.service, row)
         if isinstance(query, InvalidInput):
             return _done(_invalid(query))
         point = self.checkpoint
@@ -482,79 +275,3 @@ def _answer_of(lookup: Lookup) -> dict[str, Any]:
         "error": None,
         **({"warnings": data["warnings"]} if "warnings" in data else {}),
     }
-
-
-def csv_header(input_columns: Sequence[str], providers: Sequence[str]) -> list[str]:
-    """The output CSV's columns: the input's, then the answer's."""
-    answer = ["e164", "verdict", "eligible", "ported", "current_operator", "line_status"]
-    per_provider = [f"{p}_{k}" for p in providers for k in ("status", "error")]
-    taken = {c.lower() for c in input_columns}
-    added = [f"portcheck_{c}" if c in taken else c for c in [*answer, *per_provider, "error"]]
-    return [*input_columns, *added]
-
-
-def csv_row(
-    row: dict[str, Any], input_columns: Sequence[str], providers: Sequence[str]
-) -> list[str]:
-    """One output row as CSV cells, in `csv_header`'s order."""
-    verdict = row.get("verdict") or {}
-    results = {r["provider"]: r for r in row.get("results", [])}
-
-    def cell(value: object) -> str:
-        return (
-            "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
-        )
-
-    cells = [row["input"].get(c, "") for c in input_columns]
-    cells += [
-        cell(row.get("number")),
-        cell(verdict.get("headline")),
-        cell(verdict.get("eligible")),
-        cell(verdict.get("ported")),
-        cell(verdict.get("current_operator")),
-        cell(verdict.get("line_status")),
-    ]
-    for name in providers:
-        result = results.get(name, {})
-        error = result.get("error") or {}
-        cells += [cell(result.get("status")), cell(error.get("message"))]
-    cells.append(cell((row.get("error") or {}).get("message")))
-    return cells
-
-
-@contextlib.contextmanager
-def open_output(
-    output: Path | None, providers: list[str], *, append: bool = False
-) -> Iterator[Any]:
-    """`emit(row)`, writing each row as it comes (flushed: a stop loses nothing); `append`
-    continues a stopped run's file (a CSV keeps its one header)."""
-    if output is None:
-        stream: IO[str] = sys.stdout
-        close = False
-    else:
-        mode = os.O_APPEND if append else os.O_TRUNC
-        fd = os.open(output, os.O_WRONLY | os.O_CREAT | mode, 0o600)
-        stream = os.fdopen(fd, "w", encoding="utf-8", newline="")
-        close = True
-    as_csv = output is not None and output.suffix.lower() == ".csv"
-    writer: Any = None
-    columns: list[str] = []
-
-    def emit(row: dict[str, Any]) -> None:
-        nonlocal writer, columns
-        if as_csv:
-            if writer is None:
-                columns = list(row["input"])
-                writer = csv.writer(stream)
-                if not append:
-                    writer.writerow(csv_header(columns, providers))
-            writer.writerow(csv_row(row, columns, providers))
-        else:
-            stream.write(json.dumps(row, ensure_ascii=False) + "\n")
-        stream.flush()
-
-    try:
-        yield emit
-    finally:
-        if close:
-            stream.close()

@@ -23,7 +23,8 @@ from tui.app.dialogs.confirm import ConfirmScreen
 from tui.app.messages import ForwardsWorkerFailures, HistoryPicked
 
 if TYPE_CHECKING:
-    from tui.core.batch import Batch, Plan
+    from tui.core.batch import Batch
+    from tui.core.batch_plan import Plan
     from tui.core.service import LookupService
 
 ROWS_SHOWN = 2000
@@ -91,7 +92,8 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
 
     @work(exclusive=True, group="batch-plan", exit_on_error=False)
     async def _make_plan(self, path: Path) -> None:
-        from tui.core.batch import plan, provider_lines, rows_from
+        from tui.core.batch_io import rows_from
+        from tui.core.batch_plan import plan, provider_lines
         from tui.core.errors import InvalidInput
 
         self._say_plan("Reading the file…")
@@ -126,7 +128,8 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
 
     @work(exclusive=True, group="batch-run", exit_on_error=False)
     async def _run(self, source: Path, plan: Plan) -> None:
-        from tui.core.batch import Batch, open_output, rows_from
+        from tui.core.batch import Batch
+        from tui.core.batch_io import open_output, rows_from
 
         billed = sum(plan.billed.values())
         if billed:

@@ -1,0 +1,113 @@
+"""Before a batch sends anything: its rows read once, offline and from history, to count the
+invalid rows, the duplicates, and the billed queries per provider after answer reuse."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from tui.core.batch_io import InputRow
+from tui.core.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from tui.core.providers import Query
+    from tui.core.service import LookupService
+
+Question = int | str
+"""What tells two rows' questions apart: the number's digits as an int (exact, and small in a
+set of a million), or the number and RIO as text for the rare row with a RIO."""
+
+
+def question(e164: str, rio: str | None) -> Question:
+    """The key of a row's question (see `Question`)."""
+    return f"{e164}|{rio}" if rio else int(e164.lstrip("+") or 0)
+
+
+@dataclass
+class Plan:
+    """What a batch will do, known before anything is sent."""
+
+    rows: int = 0
+    """Data rows."""
+    invalid: int = 0
+    """Rows that will not be sent: not a number, or a RIO that does not fit."""
+    distinct: int = 0
+    """Different questions among the valid rows: each is asked once."""
+    billed: Counter[str] = field(default_factory=Counter)
+    """Billed queries per provider, after answers reused from history."""
+    reused: Counter[str] = field(default_factory=Counter)
+    """Answers per provider that history will give instead."""
+    duplicated: dict[Question, int] = field(default_factory=dict)
+    """Questions asked by more than one row, and by how many."""
+
+    @property
+    def duplicates(self) -> int:
+        """Rows answered by another row's lookup."""
+        return sum(n - 1 for n in self.duplicated.values())
+
+
+async def plan(
+    service: LookupService, rows: Iterable[InputRow], names: Sequence[str] | None = None
+) -> Plan:
+    """Read every row once, offline and from history: nothing is sent."""
+    found = Plan()
+    seen: set[Question] = set()
+    duplicated: Counter[Question] = Counter()
+    chunk: list[Query] = []
+
+    async def count(queries: list[Query]) -> None:
+        reusable = await service.reusable_many(queries, names)
+        for query, reused in zip(queries, reusable, strict=True):
+            for name in service.billed_for(query, names):
+                (found.reused if name in reused else found.billed)[name] += 1
+        queries.clear()
+
+    for row in rows:
+        found.rows += 1
+        query = query_of(service, row)
+        if isinstance(query, InvalidInput):
+            found.invalid += 1
+            continue
+        key = question(query.number.e164 or "", row.rio)
+        if key in seen:
+            duplicated[key] += 1
+            continue
+        seen.add(key)
+        found.distinct += 1
+        chunk.append(query)
+        if len(chunk) >= PLAN_CHUNK:
+            await count(chunk)
+    await count(chunk)
+    found.duplicated = {k: n + 1 for k, n in duplicated.items()}
+    return found
+
+
+PLAN_CHUNK = 256
+"""Distinct numbers whose reusable answers are read from history at once while planning."""
+
+
+def query_of(service: LookupService, row: InputRow) -> Query | InvalidInput:
+    """The row's question, or why it cannot be asked."""
+    try:
+        return service.prepare(row.number, row.rio)
+    except InvalidInput as exc:
+        return exc
+
+
+async def provider_lines(service: LookupService, found: Plan) -> list[str]:
+    """One line per billed provider of a plan: queries, reuse, what its budget leaves."""
+    lines = []
+    for name in sorted({*found.billed, *found.reused}):
+        text = f"  {name}: {found.billed[name]} billed queries"
+        if found.reused[name]:
+            text += f" ({found.reused[name]} answers reused from history)"
+        budget = service.clients.get(name).daily_budget
+        if budget is not None:
+            left = max(0, budget - (await service.spent_today(name) or 0))
+            text += f"; budget {left} of {budget} left today"
+            if found.billed[name] > left:
+                text += f": {found.billed[name] - left} rows will get a budget error"
+        lines.append(text)
+    return lines or ["  no billed queries."]
