@@ -30,6 +30,23 @@ async def _batch_of(pilot: Pilot[None], source: Path) -> BatchScreen:
     return screen
 
 
+def _sixty_slow_numbers(tmp_path: Path, sandbox: SandboxServer) -> Path:
+    sandbox.state.latency = 0.2
+    source = tmp_path / "list.txt"
+    source.write_text("".join(f"1380013{n:04d}\n" for n in range(60)), encoding="utf-8")
+    return source
+
+
+async def _started_then_stopped(pilot: Pilot[None], screen: BatchScreen) -> int:
+    """Start the chosen batch, stop it after a few rows; the rows shown."""
+    await pilot.press("ctrl+s", "y")
+    table = screen.query_one(DataTable)
+    await until(pilot, lambda: table.row_count >= 3, seconds=10)
+    await pilot.press("ctrl+t")  # the file field still has focus: the key must reach us
+    await settle(pilot)
+    return table.row_count
+
+
 async def test_a_batch_from_the_tui(tmp_path: Path, sandbox: SandboxServer) -> None:
     source = tmp_path / "list.csv"
     source.write_text(
@@ -72,22 +89,38 @@ async def test_a_batch_from_the_tui(tmp_path: Path, sandbox: SandboxServer) -> N
 async def test_stopping_a_batch_from_the_tui_keeps_what_was_answered(
     tmp_path: Path, sandbox: SandboxServer
 ) -> None:
-    sandbox.state.latency = 0.2
-    source = tmp_path / "list.txt"
-    source.write_text("".join(f"1380013{n:04d}\n" for n in range(60)), encoding="utf-8")
+    source = _sixty_slow_numbers(tmp_path, sandbox)
     app = app_for(config_for(sandbox, tmp_path / "c.toml"))
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
-        screen = await _batch_of(pilot, source)
-        await pilot.press("ctrl+s", "y")
-        table = screen.query_one(DataTable)
-        await until(pilot, lambda: table.row_count >= 3, seconds=10)
-        await pilot.press("ctrl+t")  # the file field still has focus: the key must reach us
-        await settle(pilot)
-        done = table.row_count
+        done = await _started_then_stopped(pilot, await _batch_of(pilot, source))
         assert 3 <= done < 60
         written = output_for(source).read_text(encoding="utf-8").splitlines()
         assert len(written) == done
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is app.main
+
+
+async def test_a_stopped_batch_continues_where_it_stopped_when_the_file_is_chosen_again(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    source = _sixty_slow_numbers(tmp_path, sandbox)
+    app = app_for(config_for(sandbox, tmp_path / "c.toml"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        first = await _started_then_stopped(pilot, await _batch_of(pilot, source))
+        assert first < 60
+        await pilot.press("escape")
+        await pilot.pause()
+        screen = await _batch_of(pilot, source)  # the same file again
+        plan = text_of(screen.query_one("#batch-plan", Static))
+        assert f"Continuing the stopped run: {first} rows already in" in plan
+        assert f"{60 - first} rows: {60 - first} numbers to look up" in plan
+        await pilot.press("ctrl+s", "y")
+        table = screen.query_one(DataTable)
+        await until(pilot, lambda: table.row_count == 60 - first, seconds=20)
+        await settle(pilot)
+    written = [json.loads(line) for line in output_for(source).read_text().splitlines()]
+    assert [w["row"] for w in written] == list(range(1, 61))  # each row once, in order
+    assert sandbox.state.hits["china_mnp"] == 60  # no number asked twice

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import os
 import shutil
 import signal
@@ -131,21 +130,6 @@ def _readable(input_path: str) -> Iterator[Path]:
         yield path
 
 
-def rows_in(output: Path) -> int:
-    """Data rows in a stopped run's output, after cutting a last line a kill left unfinished."""
-    data = output.read_bytes()
-    whole = data[: data.rfind(b"\n") + 1]
-    if len(whole) != len(data):
-        with output.open("r+b") as f:
-            f.truncate(len(whole))
-    if output.suffix.lower() != ".csv":
-        return whole.count(b"\n")
-    import csv
-    import io
-
-    return max(0, sum(1 for _ in csv.reader(io.StringIO(whole.decode("utf-8")))) - 1)
-
-
 @dataclass(frozen=True)
 class Options:
     """What the command line asked for."""
@@ -161,23 +145,12 @@ class Options:
     from_stdin: bool
 
 
-def run_key(source: Path, output: Path, profile: str, options: Options) -> str:
-    """What makes a run the same run again: the same input file, unchanged, into the same
-    output, with the same profile, providers and columns."""
-    info = source.stat()
-    parts = [
-        str(source.resolve()), str(info.st_size), str(info.st_mtime_ns), str(output.resolve()),
-        profile, ",".join(options.names or []), options.number_column or "",
-        options.rio_column or "",
-    ]  # fmt: skip
-    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
-
-
 async def _batch(service: LookupService, source: Path, output: Path | None, o: Options) -> int:
     from tui.core.aio_transport import AiohttpTransport
     from tui.core.batch import Batch
     from tui.core.batch_io import open_output, rows_from
     from tui.core.batch_plan import plan
+    from tui.core.batch_resume import checkpointed, todo, total_rows
     from tui.core.errors import ConfigError, InvalidInput
     from tui.core.http import tls_context
 
@@ -190,33 +163,19 @@ async def _batch(service: LookupService, source: Path, output: Path | None, o: O
             from tui.demo import BANNER
 
             say(BANNER, "yellow", err=True)
-        point = None
-        if output is not None and not o.from_stdin and service.store is not None:
-            key = run_key(source, output, service.clients.profile.name, o)
-            point = await service.store.checkpoint(key, restart=o.restart or not output.exists())
-            if point.resumed:
-                # The file has the last word: a row written just before a kill may not have
-                # been counted yet, and must not be written twice.
-                point.written = max(point.written, rows_in(output))
-                say(
-                    f"Continuing the stopped run: {point.written} rows already in {output}, "
-                    f"{len(point.answered)} answered and not yet written, {len(point.asking)} "
-                    "whose outcome is unknown (--restart starts over).",
-                    err=True,
-                )
-
-        def todo(rows: Iterator[Any]) -> Iterator[Any]:
-            for row in rows:
-                if point is None or not (
-                    row.index <= point.written
-                    or row.index in point.answered
-                    or (row.index in point.asking and not o.retry_unknown)
-                ):
-                    yield row
+        resumed = None
+        if output is not None and not o.from_stdin:
+            resumed = await checkpointed(
+                service, source, output, o.names, restart=o.restart,
+                number_column=o.number_column, rio_column=o.rio_column,
+            )  # fmt: skip
+        point = resumed.point if resumed is not None else None
+        if output is not None and resumed is not None and resumed.point.resumed:
+            say(resumed.message(output, "--restart starts over"), err=True)
 
         rows = partial(rows_from, source, o.number_column, o.rio_column)
         try:
-            found = await plan(service, todo(rows()), o.names)
+            found = await plan(service, todo(rows(), point, retry_unknown=o.retry_unknown), o.names)
         except InvalidInput as exc:
             fail(exc.message, EXIT_INVALID_INPUT)
         except UnicodeDecodeError:
@@ -229,17 +188,15 @@ async def _batch(service: LookupService, source: Path, output: Path | None, o: O
             checkpoint=point, retry_unknown=o.retry_unknown,
         )  # fmt: skip
         already = point.written if point is not None else 0
-        batch.tally.total = found.rows + (
-            len(point.answered) + (0 if o.retry_unknown else len(point.asking)) if point else 0
-        )
+        batch.tally.total = total_rows(found.rows, point, retry_unknown=o.retry_unknown)
         providers = list(service.clients.selection(o.names))
         with open_output(output, providers, append=already > 0) as emit, _progress(batch) as tick:
             loop = asyncio.get_running_loop()
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(signal.SIGINT, _stop, batch)
             await batch.run(rows(), emit, tick)
-        if point is not None and not batch.stopped:
-            await service.store.batch_forget(key)  # type: ignore[union-attr]
+        if resumed is not None and not batch.stopped:
+            await service.store.batch_forget(resumed.key)  # type: ignore[union-attr]
         tally = batch.tally
         say(
             f"{tally.done} of {tally.total} rows answered: {tally.eligible} eligible, "

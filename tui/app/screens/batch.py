@@ -25,6 +25,7 @@ from tui.app.messages import ForwardsWorkerFailures, HistoryPicked
 if TYPE_CHECKING:
     from tui.core.batch import Batch
     from tui.core.batch_plan import Plan
+    from tui.core.batch_resume import Resumed
     from tui.core.service import LookupService
 
 ROWS_SHOWN = 2000
@@ -58,6 +59,8 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
         self.service = service
         self.plan: Plan | None = None
         self.source: Path | None = None
+        self.resumed: Resumed | None = None
+        """The checkpointed run of the chosen file (None without history)."""
         self.current_batch: Batch | None = None
         self._answers: dict[int, dict[str, Any]] = {}
         self._batch_running = False
@@ -94,20 +97,27 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
     async def _make_plan(self, path: Path) -> None:
         from tui.core.batch_io import rows_from
         from tui.core.batch_plan import plan, provider_lines
+        from tui.core.batch_resume import checkpointed, todo
         from tui.core.errors import InvalidInput
 
         self._say_plan("Reading the file…")
+        output = output_for(path)
         try:
-            self.plan = await plan(self.service, rows_from(path))
+            self.resumed = await checkpointed(self.service, path, output)
+            point = self.resumed.point if self.resumed is not None else None
+            self.plan = await plan(self.service, todo(rows_from(path), point))
         except (InvalidInput, UnicodeDecodeError, OSError) as exc:
             message = exc.message if isinstance(exc, InvalidInput) else str(exc)
             self._say_plan(f"Cannot read {path.name}: {message}")
             return
         p = self.plan
-        lines = [
+        lines = []
+        if self.resumed is not None and self.resumed.point.resumed:
+            lines.append(self.resumed.message(output, f"delete {output.name} to start over"))
+        lines.append(
             f"{p.rows} rows: {p.distinct} numbers to look up ({p.duplicates} duplicates "
             f"answered once, {p.invalid} invalid rows never sent)."
-        ]
+        )
         lines += await provider_lines(self.service, p)
         lines.append(f"Answers go to {output_for(path)}. ctrl+s starts.")
         self._say_plan("\n".join(lines))
@@ -130,27 +140,35 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
     async def _run(self, source: Path, plan: Plan) -> None:
         from tui.core.batch import Batch
         from tui.core.batch_io import open_output, rows_from
+        from tui.core.batch_resume import total_rows
 
         billed = sum(plan.billed.values())
         if billed:
             question = f"Send {billed} billed queries for {source.name}?"
             if not await self.app.push_screen_wait(ConfirmScreen(question, "Send")):
                 return
-        batch = self.current_batch = Batch(self.service, duplicated=plan.duplicated)
-        batch.tally.total = plan.rows
+        resumed = self.resumed
+        point = resumed.point if resumed is not None else None
+        batch = Batch(self.service, duplicated=plan.duplicated, checkpoint=point)
+        self.current_batch = batch
+        batch.tally.total = total_rows(plan.rows, point)
         bar = self.query_one(ProgressBar)
-        bar.update(total=plan.rows, progress=0)
+        bar.update(total=batch.tally.total, progress=0)
         self._batch_running = True
         self._started = time.monotonic()
         providers = list(self.service.clients.selection())
         try:
-            with open_output(output_for(source), providers) as write:
+            append = point is not None and point.written > 0
+            with open_output(output_for(source), providers, append=append) as write:
 
                 def emit(row: dict[str, Any]) -> None:
                     write(row)
                     self._shown(row)
 
                 await batch.run(rows_from(source), emit, self._progress)
+            if resumed is not None and not batch.stopped and self.service.store is not None:
+                await self.service.store.batch_forget(resumed.key)
+                self.resumed = None
         finally:
             self._batch_running = False
         t = batch.tally

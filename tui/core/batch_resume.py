@@ -1,0 +1,111 @@
+"""Continuing a stopped batch: which run it is, where it got to, and what is left to plan.
+
+The same command (or the same file chosen again in the TUI) into the same output continues
+the checkpointed run (see `store.checkpoint`); any front end resumes through here.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tui.core.batch_io import InputRow
+
+if TYPE_CHECKING:
+    from tui.core.service import LookupService
+    from tui.core.store.checkpoint import Checkpoint
+
+
+def run_key(
+    source: Path,
+    output: Path,
+    profile: str,
+    names: Sequence[str] | None,
+    number_column: str | None = None,
+    rio_column: str | None = None,
+) -> str:
+    """What makes a run the same run again: the same input file, unchanged, into the same
+    output, with the same profile, providers and columns."""
+    info = source.stat()
+    parts = [
+        str(source.resolve()), str(info.st_size), str(info.st_mtime_ns), str(output.resolve()),
+        profile, ",".join(names or []), number_column or "", rio_column or "",
+    ]  # fmt: skip
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def rows_in(output: Path) -> int:
+    """Data rows in a stopped run's output, after cutting a last line a kill left unfinished."""
+    data = output.read_bytes()
+    whole = data[: data.rfind(b"\n") + 1]
+    if len(whole) != len(data):
+        with output.open("r+b") as f:
+            f.truncate(len(whole))
+    if output.suffix.lower() != ".csv":
+        return whole.count(b"\n")
+    return max(0, sum(1 for _ in csv.reader(io.StringIO(whole.decode("utf-8")))) - 1)
+
+
+@dataclass
+class Resumed:
+    """A checkpointed run and its key."""
+
+    key: str
+    point: Checkpoint
+
+    def message(self, output: Path, restart_hint: str) -> str:
+        """What to tell the user when the run had already begun."""
+        p = self.point
+        return (
+            f"Continuing the stopped run: {p.written} rows already in {output}, "
+            f"{len(p.answered)} answered and not yet written, {len(p.asking)} whose outcome "
+            f"is unknown ({restart_hint})."
+        )
+
+
+async def checkpointed(
+    service: LookupService,
+    source: Path,
+    output: Path,
+    names: Sequence[str] | None = None,
+    *,
+    restart: bool = False,
+    number_column: str | None = None,
+    rio_column: str | None = None,
+) -> Resumed | None:
+    """The run of `source` into `output`, continued when it had begun (a new one with
+    `restart`, or when the output is gone); None without history."""
+    if service.store is None:
+        return None
+    key = run_key(source, output, service.clients.profile.name, names, number_column, rio_column)
+    point = await service.store.checkpoint(key, restart=restart or not output.exists())
+    if point.resumed:
+        # The file has the last word: a row written just before a kill may not have been
+        # counted yet, and must not be written twice.
+        point.written = max(point.written, rows_in(output))
+    return Resumed(key, point)
+
+
+def todo(
+    rows: Iterable[InputRow], point: Checkpoint | None, *, retry_unknown: bool = False
+) -> Iterator[InputRow]:
+    """The rows a continued run still has to ask (for its estimate)."""
+    for row in rows:
+        if point is None or not (
+            row.index <= point.written
+            or row.index in point.answered
+            or (row.index in point.asking and not retry_unknown)
+        ):
+            yield row
+
+
+def total_rows(planned: int, point: Checkpoint | None, *, retry_unknown: bool = False) -> int:
+    """Rows the progress counts: those planned, and those a stopped run left to write."""
+    if point is None:
+        return planned
+    return planned + len(point.answered) + (0 if retry_unknown else len(point.asking))
