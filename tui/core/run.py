@@ -18,17 +18,10 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from typing import Protocol, TypeVar
 
+from tui.core.asking import answer_of, interrupted
 from tui.core.clients import ProviderClients
-from tui.core.errors import (
-    INTERRUPTED_MESSAGE,
-    BadResponse,
-    BudgetExceeded,
-    Interrupted,
-    ProviderError,
-    ProviderTimeout,
-)
+from tui.core.errors import BudgetExceeded
 from tui.core.lookup import Lookup
-from tui.core.policies import CALL_DEADLINE
 from tui.core.providers import AnyProvider
 from tui.core.result import ProviderResult
 from tui.core.store import HistoryError, NewLookup, Reservation
@@ -248,7 +241,12 @@ class LookupRun:
         return [p for p in asking if p.name not in found]
 
     async def _ask(self, asking: list[AnyProvider]) -> None:
-        tasks = {asyncio.create_task(self._call(p), name=f"portcheck:{p.name}"): p for p in asking}
+        tasks = {
+            asyncio.create_task(
+                answer_of(p, self._query, self._clock), name=f"portcheck:{p.name}"
+            ): p
+            for p in asking
+        }
         self._calls = {p.name: t for t, p in tasks.items()}
         self._sent.set()
         pending = set(tasks)
@@ -257,38 +255,14 @@ class LookupRun:
                 done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
                 for task in done:
                     provider = tasks[task]
-                    self._accept(task.result() if not task.cancelled() else _interrupted(provider))
+                    self._accept(task.result() if not task.cancelled() else interrupted(provider))
         except asyncio.CancelledError:
             # The run itself was cancelled (the process is stopping): record what is known.
             for task in pending:
                 task.cancel()
-                self._accept(_interrupted(tasks[task]))
+                self._accept(interrupted(tasks[task]))
             await self._record()
             raise
-
-    async def _call(self, provider: AnyProvider) -> ProviderResult:
-        """One provider's answer; any failure stays in that result, never raised."""
-        start = self._clock()
-        CALL_DEADLINE.set(asyncio.get_running_loop().time() + provider.timeout)  # own task
-        try:
-            async with asyncio.timeout(provider.timeout):
-                result = await provider.lookup(self._query)
-        except TimeoutError:
-            error: ProviderError = ProviderTimeout(
-                f"no answer within {provider.timeout:g} s; the request may have arrived.",
-                billed=None if provider.billed else False,
-            )
-        except ProviderError as exc:
-            error = exc
-        except Exception as exc:  # noqa: BLE001 - a provider bug must stay in its own panel
-            error = BadResponse(
-                f"unexpected failure ({type(exc).__name__}).",
-                billed=None if provider.billed else False,
-            )
-        else:
-            return result.with_latency((self._clock() - start) * 1000)
-        elapsed = round((self._clock() - start) * 1000, 1)
-        return ProviderResult.failed(provider.name, error, elapsed)
 
     async def _record(self) -> None:
         if self._store is None:
@@ -323,8 +297,3 @@ def wanted_for(asking: Sequence[AnyProvider], rio_tag: str | None) -> list[Wante
         for p in asking
         if p.cache_ttl > 0
     ]
-
-
-def _interrupted(provider: AnyProvider) -> ProviderResult:
-    error = Interrupted(INTERRUPTED_MESSAGE, billed=None if provider.billed else False)
-    return ProviderResult.failed(provider.name, error, None)
