@@ -185,10 +185,21 @@ class LookupRun:
         )
 
     async def _reserve(self, asking: list[AnyProvider]) -> list[AnyProvider]:
-        """One store call: fresh answers stand in for asking, then a pending row per billed
-        request still to send (budgets checked). Returns the providers to ask."""
+        """Fresh answers stand in for asking, then a pending row per billed request still to
+        send (budgets checked), in one store call. Returns the providers to ask."""
+        reservation = await self._reservation(asking)
+        if reservation.lookup_id is not None:
+            self.lookup.lookup_id = reservation.lookup_id
+        self._charges = reservation.charges
+        for result in reservation.found.values():
+            self._accept(result)
+        for name, exc in reservation.refused.items():
+            self._accept(ProviderResult.failed(name, exc, None))
+        done = reservation.found.keys() | reservation.refused.keys()
+        return [p for p in asking if p.name not in done]
+
+    async def _reservation(self, asking: list[AnyProvider]) -> Reservation:
         budgets = {p.name: p.daily_budget for p in asking if p.billed}
-        reservation = None
         if self._store is not None:
             rio = self._query.rio
             e164 = self._query.number.e164 or ""
@@ -196,49 +207,27 @@ class LookupRun:
                 self._tag = await self._guard(self._store.rio_tag(e164, rio.code))
             wanted = [] if self.refresh else wanted_for(asking, self._tag)
             if not budgets:  # nothing billed: a read, no commit
-                return await self._reuse(asking, e164, wanted)
-            reservation = await self._guard(
+                found = None
+                if wanted:
+                    found = await self._guard(self._store.fresh(self.lookup.profile, e164, wanted))
+                return Reservation(None, found=found or {})
+            reserved = await self._guard(
                 self._store.reserve(self.lookup.lookup_id, self._new(), budgets, wanted)
             )
-        elif not budgets:
-            return asking
-        refused: dict[str, BudgetExceeded] = {}
-        if reservation is None:  # no history at all (it would not open), or it failed now
-            # A budget that cannot be counted durably is not a budget: refuse, send nothing.
-            refused = {
-                name: BudgetExceeded(
-                    "the history cannot be written, so the daily budget cannot be counted; "
-                    "nothing was sent.",
-                    billed=False,
-                )
-                for name, daily in budgets.items()
-                if daily is not None
-            }
-            found: dict[str, ProviderResult] = {}
-        else:
-            if reservation.lookup_id is not None:
-                self.lookup.lookup_id = reservation.lookup_id
-            self._charges = reservation.charges
-            refused = reservation.refused
-            found = reservation.found
-        for result in found.values():
-            self._accept(result)
-        for name, exc in refused.items():
-            self._accept(ProviderResult.failed(name, exc, None))
-        return [p for p in asking if p.name not in refused and p.name not in found]
-
-    async def _reuse(
-        self, asking: list[AnyProvider], e164: str, wanted: list[Wanted]
-    ) -> list[AnyProvider]:
-        assert self._store is not None
-        found = (
-            await self._guard(self._store.fresh(self.lookup.profile, e164, wanted))
-            if wanted
-            else {}
-        ) or {}
-        for result in found.values():
-            self._accept(result)
-        return [p for p in asking if p.name not in found]
+            if reserved is not None:
+                return reserved
+        # No history at all (it would not open), or it failed now. A budget that cannot be
+        # counted durably is not a budget: refuse, send nothing.
+        message = (
+            "the history cannot be written, so the daily budget cannot be counted; "
+            "nothing was sent."
+        )
+        refused = {
+            name: BudgetExceeded(message, billed=False)
+            for name, daily in budgets.items()
+            if daily is not None
+        }
+        return Reservation(None, refused=refused)
 
     async def _ask(self, asking: list[AnyProvider]) -> None:
         tasks = {
