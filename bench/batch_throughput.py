@@ -70,7 +70,8 @@ async def run_batch_httpx(base: str, n: int, in_flight: int) -> float:
 async def _batch(base: str, n: int, in_flight: int, transport: object) -> float:
     from tui.core.batch import Batch
     from tui.core.batch_io import InputRow
-    from tui.core.config import ResolvedProfile, build_profile
+    from tui.core.config import ResolvedProfile
+    from tui.core.profile_model import build_profile
     from tui.core.service import LookupService
     from tui.core.store import Store
     from tui.sandbox.registry import demo_sections

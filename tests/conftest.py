@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from tests.tui_helpers import reset, shared_server, stop_shared_server
-from tui.core.config import ResolvedProfile, build_profile, profile_data
+from tui.core.config import ResolvedProfile
+from tui.core.profile_model import build_profile, profile_data
 from tui.core.service import LookupService
 from tui.demo import demo_profile
 from tui.sandbox.server import SandboxServer

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from tui.core.config import DEMO, build_profile, check_all, load_config, profile_data
+from tui.core.config import DEMO, check_all, load_config
 from tui.core.errors import ConfigError
+from tui.core.profile_model import build_profile, profile_data
 from tui.core.template import example_config
 from tui.demo import demo_profile
 
@@ -151,7 +152,7 @@ def test_example_config_is_valid_and_documents_every_key(
     config = load_config(path)
     assert check_all(config) == []
     text = example_config()
-    from tui.core.config import ProfileBase
+    from tui.core.profile_model import ProfileBase
     from tui.core.providers import PROVIDERS
 
     keys = set(ProfileBase.__struct_fields__)

@@ -441,7 +441,7 @@ async def test_clients_verify_tls_with_one_shared_context(checker: LookupService
 def test_only_clients_with_an_https_url_load_the_ca_bundle() -> None:
     """The sandbox on loopback needs no TLS: its clients skip reading the CA bundle, and
     trust no certificate at all, so they could never be used to skip verification."""
-    from tui.core.config import build_profile
+    from tui.core.profile_model import build_profile
     from tui.core.providers.ip138 import Ip138Provider
 
     def context_of(base_url: str) -> ssl.SSLContext:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tui.core.config import ProfileBase, build_profile
+from tui.core.profile_model import ProfileBase, build_profile
 from tui.core.providers import PROVIDERS
 
 if TYPE_CHECKING:

@@ -9,14 +9,8 @@ from typing import Any
 
 from tui.core.errors import InvalidInput
 from tui.core.masking import mask_e164
-from tui.core.numbers import (
-    REGION_NAMES,
-    Notice,
-    NumberInfo,
-    normalise,
-    parse_number,
-    range_operator,
-)
+from tui.core.number_plan import REGION_NAMES
+from tui.core.numbers import Notice, NumberInfo, normalise, parse_number, range_operator
 from tui.core.providers.base import Query
 from tui.core.result import ProviderResult
 from tui.core.rio import parse_rio

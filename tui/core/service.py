@@ -18,13 +18,14 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 from tui.core.errors import ConfigError, InvalidInput
 from tui.core.lookup import Lookup, masked_number, prepare
 from tui.core.providers import Query
-from tui.core.service_history import NOT_STORED, HistoryAccess
+from tui.core.service_history import NOT_STORED, HistoryAccess, open_store
 
 if TYPE_CHECKING:
     import httpx
 
     from tui.core.clients import ProviderClients
-    from tui.core.config import Config, ProfileBase, ResolvedProfile
+    from tui.core.config import Config, ResolvedProfile
+    from tui.core.profile_model import ProfileBase
     from tui.core.run import LookupRun
     from tui.core.store import Store
     from tui.core.store.aio import AsyncStore
@@ -130,30 +131,9 @@ class LookupService(HistoryAccess):
         return chosen.region if chosen else "CN"
 
     def _open_store(self, config: Config) -> list[str]:
-        from tui.core.config import DEMO
-        from tui.core.store import HistoryError, Store
-        from tui.core.store.aio import AsyncStore
-        from tui.core.store.retention import DEFAULT_RETENTION_DAYS
-
-        try:
-            store = Store(self.data_dir)
-        except HistoryError as exc:
-            self.history_problem = exc.message
-            return [self.history_problem]
-        except OSError as exc:
-            self.history_problem = f"history unavailable ({exc.strerror}): lookups are not saved"
-            return [self.history_problem]
-        store.clock = lambda: self.clock()
-        self.store = AsyncStore(store)
-        notices = list(store.notices)
-        days = {
-            n: p.retention_days for n, p in (config.model.profiles if config.model else {}).items()
-        }
-        days.setdefault(DEMO, DEFAULT_RETENTION_DAYS)
-        try:
-            store.apply_retention(days)
-        except HistoryError as exc:
-            notices.append(exc.message)
+        self.store, notices, self.history_problem = open_store(
+            self.data_dir, lambda: self.clock(), config
+        )
         return notices
 
     def _use(self, name: str | None) -> ResolvedProfile:
@@ -224,37 +204,6 @@ class LookupService(HistoryAccess):
     def billed_for(self, query: Query, names: Sequence[str] | None = None) -> list[str]:
         """The providers that would bill if asked about `query` now (to say so first)."""
         return self.clients.billed_for(query, self.clients.selection(names))
-
-    async def reusable(self, query: Query, names: Sequence[str] | None = None) -> set[str]:
-        """The providers of `names` whose fresh stored answer a lookup of `query` would reuse
-        now instead of asking (none without history)."""
-        return (await self.reusable_many([query], names))[0]
-
-    async def reusable_many(
-        self, queries: Sequence[Query], names: Sequence[str] | None = None
-    ) -> list[set[str]]:
-        """`reusable` for each of `queries`, in one read of the history."""
-        from tui.core.run import wanted_for
-
-        if self.store is None:
-            return [set() for _ in queries]
-        clients = self.clients
-        asking = [clients.get(n) for n in clients.selection(names)]
-        numbers = []
-        for query in queries:
-            e164, rio = query.number.e164 or "", query.rio
-            tag = None
-            if rio is not None and any(p.uses_rio for p in asking):
-                tag = await self.store.rio_tag(e164, rio.code)
-            numbers.append((e164, wanted_for(asking, tag)))
-        found = await self.store.fresh_many(clients.profile.name, numbers)
-        return [set(answers) for answers in found]
-
-    async def spent_today(self, provider: str) -> int | None:
-        """Billed requests to `provider` today under the active profile (None: no history)."""
-        if self.store is None:
-            return None
-        return await self.store.spent_today(provider, self.clients.profile.name)
 
     def begin(
         self,

@@ -1,10 +1,11 @@
-"""The lookup service's history half: read, show, forget, with failures as warnings."""
+"""The lookup service's history half: open, read, show, forget, with failures as warnings."""
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from tui.core.errors import InvalidInput
@@ -12,6 +13,7 @@ from tui.core.lookup import Lookup
 
 if TYPE_CHECKING:
     from tui.core.clients import ProviderClients
+    from tui.core.config import Config
     from tui.core.providers import Query
     from tui.core.store import LookupRecord, LookupSummary, UsageRow
     from tui.core.store.aio import AsyncStore
@@ -48,6 +50,10 @@ class HistoryAccess:
     def region(self) -> str:
         raise NotImplementedError
 
+    @property
+    def clients(self) -> ProviderClients:
+        raise NotImplementedError
+
     def prepare(self, text: str, rio: str | None = None) -> Query:
         raise NotImplementedError
 
@@ -66,6 +72,37 @@ class HistoryAccess:
                 return Outcome(empty, (exc.message, again.message), failed=True)
         except HistoryError as exc:
             return Outcome(empty, (exc.message,), failed=True)
+
+    async def reusable(self, query: Query, names: Sequence[str] | None = None) -> set[str]:
+        """The providers of `names` whose fresh stored answer a lookup of `query` would reuse
+        now instead of asking (none without history)."""
+        return (await self.reusable_many([query], names))[0]
+
+    async def reusable_many(
+        self, queries: Sequence[Query], names: Sequence[str] | None = None
+    ) -> list[set[str]]:
+        """`reusable` for each of `queries`, in one read of the history."""
+        from tui.core.run import wanted_for
+
+        if self.store is None:
+            return [set() for _ in queries]
+        clients = self.clients
+        asking = [clients.get(n) for n in clients.selection(names)]
+        numbers = []
+        for query in queries:
+            e164, rio = query.number.e164 or "", query.rio
+            tag = None
+            if rio is not None and any(p.uses_rio for p in asking):
+                tag = await self.store.rio_tag(e164, rio.code)
+            numbers.append((e164, wanted_for(asking, tag)))
+        found = await self.store.fresh_many(clients.profile.name, numbers)
+        return [set(answers) for answers in found]
+
+    async def spent_today(self, provider: str) -> int | None:
+        """Billed requests to `provider` today under the active profile (None: no history)."""
+        if self.store is None:
+            return None
+        return await self.store.spent_today(provider, self.clients.profile.name)
 
     async def history_page(self, text: str = "", limit: int = 200) -> Outcome[list[LookupSummary]]:
         """The latest lookups, or those of the number (any form) or containing `text`."""
@@ -159,3 +196,31 @@ class HistoryAccess:
             for record in page:
                 yield record
             after = page[-1].summary.id
+
+
+def open_store(
+    data_dir: Path | None, clock: Callable[[], float], config: Config
+) -> tuple[AsyncStore | None, list[str], str | None]:
+    """The history at `data_dir` with each profile's retention applied: the store (None when
+    it cannot be used), notices to show once, and why there is no history."""
+    from tui.core.config import DEMO
+    from tui.core.store import HistoryError, Store
+    from tui.core.store.aio import AsyncStore
+    from tui.core.store.retention import DEFAULT_RETENTION_DAYS
+
+    try:
+        store = Store(data_dir)
+    except HistoryError as exc:
+        return None, [exc.message], exc.message
+    except OSError as exc:
+        problem = f"history unavailable ({exc.strerror}): lookups are not saved"
+        return None, [problem], problem
+    store.clock = clock
+    notices = list(store.notices)
+    days = {n: p.retention_days for n, p in (config.model.profiles if config.model else {}).items()}
+    days.setdefault(DEMO, DEFAULT_RETENTION_DAYS)
+    try:
+        store.apply_retention(days)
+    except HistoryError as exc:
+        notices.append(exc.message)
+    return AsyncStore(store), notices, None

@@ -3,7 +3,7 @@
 The number field, the verdict, the panels and the copied summary always belong to the lookup
 on screen (`current`). Lookups are run by the service; this screen routes what the user asks
 to it and draws what comes back, dropping answers that belong to another lookup. Its layout
-and start-up are in screens/base.py.
+and start-up are in screens/base.py, its history half in screens/history_side.py.
 """
 
 from __future__ import annotations
@@ -15,14 +15,8 @@ from textual.binding import Binding
 
 from tui.app.dialogs.confirm import ConfirmScreen
 from tui.app.dialogs.text_screen import TextScreen
-from tui.app.messages import (
-    HistoryPicked,
-    HistoryRerunRequested,
-    LookupRequested,
-    ProviderRetryRequested,
-    RawAnswerRequested,
-)
-from tui.app.screens.base import BaseScreen
+from tui.app.messages import LookupRequested, ProviderRetryRequested, RawAnswerRequested
+from tui.app.screens.history_side import HistorySide
 from tui.core.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -34,7 +28,7 @@ DRAW_WAIT = 0.05
 """Longest a new lookup waits for its requests to be sent before it is drawn anyway."""
 
 
-class MainScreen(BaseScreen):
+class MainScreen(HistorySide):
     """Everything an agent needs on one screen, driven from the keyboard."""
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
@@ -193,66 +187,6 @@ class MainScreen(BaseScreen):
         self.form.clear()
         self.show(None)
 
-    # --- history ---------------------------------------------------------------------------
-
-    @on(HistoryPicked)
-    def _history_picked(self, event: HistoryPicked) -> None:
-        self._leave_narrow_history()
-        self.open_past(event.lookup_id, rerun=False)
-
-    @on(HistoryRerunRequested)
-    def _history_rerun(self, event: HistoryRerunRequested) -> None:
-        self._leave_narrow_history()
-        self.open_past(event.lookup_id, rerun=True)
-
-    def _leave_narrow_history(self) -> None:
-        """On a narrow terminal the history covers the lookup: opening one shows it."""
-        if self.has_class("-narrow", "-history"):
-            self.remove_class("-history")
-            self.form.number_input.focus()
-
-    @work(exclusive=True, group="past", exit_on_error=False)
-    async def open_past(self, lookup_id: int, *, rerun: bool) -> None:
-        """Show a past lookup as it was answered, or look its number up again."""
-        if self.service is None:
-            return
-        found = await self.service.show(lookup_id)
-        for warning in found.warnings:
-            self.notify(warning, severity="error")
-        lookup = found.value
-        if lookup is None:
-            if not found.warnings:
-                self.notify("That lookup is no longer in history.", severity="warning")
-            return
-        self.form.show_number(lookup.typed, None, unknown=lookup.masked)
-        if not rerun:
-            self.show(lookup)
-        elif lookup.query is None:
-            self.notify(
-                "The full number of this lookup is not stored (store_full_number is off): "
-                "type it again.",
-                severity="warning",
-                timeout=8,
-            )
-        else:
-            self._run(self.service.begin(lookup.query, self.form.selected, typed=lookup.typed))
-
-    def action_toggle_history(self) -> None:
-        if self.has_class("-narrow"):
-            self.toggle_class("-history")
-            if self.has_class("-history"):
-                self.sidebar.entries.focus()
-            else:
-                self.form.number_input.focus()
-        else:
-            self.toggle_class("-history-hidden")
-
-    def action_filter_history(self) -> None:
-        if self.has_class("-narrow"):
-            self.add_class("-history")
-        self.remove_class("-history-hidden")
-        self.sidebar.filter_input.focus()
-
     def open_batch(self) -> None:
         """The batch screen, on this screen's profile."""
         from tui.app.screens.batch import BatchScreen
@@ -261,10 +195,6 @@ class MainScreen(BaseScreen):
             self.notify("Loading the profile: try again in a moment.")
             return
         self.app.push_screen(BatchScreen(self.service))
-
-    def purge_history(self) -> None:
-        """Delete the whole history, after asking."""
-        self.sidebar.purge_all()
 
     # --- raw answers, summary, help, privacy -----------------------------------------------
 

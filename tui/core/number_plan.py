@@ -1,0 +1,69 @@
+"""The numbering facts the offline check knows: number types, French overseas prefixes,
+region names and the Chinese blocks that cannot be ported."""
+
+from __future__ import annotations
+
+import phonenumbers
+
+#: phonenumbers' number types by the names Portcheck writes in JSON.
+TYPE_NAMES = {
+    phonenumbers.PhoneNumberType.MOBILE: "mobile",
+    phonenumbers.PhoneNumberType.FIXED_LINE: "fixed_line",
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE: "fixed_line_or_mobile",
+    phonenumbers.PhoneNumberType.TOLL_FREE: "toll_free",
+    phonenumbers.PhoneNumberType.PREMIUM_RATE: "premium_rate",
+    phonenumbers.PhoneNumberType.SHARED_COST: "shared_cost",
+    phonenumbers.PhoneNumberType.VOIP: "voip",
+    phonenumbers.PhoneNumberType.PERSONAL_NUMBER: "personal_number",
+    phonenumbers.PhoneNumberType.PAGER: "pager",
+    phonenumbers.PhoneNumberType.UAN: "uan",
+    phonenumbers.PhoneNumberType.VOICEMAIL: "voicemail",
+}
+
+#: French overseas national prefixes → the region they really belong to.
+FR_OVERSEAS = {
+    "0262": "RE",
+    "0263": "RE",
+    "0692": "RE",
+    "0693": "RE",
+    "0269": "YT",
+    "0639": "YT",
+    "0590": "GP",
+    "0690": "GP",
+    "0691": "GP",
+    "0594": "GF",
+    "0694": "GF",
+    "0596": "MQ",
+    "0696": "MQ",
+    "0697": "MQ",
+}
+REGION_NAMES = {
+    "CN": "China",
+    "FR": "France",
+    "RE": "Réunion",
+    "YT": "Mayotte",
+    "GP": "Guadeloupe",
+    "GF": "French Guiana",
+    "MQ": "Martinique",
+    "BL": "Saint-Barthélemy",
+    "MF": "Saint-Martin",
+}
+
+#: Chinese number blocks that cannot be ported between operators, by national prefix.
+CN_NOT_PORTABLE = [
+    (
+        ("170", "171", "162", "165", "167"),
+        "MVNO",
+        "virtual-operator (MVNO) range: these numbers cannot be ported to another operator",
+    ),
+    (
+        ("1349", "17400", "17401", "17402", "17403", "17404", "17405", "1749"),
+        "SATELLITE",
+        "satellite range: satellite numbers cannot be ported",
+    ),
+    (
+        ("140", "141", "144", "146", "148"),
+        "IOT",
+        "IoT (machine-to-machine) range: IoT numbers cannot be ported",
+    ),
+]
