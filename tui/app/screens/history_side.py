@@ -8,6 +8,7 @@ from textual import on, work
 
 from tui.app.messages import HistoryPicked, HistoryRerunRequested
 from tui.app.screens.base import BaseScreen
+from tui.core.service_history import NOT_STORED
 
 if TYPE_CHECKING:
     from tui.core.run import LookupRun
@@ -53,12 +54,7 @@ class HistorySide(BaseScreen):
         if not rerun:
             self.show(lookup)
         elif lookup.query is None:
-            self.notify(
-                "The full number of this lookup is not stored (store_full_number is off): "
-                "type it again.",
-                severity="warning",
-                timeout=8,
-            )
+            self.notify(NOT_STORED.capitalize(), severity="warning", timeout=8)
         else:
             self._run(self.service.begin(lookup.query, self.form.selected, typed=lookup.typed))
 
