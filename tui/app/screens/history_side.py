@@ -8,7 +8,6 @@ from textual import on, work
 
 from tui.app.messages import HistoryPicked, HistoryRerunRequested
 from tui.app.screens.base import BaseScreen
-from tui.core.service_history import NOT_STORED
 
 if TYPE_CHECKING:
     from tui.core.run import LookupRun
@@ -54,6 +53,8 @@ class HistorySide(BaseScreen):
         if not rerun:
             self.show(lookup)
         elif lookup.query is None:
+            from tui.core.service_history import NOT_STORED  # lazily: it loads phonenumbers
+
             self.notify(NOT_STORED.capitalize(), severity="warning", timeout=8)
         else:
             self._run(self.service.begin(lookup.query, self.form.selected, typed=lookup.typed))
