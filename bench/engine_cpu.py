@@ -8,6 +8,9 @@ alternately, A B A B…, with history on and off. Run:
     python bench/engine_cpu.py [--rounds 5] [--lookups 2000] [--baseline REV]
                                [--a WORKER] [--b WORKER] [--history-modes on,off]
 
+`--a-at-baseline` measures the A worker from REV too: `--baseline HEAD --a new --b new` is a
+change against the last commit.
+
 Workers: `old` (the engine at REV), `new` (this tree's), `new-aiohttp` (this tree's on the
 batch command's aiohttp transport), `raw` and `raw-shaped` (plain httpx, the floor).
 
@@ -178,6 +181,10 @@ def main() -> None:
     parser.add_argument("--baseline", default=BASELINE, help="commit of the `old` engine")
     parser.add_argument("--a", default="old", choices=ENGINES, help="the baseline measured")
     parser.add_argument("--b", default="new", choices=ENGINES, help="measured against it")
+    parser.add_argument(
+        "--a-at-baseline", action="store_true",
+        help="run the A worker from the baseline commit too (e.g. --baseline HEAD --a new)",
+    )  # fmt: skip
     parser.add_argument("--history-modes", default="on,off", help="on, off or on,off")
     parser.add_argument("--worker", choices=ENGINES)
     parser.add_argument("--url")
@@ -199,8 +206,8 @@ def main() -> None:
             a: list[float] = []
             b: list[float] = []
             for _ in range(args.rounds):  # A, B, A, B…
-                a.append(measure(old if args.a == "old" else ROOT, args.a, url, args.lookups,
-                                 history))  # fmt: skip
+                a_tree = old if args.a == "old" or args.a_at_baseline else ROOT
+                a.append(measure(a_tree, args.a, url, args.lookups, history))
                 b.append(measure(ROOT, args.b, url, args.lookups, history))
             ratios = [x / y for x, y in zip(a, b, strict=True)]
             print(

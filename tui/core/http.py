@@ -11,6 +11,7 @@ from functools import cache
 from urllib.parse import urlsplit
 
 import httpx
+import sniffio
 
 from tui.core.errors import BadResponse, NetworkError, ProviderError, ProviderTimeout, RateLimited
 from tui.core.netstream import tune
@@ -126,6 +127,9 @@ async def send(
     is waited for when it fits in the call's remaining time; otherwise the call fails at once.
     Returns the response whatever its status; the provider reads error bodies itself.
     """
+    # httpcore asks sniffio which event loop runs on every lock it makes; told once per
+    # call (in this task's context only), sniffio stops sniffing asyncio's current task.
+    sniffio.current_async_library_cvar.set("asyncio")
     host = host_of(request.url)
     for attempt in range(1, retry.attempts + 1):
         last = attempt == retry.attempts
