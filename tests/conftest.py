@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.tui_helpers import reset, shared_server, stop_shared_server
+from tui.core import i18n
 from tui.core.config import ResolvedProfile
 from tui.core.profile_model import build_profile, profile_data
 from tui.core.service import LookupService
@@ -21,6 +22,12 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test gets its own config and data directories."""
     monkeypatch.setenv("PORTCHECK_HOME", str(tmp_path / "home"))
     monkeypatch.delenv("PORTCHECK_CONFIG", raising=False)
+    # English unless a test asks for another language: a developer's own locale must not
+    # change what the tests read (processes they start inherit this environment).
+    for var in ("LC_ALL", "LC_MESSAGES", "LANGUAGE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    i18n.use("en")
     for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
         monkeypatch.delenv(var, raising=False)
     return tmp_path / "home"

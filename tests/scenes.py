@@ -12,6 +12,7 @@ from textual.pilot import Pilot
 
 from tests.tui_helpers import app_for, config_for, lookup, ready, reset, settle, shared_server
 from tui.app.app import PortcheckApp
+from tui.core import i18n
 
 #: A fixed moment for history rows (2026-11-20 09:15 UTC), so screens do not change with time.
 FIXED = 1_795_252_500.0
@@ -132,6 +133,29 @@ async def history_sidebar(pilot: Pilot[None]) -> None:
     await settle(pilot)
 
 
+async def ineligible_lookup(pilot: Pilot[None]) -> None:
+    await ready(pilot)
+    await lookup(pilot, "13800138080")  # the sandbox's two-reason ineligible number
+    _focus_panel(pilot, "china_mnp")
+    await settle(pilot)
+
+
+async def help_screen(pilot: Pilot[None]) -> None:
+    await ready(pilot)
+    await pilot.press("f1")
+    await settle(pilot)
+
+
+def speaking(language: str) -> Callable[[Path], PortcheckApp]:
+    """The demo app, built (and so worded) in `language`."""
+
+    def build(tmp: Path) -> PortcheckApp:
+        i18n.use(language)
+        return app_for()
+
+    return build
+
+
 def stable_environment() -> None:
     """Local times in UTC, whatever the machine says."""
     os.environ["TZ"] = "UTC"
@@ -149,4 +173,19 @@ SCENES = [
     Scene("bad-input-80x24", lambda tmp: app_for(), bad_input, (80, 24)),
     Scene("rio-hint-80x24", lambda tmp: app_for(), rio_hint, (80, 24)),
     Scene("from-history-80x24", lambda tmp: app_for(), from_history, (80, 24)),
+]
+
+#: The same states in Chinese and French: wide characters and longer words at 80×24 too.
+LANGUAGE_SCENES = [
+    Scene(f"{language}-{name}-{w}x{h}", speaking(language), before, (w, h))
+    for language in ("zh", "fr")
+    for name, before in (
+        ("chinese-lookup", demo_lookup),
+        ("french-rio", french_lookup),
+        ("ineligible", ineligible_lookup),
+    )
+    for w, h in ((80, 24), (120, 40))
+] + [
+    Scene(f"{language}-help-80x24", speaking(language), help_screen, (80, 24))
+    for language in ("zh", "fr")
 ]

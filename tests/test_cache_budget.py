@@ -116,4 +116,4 @@ def test_check_json_reports_cached_and_age(capsys: pytest.CaptureFixture[str]) -
     assert mnp["cached"] is True and isinstance(mnp["age_s"], float)
     code, out, err = run(capsys, "check", "13800138000", "--json", "--refresh")
     assert json.loads(out)["results"][1]["cached"] is False
-    assert "china_mnp, ip138 bill(s) every query" in err
+    assert "china_mnp, ip138 bill every query" in err

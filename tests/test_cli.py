@@ -55,7 +55,7 @@ def test_json_follows_the_spec(capsys: pytest.CaptureFixture[str], config: Path)
         "region": "CN",
         "valid": True,
         "type": "mobile",
-        "range_operator": "中国移动",
+        "range_operator": "China Mobile",
     }
     assert [r["provider"] for r in data["results"]] == ["offline", "china_mnp", "ip138", "bouygues"]
     mnp = data["results"][1]

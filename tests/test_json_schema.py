@@ -67,7 +67,7 @@ def test_a_failed_provider_is_named_in_the_verdict(
     assert ran.code == 1
     verdict = valid(ran.json())["verdict"]
     assert verdict["failed"] == ["ip138"]
-    assert "1 provider(s) failed" in verdict["headline"]
+    assert "1 provider failed" in verdict["headline"]
 
 
 @pytest.mark.parametrize(

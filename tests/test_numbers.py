@@ -34,8 +34,17 @@ def test_every_pasted_form_gives_the_same_number(text: str, region: str, e164: s
 def test_chinese_number_facts() -> None:
     info = parse_number("138 0013 8000", "CN")
     assert (info.national, info.region, info.type) == ("13800138000", "CN", "mobile")
-    assert range_operator(info) == "中国移动"
+    assert range_operator(info) == "China Mobile"  # named in the language spoken
     assert info.is_cn_mobile and not info.is_fr_mobile
+
+
+def test_the_range_holder_is_named_in_the_language_spoken() -> None:
+    from tui.core import i18n
+
+    info = parse_number("138 0013 8000", "CN")
+    for language, name in (("zh", "中国移动"), ("fr", "China Mobile"), ("en", "China Mobile")):
+        i18n.use(language)
+        assert range_operator(info) == name
 
 
 def test_french_number_national_form_keeps_trunk_zero() -> None:

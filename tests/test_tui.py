@@ -92,7 +92,7 @@ async def test_a_failing_provider_affects_only_its_panel(
         assert panel is not None
         body = str(panel.query_one(Static).render())
         assert "retry later" in body
-        assert "1 provider(s) failed" in text_of(app.main.verdict)  # type: ignore[union-attr]
+        assert "1 provider failed" in text_of(app.main.verdict)  # type: ignore[union-attr]
 
 
 async def test_a_hanging_provider_never_blocks_the_others(

@@ -206,7 +206,7 @@ async def test_an_answer_for_another_lookup_is_never_drawn(
         assert main.current is not None and main.current.masked == "138****8056"
         assert panel_states(app)["ip138"] == "ok"
         assert "timed out" not in str(panel.border_subtitle)
-        assert "1 provider(s) failed" not in text_of(main.verdict)
+        assert "1 provider failed" not in text_of(main.verdict)
 
 
 async def test_a_partial_verdict_says_who_is_still_being_asked(
@@ -225,7 +225,7 @@ async def test_a_partial_verdict_says_who_is_still_being_asked(
         assert "So far:" in partial and "still asking ip138" in partial
         await settle(pilot)
         final = text_of(main.verdict)
-        assert "still asking" not in final and "1 provider(s) failed" in final
+        assert "still asking" not in final and "1 provider failed" in final
 
 
 async def test_the_copied_summary_carries_the_time_of_the_lookup() -> None:
@@ -342,5 +342,5 @@ async def test_a_purge_waiting_for_another_process_never_freezes_the_screen(
         finally:
             other.execute("ROLLBACK")
             other.close()
-        await until(pilot, lambda: "Deleted 1 lookup(s)" in notes(app))  # the lock is gone
-        assert "Deleted 1 lookup(s)" in notes(app)
+        await until(pilot, lambda: "Deleted 1 lookup." in notes(app))  # the lock is gone
+        assert "Deleted 1 lookup." in notes(app)

@@ -48,7 +48,7 @@ def test_ineligible_reason_leads_and_failures_are_counted() -> None:
         ]
     )
     assert v.headline.startswith("NOT ELIGIBLE: a port is pending")
-    assert "1 provider(s) failed" in v.headline
+    assert "1 provider failed" in v.headline
 
 
 def test_skipped_and_failed_answers_are_ignored() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from tui.core.i18n import N_
 from tui.core.profile_model import ProfileBase, build_profile
 from tui.core.providers import PROVIDERS
 
@@ -12,7 +13,7 @@ if TYPE_CHECKING:
 
 # The sandbox (starlette, uvicorn: ~0.1 s to import) loads only when the demo profile is used.
 
-BANNER = "Demo profile: answers come from Portcheck's built-in sandbox, not real providers."
+BANNER = N_("Demo profile: answers come from Portcheck's built-in sandbox, not real providers.")
 
 
 def demo_profile(base_url: str) -> ProfileBase:

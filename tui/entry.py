@@ -8,6 +8,7 @@ import sys
 
 def main() -> None:
     """Run the TUI directly when there are no arguments, else the click command line."""
+    speak(sys.argv[1:])
     if len(sys.argv) == 1 and "_PORTCHECK_COMPLETE" not in os.environ:
         # By far the commonest call (an agent opening the app): click and the CLI modules
         # would only delay the first frame. `PORTCHECK_CONFIG` is read by the core itself.
@@ -26,6 +27,27 @@ def main() -> None:
         if exc.code is not None and not isinstance(exc.code, int):
             print(exc.code, file=sys.stderr)
     _quick_exit(code)
+
+
+def speak(args: list[str]) -> None:
+    """Choose the language before anything is written (click's help texts included): `--lang`,
+    the starting profile's `language`, then the locale (LC_ALL, LC_MESSAGES, LANG)."""
+    from tui.core import i18n
+    from tui.core.preview import profile_language
+
+    config = _option(args, "--config") or os.environ.get("PORTCHECK_CONFIG")
+    profile = profile_language(config, _option(args, "--profile"))
+    i18n.use(i18n.choose(_option(args, "--lang"), profile), process_wide=True)
+
+
+def _option(args: list[str], name: str) -> str | None:
+    """The value given to `name` (`--name VALUE` or `--name=VALUE`), if any."""
+    for at, arg in enumerate(args):
+        if arg == name and at + 1 < len(args):
+            return args[at + 1]
+        if arg.startswith(name + "="):
+            return arg.split("=", 1)[1]
+    return None
 
 
 def _quick_exit(code: int) -> None:

@@ -18,8 +18,10 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from tui.app.dialogs.confirm import ConfirmScreen
+from tui.app.keys import translate_bindings
 from tui.app.messages import WorkerFailed
 from tui.app.screens.main import MainScreen
+from tui.core.i18n import N_, _
 
 if TYPE_CHECKING:
     from tui.core.service import LookupService
@@ -68,7 +70,7 @@ class PortcheckApp(App[None]):
     TITLE = "Portcheck"
     # The main screen is the default screen, whose own CSS_PATH Textual does not load.
     CSS_PATH = "screens/main.tcss"
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", priority=True, id="quit", tooltip="quit")]
+    BINDINGS = [Binding("ctrl+q", "quit", N_("Quit"), priority=True, id="quit", tooltip=N_("quit"))]
 
     def __init__(
         self,
@@ -79,6 +81,7 @@ class PortcheckApp(App[None]):
         service: Callable[[], LookupService] | None = None,
     ) -> None:
         super().__init__()
+        translate_bindings(self)
         self._make_service = service or partial(_default_service, config_path)
         self._config_path = config_path
         self._main: MainScreen | None = None
@@ -153,9 +156,11 @@ class PortcheckApp(App[None]):
 
         self.push_screen(
             ConfirmScreen(
-                f"{', '.join(billed)} has been asked and bills every query; its answer has not "
-                "arrived. Quit anyway? The lookup is kept as interrupted (may be billed).",
-                "Quit",
+                _(
+                    "{providers} has been asked and bills every query; its answer has not "
+                    "arrived. Quit anyway? The lookup is kept as interrupted (may be billed)."
+                ).format(providers=", ".join(billed)),
+                _("Quit"),
             ),
             answered,
         )
@@ -170,12 +175,13 @@ class PortcheckApp(App[None]):
 
         error = event.error
         if isinstance(error, PortcheckError):
-            self.notify(error.message, title=error.title, severity="error", timeout=10)
+            self.notify(error.message, title=_(error.title), severity="error", timeout=10)
         else:
             self.notify(
-                f"{type(error).__name__} in {event.worker_name or 'a background task'}; "
-                "the rest of the app still works. Please report it.",
-                title="Something went wrong",
+                _("{error} in {task}; the rest of the app still works. Please report it.").format(
+                    error=type(error).__name__, task=event.worker_name or _("a background task")
+                ),
+                title=_("Something went wrong"),
                 severity="error",
                 timeout=10,
             )
@@ -183,7 +189,8 @@ class PortcheckApp(App[None]):
     # --- command palette -------------------------------------------------------------------
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:  # type: ignore[type-arg]
-        yield from super().get_system_commands(screen)
+        for command in super().get_system_commands(screen):  # Textual's, in the language spoken
+            yield command._replace(title=_(command.title), help=_(command.help))
         main = self.main
         if main is None:
             return
@@ -192,44 +199,50 @@ class PortcheckApp(App[None]):
         for name in service.profile_names if service else ["demo"]:
             if name != active:
                 yield SystemCommand(
-                    f"Switch profile: {name}",
-                    f"Use the {name} profile",
+                    _("Switch profile: {name}").format(name=name),
+                    _("Use the {name} profile").format(name=name),
                     partial(main.switch_profile, name),
                 )
         yield SystemCommand(
-            "Open sandbox demo",
-            "Switch to the demo profile (built-in sandbox)",
+            _("Open sandbox demo"),
+            _("Switch to the demo profile (built-in sandbox)"),
             partial(main.switch_profile, "demo"),
         )
         yield SystemCommand(
-            "Re-run lookup", "Ask every provider again (billed ones ask first)", main.action_rerun
+            _("Re-run lookup"),
+            _("Ask every provider again (billed ones ask first)"),
+            main.action_rerun,
         )
         yield SystemCommand(
-            "Copy ticket summary", "One line for the ticket (masked)", main.action_copy_summary
+            _("Copy ticket summary"),
+            _("One line for the ticket (masked)"),
+            main.action_copy_summary,
         )
         yield SystemCommand(
-            "Toggle masking",
-            "Show or mask stored full numbers in history and summaries",
+            _("Toggle masking"),
+            _("Show or mask stored full numbers in history and summaries"),
             self.action_toggle_masking,
         )
         yield SystemCommand(
-            "Purge history", "Delete every lookup from history (asks first)", main.purge_history
+            _("Purge history"),
+            _("Delete every lookup from history (asks first)"),
+            main.purge_history,
         )
         yield SystemCommand(
-            "Batch lookups",
-            "Check a list of numbers from a file (CSV or one per line)",
+            _("Batch lookups"),
+            _("Check a list of numbers from a file (CSV or one per line)"),
             main.open_batch,
         )
-        yield SystemCommand("Help", "Keys and how Portcheck works", main.action_help)
+        yield SystemCommand(_("Help"), _("Keys and how Portcheck works"), main.action_help)
 
     def action_toggle_masking(self) -> None:
         main = self.main
         if main is not None:
             main.set_masked(not main.masked)
             self.notify(
-                "Numbers masked"
+                _("Numbers masked")
                 if main.masked
-                else "Numbers shown where stored (screenshots stay masked)"
+                else _("Numbers shown where stored (screenshots stay masked)")
             )
 
     # --- privacy -----------------------------------------------------------------------------
@@ -272,9 +285,13 @@ class PortcheckApp(App[None]):
         try:
             atomic_write(target, self.export_screenshot())
         except OSError as exc:
-            self.notify(f"Screenshot not saved: {exc.strerror} ({target})", severity="error")
+            self.notify(
+                _("Screenshot not saved: {error} ({path})").format(error=exc.strerror, path=target),
+                severity="error",
+                markup=False,
+            )
             return None
-        self.notify(str(target), title="Screenshot saved (numbers hidden)", markup=False)
+        self.notify(str(target), title=_("Screenshot saved (numbers hidden)"), markup=False)
         return str(target)
 
     def _fatal_error(self) -> None:

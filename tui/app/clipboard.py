@@ -7,6 +7,8 @@ import shutil
 import subprocess
 from typing import TYPE_CHECKING
 
+from tui.core.i18n import _
+
 if TYPE_CHECKING:
     from textual.app import App
 
@@ -47,7 +49,11 @@ def copy_everywhere(app: App[object], text: str) -> None:
     via = copy_with_system_tool(text)
     app.notify(
         text,
-        title=f"Copied (terminal clipboard{' + ' + via if via else ''})",
+        title=(
+            _("Copied (terminal clipboard + {tool})").format(tool=via)
+            if via
+            else _("Copied (terminal clipboard)")
+        ),
         timeout=8,
         markup=False,
     )

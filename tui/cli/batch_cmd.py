@@ -19,6 +19,7 @@ import click
 
 from tui.cli.output import EXIT_CONFIG, EXIT_INVALID_INPUT, console, fail, say, warn
 from tui.cli.params import ProviderName
+from tui.core.i18n import _
 
 if TYPE_CHECKING:
     from tui.core.batch_plan import Plan
@@ -28,37 +29,62 @@ EXIT_STOPPED = 130
 FORMATS = (".jsonl", ".csv")
 
 
-@click.command("batch", short_help="Look up a list of numbers (CSV or one per line).")
+@click.command(
+    "batch",
+    short_help=_("Look up a list of numbers (CSV or one per line)."),
+    help=_(
+        "Look up every number of INPUT: a CSV with a header (the number in the\n"
+        "`number` column, or the first) or one number per line; `-` reads stdin.\n"
+        "\n"
+        "\b\n"
+        "One output row per input row, in input order: the input's columns, the\n"
+        "normalised number, the merged verdict and each provider's answer, or the\n"
+        "row's error. The same number twice is asked once. Before anything is\n"
+        "sent, the billed queries are counted against each daily budget and you\n"
+        "are asked to confirm (--yes for scripts). Ctrl-C stops after the lookups\n"
+        "in flight, with every row so far written.\n"
+        "\n"
+        "\b\n"
+        "With -o the run is checkpointed in the history: the same command again\n"
+        "continues where it stopped (--restart starts over). Rows that were being\n"
+        'asked when it stopped, even by kill -9, are reported "outcome unknown,\n'
+        'may be billed" and not asked again unless --retry-unknown.\n'
+        "\n"
+        "\b\n"
+        "Exit codes: 0 every row answered; 1 some row failed or was invalid;\n"
+        "2 bad arguments; 3 configuration error; 130 stopped with Ctrl-C."
+    ),
+)
 @click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="FILE.jsonl or FILE.csv (mode 0600). Default: JSON lines on stdout.",
+    help=_("FILE.jsonl or FILE.csv (mode 0600). Default: JSON lines on stdout."),
 )
 @click.option(
     "--provider",
     "providers",
     multiple=True,
     type=ProviderName(),
-    help="Ask only this provider (repeatable).",
+    help=_("Ask only this provider (repeatable)."),
 )
-@click.option("--profile", metavar="NAME", help="Profile to use (default: default_profile).")
-@click.option("--number-column", metavar="NAME", help="CSV column with the number [number].")
-@click.option("--rio-column", metavar="NAME", help="CSV column with the RIO [rio].")
+@click.option("--profile", metavar="NAME", help=_("Profile to use (default: default_profile)."))
+@click.option("--number-column", metavar="NAME", help=_("CSV column with the number [number]."))
+@click.option("--rio-column", metavar="NAME", help=_("CSV column with the RIO [rio]."))
 @click.option(
     "--concurrency",
     default=20,
     show_default=True,
     type=click.IntRange(1, 500),
-    help="Lookups in flight at once.",
+    help=_("Lookups in flight at once."),
 )
-@click.option("--yes", is_flag=True, help="Do not ask before billed queries (scripts).")
-@click.option("--restart", is_flag=True, help="Start over instead of continuing a stopped run.")
+@click.option("--yes", is_flag=True, help=_("Do not ask before billed queries (scripts)."))
+@click.option("--restart", is_flag=True, help=_("Start over instead of continuing a stopped run."))
 @click.option(
     "--retry-unknown",
     is_flag=True,
-    help="Ask again the rows a stop left with an unknown outcome (they may be billed twice).",
+    help=_("Ask again the rows a stop left with an unknown outcome (they may be billed twice)."),
 )
 @click.pass_obj
 def batch_cmd(
@@ -74,37 +100,25 @@ def batch_cmd(
     restart: bool,
     retry_unknown: bool,
 ) -> None:
-    """Look up every number of INPUT: a CSV with a header (the number in the
-    `number` column, or the first) or one number per line; `-` reads stdin.
-
-    \b
-    One output row per input row, in input order: the input's columns, the
-    normalised number, the merged verdict and each provider's answer, or the
-    row's error. The same number twice is asked once. Before anything is
-    sent, the billed queries are counted against each daily budget and you
-    are asked to confirm (--yes for scripts). Ctrl-C stops after the lookups
-    in flight, with every row so far written.
-
-    \b
-    With -o the run is checkpointed in the history: the same command again
-    continues where it stopped (--restart starts over). Rows that were being
-    asked when it stopped, even by kill -9, are reported "outcome unknown,
-    may be billed" and not asked again unless --retry-unknown.
-
-    \b
-    Exit codes: 0 every row answered; 1 some row failed or was invalid;
-    2 bad arguments; 3 configuration error; 130 stopped with Ctrl-C.
-    """
+    """Look up every number of INPUT (the help text is the command's `help`)."""
     if output is not None and output.suffix.lower() not in FORMATS:
-        fail(f"-o {output}: the name must end in .jsonl or .csv.", EXIT_INVALID_INPUT)
+        fail(
+            _("-o {file}: the name must end in .jsonl or .csv.").format(file=output),
+            EXIT_INVALID_INPUT,
+        )
     if output is not None and not output.parent.is_dir():
         fail(
-            f"-o {output}: there is no folder {output.parent}; create it first.",
+            _("-o {file}: there is no folder {folder}; create it first.").format(
+                file=output, folder=output.parent
+            ),
             EXIT_INVALID_INPUT,
         )
     with _readable(input_path) as source:
         if output is not None and output.exists() and output.resolve() == source.resolve():
-            fail(f"-o {output} is the input file: choose another name.", EXIT_INVALID_INPUT)
+            fail(
+                _("-o {file} is the input file: choose another name.").format(file=output),
+                EXIT_INVALID_INPUT,
+            )
         options = Options(
             list(providers) or None, profile, number_column, rio_column, concurrency, yes,
             restart, retry_unknown, from_stdin=input_path == "-",
@@ -119,7 +133,7 @@ def _readable(input_path: str) -> Iterator[Path]:
     if input_path != "-":
         path = Path(input_path)
         if not path.is_file():
-            fail(f"{input_path}: no such file.", EXIT_INVALID_INPUT)
+            fail(_("{file}: no such file.").format(file=input_path), EXIT_INVALID_INPUT)
         yield path
         return
     with tempfile.TemporaryDirectory(prefix="portcheck-batch-") as tmp:
@@ -162,7 +176,7 @@ async def _batch(service: LookupService, source: Path, output: Path | None, o: O
         if service.clients.profile.demo:
             from tui.demo import BANNER
 
-            say(BANNER, "yellow", err=True)
+            say(_(BANNER), "yellow", err=True)
         resumed = None
         if output is not None and not o.from_stdin:
             resumed = await checkpointed(
@@ -171,7 +185,7 @@ async def _batch(service: LookupService, source: Path, output: Path | None, o: O
             )  # fmt: skip
         point = resumed.point if resumed is not None else None
         if output is not None and resumed is not None and resumed.point.resumed:
-            say(resumed.message(output, "--restart starts over"), err=True)
+            say(resumed.message(output, _("--restart starts over")), err=True)
 
         rows = partial(rows_from, source, o.number_column, o.rio_column)
         try:
@@ -179,7 +193,10 @@ async def _batch(service: LookupService, source: Path, output: Path | None, o: O
         except InvalidInput as exc:
             fail(exc.message, EXIT_INVALID_INPUT)
         except UnicodeDecodeError:
-            fail(f"{source}: not UTF-8 text; save it as UTF-8 (CSV UTF-8).", EXIT_INVALID_INPUT)
+            fail(
+                _("{file}: not UTF-8 text; save it as UTF-8 (CSV UTF-8).").format(file=source),
+                EXIT_INVALID_INPUT,
+            )
         await _say_plan(service, found)
         if found.billed and not o.yes and not _confirmed(o.from_stdin):
             return EXIT_INVALID_INPUT
@@ -198,23 +215,24 @@ async def _batch(service: LookupService, source: Path, output: Path | None, o: O
         if resumed is not None and not batch.stopped:
             await service.store.batch_forget(resumed.key)  # type: ignore[union-attr]
         tally = batch.tally
-        say(
-            f"{tally.done} of {tally.total} rows answered: {tally.eligible} eligible, "
-            f"{tally.not_eligible} not eligible, {tally.ported} ported, {tally.errors} with "
-            f"errors; {tally.billed} billed queries sent.",
-            err=True,
-        )
+        say(tally.summary(), err=True)
         if batch.stopped:
-            warn(f"stopped: {tally.total - tally.done} rows were not looked up.")
+            warn(
+                _("stopped: {count} rows were not looked up.").format(
+                    count=tally.total - tally.done
+                )
+            )
             if point is not None:
-                say("Run the same command again to continue where it stopped.", err=True)
+                say(_("Run the same command again to continue where it stopped."), err=True)
             else:
-                why = "it read stdin" if o.from_stdin else "it wrote to stdout"
+                why = _("it read stdin") if o.from_stdin else _("it wrote to stdout")
                 if output is not None and not o.from_stdin:
-                    why = "the history is not available"
+                    why = _("the history is not available")
                 say(
-                    f"This run was not checkpointed ({why}): running it again starts over. "
-                    "Give -o FILE and a file as INPUT to make a run resumable.",
+                    _(
+                        "This run was not checkpointed ({why}): running it again starts over. "
+                        "Give -o FILE and a file as INPUT to make a run resumable."
+                    ).format(why=why),
                     err=True,
                 )
             return EXIT_STOPPED
@@ -229,18 +247,13 @@ def _stop(batch: Any) -> None:
     if batch.stopped:  # a second Ctrl-C: stop now
         raise KeyboardInterrupt
     batch.stop()
-    warn("stopping after the lookups in flight (Ctrl-C again to stop at once)…")
+    warn(_("stopping after the lookups in flight (Ctrl-C again to stop at once)…"))
 
 
 async def _say_plan(service: LookupService, found: Plan) -> None:
     from tui.core.batch_plan import provider_lines
 
-    say(
-        f"{found.rows} rows: {found.distinct} numbers to look up"
-        f" ({found.duplicates} duplicate rows answered once, {found.invalid} invalid rows"
-        " never sent).",
-        err=True,
-    )
+    say(found.summary(), err=True)
     for line in await provider_lines(service, found):
         say(line, err=True)
 
@@ -248,12 +261,15 @@ async def _say_plan(service: LookupService, found: Plan) -> None:
 def _confirmed(from_stdin: bool) -> bool:
     if from_stdin or not sys.stdin.isatty():
         warn(
-            "billed queries need a yes: add --yes to run from a script or a pipe. Nothing was sent."
+            _(
+                "billed queries need a yes: add --yes to run from a script or a pipe. "
+                "Nothing was sent."
+            )
         )
         return False
-    if click.confirm("Send these billed queries?", default=False, err=True):
+    if click.confirm(_("Send these billed queries?"), default=False, err=True):
         return True
-    warn("nothing was sent.")
+    warn(_("nothing was sent."))
     return False
 
 
@@ -291,7 +307,7 @@ def _progress(batch: Any) -> Iterator[Any]:
             task,
             completed=t.done,
             rate=f"{t.done / elapsed:.0f}",
-            extra=f"errors {t.errors} · billed {t.billed}",
+            extra=_("errors {errors} · billed {billed}").format(errors=t.errors, billed=t.billed),
         )
 
     with bar:

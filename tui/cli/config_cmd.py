@@ -8,17 +8,18 @@ from typing import TYPE_CHECKING
 import click
 
 from tui.cli.output import EXIT_CONFIG, fail
+from tui.core.i18n import _
 
 if TYPE_CHECKING:
     from tui.core.service import LookupService
 
 
-@click.group("config")
+@click.group("config", help=_("Show, create or validate the config file."))
 def config_group() -> None:
     """Show, create or validate the config file."""
 
 
-@config_group.command("path")
+@config_group.command("path", help=_("Print where the config file is (and whether it exists)."))
 @click.pass_obj
 def config_path_cmd(obj: LookupService) -> None:
     """Print where the config file is (and whether it exists)."""
@@ -28,14 +29,16 @@ def config_path_cmd(obj: LookupService) -> None:
     click.echo(str(path))
     if not path.exists():
         click.echo(
-            "(does not exist yet: `portcheck config init` creates it; until then the "
-            "demo profile is used)",
+            _(
+                "(does not exist yet: `portcheck config init` creates it; until then the "
+                "demo profile is used)"
+            ),
             err=True,
         )
 
 
-@config_group.command("init")
-@click.option("--force", is_flag=True, help="Replace an existing file.")
+@config_group.command("init", help=_("Write a commented example config (mode 0600) to edit."))
+@click.option("--force", is_flag=True, help=_("Replace an existing file."))
 @click.pass_obj
 def config_init(obj: LookupService, force: bool) -> None:
     """Write a commented example config (mode 0600) to edit."""
@@ -45,12 +48,17 @@ def config_init(obj: LookupService, force: bool) -> None:
 
     path = config_file(obj.config_path)
     if path.exists() and not force:
-        fail(f"{path} already exists; edit it, or pass --force to replace it.", EXIT_CONFIG)
+        fail(
+            _("{path} already exists; edit it, or pass --force to replace it.").format(path=path),
+            EXIT_CONFIG,
+        )
     atomic_write(path, example_config())
-    click.echo(f"Wrote {path} (mode 0600). Edit it, then run `portcheck config check`.")
+    click.echo(
+        _("Wrote {path} (mode 0600). Edit it, then run `portcheck config check`.").format(path=path)
+    )
 
 
-@config_group.command("check")
+@config_group.command("check", help=_("Validate the config file and every profile's secrets."))
 @click.pass_obj
 def config_check(obj: LookupService) -> None:
     """Validate the config file and every profile's secrets."""
@@ -58,7 +66,9 @@ def config_check(obj: LookupService) -> None:
 
     config = obj.config()
     if config.model is None:
-        click.echo(f"No config file at {config.path}: the demo profile is used.")
+        click.echo(
+            _("No config file at {path}: the demo profile is used.").format(path=config.path)
+        )
         return
     problems = check_all(config)
     for problem in problems:
@@ -66,6 +76,6 @@ def config_check(obj: LookupService) -> None:
     if problems:
         sys.exit(EXIT_CONFIG)
     names = [
-        f"{n}{' (default)' if n == config.default_name else ''}" for n in config.model.profiles
+        n + " " + _("(default)") if n == config.default_name else n for n in config.model.profiles
     ]
-    click.echo(f"{config.path}: OK. Profiles: {', '.join(names)}.")
+    click.echo(_("{path}: OK. Profiles: {names}.").format(path=config.path, names=", ".join(names)))

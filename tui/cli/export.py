@@ -11,6 +11,7 @@ import click
 
 from tui.cli.history_cmd import when_text, with_history
 from tui.cli.output import EXIT_CONFIG, EXIT_INVALID_INPUT, fail
+from tui.core.i18n import _
 
 if TYPE_CHECKING:
     from tui.core.service import LookupService
@@ -41,17 +42,21 @@ _CSV_COLUMNS = [
 def export(service: LookupService, path: Path, *, unmasked: bool) -> None:
     kind = path.suffix.lower()
     if kind not in (".csv", ".jsonl"):
-        fail(f"{path.name}: export to a .csv or .jsonl file.", EXIT_INVALID_INPUT)
+        fail(
+            _("{file}: export to a .csv or .jsonl file.").format(file=path.name), EXIT_INVALID_INPUT
+        )
     if not path.parent.is_dir():  # a typo in a path must not become a tree of folders
         fail(
-            f"the folder {path.parent} does not exist: create it first, or export elsewhere.",
+            _("the folder {folder} does not exist: create it first, or export elsewhere.").format(
+                folder=path.parent
+            ),
             EXIT_INVALID_INPUT,
         )
     count = with_history(service, lambda: _write_export(service, path, kind, unmasked=unmasked))
-    note = ""
+    wrote = _("Wrote {count} lookups to {path} (mode 0600).").format(count=count, path=path)
     if unmasked:
-        note = " (numbers are masked where store_full_number was off)"
-    click.echo(f"Wrote {count} lookups to {path} (mode 0600){note}.")
+        wrote += " " + _("Numbers are masked where store_full_number was off.")
+    click.echo(wrote)
 
 
 async def _write_export(service: LookupService, path: Path, kind: str, *, unmasked: bool) -> int:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, TypeVar
 import click
 
 from tui.cli.output import EXIT_CONFIG, EXIT_INVALID_INPUT, fail, new_table, print_table, warn
+from tui.core.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from tui.core.service import LookupService
@@ -29,7 +30,7 @@ def parse_age(text: str) -> float:
     """`30d`, `12h`, `90m`, `2w`, `45s` → seconds."""
     match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*", text.lower())
     if not match:
-        raise click.BadParameter("use a number and a unit: 30d, 12h, 90m, 2w", param_hint="age")
+        raise click.BadParameter(_("use a number and a unit: 30d, 12h, 90m, 2w"), param_hint="age")
     return float(match[1]) * _UNITS[match[2]]
 
 
@@ -47,9 +48,9 @@ def _summary_row(s: LookupSummary) -> Row:
 
 def print_lookups(rows: list[Row]) -> None:
     """Lookups as an aligned table under a header, the same for lists and `show`."""
-    table = new_table(("id", "right"), "when", "profile", "number", "verdict")
+    table = new_table(("id", "right"), _("when"), _("profile"), _("number"), _("verdict"))
     for lookup_id, created, profile, number, verdict in rows:
-        shown = verdict or "outcome unknown (interrupted)"
+        shown = verdict or _("outcome unknown (interrupted)")
         table.add_row(str(lookup_id or ""), when_text(created), profile, number, shown)
     print_table(table)
 
@@ -62,7 +63,7 @@ def with_history(service: LookupService, work: Callable[[], Awaitable[T]]) -> T:
             for notice in await service.open_history():
                 warn(notice)
             if service.store is None:
-                fail(service.history_problem or "history unavailable", EXIT_CONFIG)
+                fail(service.history_problem or _("history unavailable"), EXIT_CONFIG)
             return await work()
         finally:
             await service.aclose()
@@ -79,32 +80,36 @@ def _value(outcome: Outcome[T]) -> T:
     return outcome.value
 
 
-@click.group("history", invoke_without_command=True)
+@click.group(
+    "history",
+    invoke_without_command=True,
+    help=_("Recent lookups (masked numbers), newest first."),
+)
 @click.option(
     "--limit",
     default=20,
     show_default=True,
     type=click.IntRange(1, 100_000),
-    help="How many lookups to list.",
+    help=_("How many lookups to list."),
 )
-@click.option("--usage", is_flag=True, help="Billed queries and estimated cost per day.")
+@click.option("--usage", is_flag=True, help=_("Billed queries and estimated cost per day."))
 @click.option(
     "--days",
     default=30,
     show_default=True,
     type=click.IntRange(1, 3650),
-    help="Days covered by --usage.",
+    help=_("Days covered by --usage."),
 )
 @click.option(
     "--export",
     "export_path",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write every lookup to FILE.csv or FILE.jsonl (mode 0600).",
+    help=_("Write every lookup to FILE.csv or FILE.jsonl (mode 0600)."),
 )
 @click.option(
     "--unmasked",
     is_flag=True,
-    help="Export full numbers (only kept when the profile sets store_full_number).",
+    help=_("Export full numbers (only kept when the profile sets store_full_number)."),
 )
 @click.pass_context
 def history_group(
@@ -124,34 +129,46 @@ def history_group(
     else:
         found = _value(with_history(service, lambda: service.history_page(limit=limit)))
         if not found:
-            click.echo("No lookups in history yet.")
+            click.echo(_("No lookups in history yet."))
         else:
             print_lookups([_summary_row(row) for row in found])
 
 
 def _usage(service: LookupService, rows: list[UsageRow], days: int) -> None:
     if not rows:
-        click.echo(f"No billed queries in the last {days} days.")
+        click.echo(_("No billed queries in the last {days} days.").format(days=days))
         return
     config = service.config()
     profiles = config.model.profiles if config.model else {}
-    table = new_table("day", "profile", "provider", ("billed", "right"), ("maybe", "right"), "cost")
+    table = new_table(
+        _("day"),
+        _("profile"),
+        _("provider"),
+        (_("billed"), "right"),
+        (_("maybe"), "right"),
+        _("cost"),
+    )
     for row in rows:
         profile = profiles.get(row.profile)
         section = profile.provider_settings(row.provider) if profile else None
         price = section.price if section else None
         cost = "—" if price is None else f"{row.billed * price:.2f}"
         if price is not None and row.unknown:
-            cost += f" (+{row.unknown * price:.2f} maybe)"
+            cost += " " + _("(+{cost} maybe)").format(cost=f"{row.unknown * price:.2f}")
         table.add_row(row.day, row.profile, row.provider, str(row.billed), str(row.unknown), cost)
     print_table(table)
     click.echo(
-        "maybe: requests that may have been billed: timeouts, 5xx and interrupted lookups of\n"
-        "       any billed provider, and china_mnp answers carrying an error code."
+        _(
+            "maybe: requests that may have been billed: timeouts, 5xx and interrupted lookups of\n"
+            "       any billed provider, and china_mnp answers carrying an error code."
+        )
     )
 
 
-@history_group.command("search")
+@history_group.command(
+    "search",
+    help=_("Lookups of NUMBER (any form), or whose masked number or verdict contains it."),
+)
 @click.argument("number")
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000))
 @click.pass_obj
@@ -159,23 +176,25 @@ def search_cmd(service: LookupService, number: str, limit: int) -> None:
     """Lookups of NUMBER (any form), or whose masked number or verdict contains it."""
     rows = _value(with_history(service, lambda: service.history_page(number, limit)))
     if not rows:
-        click.echo("No matching lookups.")
+        click.echo(_("No matching lookups."))
     else:
         print_lookups([_summary_row(row) for row in rows])
 
 
-@history_group.command("show")
+@history_group.command(
+    "show", help=_("One lookup in full, as it was answered (nothing is asked again).")
+)
 @click.argument("lookup_id", type=int)
 @click.pass_obj
 def show_cmd(service: LookupService, lookup_id: int) -> None:
     """One lookup in full, as it was answered (nothing is asked again)."""
+    from tui.core.catalog import title
     from tui.core.describe import fields, status_line
-    from tui.core.providers import get_provider
 
     lookup = _value(with_history(service, lambda: service.show(lookup_id)))
     if lookup is None:
         fail(
-            f"no lookup {lookup_id} in history (`portcheck history` lists them).",
+            _("no lookup {id} in history (`portcheck history` lists them).").format(id=lookup_id),
             EXIT_INVALID_INPUT,
         )
     verdict = lookup.verdict.headline if lookup.ordered else None
@@ -183,20 +202,21 @@ def show_cmd(service: LookupService, lookup_id: int) -> None:
     print_lookups([(lookup.lookup_id, lookup.created, lookup.profile, number, verdict)])
     for result in lookup.ordered:
         click.echo("")
-        click.echo(
-            f"{get_provider(result.provider).title} ({result.provider})  {status_line(result)}"
-        )
+        click.echo(f"{title(result.provider)} ({result.provider})  {status_line(result)}")
         rows = fields(result)
         width = max((len(label) for label, _ in rows), default=0)
         for label, value in rows:
             click.echo(f"  {label.ljust(width)}  {value}")
 
 
-@history_group.command("purge")
-@click.option("--older-than", "older_than", metavar="AGE", help="e.g. 30d, 12h, 2w.")
-@click.option("--number", metavar="NUMBER", help="Every lookup of this number (any form).")
-@click.option("--all", "everything", is_flag=True, help="Everything.")
-@click.option("--yes", is_flag=True, help="Do not ask for confirmation (scripts).")
+@history_group.command(
+    "purge",
+    help=_("Delete lookups for good: deleted rows are overwritten, not just unlinked."),
+)
+@click.option("--older-than", "older_than", metavar="AGE", help=_("e.g. 30d, 12h, 2w."))
+@click.option("--number", metavar="NUMBER", help=_("Every lookup of this number (any form)."))
+@click.option("--all", "everything", is_flag=True, help=_("Everything."))
+@click.option("--yes", is_flag=True, help=_("Do not ask for confirmation (scripts)."))
 @click.pass_obj
 def purge_cmd(
     service: LookupService,
@@ -210,7 +230,7 @@ def purge_cmd(
 
     if sum(x is not None and x is not False for x in (older_than, number, everything)) != 1:
         fail(
-            "say what to purge: exactly one of --older-than AGE, --number NUMBER, --all.",
+            _("say what to purge: exactly one of --older-than AGE, --number NUMBER, --all."),
             EXIT_INVALID_INPUT,
         )
     age = parse_age(older_than) if older_than else None
@@ -229,11 +249,19 @@ def purge_cmd(
 
     count = purge(dry_run=True)
     if count == 0:
-        click.echo("Nothing to purge.")
+        click.echo(_("Nothing to purge."))
         return
-    if not yes and not _confirmed(f"Delete {count} lookup(s) for good?"):
-        fail("nothing was deleted.", 1)
-    click.echo(f"Deleted {purge(dry_run=False)} lookup(s).")
+    question = ngettext(
+        "Delete {count} lookup for good?", "Delete {count} lookups for good?", count
+    ).format(count=count)
+    if not yes and not _confirmed(question):
+        fail(_("nothing was deleted."), 1)
+    deleted = purge(dry_run=False)
+    click.echo(
+        ngettext("Deleted {count} lookup.", "Deleted {count} lookups.", deleted).format(
+            count=deleted
+        )
+    )
 
 
 def _confirmed(question: str) -> bool:
@@ -241,7 +269,9 @@ def _confirmed(question: str) -> bool:
     try:
         return click.confirm(question, default=False)
     except click.Abort:
-        click.echo("\nNo answer (no terminal?): add --yes to purge from a script.", err=True)
+        click.echo(
+            "\n" + _("No answer (no terminal?): add --yes to purge from a script."), err=True
+        )
         return False
 
 

@@ -23,6 +23,7 @@ from tui.cli.output import (
 )
 from tui.cli.params import ProviderName
 from tui.core.errors import ConfigError, ErrorKind, PortcheckError
+from tui.core.i18n import LANGUAGES, N_, _, ngettext
 
 if TYPE_CHECKING:
     from tui.core.lookup import Lookup
@@ -32,36 +33,83 @@ if TYPE_CHECKING:
 # so that `portcheck` draws its first frame without waiting for them.
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+#: click's own words (usage, errors, --help), translated through the process's text domain.
+CLICK_WORDS = (
+    N_("Usage:"),
+    N_("Options"),
+    N_("Commands"),
+    N_("Show this message and exit."),
+    N_("Show the version and exit."),
+    N_("Error: {message}"),
+    N_("Try '{command} {option}' for help."),
+    N_("Missing argument"),
+    N_("Missing option"),
+    N_("Missing command."),
+    N_("No such option {name!r}."),
+    N_("No such command {name!r}."),
+    N_("Invalid value: {message}"),
+    N_("Invalid value for {param_hint}: {message}"),
+    N_("{value!r} is not a valid {number_type}."),
+    N_("{value} is not in the range {range}."),
+    N_("Aborted!"),
+    N_("default: {default}"),
+    N_("env var: {var}"),
+)
+
+
+@click.group(
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help=_(
+        "Can this mobile number be ported, was it ported, is the line alive?\n\n"
+        "With no command, opens the terminal UI. With no config file, the demo profile "
+        "answers from the built-in sandbox. Try also `portcheck check 13800138000`."
+    ),
+    short_help=_("Can this mobile number be ported?"),
+)
 @click.option(
     "--config",
     "config_path",
     metavar="PATH",
     envvar="PORTCHECK_CONFIG",
-    help="Config file (default: the user config dir; env PORTCHECK_CONFIG).",
+    help=_("Config file (default: the user config dir; env PORTCHECK_CONFIG)."),
 )
 @click.option(
     "--profile",
     "profile_name",
     metavar="NAME",
-    help="Profile for every command (default: default_profile in the config).",
+    help=_("Profile for every command (default: default_profile in the config)."),
+)
+@click.option(
+    "--lang",
+    type=click.Choice(list(LANGUAGES)),
+    help=_(
+        "Language: en, zh (简体中文) or fr (français). Default: the profile's `language`, "
+        "then LC_ALL / LC_MESSAGES / LANG, then English."
+    ),
 )
 @click.option(
     "--theme",
     type=click.Choice(["dark", "light", "ansi", "ansi-light"]),
-    help="Colours for the terminal UI; ansi uses the terminal's own (SSH, 16 colours). "
-    "Default: ansi unless the terminal announces 256 colours or more.",
+    help=_(
+        "Colours for the terminal UI; ansi uses the terminal's own (SSH, 16 colours). "
+        "Default: ansi unless the terminal announces 256 colours or more."
+    ),
 )
 @click.version_option(package_name=DISTRIBUTION, prog_name="portcheck")
 @click.pass_context
 def cli(
-    ctx: click.Context, config_path: str | None, profile_name: str | None, theme: str | None
+    ctx: click.Context,
+    config_path: str | None,
+    profile_name: str | None,
+    lang: str | None,
+    theme: str | None,
 ) -> None:
-    """Can this mobile number be ported, was it ported, is the line alive?
+    """Can this mobile number be ported, was it ported, is the line alive?"""
+    from tui.core import i18n
 
-    With no command, opens the terminal UI. With no config file, the demo profile answers
-    from the built-in sandbox. Try also `portcheck check 13800138000`.
-    """
+    if lang is not None:  # the entry point chose it already; a library caller may not have
+        i18n.use(lang)
     from tui.core.service import LookupService
     from tui.demo import DemoSandbox
 
@@ -72,20 +120,32 @@ def cli(
         ctx.exit(run_app(config_path=config_path, profile=profile_name, theme=theme))
 
 
-@cli.command()
+@cli.command(
+    help=_(
+        "Look up NUMBER with every provider of the profile at once.\n\n"
+        "\b\n"
+        "Exit codes: 0 every provider answered; 1 some provider failed;\n"
+        "2 invalid input (nothing was sent); 3 configuration error."
+    ),
+    short_help=_("Look one number up with every provider."),
+)
 @click.argument("number")
-@click.option("--rio", metavar="CODE", help="French RIO (12 characters), for the Bouygues check.")
+@click.option(
+    "--rio", metavar="CODE", help=_("French RIO (12 characters), for the Bouygues check.")
+)
 @click.option(
     "--provider",
     "providers",
     multiple=True,
     type=ProviderName(),
-    help="Ask only this provider (repeatable), e.g. --provider ip138.",
+    help=_("Ask only this provider (repeatable), e.g. --provider ip138."),
 )
-@click.option("--profile", metavar="NAME", help="Profile to use (default: default_profile).")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--profile", metavar="NAME", help=_("Profile to use (default: default_profile)."))
+@click.option("--json", "as_json", is_flag=True, help=_("Print one JSON object."))
 @click.option(
-    "--refresh", is_flag=True, help="Ask every provider again instead of reusing fresh answers."
+    "--refresh",
+    is_flag=True,
+    help=_("Ask every provider again instead of reusing fresh answers."),
 )
 @click.pass_obj
 def check(
@@ -114,7 +174,10 @@ def check(
     except InvalidLookup as exc:
         if as_json:
             emit(_error_json(number_json(exc.number, number), exc))
-        fail(f"invalid input: {exc.message} Nothing was sent.", EXIT_INVALID_INPUT)
+        fail(
+            _("invalid input: {problem} Nothing was sent.").format(problem=exc.message),
+            EXIT_INVALID_INPUT,
+        )
     except ConfigError as exc:
         if as_json:
             emit(_error_json(None, exc))
@@ -146,7 +209,7 @@ async def _check(
         if service.clients.profile.demo and not as_json:
             from tui.demo import BANNER
 
-            say(BANNER, "yellow", err=True)
+            say(_(BANNER), "yellow", err=True)
         from tui.core.lookup import InvalidLookup
 
         try:
@@ -156,7 +219,13 @@ async def _check(
                 warn(notice)
             raise
         if refresh and (billed := service.billed_for(query, providers or None)):
-            warn(f"--refresh asks again: {', '.join(billed)} bill(s) every query.")
+            warn(
+                ngettext(
+                    "--refresh asks again: {providers} bills every query.",
+                    "--refresh asks again: {providers} bill every query.",
+                    len(billed),
+                ).format(providers=", ".join(billed))
+            )
         from tui.cli.progress import answered
 
         lookup = await answered(
@@ -181,13 +250,21 @@ def _error_json(number: dict[str, Any] | None, exc: PortcheckError) -> dict[str,
     }
 
 
-@cli.command()
+@cli.command(
+    help=_(
+        "Serve the provider emulators on 127.0.0.1 (Ctrl+C to stop).\n\n"
+        "\b\n"
+        "TARGET: an emulated endpoint (e.g. ip138, bouygues_token); a wrong one lists them all.\n"
+        "KIND:   error, unavailable, rate_limit, timeout, garbage, malformed, expired_token"
+    ),
+    short_help=_("Serve the provider emulators on 127.0.0.1."),
+)
 @click.option(
     "--port",
     default=8787,
     show_default=True,
     type=click.IntRange(0, 65535),
-    help="Port on 127.0.0.1.",
+    help=_("Port on 127.0.0.1."),
 )
 @click.option(
     "--latency",
@@ -195,7 +272,7 @@ def _error_json(number: dict[str, Any] | None, exc: PortcheckError) -> dict[str,
     show_default=True,
     type=click.IntRange(0, 60_000),
     metavar="MS",
-    help="Delay added to every answer.",
+    help=_("Delay added to every answer."),
 )
 @click.option(
     "--token-ttl",
@@ -203,43 +280,43 @@ def _error_json(number: dict[str, Any] | None, exc: PortcheckError) -> dict[str,
     show_default=True,
     type=click.IntRange(1),
     metavar="S",
-    help="Lifetime of issued Bouygues tokens.",
+    help=_("Lifetime of issued Bouygues tokens."),
 )
 @click.option(
     "--fault",
     "faults",
     multiple=True,
     metavar="TARGET:KIND[:COUNT]",
-    help="Answer requests to TARGET with fault KIND (repeatable); see below.",
+    help=_("Answer requests to TARGET with fault KIND (repeatable); see below."),
 )
 def sandbox(port: int, latency: int, token_ttl: int, faults: tuple[str, ...]) -> None:
-    """Serve the provider emulators on 127.0.0.1 (Ctrl+C to stop).
-
-    \b
-    TARGET: an emulated endpoint (e.g. ip138, bouygues_token); a wrong one lists them all.
-    KIND:   error, unavailable, rate_limit, timeout, garbage, malformed, expired_token
-    """
+    """Serve the provider emulators on 127.0.0.1."""
     from tui.sandbox.registry import demo_sections
     from tui.sandbox.server import LOOPBACK, serve
     from tui.sandbox.state import SandboxState
 
     state = SandboxState(latency=latency / 1000, token_ttl=token_ttl)
     for spec in faults:
-        target, _, rest = spec.partition(":")
-        kind, _, count = rest.partition(":")
+        target, _sep, rest = spec.partition(":")
+        kind, _sep, count = rest.partition(":")
         try:
             state.add_fault(target, kind, int(count) if count else None)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--fault") from None
     base = f"http://{LOOPBACK}:{port}"
-    click.echo(f"Portcheck sandbox on {base}  (state: GET {base}/_sandbox)")
+    click.echo(_("Portcheck sandbox on {url}  (state: GET {url}/_sandbox)").format(url=base))
     for provider, section in demo_sections(base).items():
         urls = "   ".join(f"{k} {v}" for k, v in section.items() if str(v).startswith(base))
         click.echo(f"  {provider:<10} {urls}")
     try:
         serve(port, state)
     except OSError as exc:
-        fail(f"cannot listen on {base}: {exc.strerror}. Try another --port.", EXIT_CONFIG)
+        fail(
+            _("cannot listen on {url}: {error}. Try another --port.").format(
+                url=base, error=exc.strerror
+            ),
+            EXIT_CONFIG,
+        )
 
 
 from tui.cli.batch_cmd import batch_cmd  # noqa: E402
@@ -262,19 +339,21 @@ def main() -> None:
         exc.show()
         sys.exit(EXIT_INVALID_INPUT if exc.exit_code == 2 else exc.exit_code)
     except click.Abort:
-        fail("aborted.", 130)
+        fail(_("aborted."), 130)
     except ConfigError as exc:
         fail(exc.message, EXIT_CONFIG)
     except PortcheckError as exc:
         code = EXIT_INVALID_INPUT if exc.kind is ErrorKind.INVALID_INPUT else 1
         fail(exc.message, code)
     except KeyboardInterrupt:
-        fail("interrupted.", 130)
+        fail(_("interrupted."), 130)
     except Exception as exc:
         if os.environ.get("PORTCHECK_DEBUG"):
             raise
         fail(
-            f"internal error ({type(exc).__name__}). Run again with PORTCHECK_DEBUG=1 "
-            "to see where; please report it.",
+            _(
+                "internal error ({error}). Run again with PORTCHECK_DEBUG=1 "
+                "to see where; please report it."
+            ).format(error=type(exc).__name__),
             1,
         )

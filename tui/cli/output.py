@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, NoReturn
 
 import click
 
+from tui.core.i18n import _
+
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.table import Table
@@ -16,7 +18,7 @@ EXIT_OK, EXIT_PROVIDER_FAILED, EXIT_INVALID_INPUT, EXIT_CONFIG = 0, 1, 2, 3
 
 def fail(message: str, code: int) -> NoReturn:
     """Print `message` to stderr and exit with `code`."""
-    click.echo(f"portcheck: {message}", err=True)
+    click.echo(f"portcheck: {message}", err=True)  # the program's name, in every language
     sys.exit(code)
 
 
@@ -37,7 +39,7 @@ def say(text: str, style: str = "", *, err: bool = False) -> None:
 
 def warn(message: str) -> None:
     """Print a warning to stderr."""
-    say(f"warning: {message}", "yellow", err=True)
+    say(_("warning: {message}").format(message=message), "yellow", err=True)
 
 
 def new_table(*columns: str | tuple[str, str]) -> Table:

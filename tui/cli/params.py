@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from tui.core.i18n import _
+
 if TYPE_CHECKING:
     from click.shell_completion import CompletionItem
 
@@ -20,7 +22,13 @@ class ProviderName(click.ParamType):  # type: ignore[type-arg]
 
         if value in PROVIDERS:
             return str(value)
-        self.fail(f"{value!r} is not a provider; valid: {', '.join(PROVIDERS)}", param, ctx)
+        self.fail(
+            _("{value} is not a provider; valid: {names}").format(
+                value=repr(value), names=", ".join(PROVIDERS)
+            ),
+            param,
+            ctx,
+        )
 
     def shell_complete(
         self, ctx: click.Context, param: click.Parameter, incomplete: str

@@ -9,6 +9,7 @@ import time
 from typing import TYPE_CHECKING
 
 from tui.cli.output import console
+from tui.core.i18n import _
 
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderResult
@@ -36,7 +37,7 @@ class ProviderStates:
                 line.append(" · ", "dim")
             line.append(name, "bold")
             if result is None:
-                line.append(f" asking {waited:.1f} s", "yellow")
+                line.append(" " + _("asking {n} s").format(n=f"{waited:.1f}"), "yellow")
             else:
                 line.append(f" {_word(result)}", _style(result))
         yield line
@@ -46,8 +47,10 @@ def _word(result: ProviderResult) -> str:
     from tui.core.result import Status
 
     if result.status is Status.ERROR:
-        return "failed"
-    return "cached" if result.cached else result.status.value
+        return _("failed")
+    if result.cached:
+        return _("cached")
+    return _("skipped") if result.status is Status.SKIPPED else _("ok")
 
 
 def _style(result: ProviderResult) -> str:

@@ -12,6 +12,7 @@ from tui.core.errors import (
     ProviderError,
     ProviderTimeout,
 )
+from tui.core.i18n import _
 from tui.core.policies import CALL_DEADLINE
 from tui.core.providers import AnyProvider, Query
 from tui.core.result import ProviderResult
@@ -29,14 +30,16 @@ async def answer_of(
             result = await provider.lookup(query)
     except TimeoutError:
         error: ProviderError = ProviderTimeout(
-            f"no answer within {provider.timeout:g} s; the request may have arrived.",
+            _("no answer within {seconds} s; the request may have arrived.").format(
+                seconds=f"{provider.timeout:g}"
+            ),
             billed=None if provider.billed else False,
         )
     except ProviderError as exc:
         error = exc
     except Exception as exc:  # noqa: BLE001 - a provider bug must stay in its own panel
         error = BadResponse(
-            f"unexpected failure ({type(exc).__name__}).",
+            _("unexpected failure ({error}).").format(error=type(exc).__name__),
             billed=None if provider.billed else False,
         )
     else:
@@ -47,5 +50,5 @@ async def answer_of(
 
 def interrupted(provider: AnyProvider) -> ProviderResult:
     """The result of a call stopped before its answer (may be billed if it bills)."""
-    error = Interrupted(INTERRUPTED_MESSAGE, billed=None if provider.billed else False)
+    error = Interrupted(_(INTERRUPTED_MESSAGE), billed=None if provider.billed else False)
     return ProviderResult.failed(provider.name, error, None)

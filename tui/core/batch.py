@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from tui.core.batch_io import InputRow
 from tui.core.batch_plan import Question, query_of, question
 from tui.core.errors import InvalidInput
+from tui.core.i18n import N_, _
 from tui.core.result import Status
 
 if TYPE_CHECKING:
@@ -44,6 +45,25 @@ class Tally:
     ported: int = 0
     lines: Counter[str] = field(default_factory=Counter)
     """Line states (active, inactive, …)."""
+
+    def summary(self) -> str:
+        """What the run did, in one sentence (the CLI's last line)."""
+        return _(
+            "{done} of {total} rows answered: {eligible} eligible, "
+            "{not_eligible} not eligible, {ported} ported, {errors} with "
+            "errors; {billed} billed queries sent."
+        ).format(**vars(self))
+
+    def counts(self) -> str:
+        """The live tally (the TUI's batch screen), line states in words."""
+        from tui.core.result import LineStatus, line_status_text
+
+        states = sorted(self.lines.items())
+        lines = ", ".join(f"{n} {line_status_text(LineStatus(s))}" for s, n in states) or "-"
+        return _(
+            "eligible {eligible} · not eligible {not_eligible} · ported {ported} · "
+            "lines: {lines} · errors {errors} · billed {billed}"
+        ).format(**{**vars(self), "lines": lines})
 
 
 Emit = Callable[[dict[str, Any]], None]
@@ -144,7 +164,9 @@ class Batch:
         if point is not None and row.index in point.answered:
             return asyncio.ensure_future(self._from_history(point.answered[row.index]))
         if point is not None and row.index in point.asking and not self.retry_unknown:
-            return _done(dict(OUTCOME_UNKNOWN, number=query.number.e164))
+            return _done(
+                _unanswered("outcome_unknown", OUTCOME_UNKNOWN) | {"number": query.number.e164}
+            )
         key = question(query.number.e164 or "", row.rio)
         if key not in self._remaining:
             return asyncio.ensure_future(self._lookup(query, row))
@@ -202,7 +224,7 @@ class Batch:
         """A stored lookup's answer, or why it is gone."""
         found = await self.service.show(lookup_id) if lookup_id is not None else None
         if found is None or found.value is None:
-            return dict(LOST)
+            return _unanswered("history", LOST)
         return _answer_of(found.value)
 
     def _count(self, answer: dict[str, Any]) -> None:
@@ -234,7 +256,7 @@ def _invalid(exc: InvalidInput) -> dict[str, Any]:
         "number": None,
         "verdict": None,
         "results": [],
-        "error": {"kind": "invalid_input", "message": f"{exc.message} Nothing was sent."},
+        "error": {"kind": "invalid_input", "message": exc.message + " " + _("Nothing was sent.")},
     }
 
 
@@ -242,26 +264,24 @@ async def _done(value: dict[str, Any]) -> dict[str, Any]:
     return value
 
 
-OUTCOME_UNKNOWN: dict[str, Any] = {
-    "number": None,
-    "verdict": None,
-    "results": [],
-    "error": {
-        "kind": "outcome_unknown",
-        "message": "this row was being asked when the run stopped: outcome unknown, may be "
-        "billed. Not asked again (--retry-unknown asks it).",
-    },
-}
-LOST: dict[str, Any] = {
-    "number": None,
-    "verdict": None,
-    "results": [],
-    "error": {
-        "kind": "history",
-        "message": "answered before the run stopped, but no longer in history (deleted or "
-        "purged since): --restart to ask again.",
-    },
-}
+def _unanswered(kind: str, message: str) -> dict[str, Any]:
+    """The answer of a row that has none, with why (in the language spoken)."""
+    return {
+        "number": None,
+        "verdict": None,
+        "results": [],
+        "error": {"kind": kind, "message": _(message)},
+    }
+
+
+OUTCOME_UNKNOWN = N_(
+    "this row was being asked when the run stopped: outcome unknown, may be "
+    "billed. Not asked again (--retry-unknown asks it)."
+)
+LOST = N_(
+    "answered before the run stopped, but no longer in history (deleted or "
+    "purged since): --restart to ask again."
+)
 
 
 def _answer_of(lookup: Lookup) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from tui.core.errors import InvalidInput
+from tui.core.i18n import _
 
 NUMBER_COLUMN = "number"
 RIO_COLUMN = "rio"
@@ -116,7 +117,9 @@ def _column(
     if asked is not None:
         if asked.lower() not in lowered:
             raise InvalidInput(
-                f"{option} {asked!r}: the CSV has no such column (it has {', '.join(header)})."
+                _("{option} {column}: the CSV has no such column (it has {columns}).").format(
+                    option=option, column=repr(asked), columns=", ".join(header)
+                )
             )
         return lowered.index(asked.lower())
     return lowered.index(usual) if usual in lowered else default

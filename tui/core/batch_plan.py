@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from tui.core.batch_io import InputRow
 from tui.core.errors import InvalidInput
+from tui.core.i18n import _
 
 if TYPE_CHECKING:
     from tui.core.providers import Query
@@ -46,6 +47,15 @@ class Plan:
     def duplicates(self) -> int:
         """Rows answered by another row's lookup."""
         return sum(n - 1 for n in self.duplicated.values())
+
+    def summary(self) -> str:
+        """`40 rows: 38 numbers to look up (…)`, for the CLI and the TUI alike."""
+        return _(
+            "{rows} rows: {distinct} numbers to look up"
+            " ({duplicates} duplicate rows answered once, {invalid} invalid rows never sent)."
+        ).format(
+            rows=self.rows, distinct=self.distinct, duplicates=self.duplicates, invalid=self.invalid
+        )
 
 
 async def plan(
@@ -100,14 +110,20 @@ async def provider_lines(service: LookupService, found: Plan) -> list[str]:
     """One line per billed provider of a plan: queries, reuse, what its budget leaves."""
     lines = []
     for name in sorted({*found.billed, *found.reused}):
-        text = f"  {name}: {found.billed[name]} billed queries"
+        text = "  " + _("{provider}: {count} billed queries").format(
+            provider=name, count=found.billed[name]
+        )
         if found.reused[name]:
-            text += f" ({found.reused[name]} answers reused from history)"
+            text += " " + _("({count} answers reused from history)").format(
+                count=found.reused[name]
+            )
         budget = service.clients.get(name).daily_budget
         if budget is not None:
             left = max(0, budget - (await service.spent_today(name) or 0))
-            text += f"; budget {left} of {budget} left today"
+            text += _("; budget {left} of {budget} left today").format(left=left, budget=budget)
             if found.billed[name] > left:
-                text += f": {found.billed[name] - left} rows will get a budget error"
+                text += _(": {count} rows will get a budget error").format(
+                    count=found.billed[name] - left
+                )
         lines.append(text)
-    return lines or ["  no billed queries."]
+    return lines or ["  " + _("no billed queries.")]

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui.core.batch_io import InputRow
+from tui.core.i18n import _
 
 if TYPE_CHECKING:
     from tui.core.service import LookupService
@@ -61,10 +62,16 @@ class Resumed:
     def message(self, output: Path, restart_hint: str) -> str:
         """What to tell the user when the run had already begun."""
         p = self.point
-        return (
-            f"Continuing the stopped run: {p.written} rows already in {output}, "
-            f"{len(p.answered)} answered and not yet written, {len(p.asking)} whose outcome "
-            f"is unknown ({restart_hint})."
+        return _(
+            "Continuing the stopped run: {written} rows already in {output}, "
+            "{answered} answered and not yet written, {asking} whose outcome "
+            "is unknown ({restart})."
+        ).format(
+            written=p.written,
+            output=output,
+            answered=len(p.answered),
+            asking=len(p.asking),
+            restart=restart_hint,
         )
 
 

@@ -7,10 +7,17 @@ from here; a test keeps the two lists in step.
 
 from __future__ import annotations
 
+from tui.core.i18n import N_, _
+
 TITLES: dict[str, str] = {
-    "offline": "Offline checks",
-    "china_mnp": "China MNP",
-    "ip138": "IP138 line status",
-    "bouygues": "Bouygues eligibility",
+    "offline": N_("Offline checks"),
+    "china_mnp": N_("China MNP"),
+    "ip138": N_("IP138 line status"),
+    "bouygues": N_("Bouygues eligibility"),
 }
-"""Panel title of each provider, in registry order."""
+"""Panel title of each provider, in registry order (msgids: `title()` translates)."""
+
+
+def title(provider: str) -> str:
+    """The panel title of `provider` in the active language."""
+    return _(TITLES[provider])

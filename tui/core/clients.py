@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from tui.core.config import ResolvedProfile
 from tui.core.errors import ConfigError
+from tui.core.i18n import _
 from tui.core.providers import AnyProvider, Query, get_provider
 
 if TYPE_CHECKING:
@@ -31,9 +32,10 @@ class ProviderClients:
             settings = self.profile.provider_settings(name)
             if cls.settings_model is not None and settings is None:
                 raise ConfigError(
-                    f"profile {self.profile.name!r} has no [profiles.{self.profile.name}.{name}]"
-                    " table",
-                    hint="add it to the config file (see config.example.toml)",
+                    _("profile {profile} has no [profiles.{name}.{provider}] table").format(
+                        profile=repr(self.profile.name), name=self.profile.name, provider=name
+                    ),
+                    hint=_("add it to the config file (see config.example.toml)"),
                 )
             timeout = (
                 settings.timeout if settings and settings.timeout else self.profile.settings.timeout

@@ -12,6 +12,7 @@ from pathlib import Path
 from tui.core import paths
 from tui.core.config_errors import ConfigProblems
 from tui.core.errors import ConfigError
+from tui.core.i18n import _
 from tui.core.profile_model import ConfigFileModel, ProfileBase, validate
 from tui.core.providers import PROVIDERS, get_provider
 from tui.core.settings import ProviderSettings, Secret
@@ -67,10 +68,11 @@ class Config:
         if len(self.model.profiles) == 1:
             return next(iter(self.model.profiles))
         raise ConfigError(
-            "several profiles and no default_profile",
+            _("several profiles and no default_profile"),
             path=str(self.path),
-            hint=f'add default_profile = "{next(iter(self.model.profiles))}" at the top, '
-            "or pass --profile NAME",
+            hint=_('add default_profile = "{name}" at the top, or pass --profile NAME').format(
+                name=next(iter(self.model.profiles))
+            ),
         )
 
     def profile(
@@ -90,9 +92,9 @@ class Config:
         if chosen == DEMO and demo is not None:
             return ResolvedProfile(DEMO, demo(), demo=True)
         raise ConfigError(
-            f"no profile named {chosen!r}",
+            _("no profile named {name}").format(name=repr(chosen)),
             path=str(self.path),
-            hint=f"profiles: {', '.join(self.profile_names)}",
+            hint=_("profiles: {names}").format(names=", ".join(self.profile_names)),
         )
 
 
@@ -105,13 +107,15 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
     except FileNotFoundError:
         if explicit:
             raise ConfigError(
-                "file not found",
+                _("file not found"),
                 path=str(file),
-                hint="check the path, or run `portcheck config init` to create it",
+                hint=_("check the path, or run `portcheck config init` to create it"),
             ) from None
         return Config(file, None)
     except OSError as exc:
-        raise ConfigError(f"cannot be read ({exc.strerror})", path=str(file)) from None
+        raise ConfigError(
+            _("cannot be read ({error})").format(error=exc.strerror), path=str(file)
+        ) from None
     return Config(file, parse_config(raw, file))
 
 
@@ -120,12 +124,14 @@ def parse_config(raw: bytes, file: Path) -> ConfigFileModel:
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
-        raise ConfigError("is not UTF-8 text", path=str(file), hint="save it as UTF-8") from None
+        raise ConfigError(
+            _("is not UTF-8 text"), path=str(file), hint=_("save it as UTF-8")
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(
-            f"is not valid TOML ({exc})",
+            _("is not valid TOML ({error})").format(error=exc),
             path=str(file),
-            hint="check quotes, brackets and '=' near that line",
+            hint=_("check quotes, brackets and '=' near that line"),
         ) from None
     try:
         model = validate(data)
@@ -142,18 +148,24 @@ def _check_references(model: ConfigFileModel, file: Path) -> None:
             cls = get_provider(provider)
             if cls.settings_model is not None and profile.provider_settings(provider) is None:
                 raise ConfigError(
-                    f"lists provider {provider!r} but has no [profiles.{name}.{provider}] table",
+                    _(
+                        "lists provider {provider} but has no [profiles.{name}.{table}] table"
+                    ).format(provider=repr(provider), name=name, table=provider),
                     path=str(file),
                     key=f"profiles.{name}.providers",
-                    hint=f"add [profiles.{name}.{provider}] (see config.example.toml) or "
-                    "remove it from providers",
+                    hint=_(
+                        "add [profiles.{name}.{provider}] (see config.example.toml) or "
+                        "remove it from providers"
+                    ).format(name=name, provider=provider),
                 )
     if model.default_profile and model.default_profile not in model.profiles:
         raise ConfigError(
-            f"names {model.default_profile!r}, which is not a profile",
+            _("names {name}, which is not a profile").format(name=repr(model.default_profile)),
             path=str(file),
             key="default_profile",
-            hint=f"profiles: {', '.join(model.profiles) or 'none: add [profiles.NAME]'}",
+            hint=_("profiles: {names}").format(
+                names=", ".join(model.profiles) or _("none: add [profiles.NAME]")
+            ),
         )
 
 
@@ -176,18 +188,24 @@ def _check_permissions(model: ConfigFileModel, file: Path) -> None:
     info = file.stat()
     if info.st_uid not in (os.getuid(), 0):  # as ssh: yours, or root's
         raise ConfigError(
-            f"holds a literal secret ({literal[0]}) but belongs to {_owner(info.st_uid)}, "
-            "not to you: whoever owns it can change where your credentials are sent",
+            _(
+                "holds a literal secret ({key}) but belongs to {owner}, "
+                "not to you: whoever owns it can change where your credentials are sent"
+            ).format(key=literal[0], owner=_owner(info.st_uid)),
             path=str(file),
-            hint=f"copy it to a file of your own (cp {file} ~/.config/portcheck/config.toml, "
-            "then chmod 600), or use env:NAME for secrets",
+            hint=_(
+                "copy it to a file of your own (cp {file} ~/.config/portcheck/config.toml, "
+                "then chmod 600), or use env:NAME for secrets"
+            ).format(file=file),
         )
     mode = stat.S_IMODE(info.st_mode)
     if mode & 0o077:
         raise ConfigError(
-            f"holds a literal secret ({literal[0]}) but other users can read it (mode {mode:03o})",
+            _("holds a literal secret ({key}) but other users can read it (mode {mode})").format(
+                key=literal[0], mode=f"{mode:03o}"
+            ),
             path=str(file),
-            hint=f"run: chmod 600 {file}   (or use env:NAME for secrets)",
+            hint=_("run: chmod 600 {file}   (or use env:NAME for secrets)").format(file=file),
         )
 
 
@@ -196,7 +214,7 @@ def _owner(uid: int) -> str:
     import pwd
 
     try:
-        return f"user {pwd.getpwuid(uid).pw_name} (uid {uid})"
+        return _("user {name} (uid {uid})").format(name=pwd.getpwuid(uid).pw_name, uid=uid)
     except KeyError:
         return f"uid {uid}"
 
@@ -212,17 +230,19 @@ def _check_secrets(profile: ProfileBase, name: str, file: Path) -> None:
     ]
     if not missing:
         return
-    exports = " ".join(f"{env}=..." for _, env in missing)
+    exports = " ".join(f"{env}=..." for _key, env in missing)
     key, env = missing[0]
     listed = "".join(f"\n  {key}: {env}" for key, env in missing)
     raise ConfigError(
-        f"needs environment variable {env}, which is not set"
+        _("needs environment variable {env}, which is not set").format(env=env)
         if len(missing) == 1
-        else f"profile {name!r} needs {len(missing)} environment variables that are not set:"
+        else _("profile {name} needs {count} environment variables that are not set:").format(
+            name=repr(name), count=len(missing)
+        )
         + listed,
         path=str(file),
         key=key if len(missing) == 1 else None,
-        hint=f"export {exports} before running portcheck",
+        hint=_("export {exports} before running portcheck").format(exports=exports),
     )
 
 

@@ -8,13 +8,15 @@ import types
 import typing
 from typing import Any
 
-_EXPECTED = {
-    "float": "expected a number, e.g. 10.0",
-    "int": "expected a whole number",
-    "bool": "expected true or false",
-    "str": 'expected text in quotes, e.g. "value"',
-    "array": 'expected a list, e.g. ["offline"]',
-    "object": "expected a table",
+from tui.core.i18n import N_, _, ngettext
+
+_EXPECTED = {  # msgids
+    "float": N_("expected a number, e.g. 10.0"),
+    "int": N_("expected a whole number"),
+    "bool": N_("expected true or false"),
+    "str": N_('expected text in quotes, e.g. "value"'),
+    "array": N_('expected a list, e.g. ["offline"]'),
+    "object": N_("expected a table"),
 }
 
 _AT = re.compile(r"^(?P<message>.*?)(?: - at `\$(?P<path>[^`]*)`)?$", re.DOTALL)
@@ -33,13 +35,15 @@ class ConfigProblems(Exception):
 
     def describe(self) -> str:
         """`2 problems:` and the lines, indented."""
-        count = f"{len(self.problems)} problems" if len(self.problems) > 1 else "1 problem"
+        n = len(self.problems)
+        count = ngettext("{count} problem", "{count} problems", n).format(count=n)
         return f"{count}:\n  " + "\n  ".join(self.problems)
 
 
 def problem_at(key: str, message: str, hint: str | None = None) -> str:
     """One problem line."""
-    return f"{key or '(top level)'}: {message}" + (f" ({hint})" if hint else "")
+    where = key or _("(top level)")
+    return f"{where}: {message}" + (f" ({hint})" if hint else "")
 
 
 def problem(error: str, where: str, root: type) -> str:
@@ -51,17 +55,18 @@ def problem(error: str, where: str, root: type) -> str:
     keys = [k for k in re.split(r"\.|(?=\[)", path) if k]
     if unknown := _UNKNOWN.fullmatch(message):
         keys.append(unknown["key"])
-        hint = "unknown key: remove it or check its spelling"
+        hint = _("unknown key: remove it or check its spelling")
         near = _did_you_mean(keys, root)
         return problem_at(_key(where, keys), hint, near)
     if missing := _MISSING.fullmatch(message):
         keys.append(missing["key"])
-        return problem_at(_key(where, keys), "required: add it")
+        return problem_at(_key(where, keys), _("required: add it"))
     if wrong := _TYPE.fullmatch(message):
         want = wrong["want"].removesuffix(" | null")  # optional keys: say what to write
-        return problem_at(_key(where, keys), _EXPECTED.get(want, message))
+        expected = _EXPECTED.get(want)
+        return problem_at(_key(where, keys), _(expected) if expected else message)
     if bound := _BOUND.fullmatch(message):
-        return problem_at(_key(where, keys), f"must be {bound['bound']}")
+        return problem_at(_key(where, keys), _("must be {bound}").format(bound=bound["bound"]))
     return problem_at(_key(where, keys), message)
 
 
@@ -83,4 +88,4 @@ def _did_you_mean(keys: list[str], root: type) -> str | None:
     if not fields:
         return None
     close = difflib.get_close_matches(keys[-1], list(fields), n=1, cutoff=0.6)
-    return f"did you mean {close[0]!r}?" if close else None
+    return _("did you mean {key}?").format(key=repr(close[0])) if close else None

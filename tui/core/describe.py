@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 from tui.core.errors import ADVICE
-from tui.core.result import LINE_STATUS_TEXT, ProviderResult, Status
+from tui.core.i18n import _
+from tui.core.result import ProviderResult, Status, line_status_text
 
 
 def yes_no(value: bool | None) -> str:
     """`yes`, `no` or `unknown`."""
-    return "unknown" if value is None else ("yes" if value else "no")
+    return _("unknown") if value is None else (_("yes") if value else _("no"))
 
 
 def age_text(seconds: float) -> str:
     """`12 s`, `5 min`, `3 h`, `2 d`."""
     if seconds < 60:
-        return f"{seconds:.0f} s"
+        return _("{n} s").format(n=f"{seconds:.0f}")
     if seconds < 3600:
-        return f"{seconds / 60:.0f} min"
+        return _("{n} min").format(n=f"{seconds / 60:.0f}")
     if seconds < 86400:
-        return f"{seconds / 3600:.0f} h"
-    return f"{seconds / 86400:.0f} d"
+        return _("{n} h").format(n=f"{seconds / 3600:.0f}")
+    return _("{n} d").format(n=f"{seconds / 86400:.0f}")
 
 
 def status_line(result: ProviderResult) -> str:
@@ -31,49 +32,49 @@ def status_parts(result: ProviderResult) -> list[str]:
     """The parts of the status line, most decisive first: where space is short, the last
     ones are the ones to leave out (the latency before "may be billed")."""
     if result.status is Status.SKIPPED:
-        return ["skipped"]
+        return [_("skipped")]
     parts = [
-        "ok"
+        _("ok")
         if result.status is Status.OK
-        else f"FAILED: {result.error.title.lower()}"
+        else _("FAILED: {problem}").format(problem=_(result.error.title).lower())
         if result.error
-        else "FAILED"
+        else _("FAILED")
     ]
-    billed = {True: "billed", False: "", None: "may be billed"}[result.billed]
+    billed = {True: _("billed"), False: "", None: _("may be billed")}[result.billed]
     if billed and not result.cached:
         parts.append(billed)
     if result.cached and result.age_s is not None:
-        parts.append(f"cached, {age_text(result.age_s)} old")
+        parts.append(_("cached, {age} old").format(age=age_text(result.age_s)))
     elif result.latency_ms is not None:
-        parts.append(f"{result.latency_ms:.0f} ms")
+        parts.append(_("{n} ms").format(n=f"{result.latency_ms:.0f}"))
     return parts
 
 
 def fields(result: ProviderResult) -> list[tuple[str, str]]:
     """Labelled lines for one result, most important first."""
     if result.status is Status.SKIPPED:
-        return [("not asked", result.skip_reason or "does not apply")]
+        return [(_("not asked"), result.skip_reason or _("does not apply"))]
     if result.status is Status.ERROR:
         assert result.error is not None
-        advice = result.error.advice or ADVICE[result.error.kind]
-        return [("problem", result.error.message), ("what to do", advice)]
+        advice = _(result.error.advice or ADVICE[result.error.kind])
+        return [(_("problem"), result.error.message), (_("what to do"), advice)]
     # What decides the port first (eligible, and why not), then one-line facts, so they stay
     # visible in a small panel at 80x24; longer text after them.
     rows: list[tuple[str, str]] = []
     if result.eligible is not None:
-        rows.append(("eligible", yes_no(result.eligible)))
-    rows += [("why not", f"{r.message} ({r.code})") for r in result.reasons]
+        rows.append((_("eligible"), yes_no(result.eligible)))
+    rows += [(_("why not"), f"{r.message} ({r.code})") for r in result.reasons]
     if result.ported is not None:
-        rows.append(("ported", yes_no(result.ported)))
+        rows.append((_("ported"), yes_no(result.ported)))
     if result.original_operator:
-        rows.append(("original operator", result.original_operator))
+        rows.append((_("original operator"), result.original_operator))
     if result.current_operator:
-        rows.append(("current operator", result.current_operator))
+        rows.append((_("current operator"), result.current_operator))
     if result.line_status is not None:
-        rows.append(("line", LINE_STATUS_TEXT[result.line_status]))
+        rows.append((_("line"), line_status_text(result.line_status)))
     if result.next_step:
-        rows.append(("next step", result.next_step))
-    rows += [("note", note) for note in result.notes]
+        rows.append((_("next step"), result.next_step))
+    rows += [(_("note"), note) for note in result.notes]
     if result.order_id:
-        rows.append(("order id", result.order_id))
+        rows.append((_("order id"), result.order_id))
     return rows

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from tui.core.i18n import N_, _
+
 
 class ErrorKind(StrEnum):
     """The error kinds of the JSON contract (`error.kind`)."""
@@ -19,18 +21,23 @@ class ErrorKind(StrEnum):
     BUDGET = "budget"
 
 
-#: What a person should do about each kind of provider failure.
+#: What a person should do about each kind of provider failure (English msgids: `_()` where
+#: shown, so that an answer read back from history speaks the reader's language).
 ADVICE: dict[ErrorKind, str] = {
-    ErrorKind.INVALID_INPUT: "Correct the number or RIO and try again.",
-    ErrorKind.CONFIG: "Fix the profile (`portcheck config check` explains what is wrong).",
-    ErrorKind.NETWORK: "Check the network or proxy settings, then retry.",
-    ErrorKind.TIMEOUT: "The provider is slow; retry later or raise `timeout` in the profile.",
-    ErrorKind.AUTH: "The provider refused the credentials; check them in the profile.",
-    ErrorKind.RATE_LIMITED: "Too many queries; wait a moment before retrying.",
-    ErrorKind.HTTP: "The provider reported an error (its message says which); retry later only if "
-    "it looks temporary.",
-    ErrorKind.BAD_RESPONSE: "The provider answered something unreadable; retry later.",
-    ErrorKind.BUDGET: "Today's budget for this provider is spent; raise `daily_budget` or wait.",
+    ErrorKind.INVALID_INPUT: N_("Correct the number or RIO and try again."),
+    ErrorKind.CONFIG: N_("Fix the profile (`portcheck config check` explains what is wrong)."),
+    ErrorKind.NETWORK: N_("Check the network or proxy settings, then retry."),
+    ErrorKind.TIMEOUT: N_("The provider is slow; retry later or raise `timeout` in the profile."),
+    ErrorKind.AUTH: N_("The provider refused the credentials; check them in the profile."),
+    ErrorKind.RATE_LIMITED: N_("Too many queries; wait a moment before retrying."),
+    ErrorKind.HTTP: N_(
+        "The provider reported an error (its message says which); retry later only if "
+        "it looks temporary."
+    ),
+    ErrorKind.BAD_RESPONSE: N_("The provider answered something unreadable; retry later."),
+    ErrorKind.BUDGET: N_(
+        "Today's budget for this provider is spent; raise `daily_budget` or wait."
+    ),
 }
 
 
@@ -38,7 +45,8 @@ class PortcheckError(Exception):
     """Base of every error Portcheck reports to a person instead of a traceback."""
 
     kind: ErrorKind = ErrorKind.HTTP
-    title: str = "Error"
+    title: str = N_("Error")
+    """Short heading, an English msgid: shown through `_()`."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -50,14 +58,14 @@ class InvalidInput(PortcheckError):
     """The number or RIO cannot be used; nothing was sent."""
 
     kind = ErrorKind.INVALID_INPUT
-    title = "Invalid input"
+    title = N_("Invalid input")
 
 
 class ConfigError(PortcheckError):
     """The configuration file or profile is wrong."""
 
     kind = ErrorKind.CONFIG
-    title = "Configuration error"
+    title = N_("Configuration error")
 
     def __init__(
         self,
@@ -69,7 +77,9 @@ class ConfigError(PortcheckError):
     ) -> None:
         parts = [p for p in (path, key) if p]
         located = f"{': '.join(parts)}: {message}" if parts else message
-        super().__init__(f"{located}\n  hint: {hint}" if hint else located)
+        if hint:
+            located += "\n  " + _("hint: {hint}").format(hint=hint)
+        super().__init__(located)
         self.path = path
         """The file the error is in, if any."""
         self.key = key
@@ -81,7 +91,7 @@ class ConfigError(PortcheckError):
 class ProviderError(PortcheckError):
     """A provider call failed. `billed` says whether it may have cost money."""
 
-    title = "Provider error"
+    title = N_("Provider error")
     advice: str | None = None
     """What to do, when it differs from the advice for the error's kind."""
 
@@ -95,64 +105,64 @@ class NetworkError(ProviderError):
     """The provider could not be reached."""
 
     kind = ErrorKind.NETWORK
-    title = "Network error"
+    title = N_("Network error")
 
 
 class ProviderTimeout(ProviderError):
     """The provider did not answer in time."""
 
     kind = ErrorKind.TIMEOUT
-    title = "Timed out"
+    title = N_("Timed out")
 
 
 class AuthError(ProviderError):
     """The provider refused the credentials."""
 
     kind = ErrorKind.AUTH
-    title = "Authentication failed"
+    title = N_("Authentication failed")
 
 
 class RateLimited(ProviderError):
     """The provider asked us to slow down."""
 
     kind = ErrorKind.RATE_LIMITED
-    title = "Rate limited"
+    title = N_("Rate limited")
 
 
 class HttpError(ProviderError):
     """The provider answered with an HTTP error or a provider-level error code."""
 
     kind = ErrorKind.HTTP
-    title = "Provider error"
+    title = N_("Provider error")
 
 
 class BadResponse(ProviderError):
     """The provider's answer could not be understood."""
 
     kind = ErrorKind.BAD_RESPONSE
-    title = "Unreadable answer"
+    title = N_("Unreadable answer")
 
 
 class RefusedInput(ProviderError):
     """The provider checked the input and refused its format."""
 
     kind = ErrorKind.INVALID_INPUT
-    title = "Refused as invalid"
+    title = N_("Refused as invalid")
 
 
 class BudgetExceeded(ProviderError):
     """The daily budget of billed queries for this provider is spent."""
 
     kind = ErrorKind.BUDGET
-    title = "Budget spent"
+    title = N_("Budget spent")
 
 
 class Interrupted(ProviderError):
     """Portcheck stopped (quit, killed) before the provider answered."""
 
     kind = ErrorKind.NETWORK
-    title = "Interrupted"
-    advice = (
+    title = N_("Interrupted")
+    advice = N_(
         "Portcheck stopped before the answer arrived; the request may have been billed. "
         "Ask again only if the answer is still needed."
     )
@@ -188,5 +198,5 @@ TITLES: dict[ErrorKind, str] = {
     )
 }
 
-INTERRUPTED_MESSAGE = "outcome unknown: Portcheck stopped before the answer arrived."
+INTERRUPTED_MESSAGE = N_("outcome unknown: Portcheck stopped before the answer arrived.")
 """What a provider's result says when the lookup was interrupted (quit, crash, kill)."""

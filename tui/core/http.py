@@ -14,6 +14,7 @@ import httpx
 import sniffio
 
 from tui.core.errors import BadResponse, NetworkError, ProviderError, ProviderTimeout, RateLimited
+from tui.core.i18n import _
 from tui.core.netstream import tune
 from tui.core.policies import CALL_DEADLINE, DEFAULT_RETRY, RetryPolicy, retry_after_seconds
 
@@ -110,7 +111,7 @@ def basic_auth(user: str, password: str) -> str:
 
 def host_of(url: str | httpx.URL) -> str:
     """The host name of a URL, for messages (never the path or query)."""
-    return urlsplit(str(url)).hostname or "the provider"
+    return urlsplit(str(url)).hostname or _("the provider")
 
 
 async def send(
@@ -163,7 +164,9 @@ async def _read_capped(response: httpx.Response, *, billed: bool) -> httpx.Respo
             size += len(chunk)
             if size > MAX_BODY:
                 raise BadResponse(
-                    f"the answer is larger than {MAX_BODY // 1024} KiB; reading stopped there.",
+                    _("the answer is larger than {size} KiB; reading stopped there.").format(
+                        size=MAX_BODY // 1024
+                    ),
                     billed=None if billed else False,
                 )
             chunks.append(chunk)
@@ -190,8 +193,10 @@ def _honoured_wait(response: httpx.Response, backoff: float) -> float:
     left = None if deadline is None else deadline - asyncio.get_running_loop().time()
     if left is not None and asked >= left:
         raise RateLimited(
-            f"rate limited: retry after {asked:.0f} s (this call had {max(left, 0):.1f} s "
-            "left, so it was not asked again).",
+            _(
+                "rate limited: retry after {asked} s (this call had {left} s "
+                "left, so it was not asked again)."
+            ).format(asked=f"{asked:.0f}", left=f"{max(left, 0):.1f}"),
             billed=False,
         )
     return asked
@@ -203,17 +208,22 @@ def _classify(exc: httpx.HTTPError, host: str, *, billed: bool) -> tuple[Provide
     if isinstance(exc, _NEVER_SENT):
         return _never_sent_error(exc, host), True
     if isinstance(exc, httpx.TimeoutException):
-        message = f"{host} did not answer in time; the request may have reached it."
-        return ProviderTimeout(message, billed=may_be_billed), False
-    message = f"the connection to {host} failed mid-request ({type(exc).__name__})."
-    return NetworkError(message, billed=may_be_billed), False
+        message = _("{host} did not answer in time; the request may have reached it.")
+        return ProviderTimeout(message.format(host=host), billed=may_be_billed), False
+    message = _("the connection to {host} failed mid-request ({error}).")
+    return NetworkError(
+        message.format(host=host, error=type(exc).__name__), billed=may_be_billed
+    ), False
 
 
 def _never_sent_error(exc: Exception, host: str) -> ProviderError:
     if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
-        return ProviderTimeout(f"could not connect to {host} in time.", billed=False)
+        return ProviderTimeout(
+            _("could not connect to {host} in time.").format(host=host), billed=False
+        )
     if isinstance(exc, httpx.UnsupportedProtocol):
-        return NetworkError(f"the URL for {host} is not http(s).", billed=False)
+        return NetworkError(_("the URL for {host} is not http(s).").format(host=host), billed=False)
     return NetworkError(
-        f"could not connect to {host}: is the address right and reachable?", billed=False
+        _("could not connect to {host}: is the address right and reachable?").format(host=host),
+        billed=False,
     )

@@ -8,9 +8,16 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tui.core.errors import InvalidInput
+from tui.core.i18n import N_, _
 from tui.core.masking import mask_e164
-from tui.core.number_plan import REGION_NAMES
-from tui.core.numbers import Notice, NumberInfo, normalise, parse_number, range_operator
+from tui.core.numbers import (
+    Notice,
+    NumberInfo,
+    normalise,
+    parse_number,
+    range_operator,
+    region_name,
+)
 from tui.core.providers.base import Query
 from tui.core.result import ProviderResult
 from tui.core.rio import parse_rio
@@ -135,7 +142,7 @@ class Lookup:
         number: NumberInfo | str = self.number or self.masked
         line = ticket_summary(number, self.ordered, masked=masked, when=self.created)
         if self.asking:
-            line += " · still asking: " + ", ".join(self.asking)
+            line += " · " + _("still asking: {providers}").format(providers=", ".join(self.asking))
         return line
 
     def to_json(self) -> dict[str, Any]:
@@ -156,7 +163,11 @@ def masked_number(number: NumberInfo) -> str:
     return mask_e164(number.e164 or "")
 
 
-ADJECTIVES = {"FR": "French", "CN": "Chinese"}
+#: How a number read in another region than the profile's is announced, by region (msgids).
+READ_AS = {
+    "FR": N_("read as a French number ({why})."),
+    "CN": N_("read as a Chinese number ({why})."),
+}
 
 
 def read_number(text: str, region: str, served: Sequence[str], *, rio_given: bool) -> NumberInfo:
@@ -165,15 +176,15 @@ def read_number(text: str, region: str, served: Sequence[str], *, rio_given: boo
     if normalise(text).startswith("+"):
         return parse_number(text, region)
     if rio_given and region != "FR" and (french := _valid_in(text, "FR")):
-        return _read_as(french, "a RIO was given")
+        return _read_as(french, _("a RIO was given"))
     number = parse_number(text, region)
     if number.valid:
         return number
     readings = [n for r in dict.fromkeys(served) if r != region and (n := _valid_in(text, r))]
     if len(readings) != 1:
         return number
-    name = REGION_NAMES.get(region, region)
-    return _read_as(readings[0], f"not valid in {name}, the profile's region")
+    why = _("not valid in {region}, the profile's region").format(region=region_name(region))
+    return _read_as(readings[0], why)
 
 
 def _valid_in(text: str, region: str) -> NumberInfo | None:
@@ -186,8 +197,13 @@ def _valid_in(text: str, region: str) -> NumberInfo | None:
 
 def _read_as(number: NumberInfo, why: str) -> NumberInfo:
     """`number` (valid) with a notice saying where it was read and why."""
-    adjective = ADJECTIVES.get(number.region or "", number.region_name)
-    notice = Notice("READ_AS", f"read as a {adjective} number ({why}).")
+    template = READ_AS.get(number.region or "")
+    text = (
+        _(template).format(why=why)
+        if template
+        else _("read as a number of {region} ({why}).").format(region=number.region_name, why=why)
+    )
+    notice = Notice("READ_AS", text)
     return replace(number, notices=(notice, *number.notices))
 
 
@@ -209,13 +225,15 @@ def prepare(
     except InvalidInput as exc:
         raise InvalidLookup(exc.message, None) from None
     if not number.valid:
-        raise InvalidLookup(number.problem or "not a valid number.", number)
+        raise InvalidLookup(number.problem or _("not a valid number."), number)
     if rio_text is None or not rio_given:
         return Query(number)
     if not number.is_fr_mobile:
         raise InvalidLookup(
-            "a RIO only applies to French mobile numbers (+33 6 / +33 7); "
-            "leave it out for this number.",
+            _(
+                "a RIO only applies to French mobile numbers (+33 6 / +33 7); "
+                "leave it out for this number."
+            ),
             number,
         )
     try:
@@ -224,9 +242,11 @@ def prepare(
         raise InvalidLookup(exc.message, number) from None
     if not allow_rio_mismatch and not rio.matches(number.national or ""):
         raise InvalidLookup(
-            "this RIO does not belong to this number (its check key does not match). "
-            "Check both with the customer; the profile can allow sending it anyway "
-            "(allow_rio_mismatch = true).",
+            _(
+                "this RIO does not belong to this number (its check key does not match). "
+                "Check both with the customer; the profile can allow sending it anyway "
+                "(allow_rio_mismatch = true)."
+            ),
             number,
         )
     return Query(number, rio)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import phonenumbers
 
+from tui.core.i18n import N_
+
 #: phonenumbers' number types by the names Portcheck writes in JSON.
 TYPE_NAMES = {
     phonenumbers.PhoneNumberType.MOBILE: "mobile",
@@ -37,33 +39,51 @@ FR_OVERSEAS = {
     "0696": "MQ",
     "0697": "MQ",
 }
+#: Region names (msgids: shown through `_()`).
 REGION_NAMES = {
-    "CN": "China",
-    "FR": "France",
-    "RE": "Réunion",
-    "YT": "Mayotte",
-    "GP": "Guadeloupe",
-    "GF": "French Guiana",
-    "MQ": "Martinique",
-    "BL": "Saint-Barthélemy",
-    "MF": "Saint-Martin",
+    "CN": N_("China"),
+    "FR": N_("France"),
+    "RE": N_("Réunion"),
+    "YT": N_("Mayotte"),
+    "GP": N_("Guadeloupe"),
+    "GF": N_("French Guiana"),
+    "MQ": N_("Martinique"),
+    "BL": N_("Saint-Barthélemy"),
+    "MF": N_("Saint-Martin"),
 }
 
-#: Chinese number blocks that cannot be ported between operators, by national prefix.
+#: The number types in words (msgids), by their JSON names.
+TYPE_WORDS = {
+    "mobile": N_("mobile"),
+    "fixed_line": N_("fixed line"),
+    "fixed_line_or_mobile": N_("fixed line or mobile"),
+    "toll_free": N_("toll free"),
+    "premium_rate": N_("premium rate"),
+    "shared_cost": N_("shared cost"),
+    "voip": N_("VoIP"),
+    "personal_number": N_("personal number"),
+    "pager": N_("pager"),
+    "uan": N_("UAN"),
+    "voicemail": N_("voicemail"),
+    "unknown": N_("unknown"),
+}
+
+#: Chinese number blocks that cannot be ported between operators, by national prefix
+#: (messages are msgids: shown through `_()`).
 CN_NOT_PORTABLE = [
     (
         ("170", "171", "162", "165", "167"),
         "MVNO",
-        "virtual-operator (MVNO) range: these numbers cannot be ported to another operator",
+        N_("virtual-operator (MVNO) range: these numbers cannot be ported to another operator"),
     ),
     (
         ("1349", "17400", "17401", "17402", "17403", "17404", "17405", "1749"),
         "SATELLITE",
-        "satellite range: satellite numbers cannot be ported",
+        N_("satellite range: satellite numbers cannot be ported"),
     ),
     (
         ("140", "141", "144", "146", "148"),
         "IOT",
-        "IoT (machine-to-machine) range: IoT numbers cannot be ported",
+        N_("IoT (machine-to-machine) range: IoT numbers cannot be ported"),
     ),
 ]

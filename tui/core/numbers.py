@@ -9,7 +9,8 @@ from dataclasses import dataclass, field, replace
 import phonenumbers
 
 from tui.core.errors import InvalidInput
-from tui.core.number_plan import CN_NOT_PORTABLE, FR_OVERSEAS, REGION_NAMES, TYPE_NAMES
+from tui.core.i18n import _, language
+from tui.core.number_plan import CN_NOT_PORTABLE, FR_OVERSEAS, REGION_NAMES, TYPE_NAMES, TYPE_WORDS
 
 MAX_INPUT = 64
 """Longest input accepted, in characters."""
@@ -85,8 +86,19 @@ class NumberInfo:
 
     @property
     def region_name(self) -> str | None:
-        """English name of the region, when known."""
-        return REGION_NAMES.get(self.region or "", self.region)
+        """Name of the region in the active language, when known."""
+        return region_name(self.region)
+
+    @property
+    def type_text(self) -> str:
+        """The number's type in words, in the active language."""
+        return _(TYPE_WORDS.get(self.type, self.type))
+
+
+def region_name(region: str | None) -> str | None:
+    """The name of `region` in the active language (the code itself when unknown)."""
+    name = REGION_NAMES.get(region or "")
+    return _(name) if name else region
 
 
 def normalise(text: str) -> str:
@@ -94,15 +106,17 @@ def normalise(text: str) -> str:
     stripped = text.strip()
     if len(stripped) > MAX_INPUT:
         raise InvalidInput(
-            f"the input is {len(stripped)} characters long; a phone number has at most "
-            f"{MAX_INPUT}. Paste only the number."
+            _(
+                "the input is {length} characters long; a phone number has at most "
+                "{most}. Paste only the number."
+            ).format(length=len(stripped), most=MAX_INPUT)
         )
     folded = _TEL.sub("", unicodedata.normalize("NFKC", stripped).strip())
     kept = "".join(ch for ch in folded if ch not in _SEPARATORS and not ch.isspace())
     if kept.startswith("00"):
         kept = "+" + kept[2:]
     if not kept or kept == "+":
-        raise InvalidInput("no digits were entered. Type or paste a phone number.")
+        raise InvalidInput(_("no digits were entered. Type or paste a phone number."))
     for pos, ch in enumerate(kept):
         if ch in "0123456789" or (ch == "+" and pos == 0):
             continue
@@ -115,10 +129,12 @@ def _describe_bad_char(ch: str) -> str:
     shown = ch if ch.isprintable() and unicodedata.category(ch)[0] not in "CZ" else ""
     label = f"{shown!r} ({name})" if shown else name
     if ch == "+":
-        return "'+' may only stand at the start of the number."
+        return _("'+' may only stand at the start of the number.")
     if ch.isdigit():
-        return f"{label} is not an ASCII digit: type the number with 0-9."
-    return f"{label} cannot be part of a phone number: keep only digits, spaces, dashes and +."
+        return _("{char} is not an ASCII digit: type the number with 0-9.").format(char=label)
+    return _(
+        "{char} cannot be part of a phone number: keep only digits, spaces, dashes and +."
+    ).format(char=label)
 
 
 def parse_number(text: str, default_region: str = "CN") -> NumberInfo:
@@ -136,11 +152,11 @@ def parse_number(text: str, default_region: str = "CN") -> NumberInfo:
             notices.append(overseas)
     info = _describe(sanitised_input(text), digits, parsed, notices)
     if not info.valid and region is not None and info.problem and "+" not in digits:
-        hint = (
-            f" Numbers without a country code are read as {region} (the profile's region):"
+        hint = _(
+            "Numbers without a country code are read as {region} (the profile's region):"
             " add it, e.g. +33 6 12 34 56 78 or 0033…."
-        )
-        info = replace(info, problem=info.problem + hint)
+        ).format(region=region)
+        info = replace(info, problem=f"{info.problem} {hint}")
     return info
 
 
@@ -153,10 +169,10 @@ def sanitised_input(text: str) -> str:
 
 def _parse_problem(exc: phonenumbers.NumberParseException, digits: str) -> str:
     if exc.error_type == phonenumbers.NumberParseException.INVALID_COUNTRY_CODE:
-        return f"{digits[:4]}… does not start with a known country code."
+        return _("{start}… does not start with a known country code.").format(start=digits[:4])
     if exc.error_type == phonenumbers.NumberParseException.TOO_LONG:
-        return "the number has too many digits."
-    return "the number has too few digits."
+        return _("the number has too many digits.")
+    return _("the number has too few digits.")
 
 
 def _as_overseas(
@@ -170,7 +186,9 @@ def _as_overseas(
     cc = moved.country_code
     return moved, Notice(
         "OVERSEAS",
-        f"French overseas number ({REGION_NAMES[region]}): it belongs to +{cc}, not +33.",
+        _("French overseas number ({region}): it belongs to +{code}, not +33.").format(
+            region=region_name(region), code=cc
+        ),
     )
 
 
@@ -187,16 +205,20 @@ def _describe(
         notices.append(
             Notice(
                 "OVERSEAS",
-                f"French overseas number ({REGION_NAMES.get(region, region)}, "
-                f"+{parsed.country_code}): the Bouygues check covers +33 6/7 only.",
+                _(
+                    "French overseas number ({region}, +{code}): "
+                    "the Bouygues check covers +33 6/7 only."
+                ).format(region=region_name(region), code=parsed.country_code),
             )
         )
     problem = None
     if parsed.country_code == 86:
         problem = _cn_notices(str(parsed.national_number), notices, valid)
     if not valid and problem is None:
-        where = REGION_NAMES.get(region or "", region) or f"+{parsed.country_code}"
-        problem = f"{e164} is not a valid number in {where}: check the digits."
+        where = region_name(region) or f"+{parsed.country_code}"
+        problem = _("{number} is not a valid number in {where}: check the digits.").format(
+            number=e164, where=where
+        )
     kind = TYPE_NAMES.get(phonenumbers.number_type(parsed), "unknown") if valid else "unknown"
     return NumberInfo(
         input=shown,
@@ -215,9 +237,11 @@ def _describe(
 def _cn_notices(nsn: str, notices: list[Notice], valid: bool) -> str | None:
     for prefixes, code, message in CN_NOT_PORTABLE:
         if nsn.startswith(prefixes):
-            notices.append(Notice(code, message))
+            notices.append(Notice(code, _(message)))
             if not valid:
-                return f"+86 {nsn} is not an ordinary mobile number: {message}."
+                return _("+86 {number} is not an ordinary mobile number: {why}.").format(
+                    number=nsn, why=_(message)
+                )
     return None
 
 
@@ -231,7 +255,8 @@ def range_operator(info: NumberInfo) -> str | None:
         return None
     from tui.core.carriers import carrier_name  # lazily: the carrier tables are large
 
-    lang = "zh" if info.region == "CN" else "en"
+    # Named in the language spoken (中国移动 / China Mobile); the data has zh and en names.
+    lang = "zh" if language() == "zh" else "en"
     parsed = phonenumbers.parse(info.e164)
     name = carrier_name(parsed, lang) or carrier_name(parsed, "en")
     return name or None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tui.core.i18n import _
+
 #: Marks that identify an operator family in any provider's wording (lower case).
 _FAMILIES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     # family, substrings, exact codes
@@ -39,5 +41,12 @@ def operator_key(name: str | None) -> str | None:
 def cn_sms_next_step(current_operator: str | None) -> str:
     """How a Chinese customer learns the exact reason their number cannot be ported."""
     number = CN_SERVICE_NUMBERS.get(operator_key(current_operator) or "")
-    to = f"to {number}" if number else "to their operator (10086 / 10010 / 10001 / 10099)"
-    return f"The customer texts CXXZ#姓名#证件号码 (name#ID number) {to} to learn the exact reason."
+    if number:
+        return _(
+            "The customer texts CXXZ#姓名#证件号码 (name#ID number) to {number} "
+            "to learn the exact reason."
+        ).format(number=number)
+    return _(
+        "The customer texts CXXZ#姓名#证件号码 (name#ID number) to their operator "
+        "(10086 / 10010 / 10001 / 10099) to learn the exact reason."
+    )

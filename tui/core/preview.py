@@ -11,7 +11,7 @@ import tomllib
 from dataclasses import dataclass
 
 from tui.core import paths
-from tui.core.catalog import TITLES
+from tui.core.catalog import TITLES, title
 
 DEFAULT_REGION = "CN"
 DEFAULT_PROVIDERS = ("offline",)
@@ -34,6 +34,31 @@ def preview_profile(
 ) -> ProfilePreview | None:
     """The profile `profile` (the default one when None) as the file names it, or None: no
     file (the demo, whose providers only the sandbox knows), unreadable, or ambiguous."""
+    found = _profile_table(config_path, profile)
+    if found is None:
+        return None
+    name, chosen = found
+    region = chosen.get("region", DEFAULT_REGION)
+    providers = chosen.get("providers", list(DEFAULT_PROVIDERS))
+    if not isinstance(region, str) or not isinstance(providers, list):
+        return None
+    if not providers or not all(isinstance(p, str) and p in TITLES for p in providers):
+        return None
+    return ProfilePreview(name, region.strip().upper(), tuple((p, title(p)) for p in providers))
+
+
+def profile_language(config_path: str | None = None, profile: str | None = None) -> str | None:
+    """The `language` the profile's table names, if any (read before anything is written,
+    so that every word is in that language; the validated profile checks it)."""
+    found = _profile_table(config_path, profile)
+    language = found[1].get("language") if found else None
+    return language if isinstance(language, str) else None
+
+
+def _profile_table(
+    config_path: str | None, profile: str | None
+) -> tuple[str, dict[str, object]] | None:
+    """The chosen profile's name and table as the file holds them, or None."""
     try:
         data = tomllib.loads(paths.config_file(config_path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
@@ -45,13 +70,6 @@ def preview_profile(
     if name is None and len(profiles) == 1:
         name = next(iter(profiles))
     chosen = profiles.get(name) if isinstance(name, str) else None
-    if not isinstance(chosen, dict):
+    if not isinstance(name, str) or not isinstance(chosen, dict):
         return None
-    region = chosen.get("region", DEFAULT_REGION)
-    providers = chosen.get("providers", list(DEFAULT_PROVIDERS))
-    if not isinstance(region, str) or not isinstance(providers, list):
-        return None
-    if not providers or not all(isinstance(p, str) and p in TITLES for p in providers):
-        return None
-    assert isinstance(name, str)
-    return ProfilePreview(name, region.strip().upper(), tuple((p, TITLES[p]) for p in providers))
+    return name, chosen

@@ -9,6 +9,7 @@ import phonenumbers
 from msgspec import Meta, Struct, defstruct, field
 
 from tui.core.config_errors import ConfigProblems, problem, problem_at
+from tui.core.i18n import LANGUAGES, _
 from tui.core.policies import DEFAULT_TIMEOUT
 from tui.core.providers import PROVIDERS
 from tui.core.settings import FieldProblem, ProviderSettings, Seconds, decode_hook, encode_hook
@@ -25,7 +26,11 @@ class RegionCode(str):
 def _region(value: Any) -> RegionCode:
     region = value.strip().upper() if isinstance(value, str) else ""
     if region not in phonenumbers.SUPPORTED_REGIONS:
-        raise ValueError(f"{value!r} is not a region code: use two letters such as CN or FR")
+        raise ValueError(
+            _("{value} is not a region code: use two letters such as CN or FR").format(
+                value=repr(value)
+            )
+        )
     return RegionCode(region)
 
 
@@ -48,19 +53,31 @@ class ProfileBase(Struct, forbid_unknown_fields=True, frozen=True, kw_only=True)
     """Keep full numbers in history (masked otherwise)."""
     retention_days: Annotated[int, Meta(ge=0, le=3650)] = 30
     """Days lookups stay in history; 0 keeps nothing."""
+    language: str | None = None
+    """`en`, `zh` or `fr`: the language Portcheck speaks (`--lang` overrides it; unset, the
+    locale decides)."""
 
     def __post_init__(self) -> None:
+        if self.language is not None and self.language not in LANGUAGES:
+            raise FieldProblem(
+                "language",
+                _("unknown language {value}: use one of {names}").format(
+                    value=repr(self.language), names=", ".join(LANGUAGES)
+                ),
+            )
         for name in self.providers:
             if name not in PROVIDERS:
                 raise FieldProblem(
                     "providers",
-                    f"unknown provider {name!r}: valid providers are {', '.join(PROVIDERS)}",
+                    _("unknown provider {name}: valid providers are {names}").format(
+                        name=repr(name), names=", ".join(PROVIDERS)
+                    ),
                 )
         if len(set(self.providers)) != len(self.providers):
-            raise FieldProblem("providers", "lists a provider twice")
+            raise FieldProblem("providers", _("lists a provider twice"))
         if not self.providers:
             raise FieldProblem(
-                "providers", 'is empty: list at least one provider, e.g. ["offline"]'
+                "providers", _('is empty: list at least one provider, e.g. ["offline"]')
             )
 
     def provider_settings(self, name: str) -> ProviderSettings | None:
@@ -104,7 +121,9 @@ class ConfigFileModel(Struct, forbid_unknown_fields=True, frozen=True, kw_only=T
             if not keys.strip() or any(not key.strip() for key in keys.split(",")):
                 raise FieldProblem(
                     f"keymap.{binding}",
-                    f'{keys!r} names no key: write keys such as "f2" or "ctrl+h,f2"',
+                    _('{keys} names no key: write keys such as "f2" or "ctrl+h,f2"').format(
+                        keys=repr(keys)
+                    ),
                 )
         keymap = {binding: keys.replace(" ", "") for binding, keys in self.keymap.items()}
         msgspec.structs.force_setattr(self, "keymap", keymap)
@@ -133,13 +152,13 @@ def validate(data: dict[str, Any]) -> ConfigFileModel:
         for name, profile in profiles.items():
             if not isinstance(profile, dict):
                 problems.append(
-                    problem_at(f"profiles.{name}", "expected a table", f"[profiles.{name}]")
+                    problem_at(f"profiles.{name}", _("expected a table"), f"[profiles.{name}]")
                 )
                 continue
             for section, model in SECTIONS.items():
                 if section in profile and not isinstance(profile[section], dict):
                     where = f"profiles.{name}.{section}"
-                    problems.append(problem_at(where, "expected a table", f"[{where}]"))
+                    problems.append(problem_at(where, _("expected a table"), f"[{where}]"))
                 elif section in profile:
                     try:
                         _convert(profile[section], model, f"profiles.{name}.{section}")

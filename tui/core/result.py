@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 from tui.core.errors import ErrorKind, ProviderError
+from tui.core.i18n import N_, _
 
 
 class Status(StrEnum):
@@ -28,15 +29,20 @@ class LineStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-#: Plain-language wording of each line status.
+#: Plain-language wording of each line status (msgids: `line_status_text` translates).
 LINE_STATUS_TEXT = {
-    LineStatus.UNKNOWN: "unknown",
-    LineStatus.ACTIVE: "active (in service)",
-    LineStatus.SUSPENDED: "suspended",
-    LineStatus.UNUSABLE: "active but unusable",
-    LineStatus.NOT_IN_SERVICE: "not in service",
-    LineStatus.CANCELLED: "cancelled",
+    LineStatus.UNKNOWN: N_("unknown"),
+    LineStatus.ACTIVE: N_("active (in service)"),
+    LineStatus.SUSPENDED: N_("suspended"),
+    LineStatus.UNUSABLE: N_("active but unusable"),
+    LineStatus.NOT_IN_SERVICE: N_("not in service"),
+    LineStatus.CANCELLED: N_("cancelled"),
 }
+
+
+def line_status_text(status: LineStatus) -> str:
+    """`status` in plain words, in the active language."""
+    return _(LINE_STATUS_TEXT[status])
 
 
 @dataclass(frozen=True)
@@ -57,7 +63,7 @@ class ErrorInfo:
     """One of the JSON contract's kinds."""
     message: str
     """Plain-language explanation, free of secrets."""
-    title: str = "Error"
+    title: str = N_("Error")
     """Short heading for a panel."""
     advice: str | None = None
     """What to do, when it differs from the advice for `kind` (an interrupted lookup)."""

@@ -7,6 +7,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from tui.core.errors import InvalidInput
+from tui.core.i18n import N_, _
 
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+"
 
@@ -19,8 +20,8 @@ OPERATORS = {
     "05": "Lycamobile",
 }
 
-#: What a French customer without a RIO should do.
-NO_RIO_HINT = (
+#: What a French customer without a RIO should do (a msgid: shown through `_()`).
+NO_RIO_HINT = N_(
     "No RIO? The customer calls 3179 from the line (free): it gives the RIO "
     "and the commitment end date."
 )
@@ -54,7 +55,8 @@ class Rio:
     @property
     def operator(self) -> str:
         """The issuing operator's name, or "unknown operator"."""
-        return OPERATORS.get(self.operator_code, f"unknown operator ({self.operator_code})")
+        known = OPERATORS.get(self.operator_code)
+        return known or _("unknown operator ({code})").format(code=self.operator_code)
 
     @property
     def key(self) -> str:
@@ -73,17 +75,24 @@ def parse_rio(text: str) -> Rio:
     """Normalise and check the shape of a RIO; raise `InvalidInput` naming the problem."""
     code = "".join(unicodedata.normalize("NFKC", text).upper().split())
     if not code:
-        raise InvalidInput("the RIO is empty. " + NO_RIO_HINT)
+        raise InvalidInput(_("the RIO is empty.") + " " + _(NO_RIO_HINT))
     if len(code) != 12:
         raise InvalidInput(
-            f"a RIO has 12 characters (letters, digits or +), this one has {len(code)}."
+            _("a RIO has 12 characters (letters, digits or +), this one has {count}.").format(
+                count=len(code)
+            )
         )
     if not _SHAPE.fullmatch(code):
         bad = next(ch for ch in code if ch not in ALPHABET)
-        raise InvalidInput(f"a RIO holds only letters A-Z, digits and +; {bad!r} is not allowed.")
+        raise InvalidInput(
+            _("a RIO holds only letters A-Z, digits and +; {char} is not allowed.").format(
+                char=repr(bad)
+            )
+        )
     if code[2] not in "PE":
         raise InvalidInput(
-            f"the 3rd character of a mobile RIO is P or E, not {code[2]!r}: "
-            "is this a fixed-line RIO?"
+            _(
+                "the 3rd character of a mobile RIO is P or E, not {char}: is this a fixed-line RIO?"
+            ).format(char=repr(code[2]))
         )
     return Rio(code)

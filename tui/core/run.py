@@ -21,6 +21,7 @@ from typing import Protocol, TypeVar
 from tui.core.asking import answer_of, interrupted
 from tui.core.clients import ProviderClients
 from tui.core.errors import BudgetExceeded
+from tui.core.i18n import _
 from tui.core.lookup import Lookup
 from tui.core.providers import AnyProvider
 from tui.core.result import ProviderResult
@@ -218,7 +219,7 @@ class LookupRun:
                 return reserved
         # No history at all (it would not open), or it failed now. A budget that cannot be
         # counted durably is not a budget: refuse, send nothing.
-        message = (
+        message = _(
             "the history cannot be written, so the daily budget cannot be counted; "
             "nothing was sent."
         )

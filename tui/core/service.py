@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from tui.core.errors import ConfigError, InvalidInput
+from tui.core.i18n import _
 from tui.core.lookup import Lookup, masked_number, prepare
 from tui.core.providers import Query
 from tui.core.service_history import NOT_STORED, HistoryAccess, open_store
@@ -171,10 +172,10 @@ class LookupService(HistoryAccess):
     @property
     def provider_titles(self) -> list[tuple[str, str]]:
         """(name, title) of the active profile's providers, in panel order."""
-        from tui.core.providers import get_provider
+        from tui.core.catalog import title
 
         names = self.profile.settings.providers if self.profile else []
-        return [(n, get_provider(n).title) for n in names]
+        return [(n, title(n)) for n in names]
 
     @property
     def clients(self) -> ProviderClients:
@@ -241,13 +242,13 @@ class LookupService(HistoryAccess):
     def rerun(self, lookup: Lookup) -> LookupRun:
         """Ask every provider of `lookup` again, as a new lookup (nothing reused)."""
         if lookup.query is None:
-            raise InvalidInput(NOT_STORED)
+            raise InvalidInput(_(NOT_STORED))
         return self.begin(lookup.query, lookup.names, refresh=True, typed=lookup.typed)
 
     def retry(self, lookup: Lookup, provider: str) -> LookupRun:
         """Ask one provider of `lookup` again; its answer replaces the old one in `lookup`."""
         if lookup.query is None:
-            raise InvalidInput(NOT_STORED)
+            raise InvalidInput(_(NOT_STORED))
         return self._run(lookup, (provider,), refresh=True)
 
     def _run(self, lookup: Lookup, names: tuple[str, ...], *, refresh: bool) -> LookupRun:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from tui.core.errors import InvalidInput
+from tui.core.i18n import N_, _
 from tui.core.lookup import Lookup
 
 if TYPE_CHECKING:
@@ -20,9 +21,10 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-NOT_STORED = (
+NOT_STORED = N_(
     "the full number of this lookup is not stored (store_full_number is off): type it again."
 )
+"""A msgid: shown through `_()`."""
 
 
 @dataclass(frozen=True)
@@ -179,7 +181,7 @@ class HistoryAccess:
         if number is not None:
             e164 = self._as_number(number)
             if e164 is None:
-                raise InvalidInput(f"{number!r} is not a valid number.")
+                raise InvalidInput(_("{number} is not a valid number.").format(number=repr(number)))
 
         async def purge(store: AsyncStore) -> int:
             which = store.store.selection(older_than=older_than, e164=e164, everything=everything)
@@ -213,7 +215,9 @@ def open_store(
     except HistoryError as exc:
         return None, [exc.message], exc.message
     except OSError as exc:
-        problem = f"history unavailable ({exc.strerror}): lookups are not saved"
+        problem = _("history unavailable ({error}): lookups are not saved").format(
+            error=exc.strerror
+        )
         return None, [problem], problem
     store.clock = clock
     notices = list(store.notices)

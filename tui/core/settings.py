@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 
 from msgspec import Meta, Struct
 
+from tui.core.i18n import _
+
 ENV_PREFIX = "env:"
 
 
@@ -66,9 +68,9 @@ def _to_secret(value: Any) -> Secret:
     if isinstance(value, Secret):
         return value
     if not isinstance(value, str) or not value.strip():
-        raise ValueError("must be a non-empty string: the secret itself or env:VARIABLE")
+        raise ValueError(_("must be a non-empty string: the secret itself or env:VARIABLE"))
     if value.startswith(ENV_PREFIX) and not value[len(ENV_PREFIX) :].strip():
-        raise ValueError("env: must be followed by the name of an environment variable")
+        raise ValueError(_("env: must be followed by the name of an environment variable"))
     return Secret(value)
 
 
@@ -91,17 +93,19 @@ class ProviderUrl(str):
 
 def _check_url(value: Any) -> ProviderUrl:
     if not isinstance(value, str):
-        raise ValueError("must be a URL string such as https://api.example.com")
+        raise ValueError(_("must be a URL string such as https://api.example.com"))
     parts = urlsplit(value.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError("must be a full URL starting with https://")
+        raise ValueError(_("must be a full URL starting with https://"))
     if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise ValueError(
-            "credentials are never sent over plain http:// except to this machine "
-            "(127.0.0.1, ::1, localhost): use https://"
+            _(
+                "credentials are never sent over plain http:// except to this machine "
+                "(127.0.0.1, ::1, localhost): use https://"
+            )
         )
     if parts.username or parts.password:
-        raise ValueError("must not hold a user name or password: use the credential keys")
+        raise ValueError(_("must not hold a user name or password: use the credential keys"))
     return ProviderUrl(value.strip().rstrip("/"))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 
+from tui.core.i18n import _
 from tui.core.masking import mask_e164
 from tui.core.numbers import NumberInfo
 from tui.core.result import ProviderResult, Status
@@ -30,5 +31,5 @@ def ticket_summary(
     sources = [r.provider for r in answered if r.status is Status.OK and r.provider != "offline"]
     parts = [shown, stamp, merge(answered).headline]
     if sources:
-        parts.append("sources: " + ", ".join(sources))
+        parts.append(_("sources: {providers}").format(providers=", ".join(sources)))
     return " · ".join(parts)

@@ -6,8 +6,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from tui.core.i18n import _, ngettext
 from tui.core.operators import operator_key
-from tui.core.result import LINE_STATUS_TEXT, LineStatus, ProviderResult, Reason, Status
+from tui.core.result import LineStatus, ProviderResult, Reason, Status, line_status_text
 
 
 @dataclass(frozen=True)
@@ -38,11 +39,16 @@ class Verdict:
         """One line in plain language."""
         parts = [self._eligibility(), self._porting()]
         if self.line_status is not None:
-            parts.append(f"line {LINE_STATUS_TEXT[self.line_status]}")
+            parts.append(_("line {status}").format(status=line_status_text(self.line_status)))
         if self.disagreements:
-            parts.append("⚠ providers disagree")
+            parts.append(_("⚠ providers disagree"))
         if self.failed:
-            parts.append(f"{len(self.failed)} provider(s) failed")
+            count = len(self.failed)
+            parts.append(
+                ngettext("{count} provider failed", "{count} providers failed", count).format(
+                    count=count
+                )
+            )
         return " · ".join(p for p in parts if p)
 
     def to_json(self) -> dict[str, Any]:
@@ -62,27 +68,40 @@ class Verdict:
 
     def _eligibility(self) -> str:
         if self.eligible is True:
-            return "ELIGIBLE for porting"
+            return _("ELIGIBLE for porting")
         if self.eligible is False:
             if not self.reasons:
-                return "NOT ELIGIBLE: no reason given"
+                return _("NOT ELIGIBLE: no reason given")
             # One line stays one line; the panels list every reason in full.
             more = len(self.reasons) - 1
-            extra = f" (+{more} more reason{'s' if more > 1 else ''})" if more else ""
-            return f"NOT ELIGIBLE: {self.reasons[0].message}{extra}"
+            head = _("NOT ELIGIBLE: {reason}").format(reason=self.reasons[0].message)
+            if not more:
+                return head
+            extra = ngettext("(+{count} more reason)", "(+{count} more reasons)", more)
+            return f"{head} {extra.format(count=more)}"
         return (
-            "no blocking reason reported" if self.ported is not None else "eligibility not checked"
+            _("no blocking reason reported")
+            if self.ported is not None
+            else _("eligibility not checked")
         )
 
     def _porting(self) -> str:
+        original, current = self.original_operator, self.current_operator
         if self.ported is True:
-            frm = f"from {self.original_operator} " if self.original_operator else ""
-            to = f"to {self.current_operator}" if self.current_operator else "elsewhere"
-            return f"already ported {frm}{to}"
+            if original and current:
+                return _("already ported from {original} to {current}").format(
+                    original=original, current=current
+                )
+            if current:
+                return _("already ported to {current}").format(current=current)
+            if original:
+                return _("already ported from {original} elsewhere").format(original=original)
+            return _("already ported elsewhere")
         if self.ported is False:
-            on = f", runs on {self.current_operator}" if self.current_operator else ""
-            return f"not ported{on}"
-        return f"runs on {self.current_operator}" if self.current_operator else ""
+            if current:
+                return _("not ported, runs on {current}").format(current=current)
+            return _("not ported")
+        return _("runs on {current}").format(current=current) if current else ""
 
 
 def merge(results: Iterable[ProviderResult]) -> Verdict:
@@ -92,13 +111,15 @@ def merge(results: Iterable[ProviderResult]) -> Verdict:
     disagreements = []
     eligible_values = {r.eligible for r in ok if r.eligible is not None}
     if len(eligible_values) > 1:
-        disagreements.append("eligibility: " + _who(ok, lambda r: r.eligible))
+        disagreements.append(_("eligibility: {who}").format(who=_who(ok, lambda r: r.eligible)))
     ported_values = {r.ported for r in ok if r.ported is not None}
     if len(ported_values) > 1:
-        disagreements.append("ported: " + _who(ok, lambda r: r.ported))
+        disagreements.append(_("ported: {who}").format(who=_who(ok, lambda r: r.ported)))
     operators = {operator_key(r.current_operator) for r in ok if r.current_operator}
     if len(operators) > 1:
-        disagreements.append("current operator: " + _who(ok, lambda r: r.current_operator))
+        disagreements.append(
+            _("current operator: {who}").format(who=_who(ok, lambda r: r.current_operator))
+        )
     line = next((r.line_status for r in ok if r.line_status is not None), None)
     return Verdict(
         eligible=False if False in eligible_values else (True if eligible_values else None),
@@ -120,4 +141,15 @@ def _first(values: Iterable[str | None]) -> str | None:
 
 
 def _who(results: list[ProviderResult], get: Callable[[ProviderResult], object]) -> str:
-    return ", ".join(f"{r.provider} says {get(r)}" for r in results if get(r) is not None)
+    return ", ".join(
+        _("{provider} says {value}").format(provider=r.provider, value=_said(get(r)))
+        for r in results
+        if get(r) is not None
+    )
+
+
+def _said(value: object) -> str:
+    """A provider's answer as words: yes / no for a flag, the text itself otherwise."""
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    return str(value)

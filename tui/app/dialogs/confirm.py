@@ -9,14 +9,15 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from tui.app.keys import keys_of
+from tui.app.keys import keys_of, translate_bindings
+from tui.core.i18n import N_, _
 
 
 class ConfirmScreen(ModalScreen[bool]):
     """Ask before doing something costly or destructive. y/Enter: yes; n/Escape: no."""
 
-    YES = Binding("y", "answer(True)", "Yes", id="confirm.yes", tooltip="yes")
-    NO = Binding("n,escape", "answer(False)", "No", id="confirm.no", tooltip="no")
+    YES = Binding("y", "answer(True)", N_("Yes"), id="confirm.yes", tooltip=N_("yes"))
+    NO = Binding("n,escape", "answer(False)", N_("No"), id="confirm.no", tooltip=N_("no"))
     BINDINGS = [YES, NO]
     DEFAULT_CSS = """
     ConfirmScreen { align: center middle; }
@@ -26,10 +27,11 @@ class ConfirmScreen(ModalScreen[bool]):
     ConfirmScreen Button { margin-left: 1; }
     """
 
-    def __init__(self, question: str, yes: str = "Yes") -> None:
+    def __init__(self, question: str, yes: str | None = None) -> None:
         super().__init__()
+        translate_bindings(self)
         self.question = question
-        self.yes = yes
+        self.yes = yes or _("Yes")
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -37,7 +39,7 @@ class ConfirmScreen(ModalScreen[bool]):
             with Horizontal():
                 yes, no = keys_of(self.app, self.YES)[0], keys_of(self.app, self.NO)[0]
                 yield Button(f"{self.yes} ({yes})", variant="warning", id="yes")
-                yield Button(f"Cancel ({no})", id="no")
+                yield Button(_("Cancel ({key})").format(key=no), id="no")
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()

@@ -10,10 +10,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tui.app.dialogs.text_screen import TextScreen
-from tui.app.keys import Sections, help_sections
+from tui.app.keys import Sections, help_sections, translate_bindings
+from tui.core.i18n import N_, _
 
-# Lines of at most 68 cells: the box is that wide at 80 columns, so nothing wraps.
-ABOUT = """\
+# Lines of at most 68 cells: the box is that wide at 80 columns, so nothing wraps (Chinese
+# characters are two cells wide: their lines hold at most 34).
+ABOUT = N_("""\
 Portcheck answers three questions about a mobile number:
   1. can it be ported, and if not, why (and what to do);
   2. was it already ported, and who runs it now;
@@ -24,9 +26,9 @@ Type or paste the number in any form and press Enter:
   06 61 37 09 15 · tel:+33661370915
 A French mobile number brings up a RIO field: Bouygues needs it.
 No RIO? The customer calls 3179 from the line (free).
-"""
+""")
 
-FOOTNOTE = """\
+FOOTNOTE = N_("""\
 Remap any key in config.toml by the id in brackets, for example:
   [keymap]
   "history.toggle" = "f2"
@@ -34,7 +36,7 @@ Remap any key in config.toml by the id in brackets, for example:
 Answers reused from history are marked "cached" with their age:
 no provider was billed for them. Provider text is shown as plain
 text. Secrets and RIO codes are never shown or stored.
-"""
+""")
 
 
 class HelpScreen(ModalScreen[None]):
@@ -42,7 +44,7 @@ class HelpScreen(ModalScreen[None]):
 
     BINDINGS = [
         *TextScreen.BINDINGS,
-        Binding("f1", "dismiss(None)", "Close", id="help"),  # the key that opened it
+        Binding("f1", "dismiss(None)", N_("Close"), id="help"),  # the key that opened it
     ]
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
@@ -56,15 +58,16 @@ class HelpScreen(ModalScreen[None]):
 
     def __init__(self, sections: Sections) -> None:
         super().__init__()
+        translate_bindings(self)
         self.sections = sections
         """The bindings to list, by where they work."""
 
     def compose(self) -> ComposeResult:
         box = VerticalScroll()
-        box.border_title = "Portcheck help"
-        box.border_subtitle = "Esc to close"
+        box.border_title = _("Portcheck help")
+        box.border_subtitle = _("Esc to close")
         with box:
-            yield Static(Content(ABOUT.rstrip()), id="about")
+            yield Static(Content(_(ABOUT).rstrip()), id="about")
             for title, rows in help_sections(self.app, self.sections):
                 yield Static(Content(title), classes="section")
                 with Grid():
@@ -76,7 +79,7 @@ class HelpScreen(ModalScreen[None]):
                             else Content(what),
                             classes="what",
                         )
-            yield Static(Content("\n" + FOOTNOTE), id="footnote")
+            yield Static(Content("\n" + _(FOOTNOTE)), id="footnote")
 
     def on_mount(self) -> None:
         self.query_one(VerticalScroll).focus()

@@ -12,6 +12,9 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from tui.app.keys import translate_bindings
+from tui.core.i18n import N_, _
+
 if TYPE_CHECKING:
     from tui.core.result import ProviderResult
 
@@ -19,7 +22,9 @@ if TYPE_CHECKING:
 class TextScreen(ModalScreen[None]):
     """Plain text (never markup) in a scrollable box; Escape or q closes it."""
 
-    BINDINGS = [Binding("escape,q", "dismiss(None)", "Close", id="text.close", tooltip="close")]
+    BINDINGS = [
+        Binding("escape,q", "dismiss(None)", N_("Close"), id="text.close", tooltip=N_("close"))
+    ]
     DEFAULT_CSS = """
     TextScreen { align: center middle; }
     TextScreen > VerticalScroll { width: 90%; max-width: 100; height: 80%; border: thick $accent;
@@ -28,6 +33,7 @@ class TextScreen(ModalScreen[None]):
 
     def __init__(self, title: str, text: str | Content) -> None:
         super().__init__()
+        translate_bindings(self)
         self.title_text = title
         self.body = text if isinstance(text, Content) else Content(text)
 
@@ -36,16 +42,16 @@ class TextScreen(ModalScreen[None]):
         """A provider's sanitised raw answer, or its normalised result when none is kept."""
         raw = result.raw if result.raw is not None else result.to_json()
         title = f"{result.provider}: " + (
-            "raw answer (sanitised)"
+            _("raw answer (sanitised)")
             if result.raw is not None
-            else "normalised result (raw answers are not kept)"
+            else _("normalised result (raw answers are not kept)")
         )
         return cls(title, json.dumps(raw, ensure_ascii=False, indent=2))
 
     def compose(self) -> ComposeResult:
         box = VerticalScroll()
         box.border_title = self.title_text
-        box.border_subtitle = "Esc to close"
+        box.border_subtitle = _("Esc to close")
         with box:
             yield Static(self.body, markup=False)
 

@@ -20,6 +20,7 @@ from textual.widgets import Footer
 
 from tui.app.dialogs.confirm import ConfirmScreen
 from tui.app.dialogs.text_screen import TextScreen
+from tui.app.keys import translate_bindings
 from tui.app.messages import ForwardsWorkerFailures
 from tui.app.widgets.history_sidebar import HistoryList, HistorySidebar
 from tui.app.widgets.number_form import NumberForm
@@ -28,6 +29,7 @@ from tui.app.widgets.provider_panel import ProviderPanel
 from tui.app.widgets.title_bar import TitleBar
 from tui.app.widgets.verdict_bar import VerdictBar
 from tui.core.errors import ConfigError
+from tui.core.i18n import N_, _
 
 if TYPE_CHECKING:
     from textual.dom import DOMNode
@@ -55,6 +57,7 @@ class BaseScreen(ForwardsWorkerFailures, Screen[None]):
         config_path: str | None = None,
     ) -> None:
         super().__init__()
+        translate_bindings(self)
         self._make_service = make_service
         self.profile_name = profile_name
         self.config_path = config_path
@@ -147,18 +150,24 @@ class BaseScreen(ForwardsWorkerFailures, Screen[None]):
 
     async def _config_failed(self, exc: ConfigError) -> None:
         if exc.path and Path(exc.path).is_file():
-            fix = "fix the file and restart"
+            fix = _("fix the file and restart")
         elif exc.path:
-            fix = f"there is no file at {exc.path}: create it with `portcheck config init`"
+            fix = _("there is no file at {path}: create it with `portcheck config init`").format(
+                path=exc.path
+            )
         else:
-            fix = "restart with a profile that exists"
+            fix = _("restart with a profile that exists")
         self.query_one(TitleBar).config_error()
         self.verdict.idle(
-            f"Configuration error — {fix}, or switch to the demo profile "
-            "(ctrl+p → Switch profile: demo)."
+            _(
+                "Configuration error — {fix}, or switch to the demo profile "
+                "(ctrl+p → Switch profile: demo)."
+            ).format(fix=fix)
         )
-        await self.panels.unavailable(f"No providers: the profile could not be loaded ({fix}).")
-        self.app.push_screen(TextScreen("Configuration error", exc.message))
+        await self.panels.unavailable(
+            _("No providers: the profile could not be loaded ({fix}).").format(fix=fix)
+        )
+        self.app.push_screen(TextScreen(_("Configuration error"), exc.message))
 
     async def _mount_panels(self) -> None:
         service = self.service
@@ -181,13 +190,13 @@ class BaseScreen(ForwardsWorkerFailures, Screen[None]):
         def own(node: type[DOMNode]) -> list[Binding]:
             return [b for b in node.BINDINGS if isinstance(b, Binding)]
 
-        return [
-            ("Anywhere", own(type(self)) + own(type(self.app))),
-            ("On a provider panel", own(ProviderPanel)),
-            ("In the history list", own(HistoryList)),
-            ("In a question", own(ConfirmScreen)),
-            ("Reading a text like this one", own(TextScreen)),
-            ("On the batch screen (ctrl+p → Batch lookups)", own(BatchScreen)),
+        return [  # titles are msgids: the help translates them
+            (N_("Anywhere"), own(type(self)) + own(type(self.app))),
+            (N_("On a provider panel"), own(ProviderPanel)),
+            (N_("In the history list"), own(HistoryList)),
+            (N_("In a question"), own(ConfirmScreen)),
+            (N_("Reading a text like this one"), own(TextScreen)),
+            (N_("On the batch screen (ctrl+p → Batch lookups)"), own(BatchScreen)),
         ]
 
     def _apply_keymap(self, keymap: dict[str, str]) -> None:
@@ -196,7 +205,7 @@ class BaseScreen(ForwardsWorkerFailures, Screen[None]):
         if keymap != self.app._keymap:
             self.app.set_keymap(keymap)
             for warning in unknown_ids(keymap, self.key_sections()):
-                self.notify(warning, title="Keymap", severity="warning", timeout=10)
+                self.notify(warning, title=_("Keymap"), severity="warning", timeout=10)
 
     async def _profile_ready(self, notices: list[str]) -> None:
         service = self.service
@@ -225,11 +234,11 @@ class BaseScreen(ForwardsWorkerFailures, Screen[None]):
             await self.service.switch(name)
         except ConfigError as exc:
             self.ready = True
-            self.notify(exc.message, title="Cannot switch profile", severity="error")
+            self.notify(exc.message, title=_("Cannot switch profile"), severity="error")
             return
         await self._mount_panels()
         await self._profile_ready([])
-        self.notify(f"Profile {name}")
+        self.notify(_("Profile {name}").format(name=name))
 
     # --- what the main screen provides -----------------------------------------------------
 

@@ -20,7 +20,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
 
 from tui.app.dialogs.confirm import ConfirmScreen
+from tui.app.keys import translate_bindings
 from tui.app.messages import ForwardsWorkerFailures, HistoryPicked
+from tui.core.i18n import N_, _
 
 if TYPE_CHECKING:
     from tui.core.batch import Batch
@@ -41,10 +43,14 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
     """A batch of numbers from a file, on the active profile."""
 
     BINDINGS = [
-        Binding("escape", "close", "Back", id="batch.close", tooltip="back to the lookup"),
-        Binding("ctrl+s", "start", "Start", id="batch.start", tooltip="start the batch"),
+        Binding("escape", "close", N_("Back"), id="batch.close", tooltip=N_("back to the lookup")),
+        Binding("ctrl+s", "start", N_("Start"), id="batch.start", tooltip=N_("start the batch")),
         Binding(
-            "ctrl+t", "stop", "Stop", id="batch.stop", tooltip="stop after the lookups in flight"
+            "ctrl+t",
+            "stop",
+            N_("Stop"),
+            id="batch.stop",
+            tooltip=N_("stop after the lookups in flight"),
         ),
     ]
     DEFAULT_CSS = """
@@ -56,6 +62,7 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
 
     def __init__(self, service: LookupService) -> None:
         super().__init__()
+        translate_bindings(self)
         self.service = service
         self.plan: Plan | None = None
         self.source: Path | None = None
@@ -68,8 +75,8 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Content("Batch lookups: one number per line, or a CSV with a header."))
-            yield Input(placeholder="File to check (path) ⏎", id="batch-file", compact=True)
+            yield Static(Content(_("Batch lookups: one number per line, or a CSV with a header.")))
+            yield Input(placeholder=_("File to check (path) ⏎"), id="batch-file", compact=True)
             yield Static(id="batch-plan", markup=False)
             yield ProgressBar(id="batch-progress", show_eta=True)
             yield Static(id="batch-tally", markup=False)
@@ -78,7 +85,7 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("row", "number", "verdict")
+        table.add_columns(_("row"), _("number"), _("verdict"))
         self.query_one("#batch-file", Input).focus()
 
     # --- the plan --------------------------------------------------------------------------
@@ -88,7 +95,9 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
         event.stop()
         path = Path(event.value.strip()).expanduser()
         if not path.is_file():
-            self._say_plan(f"{path}: no such file. Type the path of a .csv or .txt file.")
+            self._say_plan(
+                _("{path}: no such file. Type the path of a .csv or .txt file.").format(path=path)
+            )
             return
         self.source = path
         self._make_plan(path)
@@ -100,7 +109,7 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
         from tui.core.batch_resume import checkpointed, todo
         from tui.core.errors import InvalidInput
 
-        self._say_plan("Reading the file…")
+        self._say_plan(_("Reading the file…"))
         output = output_for(path)
         try:
             self.resumed = await checkpointed(self.service, path, output)
@@ -108,18 +117,18 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
             self.plan = await plan(self.service, todo(rows_from(path), point))
         except (InvalidInput, UnicodeDecodeError, OSError) as exc:
             message = exc.message if isinstance(exc, InvalidInput) else str(exc)
-            self._say_plan(f"Cannot read {path.name}: {message}")
+            self._say_plan(
+                _("Cannot read {file}: {problem}").format(file=path.name, problem=message)
+            )
             return
         p = self.plan
         lines = []
         if self.resumed is not None and self.resumed.point.resumed:
-            lines.append(self.resumed.message(output, f"delete {output.name} to start over"))
-        lines.append(
-            f"{p.rows} rows: {p.distinct} numbers to look up ({p.duplicates} duplicates "
-            f"answered once, {p.invalid} invalid rows never sent)."
-        )
+            restart = _("delete {file} to start over").format(file=output.name)
+            lines.append(self.resumed.message(output, restart))
+        lines.append(p.summary())
         lines += await provider_lines(self.service, p)
-        lines.append(f"Answers go to {output_for(path)}. ctrl+s starts.")
+        lines.append(_("Answers go to {path}. ctrl+s starts.").format(path=output_for(path)))
         self._say_plan("\n".join(lines))
 
     def _say_plan(self, text: str) -> None:
@@ -129,10 +138,10 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
 
     def action_start(self) -> None:
         if self.plan is None or self.source is None:
-            self.notify("Choose a file first: type its path and press Enter.")
+            self.notify(_("Choose a file first: type its path and press Enter."))
             return
         if self._batch_running:
-            self.notify("The batch is already running.")
+            self.notify(_("The batch is already running."))
             return
         self._run(self.source, self.plan)
 
@@ -144,8 +153,10 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
 
         billed = sum(plan.billed.values())
         if billed:
-            question = f"Send {billed} billed queries for {source.name}?"
-            if not await self.app.push_screen_wait(ConfirmScreen(question, "Send")):
+            question = _("Send {count} billed queries for {file}?").format(
+                count=billed, file=source.name
+            )
+            if not await self.app.push_screen_wait(ConfirmScreen(question, _("Send"))):
                 return
         resumed = self.resumed
         point = resumed.point if resumed is not None else None
@@ -172,8 +183,12 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
         finally:
             self._batch_running = False
         t = batch.tally
-        verb = "Stopped" if batch.stopped else "Done"
-        self.notify(f"{verb}: {t.done} of {t.total} rows in {output_for(source).name}.")
+        done = (
+            _("Stopped: {done} of {total} rows in {file}.")
+            if batch.stopped
+            else _("Done: {done} of {total} rows in {file}.")
+        )
+        self.notify(done.format(done=t.done, total=t.total, file=output_for(source).name))
 
     def _shown(self, row: dict[str, Any]) -> None:
         table = self.query_one(DataTable)
@@ -182,7 +197,7 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
         )
         from tui.core.masking import mask_e164
 
-        number = mask_e164(row["number"]) if row.get("number") else "(not a number)"
+        number = mask_e164(row["number"]) if row.get("number") else _("(not a number)")
         key = str(row["row"])
         self._answers[row["row"]] = row
         table.add_row(key, number, verdict, key=key)
@@ -198,19 +213,14 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
         t = batch.tally
         self.query_one(ProgressBar).update(progress=t.done)
         elapsed = max(1e-6, time.monotonic() - self._started)
-        lines = ", ".join(f"{n} {state}" for state, n in sorted(t.lines.items())) or "none"
         self.query_one("#batch-tally", Static).update(
-            Content(
-                f"{t.done}/{t.total} · {t.done / elapsed:.1f}/s · eligible {t.eligible} · "
-                f"not eligible {t.not_eligible} · ported {t.ported} · lines: {lines} · "
-                f"errors {t.errors} · billed {t.billed}"
-            )
+            Content(f"{t.done}/{t.total} · {t.done / elapsed:.1f}/s · {t.counts()}")
         )
 
     def action_stop(self) -> None:
         if self.current_batch is not None and self._batch_running:
             self.current_batch.stop()
-            self.notify("Stopping after the lookups in flight…")
+            self.notify(_("Stopping after the lookups in flight…"))
 
     # --- a row's results -------------------------------------------------------------------
 
@@ -220,13 +230,13 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
         row = self._answers.get(int(event.row_key.value or 0))
         lookup_id = row.get("lookup_id") if row else None
         if lookup_id is None:
-            self.notify("This row was not looked up: its error is in the table.")
+            self.notify(_("This row was not looked up: its error is in the table."))
             return
         self.dismiss()
         self.app.screen.post_message(HistoryPicked(int(lookup_id)))
 
     def action_close(self) -> None:
         if self._batch_running:
-            self.notify("The batch keeps running: ctrl+t stops it.", severity="warning")
+            self.notify(_("The batch keeps running: ctrl+t stops it."), severity="warning")
             return
         self.dismiss()

@@ -8,6 +8,7 @@ from textual import on, work
 
 from tui.app.messages import HistoryPicked, HistoryRerunRequested
 from tui.app.screens.base import BaseScreen
+from tui.core.i18n import _
 
 if TYPE_CHECKING:
     from tui.core.run import LookupRun
@@ -47,7 +48,7 @@ class HistorySide(BaseScreen):
         lookup = found.value
         if lookup is None:
             if not found.warnings:
-                self.notify("That lookup is no longer in history.", severity="warning")
+                self.notify(_("That lookup is no longer in history."), severity="warning")
             return
         self.form.show_number(lookup.typed, None, unknown=lookup.masked)
         if not rerun:
@@ -55,7 +56,7 @@ class HistorySide(BaseScreen):
         elif lookup.query is None:
             from tui.core.service_history import NOT_STORED  # lazily: it loads phonenumbers
 
-            self.notify(NOT_STORED.capitalize(), severity="warning", timeout=8)
+            self.notify(_(NOT_STORED).capitalize(), severity="warning", timeout=8)
         else:
             self._run(self.service.begin(lookup.query, self.form.selected, typed=lookup.typed))
 

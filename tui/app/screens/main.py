@@ -18,12 +18,13 @@ from tui.app.dialogs.text_screen import TextScreen
 from tui.app.messages import LookupRequested, ProviderRetryRequested, RawAnswerRequested
 from tui.app.screens.history_side import HistorySide
 from tui.core.errors import InvalidInput
+from tui.core.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
     from tui.core.lookup import Lookup
     from tui.core.run import LookupRun
 
-IDLE = "Paste a number and press Enter."
+IDLE = N_("Paste a number and press Enter.")
 DRAW_WAIT = 0.05
 """Longest a new lookup waits for its requests to be sent before it is drawn anyway."""
 
@@ -34,44 +35,44 @@ class MainScreen(HistorySide):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     # Short labels, help first: the footer must fit 80 columns over SSH.
     BINDINGS = [
-        Binding("f1", "help", "Help", id="help", tooltip="this help"),
+        Binding("f1", "help", N_("Help"), id="help", tooltip=N_("this help")),
         Binding(
             "ctrl+y",
             "copy_summary",
-            "Copy",
+            N_("Copy"),
             id="copy-summary",
-            tooltip="copy the one-line ticket summary (masked)",
+            tooltip=N_("copy the one-line ticket summary (masked)"),
         ),
         Binding(
             "ctrl+r",
             "rerun",
-            "Again",
+            N_("Again"),
             id="rerun",
-            tooltip="ask again (billed providers ask first)",
+            tooltip=N_("ask again (billed providers ask first)"),
         ),
         Binding(
             "ctrl+o",
             "toggle_history",
-            "History",
+            N_("History"),
             id="history.toggle",
-            tooltip="show / hide the history",
+            tooltip=N_("show / hide the history"),
         ),
         Binding(
             "ctrl+f",
             "filter_history",
-            "Filter",
+            N_("Filter"),
             id="history.filter",
-            tooltip="filter the history",
+            tooltip=N_("filter the history"),
             show=False,  # in the help: the footer must fit 80 columns beside a panel's keys
         ),
         # Priority: handled as it arrives, before the keys queued behind it are dispatched.
         Binding(
             "ctrl+l",
             "new_lookup",
-            "New",
+            N_("New"),
             priority=True,
             id="new-lookup",
-            tooltip="new lookup (clear the form)",
+            tooltip=N_("new lookup (clear the form)"),
         ),
     ]
 
@@ -86,7 +87,7 @@ class MainScreen(HistorySide):
     def _draw_verdict(self) -> None:
         lookup = self.current
         if lookup is None or not (lookup.results or lookup.asking):
-            self.verdict.idle(IDLE)
+            self.verdict.idle(_(IDLE))
         else:
             self.verdict.show(lookup.verdict, asking=lookup.asking)
 
@@ -125,16 +126,18 @@ class MainScreen(HistorySide):
         if not self.ready or service is None:
             # An agent who pastes and presses Enter during start-up keeps the lookup.
             self._pending = (number, rio)
-            self.notify("Loading the profile: the lookup will start as soon as it is ready.")
+            self.notify(_("Loading the profile: the lookup will start as soon as it is ready."))
             return
         try:
             query = service.prepare(number, rio)
         except InvalidInput as exc:
             self.show(None)
-            self.verdict.idle(f"Not looked up: {exc.message} Nothing was sent.")
+            self.verdict.idle(
+                _("Not looked up: {problem} Nothing was sent.").format(problem=exc.message)
+            )
             return
         if not providers:
-            self.notify("Every provider is switched off.", severity="warning")
+            self.notify(_("Every provider is switched off."), severity="warning")
             return
         self._run(service.begin(query, providers, typed=number))
 
@@ -146,8 +149,12 @@ class MainScreen(HistorySide):
     async def _billing_agreed(self, providers: list[str], question: str) -> bool:
         if not providers:
             return True
-        text = f"{question} {', '.join(providers)} bill(s) every query."
-        agreed: bool = await self.app.push_screen_wait(ConfirmScreen(text, "Ask again"))
+        bills = ngettext(
+            "{providers} bills every query.", "{providers} bill every query.", len(providers)
+        ).format(providers=", ".join(providers))
+        agreed: bool = await self.app.push_screen_wait(
+            ConfirmScreen(f"{question} {bills}", _("Ask again"))
+        )
         return agreed
 
     @on(ProviderRetryRequested)
@@ -159,10 +166,10 @@ class MainScreen(HistorySide):
         """Ask one provider of the lookup on screen again; a billed one asks first."""
         lookup, service = self.current, self.service
         if lookup is None or service is None or lookup.query is None:
-            self.notify("Look a number up first.", severity="warning")
+            self.notify(_("Look a number up first."), severity="warning")
             return
         billed = service.billed_for(lookup.query, [provider])
-        if await self._billing_agreed(billed, f"Ask {provider} again?"):
+        if await self._billing_agreed(billed, _("Ask {provider} again?").format(provider=provider)):
             self._run(service.retry(lookup, provider))
 
     def action_rerun(self) -> None:
@@ -173,12 +180,13 @@ class MainScreen(HistorySide):
         """Ask every provider of the lookup on screen again; billed ones ask first."""
         lookup, service = self.current, self.service
         if lookup is None or service is None:
-            self.notify("Nothing on screen to ask again: press Enter to look the number up.")
+            self.notify(_("Nothing on screen to ask again: press Enter to look the number up."))
             return
         if lookup.query is None:
-            self.notify("The full number of this lookup is not stored: type it again.")
+            self.notify(_("The full number of this lookup is not stored: type it again."))
             return
-        if await self._billing_agreed(service.billed_for(lookup.query, lookup.names), "Ask again?"):
+        billed = service.billed_for(lookup.query, lookup.names)
+        if await self._billing_agreed(billed, _("Ask again?")):
             rio = lookup.query.rio
             self.form.show_number(lookup.typed, rio.code if rio else None, unknown=lookup.masked)
             self._run(service.rerun(lookup))
@@ -192,7 +200,7 @@ class MainScreen(HistorySide):
         from tui.app.screens.batch import BatchScreen
 
         if self.service is None or not self.ready:
-            self.notify("Loading the profile: try again in a moment.")
+            self.notify(_("Loading the profile: try again in a moment."))
             return
         self.app.push_screen(BatchScreen(self.service))
 
@@ -202,7 +210,7 @@ class MainScreen(HistorySide):
     def _raw(self, event: RawAnswerRequested) -> None:
         result = self.current.results.get(event.provider) if self.current else None
         if result is None:
-            self.notify("No answer from this provider yet.")
+            self.notify(_("No answer from this provider yet."))
             return
         self.app.push_screen(TextScreen.raw_answer(result))
 
@@ -215,7 +223,7 @@ class MainScreen(HistorySide):
     def action_copy_summary(self) -> None:
         summary = self.ticket_summary()
         if summary is None:
-            self.notify("Nothing to copy yet: look a number up first.", severity="warning")
+            self.notify(_("Nothing to copy yet: look a number up first."), severity="warning")
             return
         from tui.app.clipboard import copy_everywhere
 

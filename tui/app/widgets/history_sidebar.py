@@ -7,7 +7,7 @@ SQLite. Picking or re-running a lookup is the screen's business: it posts a mess
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -18,12 +18,14 @@ from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
 from tui.app.dialogs.confirm import ConfirmScreen
+from tui.app.keys import translate_bindings
 from tui.app.messages import (
     ForwardsWorkerFailures,
     HistoryDeleteRequested,
     HistoryPicked,
     HistoryRerunRequested,
 )
+from tui.core.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
     from tui.core.service import LookupService
@@ -36,10 +38,24 @@ HISTORY_ROWS = 200
 class HistoryList(OptionList):
     """The list itself, with its own keys."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        translate_bindings(self)
+
     BINDINGS = [
-        Binding("delete,d", "delete", "Delete", id="history.delete", tooltip="delete (asks first)"),
         Binding(
-            "r", "rerun", "Re-run", id="history.rerun", tooltip="re-run: ask the providers again"
+            "delete,d",
+            "delete",
+            N_("Delete"),
+            id="history.delete",
+            tooltip=N_("delete (asks first)"),
+        ),
+        Binding(
+            "r",
+            "rerun",
+            N_("Re-run"),
+            id="history.rerun",
+            tooltip=N_("re-run: ask the providers again"),
         ),
     ]
 
@@ -85,7 +101,7 @@ class HistorySidebar(ForwardsWorkerFailures, Vertical):
         """Row to highlight when the list next arrives: first match, or the row after a delete."""
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="Filter history…", id="history-filter", compact=True)
+        yield Input(placeholder=_("Filter history…"), id="history-filter", compact=True)
         yield HistoryList(id="history-list")
 
     @property
@@ -120,7 +136,7 @@ class HistorySidebar(ForwardsWorkerFailures, Vertical):
         """Replace the list with `rows` (newest first)."""
         options = [Option(self._label(row), id=str(row.id)) for row in rows]
         if not options:
-            empty = "No lookups yet" if not self.filter_input.value else "No match"
+            empty = _("No lookups yet") if not self.filter_input.value else _("No match")
             options = [Option(Content(empty), disabled=True)]
         self.entries.set_options(options)
         if self._highlight_next is not None and rows:
@@ -130,7 +146,7 @@ class HistorySidebar(ForwardsWorkerFailures, Vertical):
     def _label(self, row: LookupSummary) -> Content:
         when = time.strftime("%m-%d %H:%M", time.localtime(row.created))
         number = row.full_number if row.full_number and not self.masked else row.masked
-        verdict = row.verdict or "outcome unknown (interrupted)"
+        verdict = row.verdict or _("outcome unknown (interrupted)")
         return Content.assemble((f"{when} ", "dim"), (number, "bold"), "\n  ", (verdict, "dim"))
 
     @on(Input.Changed, "#history-filter")
@@ -162,14 +178,14 @@ class HistorySidebar(ForwardsWorkerFailures, Vertical):
 
     @work(exit_on_error=False)
     async def _delete(self, lookup_id: int) -> None:
-        question = ConfirmScreen("Delete this lookup from history for good?", "Delete")
+        question = ConfirmScreen(_("Delete this lookup from history for good?"), _("Delete"))
         if self.service is None or not await self.app.push_screen_wait(question):
             return
         done = await self.service.delete(lookup_id)
         for warning in done.warnings:
             self.notify(warning, severity="error")
         if done.value:
-            self.notify("Deleted from history.")
+            self.notify(_("Deleted from history."))
         self._highlight_next = self.entries.highlighted  # the row after it moves up into place
         self.reload()
 
@@ -180,14 +196,23 @@ class HistorySidebar(ForwardsWorkerFailures, Vertical):
             return
         count = await self.service.count()
         question = ConfirmScreen(
-            f"Delete all {count.value} lookups from history for good?", "Delete all"
+            ngettext(
+                "Delete {count} lookup from history for good?",
+                "Delete all {count} lookups from history for good?",
+                count.value,
+            ).format(count=count.value),
+            _("Delete all"),
         )
         if not await self.app.push_screen_wait(question):
             return
-        self.notify("Deleting the history…", timeout=3)
+        self.notify(_("Deleting the history…"), timeout=3)
         done = await self.service.purge(everything=True)
         for warning in done.warnings:
             self.notify(warning, severity="error")
         if not done.warnings:
-            self.notify(f"Deleted {done.value} lookup(s).")
+            self.notify(
+                ngettext("Deleted {count} lookup.", "Deleted {count} lookups.", done.value).format(
+                    count=done.value
+                )
+            )
         self.reload()

@@ -14,6 +14,7 @@ from textual.visual import Visual
 from textual.widgets import Checkbox, Input, Static
 
 from tui.app.messages import LookupRequested
+from tui.core.i18n import _
 
 
 class NumberField(Input):
@@ -99,7 +100,7 @@ class NumberForm(Vertical):
     def compose(self) -> ComposeResult:
         yield NumberField(
             self._rio_if_french,
-            placeholder="Number, any form (138 0013 8000, +33 6 61 37 09 15…) ⏎",
+            placeholder=_("Number, any form (138 0013 8000, +33 6 61 37 09 15…) ⏎"),
             id="number",
             compact=True,
             classes="private",
@@ -107,7 +108,7 @@ class NumberForm(Vertical):
         yield Static(id="number-feedback", classes="feedback", markup=False)
         with Vertical(id="rio-row"):
             yield Input(
-                placeholder="RIO (12 characters) ⏎",
+                placeholder=_("RIO (12 characters) ⏎"),
                 id="rio",
                 compact=True,
                 classes="private",
@@ -161,7 +162,7 @@ class NumberForm(Vertical):
         for feedback in self.query(".feedback").results(Static):
             if private:
                 self._saved[feedback] = feedback.visual
-                feedback.update(Content("(hidden in screenshots)"))
+                feedback.update(Content(_("(hidden in screenshots)")))
             elif feedback in self._saved:
                 feedback.update(self._saved.pop(feedback))
 
@@ -177,7 +178,9 @@ class NumberForm(Vertical):
         """Put a lookup's number (and RIO) in the fields; when its full number is not known,
         empty them and say which number is shown (`unknown`, masked)."""
         self._empty_note = (
-            "" if text else f"showing {unknown} from history (full number not stored)"
+            ""
+            if text
+            else _("showing {number} from history (full number not stored)").format(number=unknown)
         )
         self.number_input.value = text or ""
         self.rio_input.value = rio or ""
@@ -208,13 +211,13 @@ class NumberForm(Vertical):
             self._say(feedback, "✗ " + exc.message, False)
             return
         if not info.valid:
-            self._say(feedback, "✗ " + (info.problem or "not a valid number"), False)
+            self._say(feedback, "✗ " + (info.problem or _("not a valid number")), False)
             self.set_class(False, "-french")
             return
-        parts = [info.international or "", info.region_name or "", info.type]
+        parts = [info.international or "", info.region_name or "", info.type_text]
         holder = range_operator(info)
         if holder:
-            parts.append(f"range {holder}")
+            parts.append(_("range {operator}").format(operator=holder))
         parts += [n.code.lower() for n in info.notices if n.code != "READ_AS"]
         self._say(feedback, "✓ " + " · ".join(p for p in parts if p), True)
         self.set_class(info.is_fr_mobile, "-french")
@@ -229,7 +232,7 @@ class NumberForm(Vertical):
         feedback = self.query_one("#rio-feedback", Static)
         text = self.rio_input.value
         if not text.strip():
-            self._say(feedback, NO_RIO_HINT, None)
+            self._say(feedback, _(NO_RIO_HINT), None)
             return
         try:
             rio = parse_rio(text)
@@ -240,10 +243,17 @@ class NumberForm(Vertical):
             return
         if rio.matches(national):
             self._say(
-                feedback, f"✓ RIO issued by {rio.operator}; its key matches this number", True
+                feedback,
+                "✓ "
+                + _("RIO issued by {operator}; its key matches this number").format(
+                    operator=rio.operator
+                ),
+                True,
             )
         else:
-            self._say(feedback, "✗ this RIO does not belong to this number (check key)", False)
+            self._say(
+                feedback, "✗ " + _("this RIO does not belong to this number (check key)"), False
+            )
 
     @staticmethod
     def _say(widget: Static, text: str, good: bool | None) -> None:

@@ -10,6 +10,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from tui.app.widgets.provider_panel import ProviderPanel
+from tui.core.i18n import _
 
 if TYPE_CHECKING:
     from tui.core.lookup import Lookup
@@ -59,7 +60,7 @@ class ProviderGrid(Grid):
         """`providers`: (name, title) of the panels to start with; none: a loading note."""
         children: list[Widget] = [ProviderPanel(name, title) for name, title in providers]
         if not children:
-            children = [Static("Loading providers…", id="loading")]
+            children = [Static(_("Loading providers…"), id="loading")]
         super().__init__(*children, id="panels")
         self._rows = ""
         """The `grid-rows` rule in force."""
@@ -101,7 +102,8 @@ class ProviderGrid(Grid):
         """Draw every panel from `lookup` (None: all waiting)."""
         note = None
         if lookup is not None and lookup.from_history:
-            note = "from history " + time.strftime("%m-%d %H:%M", time.localtime(lookup.created))
+            when = time.strftime("%m-%d %H:%M", time.localtime(lookup.created))
+            note = _("from history {when}").format(when=when)
         for panel in self.query(ProviderPanel):
             name = panel.provider
             if lookup is None:

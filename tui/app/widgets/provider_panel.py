@@ -11,8 +11,10 @@ from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import Static
 
+from tui.app.keys import translate_bindings
 from tui.app.messages import ProviderRetryRequested, RawAnswerRequested
 from tui.core.describe import fields, status_parts
+from tui.core.i18n import N_, _
 from tui.core.result import ProviderResult, Status
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
@@ -26,8 +28,8 @@ class ProviderPanel(VerticalScroll, can_focus=True):
     """Shows one provider's state and answer as plain text (never markup)."""
 
     BINDINGS = [
-        Binding("v", "raw", "Raw", id="panel.raw", tooltip="raw answer (sanitised)"),
-        Binding("r", "retry", "Retry", id="panel.retry", tooltip="retry that provider"),
+        Binding("v", "raw", N_("Raw"), id="panel.raw", tooltip=N_("raw answer (sanitised)")),
+        Binding("r", "retry", N_("Retry"), id="panel.retry", tooltip=N_("retry that provider")),
     ]
 
     DEFAULT_CSS = """
@@ -42,6 +44,7 @@ class ProviderPanel(VerticalScroll, can_focus=True):
 
     def __init__(self, provider: str, title: str) -> None:
         super().__init__(id=f"panel-{provider}")
+        translate_bindings(self)
         self.provider = provider
         """Registry name."""
         self.title = title
@@ -100,25 +103,25 @@ class ProviderPanel(VerticalScroll, can_focus=True):
         more = round(self.scroll_y) < self.max_scroll_y
         if more != self.more_below:
             self.more_below = more
-            self.border_title = f"{self.title} · ↓ more" if more else self.title
+            self.border_title = f"{self.title} · " + _("↓ more") if more else self.title
 
     def waiting(self) -> None:
         """Nothing asked yet."""
         self._stop_timer()
         self.result = None
-        self._state("waiting", "waiting", "Enter a number and press Enter.")
+        self._state("waiting", _("waiting"), _("Enter a number and press Enter."))
 
     def off(self) -> None:
         """Switched off for this lookup."""
         self._stop_timer()
         self.result = None
-        self._state("off", "off", "Not selected for this lookup.")
+        self._state("off", _("off"), _("Not selected for this lookup."))
 
     def querying(self) -> None:
         """A request is in flight: spinner and elapsed time."""
         self.result = None
         self._started = time.monotonic()
-        self._state("querying", "querying…", "Asking…")
+        self._state("querying", _("querying…"), _("Asking…"))
         self._stop_timer()
         # The spinner starts once an answer is slow in coming: before that, each of its
         # frames is a redraw that an answer arriving at the same moment would wait behind.
@@ -130,7 +133,9 @@ class ProviderPanel(VerticalScroll, can_focus=True):
 
     def _tick(self) -> None:
         elapsed = time.monotonic() - self._started
-        self.border_subtitle = f"{SPINNER[int(elapsed * 10) % len(SPINNER)]} {elapsed:.1f} s"
+        self.border_subtitle = f"{SPINNER[int(elapsed * 10) % len(SPINNER)]} " + _("{n} s").format(
+            n=f"{elapsed:.1f}"
+        )
 
     def _stop_timer(self) -> None:
         if self._timer is not None:

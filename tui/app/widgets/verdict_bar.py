@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Static
 
+from tui.core.i18n import _
 from tui.core.verdict import Verdict
 
 
@@ -23,7 +24,7 @@ class VerdictBar(Static):
         super().__init__(markup=False, id="verdict")
 
     def on_mount(self) -> None:
-        self.idle("Paste a number and press Enter.")
+        self.idle(_("Paste a number and press Enter."))
 
     def idle(self, text: str) -> None:
         """No verdict: show `text`."""
@@ -35,9 +36,12 @@ class VerdictBar(Static):
         partial and names them, so it is never read as final."""
         if asking:
             head = Content.assemble(
-                ("So far: ", "bold"),
+                (_("So far:") + " ", "bold"),
                 verdict.headline,
-                (f" · still asking {', '.join(asking)}…", "italic"),
+                (
+                    " · " + _("still asking {providers}…").format(providers=", ".join(asking)),
+                    "italic",
+                ),
             )
         else:
             head = Content.styled(verdict.headline, "bold")

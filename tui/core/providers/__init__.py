@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tui.core.errors import ConfigError
+from tui.core.i18n import _
 from tui.core.providers.base import AnyProvider, HttpProvider, Provider, Query
 from tui.core.providers.bouygues import BouyguesProvider
 from tui.core.providers.china_mnp import ChinaMnpProvider
@@ -22,7 +23,8 @@ def get_provider(name: str) -> type[Provider[Any]]:
         return PROVIDERS[name]
     except KeyError:
         raise ConfigError(
-            f"unknown provider {name!r}", hint=f"valid providers: {', '.join(PROVIDERS)}"
+            _("unknown provider {name}").format(name=repr(name)),
+            hint=_("valid providers: {names}").format(names=", ".join(PROVIDERS)),
         ) from None
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from tui.core.errors import BadResponse, ProviderError, RateLimited, error_for_status
+from tui.core.i18n import _
 from tui.core.numbers import NumberInfo
 from tui.core.policies import DEFAULT_RETRY, RetryPolicy
 from tui.core.result import ProviderResult
@@ -39,7 +40,7 @@ class Query:
 def cn_mobile_only(query: Query) -> str | None:
     """The skip reason of providers that only know Chinese mobile numbers."""
     if not query.number.is_cn_mobile:
-        return "only Chinese mobile numbers (+86 1…) can be checked here"
+        return _("only Chinese mobile numbers (+86 1…) can be checked here")
     return None
 
 
@@ -151,17 +152,19 @@ class HttpProvider(Provider[HS]):
         """The JSON object in `response`, or BadResponse."""
         body = response.content[: MAX_BODY + 1]
         if len(body) > MAX_BODY:
-            raise BadResponse("the answer is far larger than expected.", billed=billed)
+            raise BadResponse(_("the answer is far larger than expected."), billed=billed)
         try:
             data = json.loads(body)
         except ValueError:
             preview = clean_text(body[:60].decode("utf-8", "replace"), limit=60)
             raise BadResponse(
-                f"the answer is not JSON (HTTP {response.status_code}, starts with {preview!r}).",
+                _("the answer is not JSON (HTTP {status}, starts with {start}).").format(
+                    status=response.status_code, start=repr(preview)
+                ),
                 billed=billed,
             ) from None
         if not isinstance(data, dict):
-            raise BadResponse("the answer is JSON but not an object.", billed=billed)
+            raise BadResponse(_("the answer is JSON but not an object."), billed=billed)
         return data
 
     def _status_error(
@@ -171,7 +174,10 @@ class HttpProvider(Provider[HS]):
 
         asked = retry_after_seconds(response.headers.get("Retry-After"))
         if response.status_code == 429 and asked is not None:
-            return RateLimited(f"rate limited: retry after {asked:.0f} s.", billed=billed)
+            return RateLimited(
+                _("rate limited: retry after {seconds} s.").format(seconds=f"{asked:.0f}"),
+                billed=billed,
+            )
         text = clean_text(message or response.reason_phrase, limit=200)
         return error_for_status(response.status_code, text, billed=billed)
 

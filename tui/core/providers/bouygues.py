@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from tui.core.catalog import TITLES
 from tui.core.errors import AuthError, BadResponse, RefusedInput
+from tui.core.i18n import N_, _
 from tui.core.policies import DEFAULT_TOKEN_LIFETIME, TOKEN_REFRESH_MARGIN
 from tui.core.providers.base import HttpProvider, Query, raw_view
 from tui.core.result import ProviderResult, Reason, Status
@@ -21,19 +22,25 @@ if TYPE_CHECKING:
     import httpx  # the module itself loads with the first provider client (tui.core.http)
 
 CHECK_PATH = "/v1/customer-management/portabilities/check-eligibility"
-MONTHLY_NOTE = "Bouygues' repository is updated monthly: a change in the last weeks may not show."
+MONTHLY_NOTE = N_(
+    "Bouygues' repository is updated monthly: a change in the last weeks may not show."
+)
 
-#: The seed's ineligibility messages, in plain language, with the next step.
+#: The seed's ineligibility messages, in plain language, with the next step (msgids).
 INELIGIBILITY = {
     "UNAUTHORIZED_PORTABILITY_REQUEST": (
-        "the number or the RIO is already at Bouygues Telecom",
-        "Check the number and RIO with the customer: a Bouygues Telecom line cannot be "
-        "ported to Bouygues Telecom.",
+        N_("the number or the RIO is already at Bouygues Telecom"),
+        N_(
+            "Check the number and RIO with the customer: a Bouygues Telecom line cannot be "
+            "ported to Bouygues Telecom."
+        ),
     ),
     "IN_PROGRESS_PORTABILITY_REQUEST": (
-        "a port request for this number is already pending",
-        "Wait for the pending port to finish, or have the customer cancel it with the "
-        "operator it was requested from.",
+        N_("a port request for this number is already pending"),
+        N_(
+            "Wait for the pending port to finish, or have the customer cancel it with the "
+            "operator it was requested from."
+        ),
     ),
 }
 
@@ -117,9 +124,9 @@ class BouyguesProvider(HttpProvider[BouyguesSettings]):
 
     def skip_reason(self, query: Query) -> str | None:
         if not query.number.is_fr_mobile:
-            return "only French mobile numbers (+33 6 / +33 7) can be checked here"
+            return _("only French mobile numbers (+33 6 / +33 7) can be checked here")
         if query.rio is None:
-            return "needs the customer's RIO. " + NO_RIO_HINT
+            return _("needs the customer's RIO.") + " " + _(NO_RIO_HINT)
         return None
 
     async def _fetch_token(self) -> tuple[str, float]:
@@ -137,13 +144,13 @@ class BouyguesProvider(HttpProvider[BouyguesSettings]):
         )
         response = await send(self.client, request, billed=False, retry=self.retry)
         if response.status_code in (400, 401, 403):
-            raise AuthError("the token endpoint refused the client id or secret.", billed=False)
+            raise AuthError(_("the token endpoint refused the client id or secret."), billed=False)
         if response.status_code != 200:
-            raise self._status_error(response, "token endpoint", billed=False)
+            raise self._status_error(response, _("token endpoint"), billed=False)
         data = self._decode(response, billed=False)
         token = data.get("access_token")
         if not isinstance(token, str) or not token:
-            raise BadResponse("the token endpoint gave no access_token.", billed=False)
+            raise BadResponse(_("the token endpoint gave no access_token."), billed=False)
         return token, token_lifetime(data.get("expires_in"))
 
     async def lookup(self, query: Query) -> ProviderResult:
@@ -155,12 +162,12 @@ class BouyguesProvider(HttpProvider[BouyguesSettings]):
             # refused is an auth problem; an older one expired or was revoked early, so
             # refresh once and replay once, never loop.
             if fetched:
-                raise AuthError("Bouygues refused a freshly issued token.", billed=False)
+                raise AuthError(_("Bouygues refused a freshly issued token."), billed=False)
             self.tokens.invalidate(token)
-            token, _ = await self.tokens.get()
+            token, _fetched = await self.tokens.get()
             response = await self._check(query, token)
             if response.status_code == 401:
-                raise AuthError("Bouygues refused a freshly issued token.", billed=False)
+                raise AuthError(_("Bouygues refused a freshly issued token."), billed=False)
         return self._parse(response)
 
     async def _check(self, query: Query, token: str) -> httpx.Response:
@@ -178,8 +185,10 @@ class BouyguesProvider(HttpProvider[BouyguesSettings]):
         if response.status_code == 400:
             data = self._decode(response, billed=False)
             raise RefusedInput(
-                f"Bouygues refused the format ({clean_text(data.get('error', '?'), limit=40)}): "
-                f"{clean_text(data.get('error_description', ''), limit=200)}",
+                _("Bouygues refused the format ({error}): {description}").format(
+                    error=clean_text(data.get("error", "?"), limit=40),
+                    description=clean_text(data.get("error_description", ""), limit=200),
+                ),
                 billed=False,
             )
         if response.status_code != 200:
@@ -187,12 +196,18 @@ class BouyguesProvider(HttpProvider[BouyguesSettings]):
         data = self._decode(response, billed=False)
         eligible = data.get("eligibleForPortability")
         if not isinstance(eligible, bool):
-            raise BadResponse("the answer has no eligibleForPortability true/false.", billed=False)
+            raise BadResponse(
+                _("the answer has no eligibleForPortability true/false."), billed=False
+            )
         reasons: tuple[Reason, ...] = ()
         next_step = None
         if not eligible:
             code = clean_text(data.get("ineligibilityMessage") or "UNSPECIFIED", limit=80)
-            text, next_step = INELIGIBILITY.get(code, (f"Bouygues gave the reason {code}", None))
+            known = INELIGIBILITY.get(code)
+            if known is None:
+                text = _("Bouygues gave the reason {code}").format(code=code)
+            else:
+                text, next_step = _(known[0]), _(known[1])
             reasons = (Reason(code, text),)
         return ProviderResult(
             provider=self.name,
@@ -201,7 +216,7 @@ class BouyguesProvider(HttpProvider[BouyguesSettings]):
             eligible=eligible,
             reasons=reasons,
             next_step=next_step,
-            notes=(MONTHLY_NOTE,),
+            notes=(_(MONTHLY_NOTE),),
             raw=raw_view(data),
         )
 

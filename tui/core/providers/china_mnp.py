@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from tui.core.catalog import TITLES
 from tui.core.errors import AuthError, BadResponse, HttpError
+from tui.core.i18n import _
 from tui.core.operators import cn_sms_next_step
 from tui.core.providers.base import HttpProvider, Query, cn_mobile_only, raw_view
 from tui.core.result import ProviderResult, Reason, Status
@@ -72,24 +73,34 @@ class ChinaMnpProvider(HttpProvider[ChinaMnpSettings]):
 
     def _parse(self, response: httpx.Response) -> ProviderResult:
         if response.status_code in (401, 403):
-            raise AuthError(f"HTTP {response.status_code}: the API key was refused.", billed=False)
+            raise AuthError(
+                _("HTTP {status}: the API key was refused.").format(status=response.status_code),
+                billed=False,
+            )
         if response.status_code != 200:
             message = _message(response)
             raise self._status_error(response, message, billed=None)
         data = self._decode(response, billed=None)
         code = clean_text(data.get("code", ""), limit=60)
         if code != "SUCCESS":
-            message = clean_text(data.get("message") or "no message", limit=200)
-            raise HttpError(f"the provider answered {code or 'no code'}: {message}", billed=None)
+            message = clean_text(data.get("message") or _("no message"), limit=200)
+            raise HttpError(
+                _("the provider answered {code}: {message}").format(
+                    code=code or _("no code"), message=message
+                ),
+                billed=None,
+            )
         body = data.get("data")
         if not isinstance(body, dict):
-            raise BadResponse("the answer has no `data` object.", billed=True)
+            raise BadResponse(_("the answer has no `data` object."), billed=True)
         return self._result(body, data)
 
     def _result(self, body: dict[str, Any], data: dict[str, Any]) -> ProviderResult:
         transfer = clean_text(body.get("transfer", ""), limit=40)
         if transfer not in (NOT_PORTED, PORTED):
-            raise BadResponse(f"unexpected transfer value {transfer!r}.", billed=True)
+            raise BadResponse(
+                _("unexpected transfer value {value}.").format(value=repr(transfer)), billed=True
+            )
         original = clean_text(body.get("originalOperator") or "", limit=80) or None
         current = clean_text(body.get("currentOperator") or "", limit=80) or None
         reasons = tuple(_reasons(body))
@@ -103,7 +114,7 @@ class ChinaMnpProvider(HttpProvider[ChinaMnpSettings]):
             original_operator=original,
             current_operator=current,
             next_step=cn_sms_next_step(current) if reasons else None,
-            notes=(f"transfer: {transfer}",),
+            notes=(_("transfer: {value}").format(value=transfer),),
             raw=raw_view(data),
         )
 

@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from tui.core.catalog import TITLES
 from tui.core.errors import AuthError, BadResponse, HttpError
+from tui.core.i18n import N_, _
 from tui.core.providers.base import HttpProvider, Query, cn_mobile_only, raw_view
 from tui.core.result import LineStatus, ProviderResult, Status
 from tui.core.sanitize import clean_text
@@ -21,7 +22,8 @@ CHECK_STATES = {
     "5": LineStatus.CANCELLED,
 }
 #: The seed's `Operator` codes.
-OPERATORS = {"CM": "China Mobile", "CU": "China Unicom", "CT": "China Telecom"}
+#: ip138's operator codes, named in the language spoken (msgids).
+OPERATORS = {"CM": N_("China Mobile"), "CU": N_("China Unicom"), "CT": N_("China Telecom")}
 
 
 class Ip138Settings(ProviderSettings, kw_only=True, frozen=True):
@@ -56,32 +58,43 @@ class Ip138Provider(HttpProvider[Ip138Settings]):
         )
         response = await self._send(request)
         if response.status_code in (401, 403):
-            raise AuthError(f"HTTP {response.status_code}: the token was refused.", billed=False)
+            raise AuthError(
+                _("HTTP {status}: the token was refused.").format(status=response.status_code),
+                billed=False,
+            )
         if response.status_code != 200:
             raise self._status_error(response, billed=None)
         data = self._decode(response, billed=None)
         if "code" not in data:
-            keys = ", ".join(sorted(clean_text(str(k), limit=30) for k in data)[:8]) or "none"
+            keys = ", ".join(sorted(clean_text(str(k), limit=30) for k in data)[:8]) or "-"
             raise BadResponse(
-                f"the answer has no `code` field, so it is neither a result nor an error "
-                f"(its keys: {keys}).",
+                _(
+                    "the answer has no `code` field, so it is neither a result nor an error "
+                    "(its keys: {keys})."
+                ).format(keys=keys),
                 billed=None,
             )
         code = str(data.get("code", "")).strip()
         if code != "2000":
-            message = clean_text(data.get("Msg") or data.get("msg") or "no message", limit=200)
+            message = clean_text(data.get("Msg") or data.get("msg") or _("no message"), limit=200)
             # The seed bills the line states only; an error code is not a billed query.
             raise HttpError(
-                f"the provider answered code {clean_text(code, limit=12) or '?'}: {message}",
+                _("the provider answered code {code}: {message}").format(
+                    code=clean_text(code, limit=12) or "?", message=message
+                ),
                 billed=False,
             )
         state = CHECK_STATES.get(str(data.get("Check", "")).strip())
         if state is None:
             raise BadResponse(
-                f"unexpected Check value {clean_text(data.get('Check'))!r}.", billed=None
+                _("unexpected Check value {value}.").format(
+                    value=repr(clean_text(data.get("Check")))
+                ),
+                billed=None,
             )
         operator_code = clean_text(data.get("Operator") or "", limit=10).upper()
-        operator = OPERATORS.get(operator_code, operator_code or None)
+        named = OPERATORS.get(operator_code)
+        operator = _(named) if named else (operator_code or None)
         order = clean_text(data.get("order_number") or "", limit=80) or None
         billed = state is not LineStatus.UNKNOWN
         return ProviderResult(
@@ -91,6 +104,6 @@ class Ip138Provider(HttpProvider[Ip138Settings]):
             current_operator=operator,
             line_status=state,
             order_id=order,
-            notes=() if billed else ("not billed: ip138 does not charge an unknown state",),
+            notes=() if billed else (_("not billed: ip138 does not charge an unknown state"),),
             raw=raw_view(data),
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from tui.core.catalog import TITLES
+from tui.core.i18n import _
 from tui.core.numbers import range_operator
 from tui.core.providers.base import Provider, Query
 from tui.core.result import ProviderResult, Reason, Status
@@ -32,7 +33,10 @@ class OfflineProvider(Provider[None]):
         notes = [n.message for n in number.notices if n.code == "READ_AS"]
         if holder:
             notes.append(
-                f"range holder: {holder} (original operator of the block; not proof of porting)"
+                _(
+                    "range holder: {operator} (original operator of the block; "
+                    "not proof of porting)"
+                ).format(operator=holder)
             )
         notes.extend(n.message for n in number.notices if n.code == "OVERSEAS")
         current = None
@@ -40,16 +44,26 @@ class OfflineProvider(Provider[None]):
         if query.rio is not None:
             if query.rio.matches(number.national or ""):
                 current = query.rio.operator
-                notes.append(f"RIO check key matches this number; RIO issued by {current}")
+                notes.append(
+                    _("RIO check key matches this number; RIO issued by {operator}").format(
+                        operator=current
+                    )
+                )
             else:
                 notes.append(
-                    "RIO check key does NOT match this number (sent anyway, as the profile allows)"
+                    _(
+                        "RIO check key does NOT match this number "
+                        "(sent anyway, as the profile allows)"
+                    )
                 )
         elif number.is_fr_mobile:
-            next_step = NO_RIO_HINT
+            next_step = _(NO_RIO_HINT)
         if number.type not in ("mobile", "fixed_line_or_mobile"):
             reasons += (
-                Reason("NOT_MOBILE", "not a mobile number: mobile portability checks do not apply"),
+                Reason(
+                    "NOT_MOBILE",
+                    _("not a mobile number: mobile portability checks do not apply"),
+                ),
             )
         return ProviderResult(
             provider=self.name,

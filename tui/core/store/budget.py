@@ -6,6 +6,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from tui.core.errors import BudgetExceeded
+from tui.core.i18n import _
 from tui.core.store.db import Database
 from tui.core.store.schema import PENDING
 
@@ -40,8 +41,10 @@ def spent_today(db: sqlite3.Connection, provider: str, profile: str, now: float)
 def refusal(provider: str, daily_budget: int, used: int) -> BudgetExceeded:
     """Why a billed request is not sent: today's budget is spent."""
     return BudgetExceeded(
-        f"today's budget of {daily_budget} billed queries for {provider} "
-        f"is spent ({used} used); nothing was sent.",
+        _(
+            "today's budget of {budget} billed queries for {provider} "
+            "is spent ({used} used); nothing was sent."
+        ).format(budget=daily_budget, provider=provider, used=used),
         billed=False,
     )
 

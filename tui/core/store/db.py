@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from tui.core.errors import ErrorKind, PortcheckError
+from tui.core.i18n import N_, _
 from tui.core.store.schema import MIGRATIONS
 
 T = TypeVar("T")
@@ -31,7 +32,7 @@ class HistoryError(PortcheckError):
     """The history store could not be used; lookups still work."""
 
     kind = ErrorKind.CONFIG
-    title = "History unavailable"
+    title = N_("History unavailable")
 
 
 class HistoryRestarted(HistoryError):
@@ -43,11 +44,11 @@ _CORRUPT = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
 """Damage to the file itself: the only errors for which a file is moved aside. A full disk,
 a read-only mount or a lock says nothing about the file, which must be kept."""
 _REASONS = {
-    sqlite3.SQLITE_FULL: "disk full",
-    sqlite3.SQLITE_READONLY: "the history is read-only",
-    sqlite3.SQLITE_BUSY: "the history is locked by another program",
-    sqlite3.SQLITE_LOCKED: "the history is locked by another program",
-    sqlite3.SQLITE_PERM: "no permission to write the history",
+    sqlite3.SQLITE_FULL: N_("disk full"),
+    sqlite3.SQLITE_READONLY: N_("the history is read-only"),
+    sqlite3.SQLITE_BUSY: N_("the history is locked by another program"),
+    sqlite3.SQLITE_LOCKED: N_("the history is locked by another program"),
+    sqlite3.SQLITE_PERM: N_("no permission to write the history"),
 }
 
 
@@ -64,12 +65,13 @@ def damaged(exc: sqlite3.Error) -> bool:
 
 def describe(what: str, exc: sqlite3.Error, where: Path | None = None) -> str:
     """`history not saved: disk full`, or the error itself in brackets when it is rarer.
-    SQLite often reports a full disk as an I/O error: the free space at `where` tells."""
+    SQLite often reports a full disk as an I/O error: the free space at `where` tells.
+    `what` is a msgid (N_), said in the language spoken."""
     code = primary_code(exc)
     if code == sqlite3.SQLITE_IOERR and where is not None and _full(where):
         code = sqlite3.SQLITE_FULL
     reason = _REASONS.get(code or -1)
-    return f"{what}: {reason}" if reason else f"{what} ({exc})"
+    return f"{_(what)}: {_(reason)}" if reason else f"{_(what)} ({exc})"
 
 
 def _full(where: Path) -> bool:
@@ -103,20 +105,20 @@ class Database:
             return self._connect()
         except sqlite3.Error as exc:
             if not damaged(exc):  # the file is fine: keep it
-                message = describe("history not saved", exc, self.path.parent)
-                raise HistoryError(f"{message}; the history file is kept as it is") from None
+                message = describe(N_("history not saved"), exc, self.path.parent)
+                raise HistoryError(message + _("; the history file is kept as it is")) from None
             self.notices.append(self._start_afresh(exc))
-            with converted("history unavailable"):
+            with converted(N_("history unavailable")):
                 return self._connect()
 
     def _start_afresh(self, exc: sqlite3.Error) -> str:
         """Move the damaged file aside (0600); what to tell the user."""
         moved = self._move_aside()
-        why = "it holds text that is not UTF-8" if "decode" in str(exc).lower() else str(exc)
-        return (
-            f"The history file was damaged ({why}); it was moved to {moved} and a fresh "
+        why = _("it holds text that is not UTF-8") if "decode" in str(exc).lower() else str(exc)
+        return _(
+            "The history file was damaged ({why}); it was moved to {moved} and a fresh "
             "history was started."
-        )
+        ).format(why=why, moved=moved)
 
     def _quarantine(self, exc: sqlite3.Error) -> HistoryError:
         """Damage found while in use: move the file aside and go on with a fresh one."""
@@ -126,7 +128,8 @@ class Database:
         try:
             self._db = self._connect()
         except sqlite3.Error as again:
-            return HistoryError(describe(message + " It could not be reopened", again))
+            reopen = describe(N_("It could not be reopened"), again)
+            return HistoryError(f"{message} {reopen}")
         return HistoryRestarted(message)
 
     def _connect(self) -> sqlite3.Connection:
@@ -163,7 +166,7 @@ class Database:
         return target
 
     @contextlib.contextmanager
-    def write(self, what: str = "history not saved") -> Iterator[sqlite3.Connection]:
+    def write(self, what: str = N_("history not saved")) -> Iterator[sqlite3.Connection]:
         """One durable transaction; any failure rolls back and raises HistoryError(`what`)."""
         with self._lock:
             try:
@@ -186,7 +189,7 @@ class Database:
                 raise HistoryError(describe(what, exc, self.path.parent)) from None
 
     def write_each(
-        self, jobs: Sequence[Callable[[sqlite3.Connection], T]], what: str = "history not saved"
+        self, jobs: Sequence[Callable[[sqlite3.Connection], T]], what: str = N_("history not saved")
     ) -> list[T | HistoryError]:
         """`jobs` in one durable transaction (one commit, one fsync for all), each in a
         savepoint of its own: a job that fails is rolled back alone and gets its HistoryError
@@ -224,11 +227,11 @@ class Database:
             except sqlite3.Error as exc:
                 if damaged(exc):
                     raise self._quarantine(exc) from None
-                raise HistoryError(describe("history could not be read", exc)) from None
+                raise HistoryError(describe(N_("history could not be read"), exc)) from None
 
     def scrub(self) -> None:
         """Checkpoint and truncate the WAL: it still holds copies of deleted pages."""
-        with self._lock, converted("history could not be scrubbed"):
+        with self._lock, converted(N_("history could not be scrubbed")):
             self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def pragma(self, name: str) -> Any:

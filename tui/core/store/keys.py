@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 from tui.core.files import private_dir
+from tui.core.i18n import _
 from tui.core.store.db import HistoryError
 
 KEY_NAME = "install.key"
@@ -41,9 +42,11 @@ def install_key(data_dir: Path) -> bytes:
     key = path.read_bytes()
     if len(key) != KEY_BYTES:
         raise HistoryError(
-            f"the install key {path} is damaged ({len(key)} bytes, not {KEY_BYTES}); "
-            "move it aside to start a new one (stored lookups can then no longer be found "
-            "by number)"
+            _(
+                "the install key {path} is damaged ({size} bytes, not {expected}); "
+                "move it aside to start a new one (stored lookups can then no longer be found "
+                "by number)"
+            ).format(path=path, size=len(key), expected=KEY_BYTES)
         )
     return key
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from tui.core.codec import result_from_json
 from tui.core.errors import INTERRUPTED_MESSAGE, Interrupted
+from tui.core.i18n import _
 from tui.core.result import ProviderResult
 from tui.core.store.db import Database, HistoryError
 from tui.core.store.schema import PENDING
@@ -126,7 +127,9 @@ class LookupLog:
             ]
         except (ValueError, KeyError, TypeError):
             raise HistoryError(
-                f"lookup {lookup_id} could not be read: its stored answers are damaged"
+                _("lookup {id} could not be read: its stored answers are damaged").format(
+                    id=lookup_id
+                )
             ) from None
         return LookupRecord(LookupSummary(**rows[0]), tuple(results))
 
@@ -145,4 +148,4 @@ class LookupLog:
 
 def _interrupted(provider: str) -> ProviderResult:
     """A billed request recorded as sent whose answer never arrived."""
-    return ProviderResult.failed(provider, Interrupted(INTERRUPTED_MESSAGE, billed=None), None)
+    return ProviderResult.failed(provider, Interrupted(_(INTERRUPTED_MESSAGE), billed=None), None)

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from tui.core.i18n import N_
 from tui.core.store.db import Database
 
 DEFAULT_RETENTION_DAYS = 30
@@ -57,7 +58,7 @@ def purge(db: Database, selection: Selection, now: float) -> int:
     cannot be recovered from the files.
     """
     where, args = selection.where(now)
-    with db.write("history could not be purged") as conn:
+    with db.write(N_("history could not be purged")) as conn:
         conn.execute(
             "DELETE FROM results WHERE lookup_id IN "  # noqa: S608 - fixed clauses
             f"(SELECT id FROM lookups WHERE {where})",
@@ -71,7 +72,7 @@ def purge(db: Database, selection: Selection, now: float) -> int:
 
 def delete(db: Database, lookup_id: int) -> bool:
     """Delete one lookup for good; True when it existed."""
-    with db.write("history could not be changed") as conn:
+    with db.write(N_("history could not be changed")) as conn:
         conn.execute("DELETE FROM results WHERE lookup_id = ?", (lookup_id,))
         gone = bool(conn.execute("DELETE FROM lookups WHERE id = ?", (lookup_id,)).rowcount)
     if gone:

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from tui.core import paths
 from tui.core.files import private_dir
+from tui.core.i18n import N_
 from tui.core.result import ProviderResult
 from tui.core.store import budget, bulk, retention
 from tui.core.store.budget import UsageRow
@@ -106,7 +107,7 @@ class Store:
 
     def spent_today(self, provider: str, profile: str) -> int:
         """Billed (or maybe billed) requests to `provider` today, as budgets count them."""
-        with self.db.write("the budget could not be read") as conn:
+        with self.db.write(N_("the budget could not be read")) as conn:
             return budget.spent_today(conn, provider, profile, self.clock())
 
     def fresh(self, profile: str, e164: str, wanted: list[Wanted]) -> dict[str, ProviderResult]:

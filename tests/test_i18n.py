@@ -1,0 +1,300 @@
+"""Portcheck speaks English, Chinese and French: complete catalogs, the language chosen as
+documented, machine output the same in every language."""
+
+from __future__ import annotations
+
+import ast
+import gettext
+import string
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from tests.test_faults import portcheck
+from tests.tui_helpers import config_for
+from tui.core import i18n
+from tui.sandbox.server import SandboxServer
+
+TUI = Path(i18n.__file__).resolve().parents[1]
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+TRANSLATED = ("zh", "fr")
+
+
+def extracted() -> set[str | tuple[str, str]]:
+    """Every string marked for translation in the package, as scripts/i18n.sh extracts it."""
+    found: set[str | tuple[str, str]] = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        str(TUI), method_map=[("**.py", "python")], keywords=KEYWORDS
+    ):
+        found.add(message if isinstance(message, str) else (message[0], message[1]))
+    return found
+
+
+def catalog(language: str) -> Catalog:
+    with (TUI / "locale" / language / "LC_MESSAGES" / "portcheck.po").open("rb") as f:
+        return read_po(f)
+
+
+def test_extraction_finds_the_strings_people_read() -> None:
+    found = extracted()
+    # a sample from the core, the TUI and the command line (a broken extraction finds none)
+    assert {
+        "ELIGIBLE for porting",
+        "Paste a number and press Enter.",
+        "Show this message and exit.",
+    } <= found
+    assert len(found) > 400
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_every_string_has_a_translation(language: str) -> None:
+    translations = {m.id: m.string for m in catalog(language) if m.id}
+    missing = [
+        message
+        for message in extracted()
+        if not translations.get(message)
+        or not all(translations[message] if isinstance(message, tuple) else [True])
+    ]
+    assert not missing, f"{language}: no translation for {sorted(map(str, missing))[:10]}"
+
+
+def _fields(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_translations_keep_every_placeholder(language: str) -> None:
+    wrong = []
+    for message in catalog(language):
+        if not message.id:
+            continue
+        ids = [message.id] if isinstance(message.id, str) else list(message.id)
+        strings = [message.string] if isinstance(message.string, str) else list(message.string)
+        expected = set().union(*map(_fields, ids))
+        wrong += [(ids[0], s) for s in strings if s and _fields(s) != expected]
+    assert not wrong, f"{language}: placeholders differ in {wrong[:5]}"
+
+
+def test_a_dropped_placeholder_is_caught() -> None:
+    """The check above is not blind: a translation without `{number}` differs."""
+    assert _fields("已转至 {current}") != _fields("already ported from {original} to {current}")
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_the_shipped_catalogs_are_compiled_from_their_sources(language: str) -> None:
+    """The wheel carries the .mo files (nothing is compiled at run time): they must say
+    what the .po files say (scripts/i18n.sh compiles them)."""
+    mo_path = TUI / "locale" / language / "LC_MESSAGES" / "portcheck.mo"
+    with mo_path.open("rb") as f:
+        compiled = gettext.GNUTranslations(f)
+    stale = []
+    for message in catalog(language):
+        if not message.id:
+            continue
+        if isinstance(message.id, str):
+            if compiled.gettext(message.id) != message.string:
+                stale.append(message.id)
+        elif compiled.ngettext(message.id[0], message.id[1], 1) != message.string[0]:
+            stale.append(message.id[0])
+    assert not stale, f"{mo_path} is older than its .po: run scripts/i18n.sh ({stale[:3]})"
+
+
+def _modules() -> Iterator[tuple[Path, ast.Module]]:
+    for path in sorted(TUI.rglob("*.py")):
+        yield path, ast.parse(path.read_text(encoding="utf-8"))
+
+
+def test_no_marked_string_hides_where_extraction_cannot_see_it() -> None:
+    """`_("text")` inside an f-string is never extracted, so it would never be translated."""
+    hidden = [
+        f"{path.relative_to(TUI)}:{node.lineno}"
+        for path, tree in _modules()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.JoinedStr)
+        for call in ast.walk(node)
+        if isinstance(call, ast.Call)
+        and getattr(call.func, "id", None) in KEYWORDS
+        and call.args
+        and isinstance(call.args[0], ast.Constant)
+    ]
+    assert not hidden
+
+
+def test_no_function_shadows_the_translation_function() -> None:
+    """`a, _, b = text.partition(":")` in a function that also translates makes `_` a str
+    there: the translated call would crash at run time (mypy ignores assignments to `_`)."""
+    shadowing = []
+    for path, tree in _modules():
+        for function in ast.walk(tree):
+            if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            stores = [
+                n
+                for n in ast.walk(function)
+                if isinstance(n, ast.Name)
+                and n.id == "_"
+                and isinstance(n.ctx, ast.Store)
+                and not _in_comprehension(function, n)
+            ]
+            calls = [
+                n
+                for n in ast.walk(function)
+                if isinstance(n, ast.Call) and getattr(n.func, "id", None) == "_"
+            ]
+            if stores and calls:
+                shadowing.append(f"{path.relative_to(TUI)}:{function.lineno}")
+    assert not shadowing
+
+
+def _in_comprehension(function: ast.AST, name: ast.Name) -> bool:
+    comprehensions = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+    return any(
+        name in ast.walk(node) for node in ast.walk(function) if isinstance(node, comprehensions)
+    )
+
+
+# --- choosing the language ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("tag", "language"),
+    [
+        ("zh_CN.UTF-8", "zh"),
+        ("zh-Hans", "zh"),
+        ("fr_FR.UTF-8", "fr"),
+        ("fr_CA@euro", "fr"),
+        ("en_GB.UTF-8", "en"),
+        ("C.UTF-8", "en"),
+        ("POSIX", "en"),
+        ("de_DE.UTF-8", None),
+        ("", None),
+    ],
+)
+def test_locale_names_are_read_as_a_language(tag: str, language: str | None) -> None:
+    assert i18n.normalise(tag) == language
+
+
+def test_the_option_wins_then_the_profile_then_the_locale_then_english() -> None:
+    env = {"LANG": "fr_FR.UTF-8"}
+    assert i18n.choose("zh", "en", env) == "zh"
+    assert i18n.choose(None, "zh", env) == "zh"
+    assert i18n.choose(None, None, env) == "fr"
+    assert i18n.choose(None, None, {}) == "en"
+    # POSIX order: LC_ALL, then LC_MESSAGES, then LANG; the first one set decides
+    assert i18n.choose(None, None, {"LC_ALL": "zh_CN.UTF-8", "LANG": "fr_FR"}) == "zh"
+    assert i18n.choose(None, None, {"LC_MESSAGES": "fr_FR", "LANG": "zh_CN"}) == "fr"
+    assert i18n.choose(None, None, {"LC_ALL": "de_DE.UTF-8", "LANG": "fr_FR"}) == "en"
+
+
+# --- the installed command --------------------------------------------------------------------
+
+
+def _speaking(monkeypatch: pytest.MonkeyPatch, locale: str) -> None:
+    monkeypatch.setenv("LANG", locale)
+
+
+def test_a_chinese_agent_reads_chinese(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    _speaking(monkeypatch, "zh_CN.UTF-8")
+    ran = portcheck(tmp_path / "home", "check", "13800138080")
+    assert ran.code == 0, ran.err
+    assert "结论：不可携转：" in ran.out
+    assert "中国移动" in ran.out  # the range holder, named in Chinese
+    assert "客户编辑短信 CXXZ#姓名#证件号码 发送至 10086" in ran.out
+    assert "演示配置" in ran.err
+    assert "Verdict" not in ran.out and "eligible" not in ran.out
+
+
+def test_a_french_agent_reads_french(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    _speaking(monkeypatch, "fr_FR.UTF-8")
+    ran = portcheck(tmp_path / "home", "check", "06 61 37 09 15", "--rio", "03P261040TOP")
+    assert ran.code == 0, ran.err
+    assert "Verdict : NON ÉLIGIBLE : le numéro ou le RIO est déjà chez Bouygues Telecom" in ran.out
+    assert "mis à jour chaque mois" in ran.out
+    assert "seuls les mobiles chinois" in ran.out  # why china_mnp was not asked
+
+
+def test_help_and_errors_follow_the_language(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _speaking(monkeypatch, "zh_CN.UTF-8")
+    helped = portcheck(tmp_path / "home", "check", "--help")
+    assert "用法：" in helped.out and "显示此信息并退出。" in helped.out
+    assert "法国 RIO（12 个字符）" in helped.out
+    bad = portcheck(tmp_path / "home", "check", "12x")
+    assert bad.code == 2
+    assert "输入无效" in bad.err and "未发送任何请求" in bad.err
+    _speaking(monkeypatch, "fr_FR.UTF-8")
+    wrong = portcheck(tmp_path / "home", "check")
+    assert wrong.code == 2 and "Argument manquant" in wrong.err
+
+
+def test_lang_overrides_the_locale(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    _speaking(monkeypatch, "zh_CN.UTF-8")
+    ran = portcheck(tmp_path / "home", "--lang", "fr", "check", "13800138000")
+    assert "Verdict : aucun motif bloquant signalé" in ran.out
+    ran = portcheck(tmp_path / "home", "--lang=en", "check", "13800138000")
+    assert "Verdict: no blocking reason reported" in ran.out
+    refused = portcheck(tmp_path / "home", "--lang", "de", "check", "13800138000")
+    assert refused.code == 2 and "'de' is not one of 'en', 'zh', 'fr'" in refused.err
+
+
+def test_the_profile_language_comes_between_the_option_and_the_locale(
+    sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    config = config_for(sandbox, tmp_path / "config.toml")
+    text = config.read_text().replace("[profiles.cn]\n", '[profiles.cn]\nlanguage = "fr"\n')
+    config.write_text(text)
+    _speaking(monkeypatch, "zh_CN.UTF-8")
+    home = tmp_path / "home"
+    assert "Verdict : " in portcheck(home, "check", "13800138000", config=config).out
+    assert "结论：" in portcheck(home, "--profile", "fr", "check", "0661370915", config=config).out
+    assert "Verdict: " in portcheck(home, "--lang", "en", "check", "13800138000", config=config).out
+
+
+def test_an_unknown_profile_language_is_a_config_error(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    config = config_for(sandbox, tmp_path / "config.toml")
+    config.write_text(
+        config.read_text().replace("[profiles.cn]\n", '[profiles.cn]\nlanguage = "de"\n')
+    )
+    ran = portcheck(tmp_path / "home", "check", "13800138000", config=config)
+    assert ran.code == 3
+    assert "profiles.cn.language" in ran.err and "'de'" in ran.err and "en, zh, fr" in ran.err
+
+
+def _machine(data: object) -> object:
+    """`check --json` without its human text fields."""
+    human = {
+        "headline", "message", "next_step", "next_steps", "notes", "skip_reason",
+        "range_operator", "current_operator", "original_operator",
+        "latency_ms", "order_id", "age_s",
+    }  # fmt: skip
+    if isinstance(data, dict):
+        return {k: _machine(v) for k, v in data.items() if k not in human}
+    if isinstance(data, list):
+        return [_machine(v) for v in data]
+    return data
+
+
+@pytest.mark.parametrize("number", ["13800138080", "13800138056", "12x"])
+def test_json_is_the_same_in_every_language_but_for_human_text(
+    number: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    outputs = {}
+    for locale in ("C.UTF-8", "zh_CN.UTF-8", "fr_FR.UTF-8"):
+        _speaking(monkeypatch, locale)
+        ran = portcheck(tmp_path / locale, "check", number, "--json")
+        outputs[locale] = ran.json()
+    english, chinese, french = outputs.values()
+    assert _machine(english) == _machine(chinese) == _machine(french)
+    if number == "13800138080":  # and the human text did change language
+        assert english["verdict"]["headline"].startswith("NOT ELIGIBLE")
+        assert chinese["verdict"]["headline"].startswith("不可携转")
+        assert french["verdict"]["headline"].startswith("NON ÉLIGIBLE")
+        reasons = [r["code"] for r in chinese["verdict"]["reasons"]]
+        assert reasons == [r["code"] for r in english["verdict"]["reasons"]]
