@@ -298,3 +298,39 @@ def test_json_is_the_same_in_every_language_but_for_human_text(
         assert french["verdict"]["headline"].startswith("NON ÉLIGIBLE")
         reasons = [r["code"] for r in chinese["verdict"]["reasons"]]
         assert reasons == [r["code"] for r in english["verdict"]["reasons"]]
+
+
+# --- the TUI -------------------------------------------------------------------------------
+
+
+async def test_the_palette_speaks_chinese_with_textuals_own_commands() -> None:
+    from textual.command import CommandInput, CommandPalette
+
+    from tests.tui_helpers import app_for, ready
+
+    i18n.use("zh")
+    app = app_for()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert {"批量查询", "清除历史记录", "主题", "退出"} <= set(titles)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)
+        assert app.screen.query_one(CommandInput).placeholder == "搜索命令…"
+        footer = [a.binding.description for a in app.screen.active_bindings.values()]
+        assert "退出命令面板" in footer
+
+
+async def test_one_process_draws_each_language_its_own_bindings() -> None:
+    """Bindings are class attributes; each app built in a language shows that language."""
+    from tests.tui_helpers import app_for, ready
+
+    seen = {}
+    for language in ("fr", "en", "zh"):
+        i18n.use(language)
+        app = app_for()
+        async with app.run_test(size=(100, 30)) as pilot:
+            await ready(pilot)
+            seen[language] = {a.binding.description for a in app.screen.active_bindings.values()}
+    assert "Quitter" in seen["fr"] and "Quit" in seen["en"] and "退出" in seen["zh"]

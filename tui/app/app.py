@@ -7,16 +7,15 @@ import contextlib
 import os
 import signal
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from typing import TYPE_CHECKING
 
-from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from tui.app.commands import PaletteCommands
 from tui.app.dialogs.confirm import ConfirmScreen
 from tui.app.keys import translate_bindings
 from tui.app.messages import WorkerFailed
@@ -64,7 +63,7 @@ EXIT_DEADLINE = 1.8
 """Seconds after SIGTERM or SIGHUP by which the process has ended, shut down or not."""
 
 
-class PortcheckApp(App[None]):
+class PortcheckApp(PaletteCommands):
     """Keyboard-first porting checks."""
 
     TITLE = "Portcheck"
@@ -184,65 +183,6 @@ class PortcheckApp(App[None]):
                 title=_("Something went wrong"),
                 severity="error",
                 timeout=10,
-            )
-
-    # --- command palette -------------------------------------------------------------------
-
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:  # type: ignore[type-arg]
-        for command in super().get_system_commands(screen):  # Textual's, in the language spoken
-            yield command._replace(title=_(command.title), help=_(command.help))
-        main = self.main
-        if main is None:
-            return
-        service = self.service
-        active = service.profile.name if service and service.profile else None
-        for name in service.profile_names if service else ["demo"]:
-            if name != active:
-                yield SystemCommand(
-                    _("Switch profile: {name}").format(name=name),
-                    _("Use the {name} profile").format(name=name),
-                    partial(main.switch_profile, name),
-                )
-        yield SystemCommand(
-            _("Open sandbox demo"),
-            _("Switch to the demo profile (built-in sandbox)"),
-            partial(main.switch_profile, "demo"),
-        )
-        yield SystemCommand(
-            _("Re-run lookup"),
-            _("Ask every provider again (billed ones ask first)"),
-            main.action_rerun,
-        )
-        yield SystemCommand(
-            _("Copy ticket summary"),
-            _("One line for the ticket (masked)"),
-            main.action_copy_summary,
-        )
-        yield SystemCommand(
-            _("Toggle masking"),
-            _("Show or mask stored full numbers in history and summaries"),
-            self.action_toggle_masking,
-        )
-        yield SystemCommand(
-            _("Purge history"),
-            _("Delete every lookup from history (asks first)"),
-            main.purge_history,
-        )
-        yield SystemCommand(
-            _("Batch lookups"),
-            _("Check a list of numbers from a file (CSV or one per line)"),
-            main.open_batch,
-        )
-        yield SystemCommand(_("Help"), _("Keys and how Portcheck works"), main.action_help)
-
-    def action_toggle_masking(self) -> None:
-        main = self.main
-        if main is not None:
-            main.set_masked(not main.masked)
-            self.notify(
-                _("Numbers masked")
-                if main.masked
-                else _("Numbers shown where stored (screenshots stay masked)")
             )
 
     # --- privacy -----------------------------------------------------------------------------

@@ -114,4 +114,5 @@ TEXTUAL_WORDS = (
     N_("Maximize the focused widget"),
     N_("Minimize"),
     N_("Minimize the widget and restore to normal size"),
+    N_("Exit the command palette"),
 )

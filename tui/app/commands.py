@@ -1,0 +1,106 @@
+"""The command palette: Portcheck's commands beside Textual's, all in the language spoken."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual.app import App, SystemCommand
+from textual.screen import Screen
+
+from tui.app.keys import translate_bindings
+from tui.core.i18n import _
+
+if TYPE_CHECKING:
+    from tui.app.screens.main import MainScreen
+    from tui.core.service import LookupService
+
+
+class PaletteCommands(App[None]):
+    """What `ctrl+p` offers; the app provides `main` and `service`."""
+
+    @property
+    def main(self) -> MainScreen | None:
+        """The main screen, once pushed (the app's)."""
+        raise NotImplementedError
+
+    @property
+    def service(self) -> LookupService | None:
+        """The lookup service, once loaded (the app's)."""
+        raise NotImplementedError
+
+    def action_command_palette(self) -> None:
+        """Textual's palette, its search field and keys in the language spoken."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
+            palette = CommandPalette(id="--command-palette", placeholder=_("Search for commands…"))
+            translate_bindings(palette)
+            self.push_screen(palette)
+
+    def search_themes(self) -> None:
+        """Textual's theme picker, its search field in the language spoken."""
+        from textual.command import CommandPalette
+        from textual.theme import ThemeProvider
+
+        palette = CommandPalette(providers=[ThemeProvider], placeholder=_("Search for themes…"))
+        translate_bindings(palette)
+        self.push_screen(palette)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:  # type: ignore[type-arg]
+        for command in super().get_system_commands(screen):  # Textual's, in the language spoken
+            yield command._replace(title=_(command.title), help=_(command.help))
+        main = self.main
+        if main is None:
+            return
+        service = self.service
+        active = service.profile.name if service and service.profile else None
+        for name in service.profile_names if service else ["demo"]:
+            if name != active:
+                yield SystemCommand(
+                    _("Switch profile: {name}").format(name=name),
+                    _("Use the {name} profile").format(name=name),
+                    partial(main.switch_profile, name),
+                )
+        yield SystemCommand(
+            _("Open sandbox demo"),
+            _("Switch to the demo profile (built-in sandbox)"),
+            partial(main.switch_profile, "demo"),
+        )
+        yield SystemCommand(
+            _("Re-run lookup"),
+            _("Ask every provider again (billed ones ask first)"),
+            main.action_rerun,
+        )
+        yield SystemCommand(
+            _("Copy ticket summary"),
+            _("One line for the ticket (masked)"),
+            main.action_copy_summary,
+        )
+        yield SystemCommand(
+            _("Toggle masking"),
+            _("Show or mask stored full numbers in history and summaries"),
+            self.action_toggle_masking,
+        )
+        yield SystemCommand(
+            _("Purge history"),
+            _("Delete every lookup from history (asks first)"),
+            main.purge_history,
+        )
+        yield SystemCommand(
+            _("Batch lookups"),
+            _("Check a list of numbers from a file (CSV or one per line)"),
+            main.open_batch,
+        )
+        yield SystemCommand(_("Help"), _("Keys and how Portcheck works"), main.action_help)
+
+    def action_toggle_masking(self) -> None:
+        main = self.main
+        if main is not None:
+            main.set_masked(not main.masked)
+            self.notify(
+                _("Numbers masked")
+                if main.masked
+                else _("Numbers shown where stored (screenshots stay masked)")
+            )
