@@ -5,6 +5,10 @@ launched alternately in tmux; the time until the number field's placeholder is o
 measured from outside by polling `tmux capture-pane`. Each app is then left running for a
 second (Portcheck loads its profile and sandbox in the background meanwhile) and quit with
 ctrl+q; peak RSS comes from the kernel via rusage. Run: `python bench/startup.py [RUNS]`.
+
+Portcheck runs twice per round, in English and in Chinese (`LANG=zh_CN.UTF-8`: its catalog is
+loaded and every word drawn from it), so the language's cost is measured in the same run:
+bare, English, Chinese, bare, English, Chinese…
 """
 
 from __future__ import annotations
@@ -20,18 +24,24 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-MARKER = "Number, any form"
+MARKERS = {"C.UTF-8": "Number, any form", "zh_CN.UTF-8": "号码，任意格式"}
+"""The number field's placeholder, by locale: the first usable frame shows it."""
 TIMEOUT = 20.0
 
 
 def launch(
-    command: list[str], home: Path, n: int, keys: list[str] | None = None
+    command: list[str],
+    home: Path,
+    n: int,
+    keys: list[str] | None = None,
+    locale: str = "C.UTF-8",
 ) -> tuple[float, int]:
     """Seconds to the first usable frame, and peak RSS in KiB (after typing `keys`)."""
     session = f"portcheck-bench-{os.getpid()}-{n}"
     rss = home / f"rss-{n}"
     wrapped = [sys.executable, str(ROOT / "bench" / "rss_wrap.py"), str(rss), "--", *command]
-    env = f"PORTCHECK_HOME={shlex.quote(str(home))} TERM=xterm-256color"
+    env = f"PORTCHECK_HOME={shlex.quote(str(home))} TERM=xterm-256color LC_ALL={locale}"
+    marker = MARKERS[locale]
     start = time.perf_counter()
     subprocess.run(
         [
@@ -56,7 +66,7 @@ def launch(
                 text=True,
                 check=False,
             ).stdout
-            if MARKER in screen:
+            if marker in screen:
                 break
             time.sleep(0.002)
         else:
@@ -81,30 +91,42 @@ def main() -> None:
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 7
     portcheck = [str(Path(sys.executable).with_name("portcheck"))]
     bare = [sys.executable, str(ROOT / "bench" / "bare_app.py")]
-    times: dict[str, list[float]] = {"bare": [], "portcheck": []}
-    peaks: dict[str, list[int]] = {"bare": [], "portcheck": []}
+    apps = (
+        ("bare", bare, "C.UTF-8"),
+        ("portcheck", portcheck, "C.UTF-8"),
+        ("portcheck-zh", portcheck, "zh_CN.UTF-8"),
+    )
+    times: dict[str, list[float]] = {name: [] for name, _, _ in apps}
+    peaks: dict[str, list[int]] = {name: [] for name, _, _ in apps}
     with tempfile.TemporaryDirectory() as tmp:
         for n in range(runs):
-            for name, command in (("bare", bare), ("portcheck", portcheck)):
+            for name, command, locale in apps:
                 home = Path(tmp) / f"{name}-{n}"
                 home.mkdir()
-                seconds, kib = launch(command, home, n)
+                seconds, kib = launch(command, home, n, locale=locale)
                 times[name].append(seconds)
                 peaks[name].append(kib)
-    print(f"{'app':<10} {'first frame (median ms)':>24} {'peak RSS (max MB)':>18}")
-    for name in ("bare", "portcheck"):
+    print(f"{'app':<14} {'first frame (median ms)':>24} {'peak RSS (max MB)':>18}")
+    for name, _, _ in apps:
         print(
-            f"{name:<10} {statistics.median(times[name]) * 1000:>24.0f} "
+            f"{name:<14} {statistics.median(times[name]) * 1000:>24.0f} "
             f"{max(peaks[name]) / 1024:>18.1f}"
         )
-    ratio = statistics.median(times["portcheck"]) / statistics.median(times["bare"])
-    print(f"portcheck / bare: {ratio:.2f}x  (target ≤ 1.30x; peak RSS target < 60 MB)")
-    with tempfile.TemporaryDirectory() as tmp:
-        _, kib = launch(portcheck, Path(tmp), runs, keys=["138 0013 8000", "Enter"])
-    print(
-        f"portcheck peak RSS after one demo lookup: {kib / 1024:.1f} MB "
-        "(phonenumbers' carrier tables load with the first number typed)"
-    )
+    for name in ("portcheck", "portcheck-zh"):
+        ratios = [p / b for p, b in zip(times[name], times["bare"], strict=True)]
+        ratio = statistics.median(times[name]) / statistics.median(times["bare"])
+        print(
+            f"{name} / bare: {ratio:.2f}x (pairs {min(ratios):.2f}–{max(ratios):.2f}; "
+            "target ≤ 1.30x; peak RSS < 60 MB)"
+        )
+    for name, _, locale in apps[1:]:
+        with tempfile.TemporaryDirectory() as tmp:
+            keys = ["138 0013 8000", "Enter"]
+            _, kib = launch(portcheck, Path(tmp), runs, keys=keys, locale=locale)
+        print(
+            f"{name} peak RSS after one demo lookup: {kib / 1024:.1f} MB "
+            "(phonenumbers' carrier tables load with the first number typed)"
+        )
 
 
 if __name__ == "__main__":
