@@ -12,9 +12,12 @@ china_mnp and ip138) with a given number in flight, and reports lookups per seco
 - `aiohttp`: raw aiohttp, one session, the same two requests (`pip install aiohttp` first;
   skipped when it is missing).
 
-Rounds alternate the workers (A, B, C, D, A, B, C, D…) at each concurrency. Run:
+Rounds alternate the workers (A, B, C, D, A, B, C, D…) at each concurrency. With
+`--baseline REV`, a fifth worker `batch@REV` runs the batch from a git worktree of that
+commit, so a change is measured against the commit before it in the same run. Run:
 
     python bench/batch_throughput.py [--numbers 10000] [--rounds 3] [--in-flight 50,200]
+                                     [--workers batch,aiohttp] [--baseline REV]
 """
 
 from __future__ import annotations
@@ -148,12 +151,16 @@ WORKERS = {
 }
 
 
-def measure(worker: str, base: str, n: int, in_flight: int) -> float:
+def measure(worker: str, base: str, n: int, in_flight: int, tree: Path | None = None) -> float:
+    env = {**os.environ}
+    if tree is not None:  # another commit's engine
+        env["PYTHONPATH"] = str(tree)
+        worker = worker.split("@")[0]
     with tempfile.TemporaryDirectory() as home:
         out = subprocess.run(
             [sys.executable, __file__, "--worker", worker, "--url", base, "--numbers", str(n),
              "--in-flight", str(in_flight)],
-            env={**os.environ, "PORTCHECK_HOME": home}, capture_output=True, text=True,
+            env={**env, "PORTCHECK_HOME": home}, capture_output=True, text=True,
             timeout=900, check=True,
         )  # fmt: skip
     return float(json.loads(out.stdout.strip().splitlines()[-1])["rate"])
@@ -182,6 +189,8 @@ def main() -> None:
     parser.add_argument("--numbers", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--in-flight", default="50,200")
+    parser.add_argument("--workers", default=",".join(WORKERS), help="which, in this order")
+    parser.add_argument("--baseline", metavar="REV", help="also run the batch at REV")
     parser.add_argument("--worker", choices=WORKERS)
     parser.add_argument("--url")
     args = parser.parse_args()
@@ -189,11 +198,19 @@ def main() -> None:
         rate = asyncio.run(WORKERS[args.worker](args.url, args.numbers, int(args.in_flight)))
         print(json.dumps({"rate": rate}))
         return
-    workers = list(WORKERS)
+    workers = args.workers.split(",")
+    trees: dict[str, Path] = {}
+    if args.baseline:
+        root = Path(__file__).resolve().parents[1]
+        tree = Path(tempfile.mkdtemp(prefix="portcheck-rev-"))
+        subprocess.run(["git", "-C", str(root), "worktree", "add", "--detach", str(tree),
+                        args.baseline], check=True, capture_output=True)  # fmt: skip
+        trees[f"batch@{args.baseline}"] = tree
+        workers.insert(0, f"batch@{args.baseline}")
     try:
         import aiohttp  # type: ignore[import-not-found]  # noqa: F401
     except ImportError:
-        workers.remove("aiohttp")
+        workers = [w for w in workers if w != "aiohttp"]
         print("aiohttp is not installed: its baseline is skipped", file=sys.stderr)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -207,14 +224,16 @@ def main() -> None:
             rates: dict[str, list[float]] = {w: [] for w in workers}
             for _ in range(args.rounds):
                 for worker in workers:
-                    rates[worker].append(measure(worker, base, args.numbers, in_flight))
+                    rates[worker].append(
+                        measure(worker, base, args.numbers, in_flight, trees.get(worker))
+                    )
             line = [f"{in_flight} in flight, {args.numbers} numbers, {args.rounds} rounds:"]
             for worker, values in rates.items():
                 line.append(
                     f"{worker} {statistics.median(values):.0f}/s "
                     f"({min(values):.0f}-{max(values):.0f})"
                 )
-            for base_name in ("batch-httpx", "httpx", "aiohttp"):
+            for base_name in (*trees, "batch-httpx", "httpx", "aiohttp"):
                 if base_name in rates:
                     ratio = [b / r for b, r in zip(rates["batch"], rates[base_name], strict=True)]
                     line.append(
@@ -225,6 +244,10 @@ def main() -> None:
     finally:
         sandbox.terminate()
         sandbox.wait(timeout=10)
+        for tree in trees.values():
+            subprocess.run(["git", "worktree", "remove", "--force", str(tree)],
+                           cwd=Path(__file__).resolve().parents[1], check=False,
+                           capture_output=True)  # fmt: skip
 
 
 if __name__ == "__main__":
