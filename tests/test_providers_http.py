@@ -507,3 +507,24 @@ asyncio.run(main())
     remote = subprocess.run([sys.executable, "-c", code, str(config)], capture_output=True,
                             text=True, env=env, timeout=60, check=True)  # fmt: skip
     assert remote.stdout.strip() == "1"
+
+
+async def test_a_provider_cookie_is_never_sent_back() -> None:
+    """Each request to a provider stands alone: a Set-Cookie in one answer does not follow
+    the agent into the next lookup (and no answer pays for parsing it into a jar)."""
+    import httpx
+
+    from tui.core.http import build_client, send
+
+    seen: list[str | None] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers.get("cookie"))
+        return httpx.Response(200, headers={"Set-Cookie": "session=abc; Path=/"}, json={})
+
+    client = build_client(timeout=5, transport=httpx.MockTransport(answer))
+    for _ in range(2):
+        await send(client, client.build_request("GET", "https://p.example/x"), billed=True)
+    await client.aclose()
+    assert seen == [None, None]
+    assert not list(client.cookies.jar)

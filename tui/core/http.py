@@ -77,6 +77,15 @@ def no_tls_context() -> ssl.SSLContext:
     return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 
 
+class _NoCookies(httpx.Cookies):
+    """A cookie jar that keeps nothing: each request to a provider stands alone, so no
+    provider can follow an agent from one lookup to the next, and no answer pays for parsing
+    its Set-Cookie headers into a jar."""
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        return None
+
+
 def build_client(
     *, timeout: float, transport: httpx.AsyncBaseTransport | None = None, tls: bool = True
 ) -> httpx.AsyncClient:
@@ -100,6 +109,9 @@ def build_client(
         transport=transport,
         mounts=None if transport is not None else loopback,
     )
+    # httpx takes a jar only by copying it into its own `Cookies`: the jar is set directly
+    # (httpx is pinned below 1; tests/test_providers_http.py fails if this stops working).
+    client._cookies = _NoCookies()
     return tune(client)
 
 
