@@ -528,3 +528,32 @@ async def test_a_provider_cookie_is_never_sent_back() -> None:
     await client.aclose()
     assert seen == [None, None]
     assert not list(client.cookies.jar)
+
+
+async def test_a_compressed_answer_is_read_decoded_and_capped_after_decoding() -> None:
+    """A gzip answer reaches the provider decoded; one that inflates past the cap (a zip
+    bomb of a few KiB) is refused, whatever its compressed size."""
+    import gzip
+    import json
+
+    import httpx
+
+    from tui.core.errors import BadResponse
+    from tui.core.http import MAX_BODY, build_client, send
+
+    bodies = {
+        "/small": gzip.compress(json.dumps({"code": 2000, "Check": "1"}).encode()),
+        "/bomb": gzip.compress(b" " * (MAX_BODY * 4)),
+    }
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        body = bodies[request.url.path]
+        return httpx.Response(200, headers={"Content-Encoding": "gzip"}, content=body)
+
+    client = build_client(timeout=5, transport=httpx.MockTransport(answer))
+    small = await send(client, client.build_request("GET", "https://p.example/small"), billed=True)
+    assert small.json() == {"code": 2000, "Check": "1"}
+    assert len(bodies["/bomb"]) < 4096
+    with pytest.raises(BadResponse, match="larger than 256 KiB"):
+        await send(client, client.build_request("GET", "https://p.example/bomb"), billed=True)
+    await client.aclose()
