@@ -557,3 +557,37 @@ async def test_a_compressed_answer_is_read_decoded_and_capped_after_decoding() -
     with pytest.raises(BadResponse, match="larger than 256 KiB"):
         await send(client, client.build_request("GET", "https://p.example/bomb"), billed=True)
     await client.aclose()
+
+
+def _transports() -> list[object]:
+    from tui.core.aio_transport import AiohttpTransport
+    from tui.core.http import tls_context
+
+    return [None, AiohttpTransport(verify=tls_context())]
+
+
+@pytest.mark.parametrize("transport", ["httpx", "aiohttp"])
+async def test_a_dropped_connection_bills_once_and_a_free_provider_is_asked_again(
+    transport: str, sandbox: SandboxServer
+) -> None:
+    """The sandbox's `drop` fault: the request arrives and the connection closes mid-answer.
+    ip138 (billed) is not asked again and says "may be billed"; bouygues (free) is retried
+    and answers. On the TUI's transport and on the batch's alike."""
+    chosen = _transports()[0 if transport == "httpx" else 1]
+    service = LookupService(transport=chosen).use(  # type: ignore[arg-type]
+        sandbox_profile(sandbox, timeout=3.0)
+    )
+    sandbox.state.add_fault("ip138", "drop")
+    sandbox.state.add_fault("bouygues", "drop", count=1)
+    try:
+        chinese = await service.check("13800138000")
+        french = await service.check("+33661370915", rio="02P261040S7Y")
+    finally:
+        await service.aclose()
+    ip138 = chinese.results["ip138"]
+    assert ip138.status is Status.ERROR and ip138.error is not None
+    assert ip138.error.kind is ErrorKind.NETWORK and ip138.billed is None
+    assert sandbox.state.hits["ip138"] == 1, "a billed request that may have arrived was resent"
+    assert chinese.results["china_mnp"].status is Status.OK  # the fault stays in its panel
+    assert french.results["bouygues"].status is Status.OK
+    assert sandbox.state.hits["bouygues"] == 2

@@ -255,7 +255,8 @@ def _error_json(number: dict[str, Any] | None, exc: PortcheckError) -> dict[str,
         "Serve the provider emulators on 127.0.0.1 (Ctrl+C to stop).\n\n"
         "\b\n"
         "TARGET: an emulated endpoint (e.g. ip138, bouygues_token); a wrong one lists them all.\n"
-        "KIND:   error, unavailable, rate_limit, timeout, garbage, malformed, expired_token"
+        "KIND:   error, unavailable, rate_limit, timeout, garbage, malformed, huge, drop,\n"
+        "        expired_token"
     ),
     short_help=_("Serve the provider emulators on 127.0.0.1."),
 )

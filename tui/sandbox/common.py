@@ -76,7 +76,28 @@ async def fault_response(state: SandboxState, target: str) -> Response | None:
         )
     if kind == "huge":
         return StreamingResponse(_huge(state.huge_bytes), media_type="application/json")
+    if kind == "drop":
+        return Dropped()
     return JSONResponse({"unexpected": True, "items": [1, 2, 3]})
+
+
+DROPPED = "ASGI callable returned without completing response."
+"""What uvicorn logs when a `Dropped` answer hangs up (the server filters it out)."""
+
+
+class Dropped(Response):
+    """An answer begun and never finished: the status line and a Content-Length go out, then
+    the server closes the connection (uvicorn does when an app returns mid-answer). The
+    request reached the provider; the client learns nothing of its outcome."""
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", b"64")],
+            }
+        )
 
 
 async def _huge(size: int, chunk: int = 64 * 1024) -> AsyncIterator[bytes]:

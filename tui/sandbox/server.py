@@ -12,6 +12,7 @@ import time
 import uvicorn
 
 from tui.sandbox.app import create_app
+from tui.sandbox.common import DROPPED
 from tui.sandbox.state import SandboxState
 
 LOOPBACK = "127.0.0.1"
@@ -19,7 +20,10 @@ LOOPBACK = "127.0.0.1"
 
 def _not_a_stop(record: logging.LogRecord) -> bool:
     """uvicorn logs "Exception in ASGI application" for a handler cancelled because the
-    sandbox stops (a `hang` fault still sleeping): that is the stop, not an error."""
+    sandbox stops (a `hang` fault still sleeping): that is the stop, not an error. Nor is
+    the `drop` fault's unfinished answer, which is the fault doing its job."""
+    if record.getMessage() == DROPPED:
+        return False
     return not (record.exc_info and record.exc_info[0] is asyncio.CancelledError)
 
 

@@ -18,6 +18,7 @@ FAULTS = {
     "malformed": "HTTP 200 with JSON of the wrong shape",
     "huge": "HTTP 200 streaming huge_bytes of JSON-looking text (never held in memory)",
     "expired_token": "bouygues only: HTTP 401 invalid_token even for a valid token",
+    "drop": "the request arrives, then the connection closes mid-answer (no answer comes)",
 }
 
 
