@@ -110,7 +110,7 @@ async def provider_lines(service: LookupService, found: Plan) -> list[str]:
     """One line per billed provider of a plan: queries, reuse, what its budget leaves."""
     lines = []
     for name in sorted({*found.billed, *found.reused}):
-        text = "  " + _("{provider}: {count} billed queries").format(
+        text = "  " + _("{provider}: up to {count} billed queries").format(
             provider=name, count=found.billed[name]
         )
         if found.reused[name]:
