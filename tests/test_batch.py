@@ -111,7 +111,10 @@ def test_a_budget_is_never_exceeded_and_the_estimate_says_so(
     source = tmp_path / "in.txt"
     source.write_text("".join(f"1380013{n:04d}\n" for n in range(8000, 8005)), encoding="utf-8")
     ran = portcheck(tmp_path / "home", "batch", str(source), "--yes", config=config)
-    assert "ip138: up to 5 billed queries; budget 2 of 2 left today: 3 rows will get a budget" in ran.err
+    assert (
+        "ip138: up to 5 billed queries; budget 2 of 2 left today: 3 rows will get a budget"
+        in ran.err
+    )
     assert sandbox.state.hits["ip138"] == 2
     answers = [json.loads(line) for line in ran.out.splitlines()]
     ip138 = [next(r for r in a["results"] if r["provider"] == "ip138") for a in answers]
@@ -370,11 +373,12 @@ async def test_a_duplicate_far_down_the_file_gets_the_same_answer_from_history(
     from tui.core.service import LookupService
     from tui.core.store import Store
 
-    texts = ["13800138000", *(f"1380013{i:04d}" for i in range(100, 112)), "138 0013 8000"]
+    # far apart: more rows between than the run holds waiting to be written (4 × concurrency)
+    texts = ["13800138000", *(f"1380013{i:04d}" for i in range(100, 130)), "138 0013 8000"]
     rows = [InputRow(i + 1, {"n": t}, t, None) for i, t in enumerate(texts)]
     service = LookupService().use(sandbox_profile(sandbox), store=Store(tmp_path))
     found = await plan(service, rows, ["china_mnp"])
-    assert found.distinct == 13 and found.duplicates == 1
+    assert found.distinct == 31 and found.duplicates == 1
     batch = Batch(service, ["china_mnp"], concurrency=2, duplicated=found.duplicated)
     held: list[object] = []
     out: list[dict[str, object]] = []
@@ -388,12 +392,12 @@ async def test_a_duplicate_far_down_the_file_gets_the_same_answer_from_history(
         await batch.run(rows, emit)
     finally:
         await service.aclose()
-    assert [r["row"] for r in out] == list(range(1, 15))
+    assert [r["row"] for r in out] == list(range(1, 33))
     first, last = out[0], out[-1]
     assert isinstance(held[0], int), "only the lookup id was held"
     assert last["duplicate"] is True and not last.get("error")
     assert last["verdict"] == first["verdict"] and last["results"] == first["results"]
-    assert sandbox.state.hits["china_mnp"] == 13  # the duplicate was not asked
+    assert sandbox.state.hits["china_mnp"] == 31  # the duplicate was not asked
 
 
 async def test_the_estimate_counts_answers_history_will_reuse(
@@ -469,3 +473,56 @@ async def test_memory_stays_flat_as_the_input_grows(tmp_path: Path) -> None:
     large = await _batch_peak(3200, tmp_path / "large")
     per_row = (large - small) / 2400
     assert per_row < 400, f"{per_row:.0f} bytes more per row"
+
+
+async def test_a_slow_row_does_not_hold_later_rows_out_of_flight(sandbox: SandboxServer) -> None:
+    """Answers are written in input order, but a row whose answer is slow does not stop the
+    rows after it from being asked: the others go on while it waits (up to a bounded number
+    waiting to be written)."""
+    from tests.conftest import sandbox_profile
+    from tui.core.batch import Batch
+    from tui.core.batch_io import InputRow
+    from tui.core.service import LookupService
+
+    sandbox.state.hang_seconds = 1.0
+    sandbox.state.add_fault("china_mnp", "timeout", count=1)  # the first request hangs 1 s
+    rows = [InputRow(i + 1, {}, f"1380013{i:04d}", None) for i in range(12)]
+    service = LookupService().use(sandbox_profile(sandbox, timeout=5.0))
+    asked_when_first_written: list[int] = []
+
+    def emit(row: dict[str, object]) -> None:
+        if not asked_when_first_written:
+            asked_when_first_written.append(sandbox.state.hits["china_mnp"])
+
+    try:
+        await Batch(service, ["china_mnp"], concurrency=2).run(rows, emit)
+    finally:
+        await service.aclose()
+    # a window of 2 rows in order would have asked row 2 alone while row 1 hung
+    assert asked_when_first_written[0] >= 6
+
+
+async def test_a_stop_sends_nothing_for_rows_not_begun(sandbox: SandboxServer) -> None:
+    from tests.conftest import sandbox_profile
+    from tui.core.batch import Batch
+    from tui.core.batch_io import InputRow
+    from tui.core.service import LookupService
+
+    rows = [InputRow(i + 1, {}, f"1380013{i:04d}", None) for i in range(40)]
+    service = LookupService().use(sandbox_profile(sandbox))
+    batch = Batch(service, ["china_mnp"], concurrency=3)
+    written: list[int] = []
+
+    def emit(row: dict[str, object]) -> None:
+        written.append(int(row["row"]))  # type: ignore[call-overload]
+        if len(written) == 5:
+            batch.stop()
+
+    try:
+        await batch.run(rows, emit)
+    finally:
+        await service.aclose()
+    assert written == list(range(1, len(written) + 1))  # in order, no gap
+    assert len(written) < 40
+    # every row asked was written: the queued ones were never sent
+    assert sandbox.state.hits["china_mnp"] == len(written)

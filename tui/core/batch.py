@@ -69,6 +69,15 @@ class Tally:
 Emit = Callable[[dict[str, Any]], None]
 
 
+class _NotStarted(Exception):
+    """A row whose lookup had not begun when the run was stopped: nothing was sent for it."""
+
+
+ORDER_SLACK = 4
+"""Rows waiting to be written, as a multiple of `concurrency`: answers arrive out of order,
+and a slow row must not hold every later one out of flight (memory stays bounded)."""
+
+
 class Batch:
     """Runs the rows through the service, `concurrency` lookups at a time, and emits one
     output row per input row in input order."""
@@ -90,6 +99,8 @@ class Batch:
         """Ask again the rows whose outcome a stop left unknown."""
         self.names = names
         self.concurrency = max(1, concurrency)
+        self._in_flight = asyncio.Semaphore(self.concurrency)
+        """Lookups being asked: a slot frees when a lookup is answered, whatever its place."""
         self.tally = Tally()
         self._stopping = False
         self._remaining = dict(duplicated or {})
@@ -115,14 +126,18 @@ class Batch:
         """Answer every row (until `stop`), emitting each in order."""
         window: deque[tuple[InputRow, Awaitable[dict[str, Any]]]] = deque()
 
-        async def flush_one() -> None:
+        async def flush_one() -> bool:
             row, pending = window.popleft()
-            answer = await pending
+            try:
+                answer = await pending
+            except _NotStarted:  # stopped before this row began: it and all after wait
+                return False
             self._count(answer)
             emit({"row": row.index, "input": row.shown_columns, **answer})
             self._written(row.index)
             if progress is not None:
                 progress()
+            return True
 
         point = self.checkpoint
         for row in rows:
@@ -131,10 +146,13 @@ class Batch:
             if point is not None and row.index <= point.written:
                 continue  # in the output already
             window.append((row, self._answer(row)))
-            while len(window) >= self.concurrency:
+            while len(window) >= self.concurrency * ORDER_SLACK:
                 await flush_one()
-        while window:
-            await flush_one()
+        while window and await flush_one():
+            pass
+        for _row, pending in window:  # not begun: nothing was sent for them
+            if isinstance(pending, asyncio.Future):
+                pending.cancel()
         if self._saving is not None:
             await self._saving
         return self.tally
@@ -185,13 +203,16 @@ class Batch:
         return answer
 
     async def _lookup(self, query: Query, row: InputRow) -> dict[str, Any]:
-        store, point = self.service.store, self.checkpoint
-        if store is not None and point is not None:
-            await store.batch_asking(point.run_id, [row.index])  # durable before any request
-        lookup = await self.service.begin(query, self.names, typed=row.number).wait()
-        if store is not None and point is not None:
-            await store.batch_answered(point.run_id, row.index, lookup.lookup_id)
-        return _answer_of(lookup)
+        async with self._in_flight:  # rows take their turn in order (the semaphore is FIFO)
+            if self._stopping:
+                raise _NotStarted
+            store, point = self.service.store, self.checkpoint
+            if store is not None and point is not None:
+                await store.batch_asking(point.run_id, [row.index])  # durable before sending
+            lookup = await self.service.begin(query, self.names, typed=row.number).wait()
+            if store is not None and point is not None:
+                await store.batch_answered(point.run_id, row.index, lookup.lookup_id)
+            return _answer_of(lookup)
 
     def _keep_only_id(self, key: Question, done: asyncio.Future[dict[str, Any]]) -> None:
         """Once a duplicated question is answered and stored, hold its lookup id, not its
