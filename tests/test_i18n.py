@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import gettext
+import re
 import string
 from collections.abc import Iterator
 from pathlib import Path
@@ -63,7 +64,9 @@ def test_every_string_has_a_translation(language: str) -> None:
 
 
 def _fields(text: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    """The `{name}` placeholders of `text`, and its `%(name)s` ones (click's version line)."""
+    braces = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    return braces | {f"%{name}" for name in re.findall(r"%\((\w+)\)s", text)}
 
 
 @pytest.mark.parametrize("language", TRANSLATED)

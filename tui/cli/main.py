@@ -54,6 +54,7 @@ CLICK_WORDS = (
     N_("Aborted!"),
     N_("default: {default}"),
     N_("env var: {var}"),
+    N_("%(prog)s, version %(version)s"),
 )
 
 
