@@ -146,12 +146,14 @@ async def help_screen(pilot: Pilot[None]) -> None:
     await settle(pilot)
 
 
-def speaking(language: str) -> Callable[[Path], PortcheckApp]:
-    """The demo app, built (and so worded) in `language`."""
+def speaking(
+    language: str, app: Callable[[Path], PortcheckApp] = lambda tmp: app_for()
+) -> Callable[[Path], PortcheckApp]:
+    """`app` (the demo app by default), built (and so worded) in `language`."""
 
     def build(tmp: Path) -> PortcheckApp:
         i18n.use(language)
-        return app_for()
+        return app(tmp)
 
     return build
 
@@ -176,16 +178,20 @@ SCENES = [
 ]
 
 #: The same states in Chinese and French: wide characters and longer words at 80×24 too.
-LANGUAGE_SCENES = [
-    Scene(f"{language}-{name}-{w}x{h}", speaking(language), before, (w, h))
-    for language in ("zh", "fr")
-    for name, before in (
-        ("chinese-lookup", demo_lookup),
-        ("french-rio", french_lookup),
-        ("ineligible", ineligible_lookup),
-    )
-    for w, h in ((80, 24), (120, 40))
-] + [
-    Scene(f"{language}-help-80x24", speaking(language), help_screen, (80, 24))
-    for language in ("zh", "fr")
-]
+LANGUAGE_SCENES = (
+    [
+        Scene(f"{language}-{name}-{w}x{h}", speaking(language), before, (w, h))
+        for language in ("zh", "fr")
+        for name, before in (
+            ("chinese-lookup", demo_lookup),
+            ("french-rio", french_lookup),
+            ("ineligible", ineligible_lookup),
+        )
+        for w, h in ((80, 24), (120, 40))
+    ]
+    + [
+        Scene(f"{language}-help-80x24", speaking(language), help_screen, (80, 24))
+        for language in ("zh", "fr")
+    ]
+    + [Scene("zh-history-sidebar-80x24", speaking("zh", history_app), history_sidebar, (80, 24))]
+)
