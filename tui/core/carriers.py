@@ -101,15 +101,16 @@ def _entry(path: Path, prefix: str) -> dict[str, str] | None:
     return value
 
 
-def carrier_name(number: phonenumbers.PhoneNumber, lang: str) -> str:
-    """What `phonenumbers.carrier.name_for_number(number, lang)` answers."""
+def carrier_name(number: phonenumbers.PhoneNumber, lang: str, *, mobile: bool | None = None) -> str:
+    """What `phonenumbers.carrier.name_for_number(number, lang)` answers. `mobile`: whether
+    the number's type is one phonenumbers names a carrier for, when the caller knows."""
     digits = f"{number.country_code}{phonenumbers.national_significant_number(number)}"
     key = (digits, lang)
     name = _NAMES.get(key)
     if name is None:
         if len(_NAMES) >= _NAMES_KEPT:
             _NAMES.clear()
-        name = _NAMES[key] = _lookup(number, digits, lang)
+        name = _NAMES[key] = _lookup(number, digits, lang, mobile)
     return name
 
 
@@ -119,9 +120,11 @@ panel, the JSON, the demo's sandbox). PhoneNumber is unhashable, hence no lru_ca
 _NAMES_KEPT = 4096
 
 
-def _lookup(number: phonenumbers.PhoneNumber, digits: str, lang: str) -> str:
+def _lookup(number: phonenumbers.PhoneNumber, digits: str, lang: str, mobile: bool | None) -> str:
     try:
-        if phonenumbers.number_type(number) not in _MOBILE_TYPES:
+        if mobile is None:
+            mobile = phonenumbers.number_type(number) in _MOBILE_TYPES
+        if not mobile:
             return ""
         starts, files, longest = _layout()
         data: dict[str, Any] = {}

@@ -59,6 +59,8 @@ class NumberInfo:
     """Why the number cannot be looked up, when it cannot."""
     notices: tuple[Notice, ...] = field(default=())
     """Porting-relevant facts (non-portable range, overseas number…)."""
+    parsed: phonenumbers.PhoneNumber | None = field(default=None, repr=False, compare=False)
+    """phonenumbers' own reading, kept so that the range holder does not parse it again."""
 
     @property
     def is_cn_mobile(self) -> bool:
@@ -81,7 +83,8 @@ class NumberInfo:
         if self.e164 is None:
             return None
         return phonenumbers.format_number(
-            phonenumbers.parse(self.e164), phonenumbers.PhoneNumberFormat.INTERNATIONAL
+            self.parsed or phonenumbers.parse(self.e164),
+            phonenumbers.PhoneNumberFormat.INTERNATIONAL,
         )
 
     @property
@@ -231,6 +234,7 @@ def _describe(
         country_code=parsed.country_code,
         problem=problem,
         notices=tuple(notices),
+        parsed=parsed,
     )
 
 
@@ -257,9 +261,14 @@ def range_operator(info: NumberInfo) -> str | None:
 
     # Named in the language spoken (中国移动 / China Mobile); the data has zh and en names.
     lang = "zh" if language() == "zh" else "en"
-    parsed = phonenumbers.parse(info.e164)
-    name = carrier_name(parsed, lang) or carrier_name(parsed, "en")
+    parsed = info.parsed or phonenumbers.parse(info.e164)
+    mobile = info.type in MOBILE_TYPES  # the type is known: not asked of phonenumbers again
+    name = carrier_name(parsed, lang, mobile=mobile) or carrier_name(parsed, "en", mobile=mobile)
     return name or None
+
+
+MOBILE_TYPES = ("mobile", "fixed_line_or_mobile", "pager")
+"""Number types phonenumbers names a carrier for (its `carrier._is_mobile`)."""
 
 
 def warm_range_holders(region: str) -> None:

@@ -6,6 +6,7 @@ import json
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+from urllib.parse import urlencode
 
 from tui.core.errors import BadResponse, ProviderError, RateLimited, error_for_status
 from tui.core.i18n import _
@@ -128,6 +129,7 @@ class HttpProvider(Provider[HS]):
 
         https = any(url.startswith("https://") for url in settings.urls())
         self.client = build_client(timeout=timeout, transport=transport, tls=https)
+        self._urls: dict[str, httpx.URL] = {}
         rate = settings.rate_limit
         self._limiter: Pacer | None = None
         if rate:
@@ -147,6 +149,16 @@ class HttpProvider(Provider[HS]):
             billed=bool(self.billed if billed is None else billed),
             retry=self.retry,
         )
+
+    def endpoint(self, url: str, query: dict[str, str] | None = None) -> httpx.URL:
+        """`url` parsed once per provider (httpx parses a URL string on every request: ~20 µs
+        of each), with `query` encoded into it."""
+        import httpx
+
+        parsed = self._urls.get(url)
+        if parsed is None:
+            parsed = self._urls[url] = httpx.URL(url)
+        return parsed.copy_with(query=urlencode(query).encode("ascii")) if query else parsed
 
     def _decode(self, response: httpx.Response, *, billed: bool | None) -> dict[str, Any]:
         """The JSON object in `response`, or BadResponse."""

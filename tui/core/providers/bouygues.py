@@ -175,7 +175,7 @@ class BouyguesProvider(HttpProvider[BouyguesSettings]):
         assert query.rio is not None
         request = self.client.build_request(
             "POST",
-            s.base_url + CHECK_PATH,
+            self.endpoint(s.base_url + CHECK_PATH),
             json={"phoneNumber": query.number.e164, "rioCode": query.rio.code},
             headers={"Authorization": f"Bearer {token}", "X-Source": s.source},
         )

@@ -64,7 +64,7 @@ class ChinaMnpProvider(HttpProvider[ChinaMnpSettings]):
         settings = self.settings
         request = self.client.build_request(
             "POST",
-            settings.url,
+            self.endpoint(settings.url),
             json={"mobile_number": query.number.national},
             headers={settings.auth_header: settings.auth_prefix + settings.api_key.reveal()},
         )

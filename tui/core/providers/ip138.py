@@ -52,8 +52,9 @@ class Ip138Provider(HttpProvider[Ip138Settings]):
         settings = self.settings
         request = self.client.build_request(
             "GET",
-            f"{settings.base_url}/mobile/check/",
-            params={"mobile": query.number.national},
+            self.endpoint(
+                f"{settings.base_url}/mobile/check/", {"mobile": query.number.national or ""}
+            ),
             headers={"token": settings.token.reveal()},
         )
         response = await self._send(request)
