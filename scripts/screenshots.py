@@ -21,10 +21,11 @@ def main() -> None:
     os.environ.pop("PORTCHECK_CONFIG", None)
     from textual._doc import take_svg_screenshot
 
-    from tests.scenes import SCENES, stable_environment
+    from tests.scenes import LANGUAGE_SCENES, SCENES, stable_environment
 
+    shown = ("zh-chinese-lookup-80x24", "zh-ineligible-80x24", "fr-french-rio-80x24")
     stable_environment()
-    for scene in SCENES:
+    for scene in [*SCENES, *(s for s in LANGUAGE_SCENES if s.name in shown)]:
         # Each scene starts from an empty config and history, as in the snapshot tests:
         # a shared one would show the previous scene's answers as cached.
         with tempfile.TemporaryDirectory() as tmp:
