@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -10,7 +10,7 @@ from textual.app import App, SystemCommand
 from textual.screen import Screen
 
 from tui.app.keys import translate_bindings
-from tui.core.i18n import _
+from tui.core.i18n import N_, _
 
 if TYPE_CHECKING:
     from tui.app.screens.main import MainScreen
@@ -63,37 +63,41 @@ class PaletteCommands(App[None]):
                     _("Use the {name} profile").format(name=name),
                     partial(main.switch_profile, name),
                 )
-        yield SystemCommand(
-            _("Open sandbox demo"),
-            _("Switch to the demo profile (built-in sandbox)"),
-            partial(main.switch_profile, "demo"),
-        )
-        yield SystemCommand(
-            _("Re-run lookup"),
-            _("Ask every provider again (billed ones ask first)"),
-            main.action_rerun,
-        )
-        yield SystemCommand(
-            _("Copy ticket summary"),
-            _("One line for the ticket (masked)"),
-            main.action_copy_summary,
-        )
-        yield SystemCommand(
-            _("Toggle masking"),
-            _("Show or mask stored full numbers in history and summaries"),
-            self.action_toggle_masking,
-        )
-        yield SystemCommand(
-            _("Purge history"),
-            _("Delete every lookup from history (asks first)"),
-            main.purge_history,
-        )
-        yield SystemCommand(
-            _("Batch lookups"),
-            _("Check a list of numbers from a file (CSV or one per line)"),
-            main.open_batch,
-        )
-        yield SystemCommand(_("Help"), _("Keys and how Portcheck works"), main.action_help)
+        ours: list[tuple[str, str, Callable[[], object]]] = [
+            (
+                N_("Open sandbox demo"),
+                N_("Switch to the demo profile (built-in sandbox)"),
+                partial(main.switch_profile, "demo"),
+            ),
+            (
+                N_("Re-run lookup"),
+                N_("Ask every provider again (billed ones ask first)"),
+                main.action_rerun,
+            ),
+            (
+                N_("Copy ticket summary"),
+                N_("One line for the ticket (masked)"),
+                main.action_copy_summary,
+            ),
+            (
+                N_("Toggle masking"),
+                N_("Show or mask stored full numbers in history and summaries"),
+                self.action_toggle_masking,
+            ),
+            (
+                N_("Purge history"),
+                N_("Delete every lookup from history (asks first)"),
+                main.purge_history,
+            ),
+            (
+                N_("Batch lookups"),
+                N_("Check a list of numbers from a file (CSV or one per line)"),
+                main.open_batch,
+            ),
+            (N_("Help"), N_("Keys and how Portcheck works"), main.action_help),
+        ]
+        for title, help_text, callback in ours:
+            yield SystemCommand(_(title), _(help_text), callback)
 
     def action_toggle_masking(self) -> None:
         main = self.main
