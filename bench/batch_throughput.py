@@ -7,6 +7,7 @@ china_mnp and ip138) with a given number in flight, and reports lookups per seco
 - `batch`: `tui.core.batch.Batch` through the lookup service, history on (no rate limit, no
   answer reuse), on the aiohttp transport, as `portcheck batch` runs;
 - `batch-httpx`: the same on the provider clients' own httpx transport (as the TUI runs);
+- `batch-nohistory`: the batch on aiohttp with no history, to see what the history costs;
 - `httpx`: one shared plain `httpx.AsyncClient` (its default limits) making each number's
   two requests at once;
 - `aiohttp`: raw aiohttp, one session, the same two requests (`pip install aiohttp` first;
@@ -65,12 +66,23 @@ async def run_batch(base: str, n: int, in_flight: int) -> float:
     return await _batch(base, n, in_flight, AiohttpTransport(verify=tls_context()))
 
 
+async def run_batch_nohistory(base: str, n: int, in_flight: int) -> float:
+    """The batch on aiohttp with no history (no reservations, records or checkpoint): what
+    the history costs. `portcheck batch` always has one when it can; this is a measure."""
+    from tui.core.aio_transport import AiohttpTransport
+    from tui.core.http import tls_context
+
+    return await _batch(base, n, in_flight, AiohttpTransport(verify=tls_context()), history=False)
+
+
 async def run_batch_httpx(base: str, n: int, in_flight: int) -> float:
     """The same batch on the provider clients' own httpx transport (the TUI's)."""
     return await _batch(base, n, in_flight, None)
 
 
-async def _batch(base: str, n: int, in_flight: int, transport: object) -> float:
+async def _batch(
+    base: str, n: int, in_flight: int, transport: object, *, history: bool = True
+) -> float:
     from tui.core.batch import Batch
     from tui.core.batch_io import InputRow
     from tui.core.config import ResolvedProfile
@@ -84,7 +96,8 @@ async def _batch(base: str, n: int, in_flight: int, transport: object) -> float:
         sections[name] = {**sections[name], "cache_ttl": 0}
     profile = build_profile({"providers": ["china_mnp", "ip138"], **sections})
     service = LookupService(transport=transport).use(  # type: ignore[arg-type]
-        ResolvedProfile("bench", profile), store=Store(Path(os.environ["PORTCHECK_HOME"]))
+        ResolvedProfile("bench", profile),
+        store=Store(Path(os.environ["PORTCHECK_HOME"])) if history else None,
     )
     await service.check("13800138000")  # warm up
     rows = [InputRow(i + 1, {}, text, None) for i, text in enumerate(numbers(n))]
@@ -146,6 +159,7 @@ async def run_aiohttp(base: str, n: int, in_flight: int) -> float:
 WORKERS = {
     "batch": run_batch,
     "batch-httpx": run_batch_httpx,
+    "batch-nohistory": run_batch_nohistory,
     "httpx": run_httpx,
     "aiohttp": run_aiohttp,
 }
@@ -233,7 +247,7 @@ def main() -> None:
                     f"{worker} {statistics.median(values):.0f}/s "
                     f"({min(values):.0f}-{max(values):.0f})"
                 )
-            for base_name in (*trees, "batch-httpx", "httpx", "aiohttp"):
+            for base_name in (*trees, "batch-nohistory", "batch-httpx", "httpx", "aiohttp"):
                 if base_name in rates:
                     ratio = [b / r for b, r in zip(rates["batch"], rates[base_name], strict=True)]
                     line.append(
