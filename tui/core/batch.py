@@ -203,16 +203,23 @@ class Batch:
         return answer
 
     async def _lookup(self, query: Query, row: InputRow) -> dict[str, Any]:
-        async with self._in_flight:  # rows take their turn in order (the semaphore is FIFO)
+        store, point = self.service.store, self.checkpoint
+        await self._in_flight.acquire()  # rows take their turn in order (the semaphore is FIFO)
+        try:
             if self._stopping:
                 raise _NotStarted
-            store, point = self.service.store, self.checkpoint
             if store is not None and point is not None:
                 await store.batch_asking(point.run_id, [row.index])  # durable before sending
-            lookup = await self.service.begin(query, self.names, typed=row.number).wait()
-            if store is not None and point is not None:
-                await store.batch_answered(point.run_id, row.index, lookup.lookup_id)
-            return _answer_of(lookup)
+            run = self.service.begin(query, self.names, typed=row.number)
+            await run.answered()
+        finally:
+            # The providers have answered: the next row may ask while this one's answers
+            # are recorded (a run never has more than `concurrency` rows asking).
+            self._in_flight.release()
+        lookup = await run.wait()
+        if store is not None and point is not None:
+            await store.batch_answered(point.run_id, row.index, lookup.lookup_id)
+        return _answer_of(lookup)
 
     def _keep_only_id(self, key: Question, done: asyncio.Future[dict[str, Any]]) -> None:
         """Once a duplicated question is answered and stored, hold its lookup id, not its

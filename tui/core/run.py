@@ -93,6 +93,7 @@ class LookupRun:
         self._queue: asyncio.Queue[ProviderResult | None] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
         self._sent = asyncio.Event()
+        self._answered = asyncio.Event()
         lookup.claim(names, self.id)
 
     def start(self) -> LookupRun:
@@ -112,6 +113,11 @@ class LookupRun:
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(within):
                 await self._sent.wait()
+
+    async def answered(self) -> None:
+        """Return once every provider of this run has answered (or failed): what is left is
+        recording the answers. A batch frees the lookup's slot then."""
+        await self._answered.wait()
 
     async def wait(self) -> Lookup:
         """The lookup, once this run is over."""
@@ -146,9 +152,11 @@ class LookupRun:
         try:
             asking = await self._reserve(self._skip())
             await self._ask(asking)
+            self._answered.set()
             await self._record()
         finally:
             self._sent.set()
+            self._answered.set()
             self._queue.put_nowait(None)
 
     def _accept(self, result: ProviderResult) -> None:
