@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from tui.cli.output import EXIT_CONFIG, EXIT_INVALID_INPUT, console, fail, say, warn
+from tui.cli.output import EXIT_CONFIG, EXIT_INVALID_INPUT, fail, say, warn
 from tui.cli.params import ProviderName
+from tui.cli.progress import batch_progress
 from tui.core.i18n import _
 
 if TYPE_CHECKING:
@@ -207,7 +208,10 @@ async def _batch(service: LookupService, source: Path, output: Path | None, o: O
         already = point.written if point is not None else 0
         batch.tally.total = total_rows(found.rows, point, retry_unknown=o.retry_unknown)
         providers = list(service.clients.selection(o.names))
-        with open_output(output, providers, append=already > 0) as emit, _progress(batch) as tick:
+        with (
+            open_output(output, providers, append=already > 0) as emit,
+            batch_progress(batch) as tick,
+        ):
             loop = asyncio.get_running_loop()
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(signal.SIGINT, _stop, batch)
@@ -271,44 +275,3 @@ def _confirmed(from_stdin: bool) -> bool:
         return True
     warn(_("nothing was sent."))
     return False
-
-
-@contextlib.contextmanager
-def _progress(batch: Any) -> Iterator[Any]:
-    """A progress bar on stderr, on a terminal only: done/total, rate, ETA, errors, billed."""
-    err = console(err=True)
-    if not err.is_terminal:
-        yield None
-        return
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeRemainingColumn,
-    )
-
-    bar = Progress(
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]}/s"),
-        TimeRemainingColumn(),
-        TextColumn("{task.fields[extra]}"),
-        console=err,
-        transient=True,
-    )
-    started = asyncio.get_running_loop().time()
-    task = bar.add_task("batch", total=batch.tally.total, rate="0", extra="")
-
-    def tick() -> None:
-        t = batch.tally
-        elapsed = max(1e-6, asyncio.get_running_loop().time() - started)
-        bar.update(
-            task,
-            completed=t.done,
-            rate=f"{t.done / elapsed:.0f}",
-            extra=_("errors {errors} · billed {billed}").format(errors=t.errors, billed=t.billed),
-        )
-
-    with bar:
-        yield tick

@@ -23,7 +23,7 @@ from tui.cli.output import (
 )
 from tui.cli.params import ProviderName
 from tui.core.errors import ConfigError, ErrorKind, PortcheckError
-from tui.core.i18n import LANGUAGES, N_, _, ngettext
+from tui.core.i18n import LANGUAGES, _, ngettext
 
 if TYPE_CHECKING:
     from tui.core.lookup import Lookup
@@ -31,31 +31,6 @@ if TYPE_CHECKING:
 
 # Heavy modules (httpx, msgspec, the sandbox) are imported inside the commands that use them,
 # so that `portcheck` draws its first frame without waiting for them.
-
-
-#: click's own words (usage, errors, --help), translated through the process's text domain.
-CLICK_WORDS = (
-    N_("Usage:"),
-    N_("Options"),
-    N_("Commands"),
-    N_("Show this message and exit."),
-    N_("Show the version and exit."),
-    N_("Error: {message}"),
-    N_("Try '{command} {option}' for help."),
-    N_("Missing argument"),
-    N_("Missing option"),
-    N_("Missing command."),
-    N_("No such option {name!r}."),
-    N_("No such command {name!r}."),
-    N_("Invalid value: {message}"),
-    N_("Invalid value for {param_hint}: {message}"),
-    N_("{value!r} is not a valid {number_type}."),
-    N_("{value} is not in the range {range}."),
-    N_("Aborted!"),
-    N_("default: {default}"),
-    N_("env var: {var}"),
-    N_("%(prog)s, version %(version)s"),
-)
 
 
 @click.group(
@@ -251,81 +226,13 @@ def _error_json(number: dict[str, Any] | None, exc: PortcheckError) -> dict[str,
     }
 
 
-@cli.command(
-    help=_(
-        "Serve the provider emulators on 127.0.0.1 (Ctrl+C to stop).\n\n"
-        "\b\n"
-        "TARGET: an emulated endpoint (e.g. ip138, bouygues_token); a wrong one lists them all.\n"
-        "KIND:   error, unavailable, rate_limit, timeout, garbage, malformed, huge, drop,\n"
-        "        expired_token"
-    ),
-    short_help=_("Serve the provider emulators on 127.0.0.1."),
-)
-@click.option(
-    "--port",
-    default=8787,
-    show_default=True,
-    type=click.IntRange(0, 65535),
-    help=_("Port on 127.0.0.1."),
-)
-@click.option(
-    "--latency",
-    default=0,
-    show_default=True,
-    type=click.IntRange(0, 60_000),
-    metavar="MS",
-    help=_("Delay added to every answer."),
-)
-@click.option(
-    "--token-ttl",
-    default=3600,
-    show_default=True,
-    type=click.IntRange(1),
-    metavar="S",
-    help=_("Lifetime of issued Bouygues tokens."),
-)
-@click.option(
-    "--fault",
-    "faults",
-    multiple=True,
-    metavar="TARGET:KIND[:COUNT]",
-    help=_("Answer requests to TARGET with fault KIND (repeatable); see below."),
-)
-def sandbox(port: int, latency: int, token_ttl: int, faults: tuple[str, ...]) -> None:
-    """Serve the provider emulators on 127.0.0.1."""
-    from tui.sandbox.registry import demo_sections
-    from tui.sandbox.server import LOOPBACK, serve
-    from tui.sandbox.state import SandboxState
-
-    state = SandboxState(latency=latency / 1000, token_ttl=token_ttl)
-    for spec in faults:
-        target, _sep, rest = spec.partition(":")
-        kind, _sep, count = rest.partition(":")
-        try:
-            state.add_fault(target, kind, int(count) if count else None)
-        except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint="--fault") from None
-    base = f"http://{LOOPBACK}:{port}"
-    click.echo(_("Portcheck sandbox on {url}  (state: GET {url}/_sandbox)").format(url=base))
-    for provider, section in demo_sections(base).items():
-        urls = "   ".join(f"{k} {v}" for k, v in section.items() if str(v).startswith(base))
-        click.echo(f"  {provider:<10} {urls}")
-    try:
-        serve(port, state)
-    except OSError as exc:
-        fail(
-            _("cannot listen on {url}: {error}. Try another --port.").format(
-                url=base, error=exc.strerror
-            ),
-            EXIT_CONFIG,
-        )
-
-
 from tui.cli.batch_cmd import batch_cmd  # noqa: E402
 from tui.cli.config_cmd import config_group  # noqa: E402 - registered after `cli` exists
 from tui.cli.history_cmd import history_group  # noqa: E402
+from tui.cli.sandbox_cmd import sandbox  # noqa: E402
 
 cli.add_command(batch_cmd)
+cli.add_command(sandbox)
 cli.add_command(config_group)
 cli.add_command(history_group)
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from tui.core.i18n import _
+from tui.core.i18n import N_, _
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -65,3 +65,28 @@ def print_table(table: Table) -> None:
         click.echo("\n".join(line.rstrip() for line in captured.get().splitlines()))
         return
     out.print(table)
+
+
+#: click's own words (usage, errors, --help), translated through the process's text domain.
+CLICK_WORDS = (
+    N_("Usage:"),
+    N_("Options"),
+    N_("Commands"),
+    N_("Show this message and exit."),
+    N_("Show the version and exit."),
+    N_("Error: {message}"),
+    N_("Try '{command} {option}' for help."),
+    N_("Missing argument"),
+    N_("Missing option"),
+    N_("Missing command."),
+    N_("No such option {name!r}."),
+    N_("No such command {name!r}."),
+    N_("Invalid value: {message}"),
+    N_("Invalid value for {param_hint}: {message}"),
+    N_("{value!r} is not a valid {number_type}."),
+    N_("{value} is not in the range {range}."),
+    N_("Aborted!"),
+    N_("default: {default}"),
+    N_("env var: {var}"),
+    N_("%(prog)s, version %(version)s"),
+)

@@ -1,12 +1,16 @@
-"""While the providers answer: a spinner on stderr with each provider's state and how long it
-has been asked, on a terminal only (a pipe or a log gets the answer and nothing else)."""
+"""Progress on stderr, on a terminal only (a pipe or a log gets the answer and nothing else):
+while the providers answer a check, a spinner with each provider's state and how long it has
+been asked; while a batch runs, a bar with done/total, rate, ETA, errors and billed."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import sys
 import time
-from typing import TYPE_CHECKING
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from tui.cli.output import console
 from tui.core.i18n import _
@@ -69,3 +73,44 @@ async def answered(run: LookupRun) -> Lookup:
         async for result in run:
             states.states[result.provider] = result
     return await run.wait()
+
+
+@contextlib.contextmanager
+def batch_progress(batch: Any) -> Iterator[Any]:
+    """A progress bar on stderr, on a terminal only: done/total, rate, ETA, errors, billed."""
+    err = console(err=True)
+    if not err.is_terminal:
+        yield None
+        return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    bar = Progress(
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}/s"),
+        TimeRemainingColumn(),
+        TextColumn("{task.fields[extra]}"),
+        console=err,
+        transient=True,
+    )
+    started = asyncio.get_running_loop().time()
+    task = bar.add_task("batch", total=batch.tally.total, rate="0", extra="")
+
+    def tick() -> None:
+        t = batch.tally
+        elapsed = max(1e-6, asyncio.get_running_loop().time() - started)
+        bar.update(
+            task,
+            completed=t.done,
+            rate=f"{t.done / elapsed:.0f}",
+            extra=_("errors {errors} · billed {billed}").format(errors=t.errors, billed=t.billed),
+        )
+
+    with bar:
+        yield tick

@@ -11,13 +11,13 @@ before anything is sent, `batch_plan`.
 from __future__ import annotations
 
 import asyncio
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from tui.core.batch_io import InputRow
 from tui.core.batch_plan import Question, query_of, question
+from tui.core.batch_tally import Tally
 from tui.core.errors import InvalidInput
 from tui.core.i18n import N_, _
 from tui.core.result import Status
@@ -28,42 +28,6 @@ if TYPE_CHECKING:
     from tui.core.service import LookupService
     from tui.core.store.aio import AsyncStore
     from tui.core.store.checkpoint import Checkpoint
-
-
-@dataclass
-class Tally:
-    """How the run is going, for a progress line and the final summary."""
-
-    total: int = 0
-    done: int = 0
-    errors: int = 0
-    """Rows with an invalid number or a provider that failed."""
-    billed: int = 0
-    """Requests sent that are, or may be, billed."""
-    eligible: int = 0
-    not_eligible: int = 0
-    ported: int = 0
-    lines: Counter[str] = field(default_factory=Counter)
-    """Line states (active, inactive, …)."""
-
-    def summary(self) -> str:
-        """What the run did, in one sentence (the CLI's last line)."""
-        return _(
-            "{done} of {total} rows answered: {eligible} eligible, "
-            "{not_eligible} not eligible, {ported} ported, {errors} with "
-            "errors; {billed} billed queries sent."
-        ).format(**vars(self))
-
-    def counts(self) -> str:
-        """The live tally (the TUI's batch screen), line states in words."""
-        from tui.core.result import LineStatus, line_status_text
-
-        states = sorted(self.lines.items())
-        lines = ", ".join(f"{n} {line_status_text(LineStatus(s))}" for s, n in states) or "-"
-        return _(
-            "eligible {eligible} · not eligible {not_eligible} · ported {ported} · "
-            "lines: {lines} · errors {errors} · billed {billed}"
-        ).format(**{**vars(self), "lines": lines})
 
 
 Emit = Callable[[dict[str, Any]], None]
