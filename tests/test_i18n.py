@@ -337,3 +337,21 @@ async def test_one_process_draws_each_language_its_own_bindings() -> None:
             await ready(pilot)
             seen[language] = {a.binding.description for a in app.screen.active_bindings.values()}
     assert "Quitter" in seen["fr"] and "Quit" in seen["en"] and "退出" in seen["zh"]
+
+
+async def test_the_number_fields_feedback_names_a_range_in_words() -> None:
+    """The offline facts under the number field (an MVNO range) are words in the language
+    spoken, not the notice's code."""
+    from textual.widgets import Static
+
+    from tests.tui_helpers import app_for, ready
+
+    i18n.use("fr")
+    app = app_for()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        await pilot.press(*"17012345678")
+        await pilot.pause()
+        assert app.main is not None
+        feedback = str(app.main.form.query_one("#number-feedback", Static).render())
+    assert "tranche MVNO" in feedback and "mvno" not in feedback

@@ -87,3 +87,11 @@ CN_NOT_PORTABLE = [
         N_("IoT (machine-to-machine) range: IoT numbers cannot be ported"),
     ),
 ]
+
+#: A notice's code in a word or two, for the number field's feedback line (msgids).
+NOTICE_WORDS = {
+    "MVNO": N_("MVNO range"),
+    "SATELLITE": N_("satellite range"),
+    "IOT": N_("IoT range"),
+    "OVERSEAS": N_("overseas"),
+}

@@ -196,6 +196,7 @@ class NumberForm(Vertical):
     def _number_changed(self) -> None:
         from tui.core.errors import InvalidInput
         from tui.core.lookup import read_number
+        from tui.core.number_plan import NOTICE_WORDS
         from tui.core.numbers import range_operator
 
         text = self.number_input.value
@@ -218,7 +219,7 @@ class NumberForm(Vertical):
         holder = range_operator(info)
         if holder:
             parts.append(_("range {operator}").format(operator=holder))
-        parts += [n.code.lower() for n in info.notices if n.code != "READ_AS"]
+        parts += [_(NOTICE_WORDS.get(n.code, n.code)) for n in info.notices if n.code != "READ_AS"]
         self._say(feedback, "✓ " + " · ".join(p for p in parts if p), True)
         self.set_class(info.is_fr_mobile, "-french")
         self._rio_changed()
