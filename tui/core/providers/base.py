@@ -155,10 +155,12 @@ class HttpProvider(Provider[HS]):
         of each), with `query` encoded into it."""
         import httpx
 
+        if query:  # one parse of the whole URL (copy_with would parse it again anyway)
+            return httpx.URL(f"{url}?{urlencode(query)}")
         parsed = self._urls.get(url)
         if parsed is None:
             parsed = self._urls[url] = httpx.URL(url)
-        return parsed.copy_with(query=urlencode(query).encode("ascii")) if query else parsed
+        return parsed
 
     def _decode(self, response: httpx.Response, *, billed: bool | None) -> dict[str, Any]:
         """The JSON object in `response`, or BadResponse."""
