@@ -14,6 +14,7 @@ bare, English, Chinese, bare, English, Chinese…
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import shutil
 import statistics
@@ -24,8 +25,19 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-MARKERS = {"C.UTF-8": "Number, any form", "zh_CN.UTF-8": "号码，任意格式"}
-"""The number field's placeholder, by locale: the first usable frame shows it."""
+PLACEHOLDER = "Number, any form (138 0013 8000, +33 6 61 37 09 15…) ⏎"
+"""The number field's placeholder (its msgid): the first usable frame shows it."""
+
+
+def marker(locale: str) -> str:
+    """The placeholder's words before its examples, as the app draws them in `locale`'s
+    language (`Number, any form`, `号码，任意格式`)."""
+    from tui.core import i18n
+
+    i18n.use(i18n.normalise(locale) or i18n.DEFAULT)
+    return re.split(r"[(（]", i18n._(PLACEHOLDER))[0].strip()
+
+
 TIMEOUT = 20.0
 
 
@@ -41,7 +53,7 @@ def launch(
     rss = home / f"rss-{n}"
     wrapped = [sys.executable, str(ROOT / "bench" / "rss_wrap.py"), str(rss), "--", *command]
     env = f"PORTCHECK_HOME={shlex.quote(str(home))} TERM=xterm-256color LC_ALL={locale}"
-    marker = MARKERS[locale]
+    shown = marker(locale)
     start = time.perf_counter()
     subprocess.run(
         [
@@ -66,7 +78,7 @@ def launch(
                 text=True,
                 check=False,
             ).stdout
-            if marker in screen:
+            if shown in screen:
                 break
             time.sleep(0.002)
         else:

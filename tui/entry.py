@@ -35,9 +35,12 @@ def speak(args: list[str]) -> None:
     from tui.core import i18n
     from tui.core.preview import profile_language
 
-    config = _option(args, "--config") or os.environ.get("PORTCHECK_CONFIG")
-    profile = profile_language(config, _option(args, "--profile"))
-    i18n.use(i18n.choose(_option(args, "--lang"), profile), process_wide=True)
+    option = _option(args, "--lang")
+    profile = None
+    if i18n.normalise(option) is None:  # --lang decides alone: the file need not be read
+        config = _option(args, "--config") or os.environ.get("PORTCHECK_CONFIG")
+        profile = profile_language(config, _option(args, "--profile"))
+    i18n.use(i18n.choose(option, profile), process_wide=True)
 
 
 def _option(args: list[str], name: str) -> str | None:

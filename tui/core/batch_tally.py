@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from tui.core.i18n import _
+from tui.core.result import LineStatus, line_status_text
 
 
 @dataclass
@@ -34,8 +35,6 @@ class Tally:
 
     def counts(self) -> str:
         """The live tally (the TUI's batch screen), line states in words."""
-        from tui.core.result import LineStatus, line_status_text
-
         states = sorted(self.lines.items())
         lines = ", ".join(f"{n} {line_status_text(LineStatus(s))}" for s, n in states) or "-"
         return _(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
+from pathlib import Path
 
 from tui.core import paths
 from tui.core.catalog import TITLES, title
@@ -59,9 +60,8 @@ def _profile_table(
     config_path: str | None, profile: str | None
 ) -> tuple[str, dict[str, object]] | None:
     """The chosen profile's name and table as the file holds them, or None."""
-    try:
-        data = tomllib.loads(paths.config_file(config_path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+    data = _read(paths.config_file(config_path))
+    if data is None:
         return None
     profiles = data.get("profiles")
     if not isinstance(profiles, dict) or not profiles:
@@ -73,3 +73,23 @@ def _profile_table(
     if not isinstance(name, str) or not isinstance(chosen, dict):
         return None
     return name, chosen
+
+
+_last: tuple[tuple[str, int, int], dict[str, object] | None] | None = None
+"""The file last read, by (path, mtime, size), and what it held: the language and the
+panels are both read before the first frame, from one read of the file."""
+
+
+def _read(path: Path) -> dict[str, object] | None:
+    """The TOML in `path`, or None when it cannot be read as TOML."""
+    global _last
+    try:
+        info = path.stat()
+        key = (str(path), info.st_mtime_ns, info.st_size)
+        if _last is not None and _last[0] == key:
+            return _last[1]
+        data: dict[str, object] | None = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    _last = (key, data)
+    return data
