@@ -151,8 +151,8 @@ class HttpProvider(Provider[HS]):
         )
 
     def endpoint(self, url: str, query: dict[str, str] | None = None) -> httpx.URL:
-        """`url` parsed once per provider (httpx parses a URL string on every request: ~20 µs
-        of each), with `query` encoded into it."""
+        """`url` as httpx's URL: without a query, parsed once per provider (httpx would parse
+        the string on every request); with one, parsed once together with its query."""
         import httpx
 
         if query:  # one parse of the whole URL (copy_with would parse it again anyway)
