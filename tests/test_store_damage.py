@@ -115,3 +115,29 @@ async def test_a_damaged_history_never_stops_a_lookup(
         assert stat.S_IMODE(moved.stat().st_mode) == 0o600
         assert str(moved).split("-wal")[0].split("-shm")[0] in said  # says where it went
     await service.aclose()
+
+
+def test_a_history_busy_while_another_process_opens_it_is_waited_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Opening a WAL database while another process sets it up or closes it can answer
+    "database is locked" without SQLite's busy handler ever waiting (seen with 8 processes
+    on a fresh install under load: one lookup went unsaved). Opening waits and tries again."""
+    from tui.core.store import db as dbm
+
+    real = dbm.Database._connect
+    refusals = [2]
+
+    def busy_twice(self: dbm.Database) -> sqlite3.Connection:
+        if refusals[0]:
+            refusals[0] -= 1
+            busy = sqlite3.OperationalError("database is locked")
+            busy.sqlite_errorcode = sqlite3.SQLITE_BUSY  # type: ignore[attr-defined]
+            raise busy
+        return real(self)
+
+    monkeypatch.setattr(dbm.Database, "_connect", busy_twice)
+    database = dbm.Database(tmp_path)
+    assert refusals == [0] and database.notices == []
+    assert database.pragma("journal_mode") == "wal"
+    database.close()

@@ -40,6 +40,10 @@ class HistoryRestarted(HistoryError):
     asked can be asked again, and the message says where the old file went."""
 
 
+_BUSY = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}
+"""Another connection holds the file: a reason to wait, never to give up on the history."""
+OPEN_RETRY_PAUSE = 0.05
+"""Seconds between tries to open a history another process holds."""
 _CORRUPT = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
 """Damage to the file itself: the only errors for which a file is moved aside. A full disk,
 a read-only mount or a lock says nothing about the file, which must be kept."""
@@ -102,7 +106,7 @@ class Database:
 
     def _open(self) -> sqlite3.Connection:
         try:
-            return self._connect()
+            return self._connect_when_free()
         except sqlite3.Error as exc:
             if not damaged(exc):  # the file is fine: keep it
                 message = describe(N_("history not saved"), exc, self.path.parent)
@@ -131,6 +135,20 @@ class Database:
             reopen = describe(N_("It could not be reopened"), again)
             return HistoryError(f"{message} {reopen}")
         return HistoryRestarted(message)
+
+    def _connect_when_free(self) -> sqlite3.Connection:
+        """`_connect`, waiting while another process holds the file. Opening a WAL database
+        while another process sets it up or closes it can answer "database is locked"
+        without SQLite's busy handler waiting at all; such a refusal is tried again, within
+        the same time a busy transaction is given."""
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                return self._connect()
+            except sqlite3.Error as exc:
+                if primary_code(exc) not in _BUSY or time.monotonic() >= deadline:
+                    raise
+            time.sleep(OPEN_RETRY_PAUSE)
 
     def _connect(self) -> sqlite3.Connection:
         existed = self.path.exists()
