@@ -291,7 +291,8 @@ def test_after_kill_9_nothing_answered_is_sent_again_and_in_flight_rows_say_so(
     rows = _rows_of(target)
     assert [r["row"] for r in rows] == list(range(1, 31)), again.err
     unknown = [r for r in rows if (r.get("error") or {}).get("kind") == "outcome_unknown"]  # type: ignore[union-attr]
-    assert 1 <= len(unknown) <= 4  # the ones in flight at the kill, at most --concurrency
+    # the ones in flight at the kill, and the one reserved to ask next (--concurrency 4: 4 + 1)
+    assert 1 <= len(unknown) <= 5
     assert again.code == 1  # those rows are errors
     # cache_ttl = 0: a number sent twice would count twice. Every answered row was asked
     # exactly once, the unknown ones at most once (before the kill).
@@ -526,3 +527,76 @@ async def test_a_stop_sends_nothing_for_rows_not_begun(sandbox: SandboxServer) -
     assert len(written) < 40
     # every row asked was written: the queued ones were never sent
     assert sandbox.state.hits["china_mnp"] == len(written)
+
+
+async def test_a_stop_gives_back_what_the_rows_waiting_their_turn_reserved(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """Rows are reserved a little ahead of their turn to ask. When the run stops, those rows
+    send nothing, and their reservations are given back: the day's budget counts only what
+    was sent, the history keeps no empty lookup, and a resumed run asks them like any other
+    (they are not "outcome unknown")."""
+    from tests.conftest import sandbox_profile
+    from tui.core.batch import Batch
+    from tui.core.batch_io import InputRow
+    from tui.core.service import LookupService
+    from tui.core.store import Store
+
+    sandbox.state.latency = 0.05
+    rows = [InputRow(i + 1, {}, f"1380013{i:04d}", None) for i in range(60)]
+    service = LookupService().use(sandbox_profile(sandbox), store=Store(tmp_path))
+    assert service.store is not None
+    point = await service.store.checkpoint("run")
+    batch = Batch(service, ["china_mnp"], concurrency=8, checkpoint=point)
+    written: list[int] = []
+
+    def emit(row: dict[str, object]) -> None:
+        written.append(int(row["row"]))  # type: ignore[call-overload]
+        if len(written) == 10:
+            batch.stop()
+
+    try:
+        await batch.run(rows, emit)
+        spent = await service.spent_today("china_mnp")
+        lookups = (await service.count()).value
+        again = await service.store.checkpoint("run")
+    finally:
+        await service.aclose()
+    assert batch.ahead >= 1
+    sent = sandbox.state.hits["china_mnp"]
+    assert written == list(range(1, len(written) + 1)) and sent == len(written) < 60
+    assert spent == sent  # nothing reserved and unsent still counts against the budget
+    assert lookups == sent  # no lookup without an answer
+    assert not again.asking  # nothing left "outcome unknown"
+
+
+async def test_closing_the_service_gives_back_a_lookup_still_waiting_its_turn(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """A lookup reserved and waiting to be admitted when the service closes (a second Ctrl-C)
+    sends nothing and leaves nothing counted."""
+    import asyncio
+
+    from tests.conftest import sandbox_profile
+    from tui.core.service import LookupService
+    from tui.core.store import Store
+
+    service = LookupService().use(sandbox_profile(sandbox), store=Store(tmp_path))
+    waiting, never = asyncio.Event(), asyncio.Event()
+
+    async def admit() -> bool:
+        waiting.set()
+        await never.wait()
+        return True
+
+    run = service.begin(service.prepare("13800138000"), ["china_mnp"], admit=admit)
+    await asyncio.wait_for(waiting.wait(), 5)  # reserved, now waiting its turn
+    assert await service.spent_today("china_mnp") == 1
+    await asyncio.wait_for(service.aclose(), 10)
+    assert run.admitted is False and sandbox.state.hits["china_mnp"] == 0
+    store = Store(tmp_path)
+    try:
+        assert store.spent_today("china_mnp", sandbox_profile(sandbox).name) == 0
+        assert store.count() == 0
+    finally:
+        store.close()

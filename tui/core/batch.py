@@ -37,6 +37,11 @@ class _NotStarted(Exception):
     """A row whose lookup had not begun when the run was stopped: nothing was sent for it."""
 
 
+AHEAD_SHARE = 4
+"""Rows reserved ahead of their turn to ask, as a share of `concurrency` (at least one): their
+billed requests are made durable while earlier rows are still being answered, so a row asks
+the moment a slot frees instead of first waiting for its reservation's commit."""
+
 ORDER_SLACK = 4
 """Rows waiting to be written, as a multiple of `concurrency`: answers arrive out of order,
 and a slow row must not hold every later one out of flight (memory stays bounded)."""
@@ -65,6 +70,8 @@ class Batch:
         self.concurrency = max(1, concurrency)
         self._in_flight = asyncio.Semaphore(self.concurrency)
         """Lookups being asked: a slot frees when a lookup is answered, whatever its place."""
+        self._started = asyncio.Semaphore(self.concurrency + self.ahead)
+        """Lookups reserved or being asked."""
         self.tally = Tally()
         self._stopping = False
         self._remaining = dict(duplicated or {})
@@ -74,6 +81,11 @@ class Batch:
         history) only its id."""
         self._last_written = 0
         self._saving: asyncio.Future[None] | None = None
+
+    @property
+    def ahead(self) -> int:
+        """How many rows may be reserved while waiting for their turn to ask."""
+        return max(1, self.concurrency // AHEAD_SHARE)
 
     def stop(self) -> None:
         """Start no new row; the rows in flight finish and are written."""
@@ -114,9 +126,8 @@ class Batch:
                 await flush_one()
         while window and await flush_one():
             pass
-        for _row, pending in window:  # not begun: nothing was sent for them
-            if isinstance(pending, asyncio.Future):
-                pending.cancel()
+        # Stopped: the rows still waiting give back what they reserved, and send nothing.
+        await asyncio.gather(*(pending for _row, pending in window), return_exceptions=True)
         if self._saving is not None:
             await self._saving
         return self.tally
@@ -168,19 +179,36 @@ class Batch:
 
     async def _lookup(self, query: Query, row: InputRow) -> dict[str, Any]:
         store, point = self.service.store, self.checkpoint
-        await self._in_flight.acquire()  # rows take their turn in order (the semaphore is FIFO)
+        admitted = False
+
+        async def admit() -> bool:
+            nonlocal admitted
+            await self._in_flight.acquire()
+            if self._stopping:
+                self._in_flight.release()
+                return False
+            admitted = True
+            return True
+
+        await self._started.acquire()  # rows take their turn in order (semaphores are FIFO)
         try:
             if self._stopping:
                 raise _NotStarted
             if store is not None and point is not None:
                 await store.batch_asking(point.run_id, [row.index])  # durable before sending
-            run = self.service.begin(query, self.names, typed=row.number)
+            run = self.service.begin(query, self.names, typed=row.number, admit=admit)
             await run.answered()
         finally:
             # The providers have answered: the next row may ask while this one's answers
             # are recorded (a run never has more than `concurrency` rows asking).
-            self._in_flight.release()
+            if admitted:
+                self._in_flight.release()
+            self._started.release()
         lookup = await run.wait()
+        if run.admitted is False:  # stopped while waiting its turn: nothing was sent
+            if store is not None and point is not None:
+                await store.batch_unasking(point.run_id, [row.index])
+            raise _NotStarted
         if store is not None and point is not None:
             await store.batch_answered(point.run_id, row.index, lookup.lookup_id)
         return _answer_of(lookup)

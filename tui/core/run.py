@@ -6,7 +6,8 @@ supersedes it, and the older answer is dropped, never drawn or stored as the loo
 
 A lookup makes at most two durable commits, whatever the number of providers: the pending
 reservation of every billed request (budgets checked) before any of them is sent, and the
-final record of every answer with the merged verdict.
+final record of every answer with the merged verdict. Between the two, a run given `admit`
+waits for its turn to ask (a batch's slots); sent nothing, it gives its reservations back.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ import asyncio
 import contextlib
 import itertools
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from typing import Protocol, TypeVar
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import TypeVar
 
 from tui.core.asking import answer_of, interrupted
 from tui.core.clients import ProviderClients
@@ -25,39 +26,17 @@ from tui.core.i18n import _
 from tui.core.lookup import Lookup
 from tui.core.providers import AnyProvider
 from tui.core.result import ProviderResult
+from tui.core.run_store import RunStore, wanted_for
 from tui.core.store import HistoryError, NewLookup, Reservation
 from tui.core.store.log import Answer
-from tui.core.store.reuse import Wanted
 
 T = TypeVar("T")
 _RUN_IDS = itertools.count(1)
 
 
-class RunStore(Protocol):
-    """What a run needs of the history."""
-
-    async def fresh(
-        self, profile: str, e164: str, wanted: list[Wanted]
-    ) -> dict[str, ProviderResult]: ...
-
-    async def rio_tag(self, e164: str, rio_code: str) -> str: ...
-
-    async def reserve(
-        self,
-        lookup_id: int | None,
-        new: NewLookup,
-        budgets: Mapping[str, int | None],
-        wanted: Sequence[Wanted],
-    ) -> Reservation: ...
-
-    async def record(
-        self,
-        lookup_id: int | None,
-        new: NewLookup,
-        answers: Sequence[Answer],
-        billed: Mapping[int, bool | None],
-        headline: str,
-    ) -> int: ...
+Admit = Callable[[], Awaitable[bool]]
+"""Waited for between a run's reservations and its first request: True to ask, False to give
+the reservations back and ask nothing."""
 
 
 class LookupRun:
@@ -72,6 +51,7 @@ class LookupRun:
         *,
         refresh: bool = False,
         clock: Callable[[], float] = time.perf_counter,
+        admit: Admit | None = None,
     ) -> None:
         assert lookup.query is not None, "a lookup is run only with its full number"
         self.id = next(_RUN_IDS)
@@ -94,6 +74,12 @@ class LookupRun:
         self._task: asyncio.Task[None] | None = None
         self._sent = asyncio.Event()
         self._answered = asyncio.Event()
+        self._admit = admit
+        self._admitting = False
+        self._interrupted = False
+        self._created = False
+        self.admitted: bool | None = None
+        """Whether `admit` let this run ask (None: it was not asked, or has not answered)."""
         lookup.claim(names, self.id)
 
     def start(self) -> LookupRun:
@@ -141,7 +127,11 @@ class LookupRun:
         ]
 
     async def interrupt(self) -> None:
-        """Stop waiting: unanswered providers become "interrupted", and that is recorded."""
+        """Stop waiting: unanswered providers become "interrupted", and that is recorded; a
+        run still waiting to be admitted gives its reservations back."""
+        self._interrupted = True
+        if self._admitting and self._task is not None:
+            self._task.cancel()
         for task in self._calls.values():
             task.cancel()
         await self.wait()
@@ -151,6 +141,9 @@ class LookupRun:
     async def _pipeline(self) -> None:
         try:
             asking = await self._reserve(self._skip())
+            if asking and not await self._admitted():
+                await self._give_back()
+                return
             await self._ask(asking)
             self._answered.set()
             await self._record()
@@ -158,6 +151,32 @@ class LookupRun:
             self._sent.set()
             self._answered.set()
             self._queue.put_nowait(None)
+
+    async def _admitted(self) -> bool:
+        if self._admit is None:
+            return True
+        self._admitting = True
+        try:
+            self.admitted = await self._admit()
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if not self._interrupted or task is None:
+                raise
+            task.uncancel()  # interrupted while waiting: nothing was sent, so nothing is lost
+            self.admitted = False
+        finally:
+            self._admitting = False
+        return self.admitted
+
+    async def _give_back(self) -> None:
+        """Not admitted, so nothing is sent: the pending charges are settled as not billed,
+        and the lookup this run added is removed (it has no answer to keep)."""
+        if self._store is not None and (self._charges or self._created):
+            lookup_id = self.lookup.lookup_id if self._created else None
+            await self._guard(self._store.release(lookup_id, list(self._charges.values())))
+            if self._created:
+                self.lookup.lookup_id = None
+        self._charges = {}
 
     def _accept(self, result: ProviderResult) -> None:
         self._answers[result.provider] = result
@@ -198,6 +217,7 @@ class LookupRun:
         send (budgets checked), in one store call. Returns the providers to ask."""
         reservation = await self._reservation(asking)
         if reservation.lookup_id is not None:
+            self._created = self.lookup.lookup_id is None
             self.lookup.lookup_id = reservation.lookup_id
         self._charges = reservation.charges
         for result in reservation.found.values():
@@ -286,12 +306,3 @@ class LookupRun:
         )
         if lookup_id is not None:
             lookup.lookup_id = lookup_id
-
-
-def wanted_for(asking: Sequence[AnyProvider], rio_tag: str | None) -> list[Wanted]:
-    """The providers of `asking` whose stored answer may stand in for asking them."""
-    return [
-        Wanted(p.name, p.cache_ttl, rio_tag if p.uses_rio else None)
-        for p in asking
-        if p.cache_ttl > 0
-    ]

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from tui.core.clients import ProviderClients
     from tui.core.config import Config, ResolvedProfile
     from tui.core.profile_model import ProfileBase
-    from tui.core.run import LookupRun
+    from tui.core.run import Admit, LookupRun
     from tui.core.store import Store
     from tui.core.store.aio import AsyncStore
 
@@ -213,8 +213,11 @@ class LookupService(HistoryAccess):
         *,
         refresh: bool = False,
         typed: str | None = None,
+        admit: Admit | None = None,
     ) -> LookupRun:
-        """Start a new lookup; iterate the returned run for answers as they arrive."""
+        """Start a new lookup; iterate the returned run for answers as they arrive. With
+        `admit`, the run waits for it once its billed requests are reserved (see
+        `LookupRun`)."""
         clients = self.clients
         chosen = clients.selection(names)
         lookup = Lookup(
@@ -226,7 +229,7 @@ class LookupService(HistoryAccess):
             typed=typed,
         )
         self._recent.append(lookup)
-        return self._run(lookup, chosen, refresh=refresh)
+        return self._run(lookup, chosen, refresh=refresh, admit=admit)
 
     async def check(
         self,
@@ -251,11 +254,19 @@ class LookupService(HistoryAccess):
             raise InvalidInput(_(NOT_STORED))
         return self._run(lookup, (provider,), refresh=True)
 
-    def _run(self, lookup: Lookup, names: tuple[str, ...], *, refresh: bool) -> LookupRun:
+    def _run(
+        self, lookup: Lookup, names: tuple[str, ...], *, refresh: bool, admit: Admit | None = None
+    ) -> LookupRun:
         from tui.core.run import LookupRun
 
         run = LookupRun(
-            lookup, names, self.clients, self.store, refresh=refresh, clock=self.latency_clock
+            lookup,
+            names,
+            self.clients,
+            self.store,
+            refresh=refresh,
+            clock=self.latency_clock,
+            admit=admit,
         ).start()
         self._runs.add(run)
         run.finished.add_done_callback(lambda _: self._runs.discard(run))

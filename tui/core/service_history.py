@@ -84,7 +84,7 @@ class HistoryAccess:
         self, queries: Sequence[Query], names: Sequence[str] | None = None
     ) -> list[set[str]]:
         """`reusable` for each of `queries`, in one read of the history."""
-        from tui.core.run import wanted_for
+        from tui.core.run_store import wanted_for
 
         if self.store is None:
             return [set() for _ in queries]

@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 from tui.core.result import ProviderResult
 from tui.core.store import checkpoint
 from tui.core.store.budget import UsageRow
-from tui.core.store.bulk import Answered, Asking, Record, Reservation, Reserve
+from tui.core.store.bulk import Answered, Asking, Record, Release, Reservation, Reserve
 from tui.core.store.checkpoint import Checkpoint
 from tui.core.store.db import HistoryError
 from tui.core.store.log import Answer, LookupRecord, LookupSummary, NewLookup
@@ -95,7 +95,7 @@ class AsyncStore:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._thread, partial(fn, *args, **kwargs))
 
-    # --- what a lookup run needs (tui.core.run.RunStore) -----------------------------------
+    # --- what a lookup run needs (tui.core.run_store.RunStore) -----------------------------------
 
     async def fresh(
         self, profile: str, e164: str, wanted: list[Wanted]
@@ -125,6 +125,10 @@ class AsyncStore:
 
     async def batch_asking(self, run_id: int, rows: list[int]) -> None:
         await self._commit(Asking(run_id, rows))
+
+    async def batch_unasking(self, run_id: int, rows: list[int]) -> None:
+        """Rows marked `asking` whose lookups were stopped before sending anything."""
+        await self.write(partial(checkpoint.unmark_asking, run_id=run_id, rows=rows))
 
     async def batch_answered(self, run_id: int, row: int, lookup_id: int | None) -> None:
         await self._commit(Answered(run_id, row, lookup_id))
@@ -156,6 +160,9 @@ class AsyncStore:
         headline: str,
     ) -> int:
         return await self._commit(Record(lookup_id, new, answers, billed, headline))  # type: ignore[no-any-return]
+
+    async def release(self, lookup_id: int | None, charges: Sequence[int]) -> None:
+        await self._commit(Release(lookup_id, charges))
 
     # --- what front ends read and forget --------------------------------------------------
 

@@ -74,6 +74,17 @@ class Record:
 
 
 @dataclass(frozen=True)
+class Release:
+    """A reservation given back before anything was sent (a batch stopped while the lookup
+    waited its turn): its charges settled as not billed, and the lookup it added removed."""
+
+    lookup_id: int | None
+    """The lookup the reservation added (None: it added none, or the lookup was older)."""
+    charges: Sequence[int]
+    """Its ledger rows."""
+
+
+@dataclass(frozen=True)
 class Asking:
     """Batch rows whose lookups are about to start (see `checkpoint`)."""
 
@@ -90,8 +101,8 @@ class Answered:
     lookup_id: int | None
 
 
-Job = Reserve | Record | Asking | Answered
-KINDS = (Reserve, Record, Asking, Answered)
+Job = Reserve | Record | Release | Asking | Answered
+KINDS = (Reserve, Record, Release, Asking, Answered)
 """The jobs written here, for isinstance."""
 
 
@@ -131,7 +142,7 @@ def write(
     pending: list[tuple[Any, ...]] = []
     out: list[Reservation | int | None] = []
     for k, (job, lookup_id) in enumerate(zip(jobs, ids, strict=True)):
-        if isinstance(job, Asking | Answered):
+        if isinstance(job, Release | Asking | Answered):
             out.append(None)
             continue
         if isinstance(job, Record):
@@ -160,6 +171,7 @@ def write(
     )
     records = [(job, i) for job, i in zip(jobs, ids, strict=True) if isinstance(job, Record)]
     _write_records(conn, records, now)  # type: ignore[arg-type]  # a record's id is never None
+    _release(conn, [job for job in jobs if isinstance(job, Release)])
     asked = [(j.run_id, row) for j in jobs if isinstance(j, Asking) for row in j.rows]
     insert_rows(conn, "INSERT OR IGNORE INTO batch_rows (run_id, row)", asked)
     answered = [(j.run_id, j.row, j.lookup_id, 1) for j in jobs if isinstance(j, Answered)]
@@ -238,6 +250,21 @@ def _write_records(
     ]
     set_by_id(conn, "UPDATE ledger SET state = 'done', billed", settled)
     set_by_id(conn, "UPDATE lookups SET verdict", [(i, job.headline) for job, i in records])
+
+
+def _release(conn: sqlite3.Connection, releases: Sequence[Release]) -> None:
+    """Settle given-back charges as not billed (the ledger refunds the day's count), then
+    remove the lookups that were added only to be asked."""
+    set_by_id(
+        conn,
+        "UPDATE ledger SET state = 'done', billed",
+        [(row, 0) for job in releases for row in job.charges],
+    )
+    gone = [job.lookup_id for job in releases if job.lookup_id is not None]
+    for start in range(0, len(gone), MAX_PARAMS):
+        chunk = gone[start : start + MAX_PARAMS]
+        marks = ", ".join("?" * len(chunk))
+        conn.execute(f"DELETE FROM lookups WHERE id IN ({marks})", chunk)  # noqa: S608
 
 
 def insert_rows(conn: sqlite3.Connection, head: str, rows: Sequence[tuple[Any, ...]]) -> None:
