@@ -36,3 +36,27 @@ def test_output_never_holds_control_or_format_characters(text: str) -> None:
     import unicodedata
 
     assert all(unicodedata.category(ch)[0] != "C" for ch in clean_text(text))
+
+
+def _slow_clean(value: str, limit: int = 500) -> str:
+    """clean_text without its fast path for text with nothing to remove."""
+    import unicodedata
+
+    from tui.core.sanitize import _ESCAPES
+
+    text = _ESCAPES.sub("", value)
+    out = [
+        " " if ch in "\t\n\r\v\f\x85\u2028\u2029" else ch
+        for ch in text
+        if ch in "\t\n\r\v\f\x85\u2028\u2029" or unicodedata.category(ch)[0] != "C"
+    ]
+    cleaned = " ".join("".join(out).split())
+    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
+
+
+@given(
+    st.text(alphabet=st.characters(), max_size=60)
+    | st.sampled_from(["中国 移动", " a", "a  b", "a\u3000b", "x" * 600])
+)
+def test_the_fast_path_cleans_exactly_as_the_full_rules_do(text: str) -> None:
+    assert clean_text(text) == _slow_clean(text)

@@ -123,7 +123,8 @@ def basic_auth(user: str, password: str) -> str:
 
 def host_of(url: str | httpx.URL) -> str:
     """The host name of a URL, for messages (never the path or query)."""
-    return urlsplit(str(url)).hostname or _("the provider")
+    host = url.host if isinstance(url, httpx.URL) else urlsplit(url).hostname
+    return host or _("the provider")
 
 
 async def send(

@@ -26,7 +26,12 @@ def clean_text(value: object, *, limit: int = MAX_TEXT) -> str:
     private-use, unassigned and surrogate code points are removed; line breaks and tabs become
     spaces. The result is at most `limit` characters.
     """
-    text = _ESCAPES.sub("", str(value))
+    text = str(value)
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        # Nothing to remove: no control, format, private-use or unassigned characters (so
+        # no escape sequence either), no separator but single inner spaces. Most answers.
+        return text if len(text) <= limit else text[: limit - 1] + "…"
+    text = _ESCAPES.sub("", text)
     out: list[str] = []
     for ch in text:
         if ch in "\t\n\r\v\f\x85\u2028\u2029":
