@@ -130,3 +130,74 @@ async def test_loopback_is_reached_directly_whatever_proxy_the_environment_names
     finally:
         server.close()
     assert answered.text == "ok" and seen[0] == 1
+
+
+def _answer(status: str, body: bytes, *headers: bytes) -> bytes:
+    head = b"".join(h + b"\r\n" for h in headers)
+    return (
+        b"HTTP/1.1 "
+        + status.encode()
+        + b"\r\nContent-Length: %d\r\n" % len(body)
+        + head
+        + b"\r\n"
+        + body
+    )
+
+
+async def test_a_compressed_answer_is_read_decoded(client: httpx.AsyncClient) -> None:
+    import gzip
+
+    async def zipped(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(
+            _answer("200 OK", gzip.compress(b'{"code": "2000"}'), b"Content-Encoding: gzip")
+        )
+        await writer.drain()
+
+    server, url, _ = await served(zipped)
+    try:
+        answered = await send(client, client.build_request("GET", url), billed=True)
+    finally:
+        server.close()
+    assert answered.json() == {"code": "2000"}
+
+
+async def test_a_huge_answer_stops_being_read_and_is_not_asked_again(
+    client: httpx.AsyncClient,
+) -> None:
+    from tui.core.errors import BadResponse
+    from tui.core.http import MAX_BODY
+
+    async def huge(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(_answer("200 OK", b"x" * (MAX_BODY + 10)))
+        await writer.drain()
+
+    server, url, seen = await served(huge)
+    try:
+        with pytest.raises(BadResponse) as caught:
+            await send(client, client.build_request("GET", url), billed=True)
+    finally:
+        server.close()
+    assert seen[0] == 1 and caught.value.billed is None
+    assert "larger than 256 KiB" in caught.value.message
+
+
+async def test_a_free_request_is_tried_again_after_a_503_and_a_billed_one_is_not(
+    client: httpx.AsyncClient,
+) -> None:
+    close = b"Connection: close"
+    answers = iter([_answer("503 Busy", b"busy", close), _answer("200 OK", b"ok", close)])
+
+    async def busy_then_ok(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(next(answers, _answer("200 OK", b"ok", close)))
+        await writer.drain()
+        writer.close()
+
+    server, url, seen = await served(busy_then_ok)
+    try:
+        free = await send(client, client.build_request("GET", url), billed=False)
+        answers = iter([_answer("503 Busy", b"busy", close)])
+        billed = await send(client, client.build_request("GET", url), billed=True)
+    finally:
+        server.close()
+    assert free.text == "ok" and billed.status_code == 503
+    assert seen[0] == 3  # two for the free request, one for the billed one

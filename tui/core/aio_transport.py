@@ -1,19 +1,21 @@
-"""httpx-aiohttp's transport for batches, with its errors told apart the way billing needs.
+"""An httpx transport on aiohttp for batches, with its errors told apart the way billing needs.
 
 Batches run many lookups at once, where aiohttp's connection pool costs far less CPU than
-httpcore's (`bench/batch_throughput.py`). `httpx_aiohttp` keeps httpx's API, so providers and
-the retry rules in `tui.core.http` do not change, but it maps every
-`aiohttp.ClientConnectionError` to `httpx.ConnectTimeout`, and the retry rules read
-ConnectTimeout as "never sent": a billed request the server dropped mid-answer would be sent
-again. Here each failure is mapped by what it says about the request:
+httpcore's (`bench/batch_throughput.py`). As a transport it keeps httpx's API, so providers
+and the retry rules in `tui.core.http` do not change. It has the shape of httpx-aiohttp's
+transport, which it replaced, plus `fetch`: `tui.core.http.send` takes each answer from it
+whole, without httpx's client and streaming layers in between, which cost a batch as much
+CPU as aiohttp itself. It maps each aiohttp failure by what it says about the request:
 
 - could not connect (refused, DNS, TLS handshake) → `httpx.ConnectError`: never sent;
 - the connect timed out → `httpx.ConnectTimeout`: never sent;
-- anything else on the connection (the server disconnected, a reset) → `httpx.ReadError`:
-  the request may have arrived, so it is never retried for a billed provider.
+- a read timed out → `httpx.ReadTimeout`: the request may have arrived;
+- anything else on the connection (the server disconnected, a reset, a broken body) →
+  `httpx.ReadError`: the request may have arrived, so it is never retried for a billed
+  provider. (httpx-aiohttp maps a dropped connection to ConnectTimeout, which the retry
+  rules read as "never sent": a billed request would be sent again.)
 
 aiohttp's own quiet resend of a GET on a dropped connection is turned off for the same reason.
-
 aiohttp is imported only when a batch asks for this transport.
 """
 
@@ -21,9 +23,17 @@ from __future__ import annotations
 
 import contextlib
 import ssl
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
+from typing import TYPE_CHECKING
 
 import httpx
+from yarl import URL
+
+if TYPE_CHECKING:
+    import aiohttp
+
+CHUNK = 64 * 1024
+"""Bytes read from an answer at a time (provider answers are far smaller)."""
 
 
 @contextlib.contextmanager
@@ -32,32 +42,49 @@ def _told_apart() -> Iterator[None]:
 
     try:
         yield
-    except httpx.TransportError as exc:
-        cause = exc.__cause__
-        if not isinstance(cause, aiohttp.ClientConnectionError):
-            raise
-        message = str(cause) or type(cause).__name__
-        if isinstance(cause, aiohttp.ClientConnectorError):
-            raise httpx.ConnectError(message) from cause
-        if isinstance(cause, aiohttp.ConnectionTimeoutError):
-            raise httpx.ConnectTimeout(message) from cause
-        if isinstance(cause, aiohttp.ServerTimeoutError):
-            raise httpx.ReadTimeout(message) from cause
-        raise httpx.ReadError(f"{type(cause).__name__}: {message}") from cause
+    except aiohttp.ClientError as exc:
+        message = str(exc) or type(exc).__name__
+        if isinstance(exc, aiohttp.ClientConnectorError):
+            raise httpx.ConnectError(message) from exc
+        if isinstance(exc, aiohttp.ConnectionTimeoutError):
+            raise httpx.ConnectTimeout(message) from exc
+        if isinstance(exc, aiohttp.ServerTimeoutError):
+            raise httpx.ReadTimeout(message) from exc
+        if isinstance(exc, aiohttp.InvalidURL):
+            raise httpx.UnsupportedProtocol(message) from exc
+        raise httpx.ReadError(f"{type(exc).__name__}: {message}") from exc
 
 
 class _Body(httpx.AsyncByteStream):
-    def __init__(self, inner: httpx.AsyncByteStream) -> None:
-        self._inner = inner
+    """An aiohttp answer's body, as httpx reads one."""
+
+    def __init__(self, response: aiohttp.ClientResponse) -> None:
+        self._response = response
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         with _told_apart():
-            async for chunk in self._inner:
+            async for chunk in self._response.content.iter_chunked(CHUNK):
                 yield chunk
 
     async def aclose(self) -> None:
         with _told_apart():
-            await self._inner.aclose()
+            self._response.release()  # back to the pool, or closed if not read through
+            await self._response.wait_for_close()
+
+
+_DECODED = frozenset({b"content-encoding", b"content-length", b"transfer-encoding"})
+"""Headers that describe a body as sent, not as `fetch` reads it (decoded)."""
+
+
+def _timeout(request: httpx.Request) -> aiohttp.ClientTimeout:
+    import aiohttp
+
+    timeout = request.extensions.get("timeout", {})
+    return aiohttp.ClientTimeout(
+        sock_connect=timeout.get("connect"),
+        sock_read=timeout.get("read"),
+        connect=timeout.get("pool"),
+    )
 
 
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -67,40 +94,91 @@ LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 class AiohttpTransport(httpx.AsyncBaseTransport):
     """Every provider client of a batch on aiohttp: one session through the proxy the
     environment names (HTTPS_PROXY, NO_PROXY, as httpx reads them), one without for
-    loopback (the sandbox)."""
+    loopback (the sandbox). Sessions are made on first use, inside the event loop."""
 
     def __init__(self, *, verify: ssl.SSLContext, max_connections: int | None = None) -> None:
-        import aiohttp
-        from httpx_aiohttp import AiohttpTransport as Inner
+        self._verify = verify
+        self._limit = max_connections or 0
+        self._sessions: dict[bool, aiohttp.ClientSession] = {}
 
-        def session(trust_env: bool) -> Callable[[], aiohttp.ClientSession]:
-            def made() -> aiohttp.ClientSession:
-                connector = aiohttp.TCPConnector(ssl=verify, limit=max_connections or 0)
-                one = aiohttp.ClientSession(connector=connector, trust_env=trust_env)
-                # aiohttp sends a GET again by itself when the server drops the connection:
-                # for a billed provider that is a second bill. Its own test client turns it
-                # off the same way; tests/test_aio_transport.py fails if a release ignores it.
-                one._retry_connection = False
-                return one
+    def _session(self, proxied: bool) -> aiohttp.ClientSession:
+        session = self._sessions.get(proxied)
+        if session is None:
+            import aiohttp
 
-            return made
+            connector = aiohttp.TCPConnector(ssl=self._verify, limit=self._limit)
+            session = aiohttp.ClientSession(connector=connector, trust_env=proxied)
+            # aiohttp sends a GET again by itself when the server drops the connection: for
+            # a billed provider that is a second bill. Its own test client turns it off the
+            # same way; tests/test_aio_transport.py fails if a release ignores it.
+            session._retry_connection = False
+            self._sessions[proxied] = session
+        return session
 
-        self._proxied = Inner(verify=verify, client=session(trust_env=True))
-        self._direct = Inner(verify=verify, client=session(trust_env=False))
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        inner = self._direct if request.url.host in LOOPBACK else self._proxied
-        with _told_apart():
-            response = await inner.handle_async_request(request)
-        assert isinstance(response.stream, httpx.AsyncByteStream)
-        return httpx.Response(
-            response.status_code,
-            headers=response.headers,
-            stream=_Body(response.stream),
-            request=request,
-            extensions=response.extensions,
+    def _request(
+        self, request: httpx.Request, *, decoded: bool
+    ) -> aiohttp.client._RequestContextManager:
+        url = request.url
+        session = self._session(proxied=url.host not in LOOPBACK)
+        headers = request.headers.multi_items()
+        try:
+            body: bytes | httpx.AsyncByteStream | None = request.content or None
+        except httpx.RequestNotRead:  # a streamed body: aiohttp frames it itself
+            body = request.stream  # type: ignore[assignment]
+            headers = [(k, v) for k, v in headers if k != "transfer-encoding"]
+        if decoded:  # aiohttp decodes the answer: ask only for what it can decode
+            headers = [(k, v) for k, v in headers if k != "accept-encoding"]
+            headers.append(("accept-encoding", "gzip, deflate"))
+        return session.request(
+            request.method,
+            URL(str(url), encoded=True),  # httpx has quoted it already
+            headers=headers,
+            data=body,
+            allow_redirects=False,
+            compress=False,
+            auto_decompress=decoded,
+            timeout=_timeout(request),
+            server_hostname=request.extensions.get("sni_hostname"),
         )
 
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """The answer as httpx streams one (httpx decodes its body)."""
+        with _told_apart():
+            response = await self._request(request, decoded=False)
+        return httpx.Response(
+            response.status,
+            headers=response.raw_headers,
+            stream=_Body(response),
+            request=request,
+            extensions={"http_version": b"HTTP/1.1"},
+        )
+
+    async def fetch(self, request: httpx.Request, limit: int) -> httpx.Response:
+        """The answer with its body read whole and decoded, as `tui.core.http.send` wants it:
+        no streaming layers between aiohttp and the provider. Raises AnswerTooLarge past
+        `limit` decoded bytes."""
+        from tui.core.http import AnswerTooLarge
+
+        with _told_apart():
+            async with self._request(request, decoded=True) as answer:
+                chunks = []
+                size = 0
+                async for chunk in answer.content.iter_chunked(CHUNK):
+                    size += len(chunk)
+                    if size > limit:
+                        raise AnswerTooLarge
+                    chunks.append(chunk)
+        response = httpx.Response(
+            answer.status,
+            headers=[(k, v) for k, v in answer.raw_headers if k.lower() not in _DECODED],
+            request=request,
+            extensions={"http_version": b"HTTP/1.1"},
+        )
+        response._content = b"".join(chunks)  # where httpx keeps a read body
+        return response
+
     async def aclose(self) -> None:
-        await self._proxied.aclose()
-        await self._direct.aclose()
+        """Close the sessions (every provider client shares this transport and closes it)."""
+        sessions, self._sessions = list(self._sessions.values()), {}
+        for session in sessions:
+            await session.close()

@@ -93,7 +93,9 @@ def build_client(
 
     TLS verification on, redirects off, proxies from the environment (except for loopback, so
     the sandbox works behind a call-center proxy), and an injectable `transport`: the sandbox
-    in tests, or e.g. `httpx_aiohttp`'s transport, without the retry rules noticing.
+    in tests, or the batch's aiohttp transport, without the retry rules noticing. An injected
+    transport carries every request: it reads the environment's proxies itself if it
+    should (the aiohttp one does), so httpx does not route around it.
     """
     loopback: dict[str, httpx.AsyncBaseTransport | None] = {
         "all://127.0.0.1": None,
@@ -104,7 +106,7 @@ def build_client(
         timeout=httpx.Timeout(timeout),
         verify=tls_context() if tls else no_tls_context(),
         follow_redirects=False,
-        trust_env=True,
+        trust_env=transport is None,
         headers={"User-Agent": user_agent()},
         transport=transport,
         mounts=None if transport is not None else loopback,
@@ -149,36 +151,58 @@ async def send(
         last = attempt == retry.attempts
         wait = retry.delay(attempt)
         try:
-            response = await client.send(request, stream=True)
+            response = await _exchange(client, request, billed=billed)
             if billed or last or response.status_code not in retry.statuses:
-                # Inside the try: a failure while reading the body follows the same rules.
-                return await _read_capped(response, billed=billed)
+                return response
         except httpx.HTTPError as exc:
             error, never_sent = _classify(exc, host, billed=billed)
             if last or (billed and not never_sent):
                 raise error from None
         else:
-            await response.aclose()
             wait = _honoured_wait(response, wait)
         await asyncio.sleep(wait)
     raise AssertionError("unreachable: the last attempt returns or raises")
 
 
-async def _read_capped(response: httpx.Response, *, billed: bool) -> httpx.Response:
-    """The response with its body read, at most MAX_BODY decoded bytes of it (decoded, so its
+class AnswerTooLarge(Exception):
+    """A transport's `fetch` read past its limit."""
+
+
+async def _exchange(
+    client: httpx.AsyncClient, request: httpx.Request, *, billed: bool
+) -> httpx.Response:
+    """The response with its body read: at most MAX_BODY decoded bytes of it (decoded, so its
     `content` and `json()` are the provider's answer whatever the transfer encoding)."""
+    # A transport that reads answers whole itself (the batch's) is asked directly: it is the
+    # only one such a client has (`build_client`), and the client would add only layers.
+    fetch = getattr(client._transport, "fetch", None)
+    if fetch is None:
+        return await _read_capped(await client.send(request, stream=True), billed=billed)
+    try:
+        response: httpx.Response = await fetch(request, MAX_BODY)
+    except AnswerTooLarge:
+        raise _too_large(billed) from None
+    return response
+
+
+def _too_large(billed: bool) -> BadResponse:
+    return BadResponse(
+        _("the answer is larger than {size} KiB; reading stopped there.").format(
+            size=MAX_BODY // 1024
+        ),
+        billed=None if billed else False,
+    )
+
+
+async def _read_capped(response: httpx.Response, *, billed: bool) -> httpx.Response:
+    """`response` with its body read, or BadResponse past MAX_BODY decoded bytes."""
     chunks: list[bytes] = []
     size = 0
     try:
         async for chunk in response.aiter_bytes():
             size += len(chunk)
             if size > MAX_BODY:
-                raise BadResponse(
-                    _("the answer is larger than {size} KiB; reading stopped there.").format(
-                        size=MAX_BODY // 1024
-                    ),
-                    billed=None if billed else False,
-                )
+                raise _too_large(billed)
             chunks.append(chunk)
     finally:
         await response.aclose()
