@@ -600,3 +600,15 @@ async def test_closing_the_service_gives_back_a_lookup_still_waiting_its_turn(
         assert store.count() == 0
     finally:
         store.close()
+
+
+def test_a_batch_collects_less_often_and_leaves_the_collector_as_it_found_it() -> None:
+    import gc
+
+    from tui.core.collector import YOUNG, fewer_collections
+
+    before = gc.get_threshold()
+    with fewer_collections():
+        assert gc.get_threshold()[0] == YOUNG > before[0]
+        assert gc.get_freeze_count() > 0  # what was loaded is never walked again
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0

@@ -166,6 +166,7 @@ async def _batch(service: LookupService, source: Path, output: Path | None, o: O
     from tui.core.batch_io import open_output, rows_from
     from tui.core.batch_plan import plan
     from tui.core.batch_resume import checkpointed, todo, total_rows
+    from tui.core.collector import fewer_collections
     from tui.core.errors import ConfigError, InvalidInput
     from tui.core.http import tls_context
 
@@ -215,7 +216,8 @@ async def _batch(service: LookupService, source: Path, output: Path | None, o: O
             loop = asyncio.get_running_loop()
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(signal.SIGINT, _stop, batch)
-            await batch.run(rows(), emit, tick)
+            with fewer_collections():  # this process runs only the batch
+                await batch.run(rows(), emit, tick)
         if resumed is not None and not batch.stopped:
             await service.store.batch_forget(resumed.key)  # type: ignore[union-attr]
         tally = batch.tally
