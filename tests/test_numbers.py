@@ -174,3 +174,28 @@ def test_a_chinese_mobile_is_masked_as_phonenumbers_reads_it(rest: int) -> None:
     e164 = f"+861{rest}"
     nsn = str(phonenumbers.parse(e164).national_number)
     assert mask_e164(e164) == f"{nsn[:3]}****{nsn[-4:]}"
+
+
+@settings(max_examples=400)
+@given(
+    st.sampled_from(["", "+86", "+33", "+1", "+44", "+262", "+800", "+999", "0", "00"]),
+    st.text(alphabet=string.digits, min_size=3, max_size=14),
+    st.sampled_from(["CN", "FR", "US"]),
+)
+def test_validity_and_the_e164_form_are_what_phonenumbers_says(
+    prefix: str, digits: str, region: str
+) -> None:
+    """parse_number derives both from one type search; they must match phonenumbers' own
+    is_valid_number and E.164 formatting for any number."""
+    import phonenumbers
+
+    text = normalise(prefix + digits)
+    try:
+        info = parse_number(text, region)
+    except InvalidInput:
+        return
+    parsed = phonenumbers.parse(text, None if text.startswith("+") else region)
+    if parsed.country_code == 33 and not phonenumbers.is_valid_number(parsed):
+        return  # read again as a French overseas number: another path
+    assert info.valid == phonenumbers.is_valid_number(parsed)
+    assert info.e164 == phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)

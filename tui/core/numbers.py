@@ -199,8 +199,11 @@ def _describe(
     shown: str, digits: str, parsed: phonenumbers.PhoneNumber, notices: list[Notice]
 ) -> NumberInfo:
     region = phonenumbers.region_code_for_number(parsed)
-    valid = phonenumbers.is_valid_number(parsed)
-    e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    # is_valid_number is number_type's pattern search again, compared with UNKNOWN, and the
+    # E.164 form is "+", the country code and the significant number: each done once.
+    number_type = phonenumbers.number_type(parsed)
+    valid = number_type != phonenumbers.PhoneNumberType.UNKNOWN
+    e164 = f"+{parsed.country_code}{phonenumbers.national_significant_number(parsed)}"
     national = re.sub(
         r"\D", "", phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
     )
@@ -222,7 +225,7 @@ def _describe(
         problem = _("{number} is not a valid number in {where}: check the digits.").format(
             number=e164, where=where
         )
-    kind = TYPE_NAMES.get(phonenumbers.number_type(parsed), "unknown") if valid else "unknown"
+    kind = TYPE_NAMES.get(number_type, "unknown") if valid else "unknown"
     return NumberInfo(
         input=shown,
         digits=digits,
