@@ -9,7 +9,7 @@ import signal
 import sqlite3
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -584,10 +584,10 @@ async def test_closing_the_service_gives_back_a_lookup_still_waiting_its_turn(
     service = LookupService().use(sandbox_profile(sandbox), store=Store(tmp_path))
     waiting, never = asyncio.Event(), asyncio.Event()
 
-    async def admit() -> bool:
+    async def admit() -> Callable[[], None] | None:
         waiting.set()
         await never.wait()
-        return True
+        return lambda: None
 
     run = service.begin(service.prepare("13800138000"), ["china_mnp"], admit=admit)
     await asyncio.wait_for(waiting.wait(), 5)  # reserved, now waiting its turn

@@ -179,16 +179,15 @@ class Batch:
 
     async def _lookup(self, query: Query, row: InputRow) -> dict[str, Any]:
         store, point = self.service.store, self.checkpoint
-        admitted = False
 
-        async def admit() -> bool:
-            nonlocal admitted
+        async def admit() -> Callable[[], None] | None:
             await self._in_flight.acquire()
             if self._stopping:
                 self._in_flight.release()
-                return False
-            admitted = True
-            return True
+                return None
+            # Freed by the run the moment its providers have answered: the next row may ask
+            # while this one's answers are recorded (never more than `concurrency` asking).
+            return self._in_flight.release
 
         await self._started.acquire()  # rows take their turn in order (semaphores are FIFO)
         try:
@@ -199,10 +198,6 @@ class Batch:
             run = self.service.begin(query, self.names, typed=row.number, admit=admit)
             await run.answered()
         finally:
-            # The providers have answered: the next row may ask while this one's answers
-            # are recorded (a run never has more than `concurrency` rows asking).
-            if admitted:
-                self._in_flight.release()
             self._started.release()
         lookup = await run.wait()
         if run.admitted is False:  # stopped while waiting its turn: nothing was sent

@@ -34,9 +34,10 @@ T = TypeVar("T")
 _RUN_IDS = itertools.count(1)
 
 
-Admit = Callable[[], Awaitable[bool]]
-"""Waited for between a run's reservations and its first request: True to ask, False to give
-the reservations back and ask nothing."""
+Admit = Callable[[], Awaitable[Callable[[], None] | None]]
+"""Waited for between a run's reservations and its first request: what to call once every
+provider has answered (the run may ask), or None (it gives the reservations back and asks
+nothing)."""
 
 
 class LookupRun:
@@ -139,34 +140,42 @@ class LookupRun:
     # --- the pipeline ----------------------------------------------------------------------
 
     async def _pipeline(self) -> None:
+        leave: Callable[[], None] | None = None
         try:
             asking = await self._reserve(self._skip())
-            if asking and not await self._admitted():
-                await self._give_back()
-                return
+            if asking and self._admit is not None:
+                leave = await self._admitted(self._admit)
+                if leave is None:
+                    await self._give_back()
+                    return
             await self._ask(asking)
+            if leave is not None:  # at once: the next lookup asks without waiting for a task
+                done: Callable[[], None] = leave
+                leave = None
+                done()
             self._answered.set()
             await self._record()
         finally:
+            if leave is not None:
+                leave()
             self._sent.set()
             self._answered.set()
             self._queue.put_nowait(None)
 
-    async def _admitted(self) -> bool:
-        if self._admit is None:
-            return True
+    async def _admitted(self, admit: Admit) -> Callable[[], None] | None:
         self._admitting = True
+        leave = None
         try:
-            self.admitted = await self._admit()
+            leave = await admit()
         except asyncio.CancelledError:
             task = asyncio.current_task()
             if not self._interrupted or task is None:
                 raise
             task.uncancel()  # interrupted while waiting: nothing was sent, so nothing is lost
-            self.admitted = False
         finally:
             self._admitting = False
-        return self.admitted
+        self.admitted = leave is not None
+        return leave
 
     async def _give_back(self) -> None:
         """Not admitted, so nothing is sent: the pending charges are settled as not billed,
