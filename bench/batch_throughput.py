@@ -8,6 +8,8 @@ china_mnp and ip138) with a given number in flight, and reports lookups per seco
   answer reuse), on the aiohttp transport, as `portcheck batch` runs;
 - `batch-httpx`: the same on the provider clients' own httpx transport (as the TUI runs);
 - `batch-nohistory`: the batch on aiohttp with no history, to see what the history costs;
+- `batch-o`: the batch as `portcheck batch numbers.txt -o answers.jsonl` runs: checkpointed
+  in the history, every row written to a JSON lines file;
 - `httpx`: one shared plain `httpx.AsyncClient` (its default limits) making each number's
   two requests at once;
 - `aiohttp`: raw aiohttp, one session, the same two requests (`pip install aiohttp` first;
@@ -76,16 +78,31 @@ async def run_batch_nohistory(base: str, n: int, in_flight: int) -> float:
     return await _batch(base, n, in_flight, AiohttpTransport(verify=tls_context()), history=False)
 
 
+async def run_batch_to_file(base: str, n: int, in_flight: int) -> float:
+    """As `portcheck batch numbers.txt -o answers.jsonl` runs: also checkpointed in the
+    history, and every row written to a JSON lines file."""
+    from tui.core.aio_transport import AiohttpTransport
+    from tui.core.http import tls_context
+
+    return await _batch(base, n, in_flight, AiohttpTransport(verify=tls_context()), output=True)
+
+
 async def run_batch_httpx(base: str, n: int, in_flight: int) -> float:
     """The same batch on the provider clients' own httpx transport (the TUI's)."""
     return await _batch(base, n, in_flight, None)
 
 
 async def _batch(
-    base: str, n: int, in_flight: int, transport: object, *, history: bool = True
+    base: str,
+    n: int,
+    in_flight: int,
+    transport: object,
+    *,
+    history: bool = True,
+    output: bool = False,
 ) -> float:
     from tui.core.batch import Batch
-    from tui.core.batch_io import InputRow
+    from tui.core.batch_io import InputRow, open_output
     from tui.core.config import ResolvedProfile
     from tui.core.profile_model import build_profile
     from tui.core.service import LookupService
@@ -103,19 +120,25 @@ async def _batch(
     await service.check("13800138000")  # warm up
     rows = [InputRow(i + 1, {}, text, None) for i, text in enumerate(numbers(n))]
     written = 0
-
-    def emit(row: dict[str, object]) -> None:
-        nonlocal written
-        written += 1
-        assert not row.get("error"), row.get("error")
+    home = Path(os.environ["PORTCHECK_HOME"])
+    point = await service.store.checkpoint("bench") if output and service.store else None
+    target = home / "answers.jsonl" if output else Path(os.devnull)
 
     start = time.perf_counter()
     try:  # as `portcheck batch` runs
         from tui.core.collector import fewer_collections
     except ImportError:  # a commit from before it (--baseline)
         fewer_collections = contextlib.nullcontext
-    with fewer_collections():
-        await Batch(service, concurrency=in_flight).run(rows, emit)
+    with fewer_collections(), open_output(target, ["china_mnp", "ip138"]) as write:
+
+        def emit(row: dict[str, object]) -> None:
+            nonlocal written
+            written += 1
+            assert not row.get("error"), row.get("error")
+            if output:
+                write(row)
+
+        await Batch(service, concurrency=in_flight, checkpoint=point).run(rows, emit)
     rate = n / (time.perf_counter() - start)
     await service.aclose()
     assert written == n
@@ -166,6 +189,7 @@ WORKERS = {
     "batch": run_batch,
     "batch-httpx": run_batch_httpx,
     "batch-nohistory": run_batch_nohistory,
+    "batch-o": run_batch_to_file,
     "httpx": run_httpx,
     "aiohttp": run_aiohttp,
 }
@@ -253,7 +277,14 @@ def main() -> None:
                     f"{worker} {statistics.median(values):.0f}/s "
                     f"({min(values):.0f}-{max(values):.0f})"
                 )
-            for base_name in (*trees, "batch-nohistory", "batch-httpx", "httpx", "aiohttp"):
+            for base_name in (
+                *trees,
+                "batch-o",
+                "batch-nohistory",
+                "batch-httpx",
+                "httpx",
+                "aiohttp",
+            ):
                 if base_name in rates:
                     ratio = [b / r for b, r in zip(rates["batch"], rates[base_name], strict=True)]
                     line.append(
