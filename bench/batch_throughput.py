@@ -16,7 +16,7 @@ china_mnp and ip138) with a given number in flight, and reports lookups per seco
   skipped when it is missing).
 
 Rounds alternate the workers (A, B, C, D, A, B, C, D…) at each concurrency. With
-`--baseline REV`, a fifth worker `batch@REV` runs the batch from a git worktree of that
+`--baseline REV`, `batch@REV` (and `batch-o@REV`) run the batch from a git worktree of that
 commit, so a change is measured against the commit before it in the same run. Run:
 
     python bench/batch_throughput.py [--numbers 10000] [--rounds 3] [--in-flight 50,200]
@@ -195,6 +195,10 @@ WORKERS = {
 }
 
 
+MINE = ("batch", "batch-o")
+"""Workers compared with the others (and with themselves at --baseline REV)."""
+
+
 def measure(worker: str, base: str, n: int, in_flight: int, tree: Path | None = None) -> float:
     env = {**os.environ}
     if tree is not None:  # another commit's engine
@@ -249,8 +253,9 @@ def main() -> None:
         tree = Path(tempfile.mkdtemp(prefix="portcheck-rev-"))
         subprocess.run(["git", "-C", str(root), "worktree", "add", "--detach", str(tree),
                         args.baseline], check=True, capture_output=True)  # fmt: skip
-        trees[f"batch@{args.baseline}"] = tree
-        workers.insert(0, f"batch@{args.baseline}")
+        for mine in [w for w in MINE if w in workers][::-1]:
+            trees[f"{mine}@{args.baseline}"] = tree
+            workers.insert(0, f"{mine}@{args.baseline}")
     try:
         import aiohttp  # type: ignore[import-not-found]  # noqa: F401
     except ImportError:
@@ -277,18 +282,12 @@ def main() -> None:
                     f"{worker} {statistics.median(values):.0f}/s "
                     f"({min(values):.0f}-{max(values):.0f})"
                 )
-            for base_name in (
-                *trees,
-                "batch-o",
-                "batch-nohistory",
-                "batch-httpx",
-                "httpx",
-                "aiohttp",
-            ):
-                if base_name in rates:
-                    ratio = [b / r for b, r in zip(rates["batch"], rates[base_name], strict=True)]
+            for mine in [w for w in MINE if w in rates]:
+                against = (f"{mine}@{args.baseline}", "batch-nohistory", "httpx", "aiohttp")
+                for other in [w for w in against if w in rates]:
+                    ratio = [a / b for a, b in zip(rates[mine], rates[other], strict=True)]
                     line.append(
-                        f"batch/{base_name} {statistics.median(ratio):.2f}x "
+                        f"{mine}/{other} {statistics.median(ratio):.2f}x "
                         f"({min(ratio):.2f}-{max(ratio):.2f})"
                     )
             print("; ".join(line), flush=True)

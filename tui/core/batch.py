@@ -189,23 +189,22 @@ class Batch:
             # while this one's answers are recorded (never more than `concurrency` asking).
             return self._in_flight.release
 
+        # The row's checkpoint marks ride in its lookup's commits: `asking` with the
+        # reservation (durable before anything is sent), `answered` with the record.
+        marks = (point.run_id, row.index) if store is not None and point is not None else None
         await self._started.acquire()  # rows take their turn in order (semaphores are FIFO)
         try:
             if self._stopping:
                 raise _NotStarted
-            if store is not None and point is not None:
-                await store.batch_asking(point.run_id, [row.index])  # durable before sending
-            run = self.service.begin(query, self.names, typed=row.number, admit=admit)
+            run = self.service.begin(
+                query, self.names, typed=row.number, admit=admit, batch_row=marks
+            )
             await run.answered()
         finally:
             self._started.release()
         lookup = await run.wait()
         if run.admitted is False:  # stopped while waiting its turn: nothing was sent
-            if store is not None and point is not None:
-                await store.batch_unasking(point.run_id, [row.index])
             raise _NotStarted
-        if store is not None and point is not None:
-            await store.batch_answered(point.run_id, row.index, lookup.lookup_id)
         return _answer_of(lookup)
 
     def _keep_only_id(self, key: Question, done: asyncio.Future[dict[str, Any]]) -> None:

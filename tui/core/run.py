@@ -28,6 +28,7 @@ from tui.core.providers import AnyProvider
 from tui.core.result import ProviderResult
 from tui.core.run_store import RunStore, wanted_for
 from tui.core.store import HistoryError, NewLookup, Reservation
+from tui.core.store.bulk import BatchRow
 from tui.core.store.log import Answer
 
 T = TypeVar("T")
@@ -53,6 +54,7 @@ class LookupRun:
         refresh: bool = False,
         clock: Callable[[], float] = time.perf_counter,
         admit: Admit | None = None,
+        batch_row: BatchRow | None = None,
     ) -> None:
         assert lookup.query is not None, "a lookup is run only with its full number"
         self.id = next(_RUN_IDS)
@@ -76,6 +78,9 @@ class LookupRun:
         self._sent = asyncio.Event()
         self._answered = asyncio.Event()
         self._admit = admit
+        self._batch_row = batch_row
+        """The batch row this lookup answers: its checkpoint marks ride in its commits."""
+        self._marked = False
         self._admitting = False
         self._interrupted = False
         self._created = False
@@ -180,9 +185,11 @@ class LookupRun:
     async def _give_back(self) -> None:
         """Not admitted, so nothing is sent: the pending charges are settled as not billed,
         and the lookup this run added is removed (it has no answer to keep)."""
-        if self._store is not None and (self._charges or self._created):
+        if self._store is not None and (self._charges or self._created or self._marked):
             lookup_id = self.lookup.lookup_id if self._created else None
-            await self._guard(self._store.release(lookup_id, list(self._charges.values())))
+            unasking = self._batch_row if self._marked else None
+            charges = list(self._charges.values())
+            await self._guard(self._store.release(lookup_id, charges, unasking))
             if self._created:
                 self.lookup.lookup_id = None
         self._charges = {}
@@ -250,9 +257,12 @@ class LookupRun:
                     found = await self._guard(self._store.fresh(self.lookup.profile, e164, wanted))
                 return Reservation(None, found=found or {})
             reserved = await self._guard(
-                self._store.reserve(self.lookup.lookup_id, self._new(), budgets, wanted)
+                self._store.reserve(
+                    self.lookup.lookup_id, self._new(), budgets, wanted, self._batch_row
+                )
             )
             if reserved is not None:
+                self._marked = self._batch_row is not None
                 return reserved
         # No history at all (it would not open), or it failed now. A budget that cannot be
         # counted durably is not a budget: refuse, send nothing.
@@ -310,7 +320,12 @@ class LookupRun:
         }
         lookup_id = await self._guard(
             self._store.record(
-                lookup.lookup_id, self._new(), answers, billed, lookup.verdict.headline
+                lookup.lookup_id,
+                self._new(),
+                answers,
+                billed,
+                lookup.verdict.headline,
+                self._batch_row,
             )
         )
         if lookup_id is not None:

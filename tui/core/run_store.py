@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from tui.core.providers import AnyProvider
     from tui.core.result import ProviderResult
     from tui.core.store import NewLookup, Reservation
+    from tui.core.store.bulk import BatchRow
     from tui.core.store.log import Answer
 
 
@@ -29,6 +30,7 @@ class RunStore(Protocol):
         new: NewLookup,
         budgets: Mapping[str, int | None],
         wanted: Sequence[Wanted],
+        asking: BatchRow | None = None,
     ) -> Reservation: ...
 
     async def record(
@@ -38,9 +40,12 @@ class RunStore(Protocol):
         answers: Sequence[Answer],
         billed: Mapping[int, bool | None],
         headline: str,
+        answered: BatchRow | None = None,
     ) -> int: ...
 
-    async def release(self, lookup_id: int | None, charges: Sequence[int]) -> None: ...
+    async def release(
+        self, lookup_id: int | None, charges: Sequence[int], unasking: BatchRow | None = None
+    ) -> None: ...
 
 
 def wanted_for(asking: Sequence[AnyProvider], rio_tag: str | None) -> list[Wanted]:

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from tui.core.run import Admit, LookupRun
     from tui.core.store import Store
     from tui.core.store.aio import AsyncStore
+    from tui.core.store.bulk import BatchRow
 
 T = TypeVar("T")
 RECENT = 500
@@ -214,10 +215,11 @@ class LookupService(HistoryAccess):
         refresh: bool = False,
         typed: str | None = None,
         admit: Admit | None = None,
+        batch_row: BatchRow | None = None,
     ) -> LookupRun:
         """Start a new lookup; iterate the returned run for answers as they arrive. With
-        `admit`, the run waits for it once its billed requests are reserved (see
-        `LookupRun`)."""
+        `admit`, the run waits for it once its billed requests are reserved; with
+        `batch_row`, its commits mark that row of a batch's checkpoint (see `LookupRun`)."""
         clients = self.clients
         chosen = clients.selection(names)
         lookup = Lookup(
@@ -229,7 +231,7 @@ class LookupService(HistoryAccess):
             typed=typed,
         )
         self._recent.append(lookup)
-        return self._run(lookup, chosen, refresh=refresh, admit=admit)
+        return self._run(lookup, chosen, refresh=refresh, admit=admit, batch_row=batch_row)
 
     async def check(
         self,
@@ -255,7 +257,13 @@ class LookupService(HistoryAccess):
         return self._run(lookup, (provider,), refresh=True)
 
     def _run(
-        self, lookup: Lookup, names: tuple[str, ...], *, refresh: bool, admit: Admit | None = None
+        self,
+        lookup: Lookup,
+        names: tuple[str, ...],
+        *,
+        refresh: bool,
+        admit: Admit | None = None,
+        batch_row: BatchRow | None = None,
     ) -> LookupRun:
         from tui.core.run import LookupRun
 
@@ -267,6 +275,7 @@ class LookupService(HistoryAccess):
             refresh=refresh,
             clock=self.latency_clock,
             admit=admit,
+            batch_row=batch_row,
         ).start()
         self._runs.add(run)
         run.finished.add_done_callback(lambda _: self._runs.discard(run))

@@ -23,7 +23,14 @@ from typing import Any, TypeVar
 from tui.core.result import ProviderResult
 from tui.core.store import checkpoint
 from tui.core.store.budget import UsageRow
-from tui.core.store.bulk import Answered, Asking, Record, Release, Reservation, Reserve
+from tui.core.store.bulk import (
+    Answered,
+    BatchRow,
+    Record,
+    Release,
+    Reservation,
+    Reserve,
+)
 from tui.core.store.checkpoint import Checkpoint
 from tui.core.store.db import HistoryError
 from tui.core.store.log import Answer, LookupRecord, LookupSummary, NewLookup
@@ -123,13 +130,6 @@ class AsyncStore:
     async def batch_forget(self, key: str) -> None:
         await self.write(partial(checkpoint.forget, key=key))
 
-    async def batch_asking(self, run_id: int, rows: list[int]) -> None:
-        await self._commit(Asking(run_id, rows))
-
-    async def batch_unasking(self, run_id: int, rows: list[int]) -> None:
-        """Rows marked `asking` whose lookups were stopped before sending anything."""
-        await self.write(partial(checkpoint.unmark_asking, run_id=run_id, rows=rows))
-
     async def batch_answered(self, run_id: int, row: int, lookup_id: int | None) -> None:
         await self._commit(Answered(run_id, row, lookup_id))
 
@@ -148,8 +148,10 @@ class AsyncStore:
         new: NewLookup,
         budgets: Mapping[str, int | None],
         wanted: Sequence[Wanted] = (),
+        asking: BatchRow | None = None,
     ) -> Reservation:
-        return await self._commit(Reserve(lookup_id, new, budgets, wanted))  # type: ignore[no-any-return]
+        job = Reserve(lookup_id, new, budgets, wanted, asking)
+        return await self._commit(job)  # type: ignore[no-any-return]
 
     async def record(
         self,
@@ -158,11 +160,15 @@ class AsyncStore:
         answers: Sequence[Answer],
         billed: Mapping[int, bool | None],
         headline: str,
+        answered: BatchRow | None = None,
     ) -> int:
-        return await self._commit(Record(lookup_id, new, answers, billed, headline))  # type: ignore[no-any-return]
+        job = Record(lookup_id, new, answers, billed, headline, answered)
+        return await self._commit(job)  # type: ignore[no-any-return]
 
-    async def release(self, lookup_id: int | None, charges: Sequence[int]) -> None:
-        await self._commit(Release(lookup_id, charges))
+    async def release(
+        self, lookup_id: int | None, charges: Sequence[int], unasking: BatchRow | None = None
+    ) -> None:
+        await self._commit(Release(lookup_id, charges, unasking))
 
     # --- what front ends read and forget --------------------------------------------------
 

@@ -32,6 +32,10 @@ MAX_PARAMS = 999
 """Host parameters per statement: the smallest limit any SQLite build has."""
 
 
+BatchRow = tuple[int, int]
+"""A batch run's id and a row of its input (see `checkpoint`)."""
+
+
 @dataclass(frozen=True)
 class Reservation:
     """What the first commit of a lookup found and made durable, before any billed request
@@ -59,6 +63,8 @@ class Reserve:
     (None: no limit)."""
     wanted: Sequence[Wanted] = ()
     """Providers whose fresh stored answer may stand in for asking them."""
+    asking: BatchRow | None = None
+    """The batch row this lookup answers, marked `asking` in the same commit."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +77,8 @@ class Record:
     billed: Mapping[int, bool | None]
     """Whether each ledger row's request was billed (None: cannot be known)."""
     headline: str
+    answered: BatchRow | None = None
+    """The batch row this lookup answers, marked `answered` in the same commit."""
 
 
 @dataclass(frozen=True)
@@ -82,14 +90,8 @@ class Release:
     """The lookup the reservation added (None: it added none, or the lookup was older)."""
     charges: Sequence[int]
     """Its ledger rows."""
-
-
-@dataclass(frozen=True)
-class Asking:
-    """Batch rows whose lookups are about to start (see `checkpoint`)."""
-
-    run_id: int
-    rows: Sequence[int]
+    unasking: BatchRow | None = None
+    """The batch row whose `asking` mark the reservation made: taken back."""
 
 
 @dataclass(frozen=True)
@@ -101,8 +103,8 @@ class Answered:
     lookup_id: int | None
 
 
-Job = Reserve | Record | Release | Asking | Answered
-KINDS = (Reserve, Record, Release, Asking, Answered)
+Job = Reserve | Record | Release | Answered
+KINDS = (Reserve, Record, Release, Answered)
 """The jobs written here, for isinstance."""
 
 
@@ -142,7 +144,7 @@ def write(
     pending: list[tuple[Any, ...]] = []
     out: list[Reservation | int | None] = []
     for k, (job, lookup_id) in enumerate(zip(jobs, ids, strict=True)):
-        if isinstance(job, Release | Asking | Answered):
+        if isinstance(job, Release | Answered):
             out.append(None)
             continue
         if isinstance(job, Record):
@@ -172,9 +174,14 @@ def write(
     records = [(job, i) for job, i in zip(jobs, ids, strict=True) if isinstance(job, Record)]
     _write_records(conn, records, now)  # type: ignore[arg-type]  # a record's id is never None
     _release(conn, [job for job in jobs if isinstance(job, Release)])
-    asked = [(j.run_id, row) for j in jobs if isinstance(j, Asking) for row in j.rows]
+    asked = [j.asking for j in jobs if isinstance(j, Reserve) and j.asking is not None]
     insert_rows(conn, "INSERT OR IGNORE INTO batch_rows (run_id, row)", asked)
     answered = [(j.run_id, j.row, j.lookup_id, 1) for j in jobs if isinstance(j, Answered)]
+    answered += [
+        (*job.answered, lookup_id, 1)
+        for job, lookup_id in zip(jobs, ids, strict=True)
+        if isinstance(job, Record) and job.answered is not None
+    ]
     insert_rows(
         conn, "INSERT OR REPLACE INTO batch_rows (run_id, row, lookup_id, answered)", answered
     )
@@ -260,6 +267,11 @@ def _release(conn: sqlite3.Connection, releases: Sequence[Release]) -> None:
         "UPDATE ledger SET state = 'done', billed",
         [(row, 0) for job in releases for row in job.charges],
     )
+    for job in releases:
+        if job.unasking is not None:
+            conn.execute(
+                "DELETE FROM batch_rows WHERE run_id = ? AND row = ? AND answered = 0", job.unasking
+            )
     gone = [job.lookup_id for job in releases if job.lookup_id is not None]
     for start in range(0, len(gone), MAX_PARAMS):
         chunk = gone[start : start + MAX_PARAMS]

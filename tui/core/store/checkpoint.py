@@ -1,8 +1,9 @@
 """Batch checkpoints: how far a batch got, so that running it again continues from there.
 
-A row is marked `asking` before its lookup reserves (a little ahead of its turn to ask; a stop
-that comes first takes the mark back) and `answered` (with its lookup) once the
-lookup is stored, both in the lookups' group commits (`bulk.Asking`, `bulk.Answered`).
+A row is marked `asking` in its lookup's reservation, durable before anything is sent (a
+little ahead of its turn to ask; a stop that comes first takes the mark back), and `answered`
+(with its lookup) in the lookup's record: each in a commit the lookup makes anyway
+(`bulk.Reserve`, `bulk.Record`; `bulk.Answered` for a row answered by another's lookup).
 `written` counts the rows written to the output, which are always a prefix of the input; it
 may lag the file, which has the last word on resume. After a stop or a kill, rows answered
 but not written come back from history, and rows that were being asked are "outcome
@@ -62,12 +63,3 @@ def mark_written(conn: sqlite3.Connection, run_id: int, written: int) -> None:
     """The first `written` rows are in the output; their own rows are no longer needed."""
     conn.execute("UPDATE batch_runs SET written = ? WHERE id = ?", (written, run_id))
     conn.execute("DELETE FROM batch_rows WHERE run_id = ? AND row <= ?", (run_id, written))
-
-
-def unmark_asking(conn: sqlite3.Connection, run_id: int, rows: list[int]) -> None:
-    """`rows` were marked `asking` but stopped before anything was sent: they are simply not
-    done (asked on resume like any other)."""
-    for row in rows:
-        conn.execute(
-            "DELETE FROM batch_rows WHERE run_id = ? AND row = ? AND answered = 0", (run_id, row)
-        )
