@@ -68,3 +68,18 @@ def test_every_reason_counts_in_the_headline_not_only_the_first() -> None:
         ]
     )
     assert v.headline.startswith("NOT ELIGIBLE: unpaid balance (+1 more reason)")
+
+
+def test_a_result_with_its_latency_is_the_same_answer_timed() -> None:
+    from dataclasses import fields
+
+    from tui.core.result import LineStatus, ProviderResult, Status
+
+    result = ProviderResult(
+        "ip138", Status.OK, ported=True, line_status=LineStatus.ACTIVE, raw={"a": 1}
+    )
+    timed = result.with_latency(12.345)
+    assert timed.latency_ms == 12.3 and result.latency_ms is None  # the original is unchanged
+    for f in fields(ProviderResult):
+        if f.name != "latency_ms":
+            assert getattr(timed, f.name) == getattr(result, f.name), f.name

@@ -87,6 +87,9 @@ def _timeout(request: httpx.Request) -> aiohttp.ClientTimeout:
     )
 
 
+_READ = httpx.AsyncByteStream()
+"""The stream of an answer `fetch` has read whole: nothing left in it."""
+
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 """Hosts reached without a proxy, as `tui.core.http.build_client` does for httpx."""
 
@@ -171,6 +174,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         response = httpx.Response(
             answer.status,
             headers=[(k, v) for k, v in answer.raw_headers if k.lower() not in _DECODED],
+            stream=_READ,  # with a byte stream, httpx would read an empty one through decoders
             request=request,
             extensions={"http_version": b"HTTP/1.1"},
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -133,7 +133,12 @@ class ProviderResult:
 
     def with_latency(self, latency_ms: float) -> ProviderResult:
         """The same result with its measured latency."""
-        return replace(self, latency_ms=round(latency_ms, 1))
+        # A copy of the fields as they are (dataclasses.replace would build it through
+        # __init__ again, field by field: a batch does this twice per number).
+        twin = object.__new__(ProviderResult)
+        twin.__dict__.update(self.__dict__)
+        object.__setattr__(twin, "latency_ms", round(latency_ms, 1))
+        return twin
 
     def to_json(self) -> dict[str, Any]:
         """The SPEC's JSON object for this result (see `tui.core.codec`)."""
