@@ -83,3 +83,18 @@ def test_a_result_with_its_latency_is_the_same_answer_timed() -> None:
     for f in fields(ProviderResult):
         if f.name != "latency_ms":
             assert getattr(timed, f.name) == getattr(result, f.name), f.name
+
+
+def test_a_lookups_verdict_follows_its_answers_and_is_merged_once_for_the_same_ones() -> None:
+    from tui.core.lookup import Lookup
+    from tui.core.result import ProviderResult, Status
+
+    lookup = Lookup("demo", ("china_mnp", "ip138"), None, "138****8000", 0.0)
+    lookup.claim(("china_mnp", "ip138"), 1)
+    lookup.accept(ProviderResult("china_mnp", Status.OK, ported=False), 1)
+    first = lookup.verdict
+    assert lookup.verdict is first  # the same answers: not merged again
+    lookup.accept(ProviderResult("ip138", Status.OK, ported=True), 1)
+    assert lookup.verdict.ported is True and first.ported is False
+    lookup.claim(("ip138",), 2)  # a retry drops the old answer
+    assert lookup.verdict.ported is False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -92,6 +93,7 @@ class Lookup:
     key: int = field(default_factory=lambda: next(_KEYS))
     """Identity of this lookup in this process."""
     _owners: dict[str, int] = field(default_factory=dict, repr=False)
+    _merged: tuple[tuple[ProviderResult, ...], Verdict] | None = field(default=None, repr=False)
 
     def claim(self, names: tuple[str, ...], run_id: int) -> None:
         """Run `run_id` now owns these providers' answers (older runs' are dropped)."""
@@ -132,8 +134,16 @@ class Lookup:
 
     @property
     def verdict(self) -> Verdict:
-        """Every answer so far, merged (final once `asking` is empty)."""
-        return merge(self.ordered)
+        """Every answer so far, merged (final once `asking` is empty). Merged again only when
+        the answers changed: a batch reads it to record the lookup and again to write it."""
+        ordered = self.ordered
+        if self._merged is not None:
+            before, verdict = self._merged
+            if len(before) == len(ordered) and all(map(operator.is_, before, ordered)):
+                return verdict
+        verdict = merge(ordered)
+        self._merged = (ordered, verdict)
+        return verdict
 
     def summary(self, *, masked: bool = True) -> str:
         """The one-line ticket summary, stamped with the time of the lookup."""
