@@ -201,3 +201,29 @@ async def test_a_free_request_is_tried_again_after_a_503_and_a_billed_one_is_not
         server.close()
     assert free.text == "ok" and billed.status_code == 503
     assert seen[0] == 3  # two for the free request, one for the billed one
+
+
+@pytest.mark.parametrize("transport", ["aiohttp", "httpx"])
+async def test_a_free_request_is_tried_again_after_a_huge_503(transport: str) -> None:
+    """The body of an answer that will be asked again is not needed, so its size does not
+    turn a retry into a failure (on the batch's transport and on httpx's own)."""
+    from tui.core.http import MAX_BODY
+
+    close = b"Connection: close"
+    answers = iter(
+        [_answer("503 Busy", b"x" * (MAX_BODY + 10), close), _answer("200 OK", b"ok", close)]
+    )
+
+    async def huge_then_ok(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(next(answers))
+        await writer.drain()
+        writer.close()
+
+    server, url, seen = await served(huge_then_ok)
+    inner = AiohttpTransport(verify=no_tls_context()) if transport == "aiohttp" else None
+    try:
+        async with build_client(timeout=5.0, transport=inner, tls=False) as c:
+            answered = await send(c, c.build_request("GET", url), billed=False)
+    finally:
+        server.close()
+    assert answered.text == "ok" and seen[0] == 2

@@ -159,25 +159,26 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     async def fetch(self, request: httpx.Request, limit: int) -> httpx.Response:
         """The answer with its body read whole and decoded, as `tui.core.http.send` wants it:
         no streaming layers between aiohttp and the provider. Raises AnswerTooLarge past
-        `limit` decoded bytes."""
+        `limit` decoded bytes, with the response read so far (its status and headers)."""
         from tui.core.http import AnswerTooLarge
 
         with _told_apart():
             async with self._request(request, decoded=True) as answer:
+                # Not a byte stream: httpx would read an empty one through its decoders.
+                response = httpx.Response(
+                    answer.status,
+                    headers=[(k, v) for k, v in answer.raw_headers if k.lower() not in _DECODED],
+                    stream=_READ,
+                    request=request,
+                    extensions={"http_version": b"HTTP/1.1"},
+                )
                 chunks = []
                 size = 0
                 async for chunk in answer.content.iter_chunked(CHUNK):
                     size += len(chunk)
                     if size > limit:
-                        raise AnswerTooLarge
+                        raise AnswerTooLarge(response)
                     chunks.append(chunk)
-        response = httpx.Response(
-            answer.status,
-            headers=[(k, v) for k, v in answer.raw_headers if k.lower() not in _DECODED],
-            stream=_READ,  # with a byte stream, httpx would read an empty one through decoders
-            request=request,
-            extensions={"http_version": b"HTTP/1.1"},
-        )
         response._content = b"".join(chunks)  # where httpx keeps a read body
         return response
 

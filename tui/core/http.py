@@ -7,6 +7,7 @@ import base64
 import contextlib
 import importlib
 import ssl
+from collections.abc import Callable
 from functools import cache
 from urllib.parse import urlsplit
 
@@ -150,9 +151,13 @@ async def send(
     for attempt in range(1, retry.attempts + 1):
         last = attempt == retry.attempts
         wait = retry.delay(attempt)
+
+        def final(status: int, *, last: bool = last) -> bool:
+            return billed or last or status not in retry.statuses
+
         try:
-            response = await _exchange(client, request, billed=billed)
-            if billed or last or response.status_code not in retry.statuses:
+            response = await _exchange(client, request, billed=billed, final=final)
+            if final(response.status_code):
                 return response
         except httpx.HTTPError as exc:
             error, never_sent = _classify(exc, host, billed=billed)
@@ -165,24 +170,39 @@ async def send(
 
 
 class AnswerTooLarge(Exception):
-    """A transport's `fetch` read past its limit."""
+    """A transport's `fetch` read past its limit; `response` is the answer without its body."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        super().__init__(response.status_code)
+        self.response = response
 
 
 async def _exchange(
-    client: httpx.AsyncClient, request: httpx.Request, *, billed: bool
+    client: httpx.AsyncClient,
+    request: httpx.Request,
+    *,
+    billed: bool,
+    final: Callable[[int], bool],
 ) -> httpx.Response:
-    """The response with its body read: at most MAX_BODY decoded bytes of it (decoded, so its
-    `content` and `json()` are the provider's answer whatever the transfer encoding)."""
+    """The response, with its body read when it is the answer (`final` of its status): at most
+    MAX_BODY decoded bytes (decoded, so its `content` and `json()` are the provider's answer
+    whatever the transfer encoding). One to be asked again needs no body."""
     # A transport that reads answers whole itself (the batch's) is asked directly: it is the
     # only one such a client has (`build_client`), and the client would add only layers.
     fetch = getattr(client._transport, "fetch", None)
     if fetch is None:
-        return await _read_capped(await client.send(request, stream=True), billed=billed)
+        response = await client.send(request, stream=True)
+        if not final(response.status_code):
+            await response.aclose()
+            return response
+        return await _read_capped(response, billed=billed)
     try:
-        response: httpx.Response = await fetch(request, MAX_BODY)
-    except AnswerTooLarge:
+        answer: httpx.Response = await fetch(request, MAX_BODY)
+    except AnswerTooLarge as too:
+        if not final(too.response.status_code):
+            return too.response
         raise _too_large(billed) from None
-    return response
+    return answer
 
 
 def _too_large(billed: bool) -> BadResponse:
