@@ -227,3 +227,31 @@ async def test_a_free_request_is_tried_again_after_a_huge_503(transport: str) ->
     finally:
         server.close()
     assert answered.text == "ok" and seen[0] == 2
+
+
+async def test_the_proxy_the_environment_names_is_used_on_the_batch_transport(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A call center behind a proxy named only by ALL_PROXY: httpx honours it, aiohttp does
+    not read it, so a request httpx routes to the proxy must not go out on aiohttp directly."""
+
+    async def proxy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(_answer("200 OK", b"via proxy", b"Connection: close"))
+        await writer.drain()
+        writer.close()
+
+    server, proxy_url, seen = await served(proxy)
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("ALL_PROXY", proxy_url.rstrip("/"))
+    with socket.socket() as s:  # the provider: nothing listens there (it is not reached)
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    transport = AiohttpTransport(verify=no_tls_context())
+    try:
+        async with build_client(timeout=5.0, transport=transport, tls=False) as c:
+            request = c.build_request("GET", f"http://127.0.0.2:{port}/")
+            answered = await send(c, request, billed=True)
+    finally:
+        server.close()
+    assert answered.text == "via proxy" and seen[0] == 1

@@ -91,38 +91,55 @@ _READ = httpx.AsyncByteStream()
 """The stream of an answer `fetch` has read whole: nothing left in it."""
 
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
-"""Hosts reached without a proxy, as `tui.core.http.build_client` does for httpx."""
+"""Hosts reached without a proxy whatever the environment says, as `build_client` does for
+httpx: the sandbox behind a call center's proxy setting."""
 
 
 class AiohttpTransport(httpx.AsyncBaseTransport):
-    """Every provider client of a batch on aiohttp: one session through the proxy the
-    environment names (HTTPS_PROXY, NO_PROXY, as httpx reads them), one without for
-    loopback (the sandbox). Sessions are made on first use, inside the event loop."""
+    """Every provider client of a batch on one aiohttp session, made on first use inside the
+    event loop. Each request goes through the proxy the environment names for its URL, as
+    httpx reads them (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, NO_PROXY: aiohttp alone ignores
+    ALL_PROXY), and loopback (the sandbox) always directly."""
 
     def __init__(self, *, verify: ssl.SSLContext, max_connections: int | None = None) -> None:
+        from httpx._utils import URLPattern, get_environment_proxies
+
         self._verify = verify
         self._limit = max_connections or 0
-        self._sessions: dict[bool, aiohttp.ClientSession] = {}
+        self._session_made: aiohttp.ClientSession | None = None
+        # httpx's own reading of the environment, in httpx's order of precedence (httpx is
+        # pinned below 1; tests/test_aio_transport.py fails if this stops working).
+        found = {URLPattern(key): proxy for key, proxy in get_environment_proxies().items()}
+        self._proxies = sorted(found.items())
+        self._routes: dict[tuple[str, str, int | None], str | None] = {}
 
-    def _session(self, proxied: bool) -> aiohttp.ClientSession:
-        session = self._sessions.get(proxied)
+    def _proxy_for(self, url: httpx.URL) -> str | None:
+        key = (url.scheme, url.host, url.port)
+        if key not in self._routes:
+            chosen = None
+            if url.host not in LOOPBACK:
+                chosen = next((p for pattern, p in self._proxies if pattern.matches(url)), None)
+            self._routes[key] = chosen
+        return self._routes[key]
+
+    def _session(self) -> aiohttp.ClientSession:
+        session = self._session_made
         if session is None:
             import aiohttp
 
             connector = aiohttp.TCPConnector(ssl=self._verify, limit=self._limit)
-            session = aiohttp.ClientSession(connector=connector, trust_env=proxied)
+            session = aiohttp.ClientSession(connector=connector)
             # aiohttp sends a GET again by itself when the server drops the connection: for
             # a billed provider that is a second bill. Its own test client turns it off the
             # same way; tests/test_aio_transport.py fails if a release ignores it.
             session._retry_connection = False
-            self._sessions[proxied] = session
+            self._session_made = session
         return session
 
     def _request(
         self, request: httpx.Request, *, decoded: bool
     ) -> aiohttp.client._RequestContextManager:
         url = request.url
-        session = self._session(proxied=url.host not in LOOPBACK)
         headers = request.headers.multi_items()
         try:
             body: bytes | httpx.AsyncByteStream | None = request.content or None
@@ -132,9 +149,10 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         if decoded:  # aiohttp decodes the answer: ask only for what it can decode
             headers = [(k, v) for k, v in headers if k != "accept-encoding"]
             headers.append(("accept-encoding", "gzip, deflate"))
-        return session.request(
+        return self._session().request(
             request.method,
             URL(str(url), encoded=True),  # httpx has quoted it already
+            proxy=self._proxy_for(url),
             headers=headers,
             data=body,
             allow_redirects=False,
@@ -183,7 +201,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         return response
 
     async def aclose(self) -> None:
-        """Close the sessions (every provider client shares this transport and closes it)."""
-        sessions, self._sessions = list(self._sessions.values()), {}
-        for session in sessions:
+        """Close the session (every provider client shares this transport and closes it)."""
+        session, self._session_made = self._session_made, None
+        if session is not None:
             await session.close()

@@ -94,9 +94,7 @@ def build_client(
 
     TLS verification on, redirects off, proxies from the environment (except for loopback, so
     the sandbox works behind a call-center proxy), and an injectable `transport`: the sandbox
-    in tests, or the batch's aiohttp transport, without the retry rules noticing. An injected
-    transport carries every request: it reads the environment's proxies itself if it
-    should (the aiohttp one does), so httpx does not route around it.
+    in tests, or the batch's aiohttp transport, without the retry rules noticing.
     """
     loopback: dict[str, httpx.AsyncBaseTransport | None] = {
         "all://127.0.0.1": None,
@@ -107,7 +105,7 @@ def build_client(
         timeout=httpx.Timeout(timeout),
         verify=tls_context() if tls else no_tls_context(),
         follow_redirects=False,
-        trust_env=transport is None,
+        trust_env=True,
         headers={"User-Agent": user_agent()},
         transport=transport,
         mounts=None if transport is not None else loopback,
@@ -187,9 +185,10 @@ async def _exchange(
     """The response, with its body read when it is the answer (`final` of its status): at most
     MAX_BODY decoded bytes (decoded, so its `content` and `json()` are the provider's answer
     whatever the transfer encoding). One to be asked again needs no body."""
-    # A transport that reads answers whole itself (the batch's) is asked directly: it is the
-    # only one such a client has (`build_client`), and the client would add only layers.
-    fetch = getattr(client._transport, "fetch", None)
+    # A transport that reads answers whole itself (the batch's) is asked directly when it is
+    # the one the client would use for this URL (not an environment proxy's): the client
+    # would add only layers.
+    fetch = getattr(client._transport_for_url(request.url), "fetch", None)
     if fetch is None:
         response = await client.send(request, stream=True)
         if not final(response.status_code):
