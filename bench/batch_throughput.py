@@ -61,30 +61,29 @@ async def gated(n: int, in_flight: int, one) -> float:  # type: ignore[no-untype
     return n / (time.perf_counter() - start)
 
 
-async def run_batch(base: str, n: int, in_flight: int) -> float:
-    """As `portcheck batch` runs: on the aiohttp transport."""
+def _aiohttp() -> object:
+    """The transport `portcheck batch` runs on."""
     from tui.core.aio_transport import AiohttpTransport
     from tui.core.http import tls_context
 
-    return await _batch(base, n, in_flight, AiohttpTransport(verify=tls_context()))
+    return AiohttpTransport(verify=tls_context())
+
+
+async def run_batch(base: str, n: int, in_flight: int) -> float:
+    """As `portcheck batch` runs: on the aiohttp transport."""
+    return await _batch(base, n, in_flight, _aiohttp())
 
 
 async def run_batch_nohistory(base: str, n: int, in_flight: int) -> float:
     """The batch on aiohttp with no history (no reservations, records or checkpoint): what
     the history costs. `portcheck batch` always has one when it can; this is a measure."""
-    from tui.core.aio_transport import AiohttpTransport
-    from tui.core.http import tls_context
-
-    return await _batch(base, n, in_flight, AiohttpTransport(verify=tls_context()), history=False)
+    return await _batch(base, n, in_flight, _aiohttp(), history=False)
 
 
 async def run_batch_to_file(base: str, n: int, in_flight: int) -> float:
     """As `portcheck batch numbers.txt -o answers.jsonl` runs: also checkpointed in the
     history, and every row written to a JSON lines file."""
-    from tui.core.aio_transport import AiohttpTransport
-    from tui.core.http import tls_context
-
-    return await _batch(base, n, in_flight, AiohttpTransport(verify=tls_context()), output=True)
+    return await _batch(base, n, in_flight, _aiohttp(), output=True)
 
 
 async def run_batch_httpx(base: str, n: int, in_flight: int) -> float:

@@ -178,7 +178,7 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         """The answer with its body read whole and decoded, as `tui.core.http.send` wants it:
         no streaming layers between aiohttp and the provider. Raises AnswerTooLarge past
         `limit` decoded bytes, with the response read so far (its status and headers)."""
-        from tui.core.http import AnswerTooLarge
+        from tui.core.http import AnswerTooLarge, read_up_to
 
         with _told_apart():
             async with self._request(request, decoded=True) as answer:
@@ -190,14 +190,10 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                     request=request,
                     extensions={"http_version": b"HTTP/1.1"},
                 )
-                chunks = []
-                size = 0
-                async for chunk in answer.content.iter_chunked(CHUNK):
-                    size += len(chunk)
-                    if size > limit:
-                        raise AnswerTooLarge(response)
-                    chunks.append(chunk)
-        response._content = b"".join(chunks)  # where httpx keeps a read body
+                body = await read_up_to(answer.content.iter_chunked(CHUNK), limit)
+                if body is None:
+                    raise AnswerTooLarge(response)
+        response._content = body  # where httpx keeps a read body
         return response
 
     async def aclose(self) -> None:

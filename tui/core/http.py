@@ -7,7 +7,7 @@ import base64
 import contextlib
 import importlib
 import ssl
-from collections.abc import Callable
+from collections.abc import AsyncIterable, Callable
 from functools import cache
 from urllib.parse import urlsplit
 
@@ -185,10 +185,10 @@ async def _exchange(
     """The response, with its body read when it is the answer (`final` of its status): at most
     MAX_BODY decoded bytes (decoded, so its `content` and `json()` are the provider's answer
     whatever the transfer encoding). One to be asked again needs no body."""
-    # A transport that reads answers whole itself (the batch's) is asked directly when it is
-    # the one the client would use for this URL (not an environment proxy's): the client
-    # would add only layers.
-    fetch = getattr(client._transport_for_url(request.url), "fetch", None)
+    # A transport that reads answers whole itself (the batch's) is asked directly: httpx
+    # applies no mount or environment proxy to an injected transport (`build_client`), so it
+    # is the one the client would use, and the client would add only layers.
+    fetch = getattr(client._transport, "fetch", None)
     if fetch is None:
         response = await client.send(request, stream=True)
         if not final(response.status_code):
@@ -215,21 +215,29 @@ def _too_large(billed: bool) -> BadResponse:
 
 async def _read_capped(response: httpx.Response, *, billed: bool) -> httpx.Response:
     """`response` with its body read, or BadResponse past MAX_BODY decoded bytes."""
-    chunks: list[bytes] = []
-    size = 0
     try:
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > MAX_BODY:
-                raise _too_large(billed)
-            chunks.append(chunk)
+        body = await read_up_to(response.aiter_bytes(), MAX_BODY)
     finally:
         await response.aclose()
+    if body is None:
+        raise _too_large(billed)
     # What `Response.aread()` does, without its unbounded read: the body is kept where httpx
     # keeps a read body (no second Response to build; httpx is pinned below 1 and
     # tests/test_providers_http.py reads answers through it).
-    response._content = b"".join(chunks)
+    response._content = body
     return response
+
+
+async def read_up_to(chunks: AsyncIterable[bytes], limit: int) -> bytes | None:
+    """The body in `chunks`, or None as soon as it passes `limit` bytes (reading stops)."""
+    read: list[bytes] = []
+    size = 0
+    async for chunk in chunks:
+        size += len(chunk)
+        if size > limit:
+            return None
+        read.append(chunk)
+    return b"".join(read)
 
 
 def _honoured_wait(response: httpx.Response, backoff: float) -> float:
