@@ -255,3 +255,31 @@ async def test_the_proxy_the_environment_names_is_used_on_the_batch_transport(
     finally:
         server.close()
     assert answered.text == "via proxy" and seen[0] == 1
+
+
+async def test_a_provider_cookie_is_never_sent_back_on_the_batch_transport() -> None:
+    """As on the TUI's transport: each request stands alone, so a provider's Set-Cookie does
+    not follow one row of a batch into the next (aiohttp's own jar would keep it; it keeps
+    none for an IP address, so the provider is reached by name)."""
+    cookies: list[bool] = []
+
+    async def each(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while True:
+            try:
+                head = await reader.readuntil(b"\r\n\r\n")
+            except asyncio.IncompleteReadError:
+                return
+            cookies.append(b"\ncookie:" in head.lower())
+            writer.write(_answer("200 OK", b"{}", b"Set-Cookie: session=abc; Path=/"))
+            await writer.drain()
+
+    server = await asyncio.start_server(each, "127.0.0.1", 0)
+    url = f"http://localhost:{server.sockets[0].getsockname()[1]}/"
+    transport = AiohttpTransport(verify=no_tls_context())
+    try:
+        async with build_client(timeout=5.0, transport=transport, tls=False) as c:
+            for _ in range(2):
+                await send(c, c.build_request("GET", url), billed=True)
+    finally:
+        server.close()
+    assert cookies == [False, False]

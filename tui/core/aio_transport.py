@@ -128,7 +128,10 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
             import aiohttp
 
             connector = aiohttp.TCPConnector(ssl=self._verify, limit=self._limit)
-            session = aiohttp.ClientSession(connector=connector)
+            # No jar, as on the provider clients' own transport (`build_client`): a
+            # provider's cookie does not follow one row of a batch into the next.
+            jar = aiohttp.DummyCookieJar()
+            session = aiohttp.ClientSession(connector=connector, cookie_jar=jar)
             # aiohttp sends a GET again by itself when the server drops the connection: for
             # a billed provider that is a second bill. Its own test client turns it off the
             # same way; tests/test_aio_transport.py fails if a release ignores it.
