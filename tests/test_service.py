@@ -169,6 +169,30 @@ async def test_closing_the_service_records_unfinished_lookups_as_interrupted(
     assert result.error is not None and result.error.title == "Interrupted"
 
 
+async def test_a_run_cancelled_while_asking_records_what_it_knows(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """The process stopping under a run (its task cancelled, not interrupted): the answer
+    already in is kept, the call still out is recorded as interrupted, and both are stored."""
+    store = Store(tmp_path / "data")
+    service = LookupService().use(sandbox_profile(sandbox, timeout=4.0), store=store)
+    sandbox.state.add_fault("ip138", "timeout", count=1)
+    run = service.begin(service.prepare("13800138000"))
+    for _ in range(100):  # bounded: until china_mnp has answered and ip138 is still out
+        if "china_mnp" in run.lookup.results and run.billed_in_flight == ["ip138"]:
+            break
+        await asyncio.sleep(0.01)
+    run.finished.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await run.finished
+    results = run.lookup.results
+    assert results["china_mnp"].status is Status.OK
+    assert results["ip138"].error is not None and results["ip138"].error.title == "Interrupted"
+    [row] = Store(tmp_path / "data").latest()
+    assert row.verdict is not None
+    await service.aclose()
+
+
 @pytest.mark.parametrize("text", ["13800138000", "+86 138 0013 8000"])
 async def test_check_returns_results_in_panel_order(checker: LookupService, text: str) -> None:
     lookup = await checker.check(text)

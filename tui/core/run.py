@@ -153,11 +153,10 @@ class LookupRun:
                 if leave is None:
                     await self._give_back()
                     return
-            await self._ask(asking)
-            if leave is not None:  # at once: the next lookup asks without waiting for a task
-                done: Callable[[], None] = leave
-                leave = None
-                done()
+            # The slot is left from the last answer's callback: the next lookup asks without
+            # waiting for this task to wake.
+            left, leave = leave, None
+            await self._ask(asking, left)
             self._answered.set()
             await self._record()
         finally:
@@ -277,7 +276,10 @@ class LookupRun:
         }
         return Reservation(None, refused=refused)
 
-    async def _ask(self, asking: list[AnyProvider]) -> None:
+    async def _ask(self, asking: list[AnyProvider], leave: Callable[[], None] | None) -> None:
+        """Ask every provider at once. Each answer is taken in its call's done callback, and
+        `leave` is called with the last one: the next lookup of a batch asks without waiting
+        for this run's task to wake."""
         tasks = {
             asyncio.create_task(
                 answer_of(p, self._query, self._clock), name=f"portcheck:{p.name}"
@@ -286,18 +288,32 @@ class LookupRun:
         }
         self._calls = {p.name: t for t, p in tasks.items()}
         self._sent.set()
-        pending = set(tasks)
+        waiting = set(tasks)
+        all_in = asyncio.get_running_loop().create_future()
+
+        def take(task: asyncio.Task[ProviderResult], result: ProviderResult) -> None:
+            waiting.discard(task)
+            self._accept(result)
+            if not waiting:
+                if not all_in.done():  # cancelled with the run's task
+                    all_in.set_result(None)
+                if leave is not None:
+                    leave()
+
+        def landed(task: asyncio.Task[ProviderResult]) -> None:
+            take(task, task.result() if not task.cancelled() else interrupted(tasks[task]))
+
+        for task in tasks:
+            task.add_done_callback(landed)
         try:
-            while pending:
-                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-                for task in done:
-                    provider = tasks[task]
-                    self._accept(task.result() if not task.cancelled() else interrupted(provider))
+            if waiting:
+                await all_in
         except asyncio.CancelledError:
             # The run itself was cancelled (the process is stopping): record what is known.
-            for task in pending:
+            for task in list(waiting):
+                task.remove_done_callback(landed)
                 task.cancel()
-                self._accept(interrupted(tasks[task]))
+                take(task, interrupted(tasks[task]))
             await self._record()
             raise
 
