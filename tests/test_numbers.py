@@ -199,3 +199,21 @@ def test_validity_and_the_e164_form_are_what_phonenumbers_says(
         return  # read again as a French overseas number: another path
     assert info.valid == phonenumbers.is_valid_number(parsed)
     assert info.e164 == phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def test_a_chinese_mobile_national_form_is_what_phonenumbers_writes() -> None:
+    """Chinese mobiles skip phonenumbers' national formatting (a batch reads every number);
+    the shortcut must write what it writes, in every 4-digit block of the 1xx plan."""
+    import phonenumbers
+
+    national = phonenumbers.PhoneNumberFormat.NATIONAL
+    mobiles = 0
+    for block in range(1000, 2000):
+        for tail in ("0000000", "5038261", "9999999"):
+            info = parse_number(f"{block}{tail}", "CN")
+            if info.type != "mobile":
+                continue
+            mobiles += 1
+            written = phonenumbers.format_number(phonenumbers.parse(info.e164 or ""), national)
+            assert info.national == "".join(ch for ch in written if ch.isdigit())
+    assert mobiles > 1000  # the plan's mobile blocks were reached

@@ -203,10 +203,14 @@ def _describe(
     # E.164 form is "+", the country code and the significant number: each done once.
     number_type = phonenumbers.number_type(parsed)
     valid = number_type != phonenumbers.PhoneNumberType.UNKNOWN
-    e164 = f"+{parsed.country_code}{phonenumbers.national_significant_number(parsed)}"
-    national = re.sub(
-        r"\D", "", phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
-    )
+    nsn = phonenumbers.national_significant_number(parsed)
+    e164 = f"+{parsed.country_code}{nsn}"
+    if parsed.country_code == 86 and number_type == phonenumbers.PhoneNumberType.MOBILE:
+        national = nsn  # China writes its mobiles without the trunk 0 (a test holds each block)
+    else:
+        national = re.sub(
+            r"\D", "", phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+        )
     if region in ("RE", "YT", "GP", "GF", "MQ", "BL", "MF") and not notices:
         notices.append(
             Notice(
