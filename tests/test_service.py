@@ -169,6 +169,40 @@ async def test_closing_the_service_records_unfinished_lookups_as_interrupted(
     assert result.error is not None and result.error.title == "Interrupted"
 
 
+async def test_quitting_while_a_lookup_reserves_sends_nothing_after(
+    sandbox: SandboxServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Quit (the service closing) while a lookup's billed requests are being made durable:
+    nothing is sent once the commit lands, the quit does not wait for any provider, and the
+    reservations are settled as not billed."""
+    from tui.core.store.aio import AsyncStore
+
+    reserving, landing = asyncio.Event(), asyncio.Event()
+    reserve = AsyncStore.reserve
+
+    async def held(self: AsyncStore, *args: object, **kwargs: object) -> object:
+        reserving.set()
+        await landing.wait()
+        return await reserve(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(AsyncStore, "reserve", held)
+    profile = sandbox_profile(sandbox, timeout=4.0, ip138={"daily_budget": 100})
+    service = LookupService().use(profile, store=Store(tmp_path / "data"))
+    sandbox.state.add_fault("ip138", "timeout", count=1)  # asked, it would hold the quit
+    run = service.begin(service.prepare("13800138000"))
+    await asyncio.wait_for(reserving.wait(), 5)
+    closing = asyncio.ensure_future(service.aclose())
+    await asyncio.sleep(0.05)  # the run is told to stop while its commit is under way
+    landing.set()
+    await asyncio.wait_for(closing, 2)  # well under the provider's 4 s
+    assert sandbox.state.hits["ip138"] == 0 and sandbox.state.hits["china_mnp"] == 0
+    for name in ("ip138", "china_mnp"):
+        result = run.lookup.results[name]
+        assert result.error is not None and result.error.title == "Interrupted"
+        assert result.billed is False  # never sent
+    assert Store(tmp_path / "data").spent_today("ip138", profile.name) == 0
+
+
 async def test_a_run_cancelled_while_asking_records_what_it_knows(
     sandbox: SandboxServer, tmp_path: Path
 ) -> None:

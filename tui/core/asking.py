@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from tui.core.errors import (
     INTERRUPTED_MESSAGE,
+    NOT_SENT_MESSAGE,
     BadResponse,
     Interrupted,
     ProviderError,
@@ -52,3 +53,10 @@ def interrupted(provider: AnyProvider) -> ProviderResult:
     """The result of a call stopped before its answer (may be billed if it bills)."""
     error = Interrupted(_(INTERRUPTED_MESSAGE), billed=None if provider.billed else False)
     return ProviderResult.failed(provider.name, error, None)
+
+
+def not_sent(provider: AnyProvider) -> ProviderResult:
+    """The result of a call the lookup was stopped before making: nothing was sent."""
+    return ProviderResult.failed(
+        provider.name, Interrupted(_(NOT_SENT_MESSAGE), billed=False), None
+    )

@@ -200,3 +200,5 @@ TITLES: dict[ErrorKind, str] = {
 
 INTERRUPTED_MESSAGE = N_("outcome unknown: Portcheck stopped before the answer arrived.")
 """What a provider's result says when the lookup was interrupted (quit, crash, kill)."""
+NOT_SENT_MESSAGE = N_("not asked: Portcheck stopped before sending the request (not billed).")
+"""What it says when the lookup was stopped before this provider was asked."""

@@ -19,7 +19,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TypeVar
 
-from tui.core.asking import answer_of, interrupted
+from tui.core.asking import answer_of, interrupted, not_sent
 from tui.core.clients import ProviderClients
 from tui.core.errors import BudgetExceeded
 from tui.core.i18n import _
@@ -133,8 +133,9 @@ class LookupRun:
         ]
 
     async def interrupt(self) -> None:
-        """Stop waiting: unanswered providers become "interrupted", and that is recorded; a
-        run still waiting to be admitted gives its reservations back."""
+        """Stop waiting: unanswered providers become "interrupted", and that is recorded. A
+        run still reserving sends nothing once its commit lands (its providers read "not
+        asked"); one still waiting to be admitted gives its reservations back."""
         self._interrupted = True
         if self._admitting and self._task is not None:
             self._task.cancel()
@@ -153,6 +154,10 @@ class LookupRun:
                 if leave is None:
                     await self._give_back()
                     return
+            elif asking and self._interrupted:  # while reserving: nothing is sent after
+                for provider in asking:
+                    self._accept(not_sent(provider))
+                asking = []
             # The slot is left from the last answer's callback: the next lookup asks without
             # waiting for this task to wake.
             left, leave = leave, None
@@ -167,6 +172,9 @@ class LookupRun:
             self._queue.put_nowait(None)
 
     async def _admitted(self, admit: Admit) -> Callable[[], None] | None:
+        if self._interrupted:  # while reserving: not admitted
+            self.admitted = False
+            return None
         self._admitting = True
         leave = None
         try:
