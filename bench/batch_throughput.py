@@ -15,6 +15,10 @@ china_mnp and ip138) with a given number in flight, and reports lookups per seco
 - `aiohttp`: raw aiohttp, one session, the same two requests (`pip install aiohttp` first;
   skipped when it is missing).
 
+Each figure also comes with the CPU time per lookup: the worker's process (every thread) over
+the timed run, and the sandbox's over the worker's whole life (its warm-up lookup included). On
+a machine of 2 cores that says where the ceiling is: client and sandbox share them.
+
 Rounds alternate the workers (A, B, C, D, A, B, C, D…) at each concurrency. With
 `--baseline REV`, `batch@REV` (and `batch-o@REV`) run the batch from a git worktree of that
 commit, so a change is measured against the commit before it in the same run. Run:
@@ -47,7 +51,17 @@ def numbers(n: int) -> list[str]:
     return [f"1390{i:07d}" for i in range(n)]
 
 
-async def gated(n: int, in_flight: int, one) -> float:  # type: ignore[no-untyped-def]
+Measured = tuple[float, float]
+"""Lookups per second, and the worker's CPU milliseconds per lookup."""
+
+
+def measured(n: int, start: float, cpu: float) -> Measured:
+    """What a worker reports for `n` lookups since `start` (perf_counter) and `cpu`
+    (process_time)."""
+    return n / (time.perf_counter() - start), (time.process_time() - cpu) * 1000 / n
+
+
+async def gated(n: int, in_flight: int, one) -> Measured:  # type: ignore[no-untyped-def]
     """Lookups per second for `n` numbers, `in_flight` at a time (after one to warm up)."""
     gate = asyncio.Semaphore(in_flight)
 
@@ -56,9 +70,9 @@ async def gated(n: int, in_flight: int, one) -> float:  # type: ignore[no-untype
             await one(text)
 
     await each("13800138000")
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     await asyncio.gather(*(each(t) for t in numbers(n)))
-    return n / (time.perf_counter() - start)
+    return measured(n, start, cpu)
 
 
 def _aiohttp() -> object:
@@ -69,24 +83,24 @@ def _aiohttp() -> object:
     return AiohttpTransport(verify=tls_context())
 
 
-async def run_batch(base: str, n: int, in_flight: int) -> float:
+async def run_batch(base: str, n: int, in_flight: int) -> Measured:
     """As `portcheck batch` runs: on the aiohttp transport."""
     return await _batch(base, n, in_flight, _aiohttp())
 
 
-async def run_batch_nohistory(base: str, n: int, in_flight: int) -> float:
+async def run_batch_nohistory(base: str, n: int, in_flight: int) -> Measured:
     """The batch on aiohttp with no history (no reservations, records or checkpoint): what
     the history costs. `portcheck batch` always has one when it can; this is a measure."""
     return await _batch(base, n, in_flight, _aiohttp(), history=False)
 
 
-async def run_batch_to_file(base: str, n: int, in_flight: int) -> float:
+async def run_batch_to_file(base: str, n: int, in_flight: int) -> Measured:
     """As `portcheck batch numbers.txt -o answers.jsonl` runs: also checkpointed in the
     history, and every row written to a JSON lines file."""
     return await _batch(base, n, in_flight, _aiohttp(), output=True)
 
 
-async def run_batch_httpx(base: str, n: int, in_flight: int) -> float:
+async def run_batch_httpx(base: str, n: int, in_flight: int) -> Measured:
     """The same batch on the provider clients' own httpx transport (the TUI's)."""
     return await _batch(base, n, in_flight, None)
 
@@ -99,7 +113,7 @@ async def _batch(
     *,
     history: bool = True,
     output: bool = False,
-) -> float:
+) -> Measured:
     from tui.core.batch import Batch
     from tui.core.batch_io import InputRow, open_output
     from tui.core.config import ResolvedProfile
@@ -123,7 +137,7 @@ async def _batch(
     point = await service.store.checkpoint("bench") if output and service.store else None
     target = home / "answers.jsonl" if output else Path(os.devnull)
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     try:  # as `portcheck batch` runs
         from tui.core.collector import fewer_collections
     except ImportError:  # a commit from before it (--baseline)
@@ -138,7 +152,7 @@ async def _batch(
                 write(row)
 
         await Batch(service, concurrency=in_flight, checkpoint=point).run(rows, emit)
-    rate = n / (time.perf_counter() - start)
+    rate = measured(n, start, cpu)
     await service.aclose()
     assert written == n
     return rate
@@ -153,7 +167,7 @@ def _requests(base: str, text: str) -> list[tuple[str, str, dict, dict]]:  # typ
     ]  # fmt: skip
 
 
-async def run_httpx(base: str, n: int, in_flight: int) -> float:
+async def run_httpx(base: str, n: int, in_flight: int) -> Measured:
     import httpx
 
     async with httpx.AsyncClient(timeout=30) as client:  # httpx's defaults, as most code has
@@ -167,7 +181,7 @@ async def run_httpx(base: str, n: int, in_flight: int) -> float:
         return await gated(n, in_flight, one)
 
 
-async def run_aiohttp(base: str, n: int, in_flight: int) -> float:
+async def run_aiohttp(base: str, n: int, in_flight: int) -> Measured:
     import aiohttp  # type: ignore[import-not-found]
 
     connector = aiohttp.TCPConnector(limit=0)
@@ -198,11 +212,24 @@ MINE = ("batch", "batch-o")
 """Workers compared with the others (and with themselves at --baseline REV)."""
 
 
-def measure(worker: str, base: str, n: int, in_flight: int, tree: Path | None = None) -> float:
+def sandbox_cpu(pid: int) -> float:
+    """Seconds of CPU the sandbox process has used (Linux's /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(
+    worker: str, base: str, n: int, in_flight: int, sandbox: int, tree: Path | None = None
+) -> tuple[float, float, float]:
+    """Lookups per second, and CPU milliseconds per lookup in the worker and the sandbox."""
     env = {**os.environ}
     if tree is not None:  # another commit's engine
         env["PYTHONPATH"] = str(tree)
         worker = worker.split("@")[0]
+    served = sandbox_cpu(sandbox)
     with tempfile.TemporaryDirectory() as home:
         out = subprocess.run(
             [sys.executable, __file__, "--worker", worker, "--url", base, "--numbers", str(n),
@@ -210,7 +237,9 @@ def measure(worker: str, base: str, n: int, in_flight: int, tree: Path | None = 
             env={**env, "PORTCHECK_HOME": home}, capture_output=True, text=True,
             timeout=900, check=True,
         )  # fmt: skip
-    return float(json.loads(out.stdout.strip().splitlines()[-1])["rate"])
+    served = sandbox_cpu(sandbox) - served
+    report = json.loads(out.stdout.strip().splitlines()[-1])
+    return float(report["rate"]), float(report["cpu_ms"]), served * 1000 / n
 
 
 def free_port() -> int:
@@ -242,8 +271,8 @@ def main() -> None:
     parser.add_argument("--url")
     args = parser.parse_args()
     if args.worker:
-        rate = asyncio.run(WORKERS[args.worker](args.url, args.numbers, int(args.in_flight)))
-        print(json.dumps({"rate": rate}))
+        rate, cpu = asyncio.run(WORKERS[args.worker](args.url, args.numbers, int(args.in_flight)))
+        print(json.dumps({"rate": rate, "cpu_ms": cpu}))
         return
     workers = args.workers.split(",")
     trees: dict[str, Path] = {}
@@ -270,16 +299,21 @@ def main() -> None:
         wait_for(base)
         for in_flight in (int(x) for x in args.in_flight.split(",")):
             rates: dict[str, list[float]] = {w: [] for w in workers}
+            cpus: dict[str, list[tuple[float, float]]] = {w: [] for w in workers}
             for _ in range(args.rounds):
                 for worker in workers:
-                    rates[worker].append(
-                        measure(worker, base, args.numbers, in_flight, trees.get(worker))
+                    rate, cpu, served = measure(
+                        worker, base, args.numbers, in_flight, sandbox.pid, trees.get(worker)
                     )
+                    rates[worker].append(rate)
+                    cpus[worker].append((cpu, served))
             line = [f"{in_flight} in flight, {args.numbers} numbers, {args.rounds} rounds:"]
             for worker, values in rates.items():
                 line.append(
                     f"{worker} {statistics.median(values):.0f}/s "
-                    f"({min(values):.0f}-{max(values):.0f})"
+                    f"({min(values):.0f}-{max(values):.0f}), CPU per lookup "
+                    f"{statistics.median(c for c, _ in cpus[worker]):.2f} ms "
+                    f"+ sandbox {statistics.median(s for _, s in cpus[worker]):.2f} ms"
                 )
             for mine in [w for w in MINE if w in rates]:
                 against = (f"{mine}@{args.baseline}", "batch-nohistory", "httpx", "aiohttp")
