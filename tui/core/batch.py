@@ -299,10 +299,9 @@ LOST = N_(
 
 
 def _answer_of(lookup: Lookup) -> dict[str, Any]:
-    data = lookup.to_json()
-    number = data["number"]
+    data = lookup.answers_json()
     return {
-        "number": number.get("e164") if isinstance(number, dict) else None,
+        "number": lookup.number.e164 if lookup.number else None,
         "lookup_id": lookup.lookup_id,
         "verdict": data["verdict"],
         "results": data["results"],

@@ -158,8 +158,15 @@ class Lookup:
     def to_json(self) -> dict[str, Any]:
         """The SPEC's JSON object."""
         number = self.number
-        data: dict[str, Any] = {
+        return {
             "number": number_json(number, number.input if number else self.masked),
+            **self.answers_json(),
+        }
+
+    def answers_json(self) -> dict[str, Any]:
+        """The SPEC's JSON object but its `number`: the results, the verdict, any warnings
+        (a batch row says the number its own way, and needs no range holder looked up)."""
+        data: dict[str, Any] = {
             "results": [r.to_json() for r in self.ordered],
             "verdict": self.verdict.to_json(),
         }
