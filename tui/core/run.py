@@ -19,7 +19,7 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TypeVar
 
-from tui.core.asking import answer_of, interrupted, not_sent
+from tui.core.asking import Calls, not_sent
 from tui.core.clients import ProviderClients
 from tui.core.errors import BudgetExceeded
 from tui.core.i18n import _
@@ -158,9 +158,7 @@ class LookupRun:
                 for provider in asking:
                     self._accept(not_sent(provider))
                 asking = []
-            # The slot is left from the last answer's callback: the next lookup asks without
-            # waiting for this task to wake.
-            left, leave = leave, None
+            left, leave = leave, None  # left by the last answer's callback
             await self._ask(asking, left)
             self._answered.set()
             await self._record()
@@ -285,43 +283,16 @@ class LookupRun:
         return Reservation(None, refused=refused)
 
     async def _ask(self, asking: list[AnyProvider], leave: Callable[[], None] | None) -> None:
-        """Ask every provider at once. Each answer is taken in its call's done callback, and
-        `leave` is called with the last one: the next lookup of a batch asks without waiting
-        for this run's task to wake."""
-        tasks = {
-            asyncio.create_task(
-                answer_of(p, self._query, self._clock), name=f"portcheck:{p.name}"
-            ): p
-            for p in asking
-        }
-        self._calls = {p.name: t for t, p in tasks.items()}
+        """Ask every provider at once; `leave` is called with the last answer, so the next
+        lookup of a batch asks without waiting for this run's task to wake."""
+        calls = Calls(asking, self._query, self._clock, self._accept, leave)
+        self._calls = calls.tasks
         self._sent.set()
-        waiting = set(tasks)
-        all_in = asyncio.get_running_loop().create_future()
-
-        def take(task: asyncio.Task[ProviderResult], result: ProviderResult) -> None:
-            waiting.discard(task)
-            self._accept(result)
-            if not waiting:
-                if not all_in.done():  # cancelled with the run's task
-                    all_in.set_result(None)
-                if leave is not None:
-                    leave()
-
-        def landed(task: asyncio.Task[ProviderResult]) -> None:
-            take(task, task.result() if not task.cancelled() else interrupted(tasks[task]))
-
-        for task in tasks:
-            task.add_done_callback(landed)
         try:
-            if waiting:
-                await all_in
+            await calls.all_in()
         except asyncio.CancelledError:
             # The run itself was cancelled (the process is stopping): record what is known.
-            for task in list(waiting):
-                task.remove_done_callback(landed)
-                task.cancel()
-                take(task, interrupted(tasks[task]))
+            calls.stop()
             await self._record()
             raise
 
