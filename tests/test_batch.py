@@ -43,7 +43,7 @@ def test_a_csv_is_answered_row_by_row_in_order_and_duplicates_are_asked_once(
     ran = portcheck(tmp_path / "home", "batch", str(source), "-o", str(target), "--yes",
                     config=config)  # fmt: skip
     assert ran.code == 1, ran.err  # one row is invalid
-    assert "5 rows: 3 numbers to look up (1 duplicate rows answered once, 1 invalid" in ran.err
+    assert "5 rows: 3 numbers to look up (1 duplicate row answered once, 1 invalid" in ran.err
     assert "china_mnp: up to 3 billed queries" in ran.err
     assert sandbox.state.hits["china_mnp"] == 3  # not 4: the duplicate was asked once
     assert oct(target.stat().st_mode & 0o777) == "0o600"
@@ -426,6 +426,37 @@ async def test_the_estimate_counts_answers_history_will_reuse(
     assert found.distinct == 6
     assert found.reused == {"china_mnp": 3, "ip138": 3}
     assert found.billed == {"china_mnp": 3, "ip138": 3}
+
+
+async def test_the_estimate_speaks_of_one_in_the_singular(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    """One duplicate, one invalid row, one billed query, one reused answer, one row over the
+    budget: each said as one, not "1 rows"."""
+    from tests.conftest import sandbox_profile
+    from tui.core.batch_io import InputRow
+    from tui.core.batch_plan import plan, provider_lines
+    from tui.core.service import LookupService
+    from tui.core.store import Store
+
+    profile = sandbox_profile(sandbox, ip138={"daily_budget": 1})
+    service = LookupService().use(profile, store=Store(tmp_path))
+    try:
+        await service.check("13800138001", names=["china_mnp"])  # its answer will be reused
+        await service.check("13800138009", names=["ip138"])  # the day's ip138 budget is spent
+        texts = ["13800138001", "13800138001", "12"]
+        rows = [InputRow(i + 1, {}, t, None) for i, t in enumerate(texts)]
+        found = await plan(service, rows, ["china_mnp", "ip138"])
+        lines = await provider_lines(service, found)
+    finally:
+        await service.aclose()
+    assert found.summary() == (
+        "3 rows: 1 number to look up (1 duplicate row answered once, 1 invalid row never sent)."
+    )
+    assert lines == [
+        "  china_mnp: up to 0 billed queries (1 answer reused from history)",
+        "  ip138: up to 1 billed query; budget 0 of 1 left today: 1 row will get a budget error",
+    ]
 
 
 async def _batch_peak(rows: int, tmp: Path) -> int:

@@ -60,7 +60,7 @@ async def test_a_batch_from_the_tui(tmp_path: Path, sandbox: SandboxServer) -> N
         assert "Batch lookups" in titles
         screen = await _batch_of(pilot, source)
         plan = text_of(screen.query_one("#batch-plan", Static))
-        assert "4 rows: 2 numbers to look up (1 duplicate rows answered once, 1 invalid" in plan
+        assert "4 rows: 2 numbers to look up (1 duplicate row answered once, 1 invalid" in plan
         assert "china_mnp: up to 2 billed queries" in plan
         assert sum(sandbox.state.hits.values()) == 0  # the estimate sends nothing
         await pilot.press("ctrl+s")

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from tui.core.batch_io import InputRow
 from tui.core.errors import InvalidInput
-from tui.core.i18n import _
+from tui.core.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from tui.core.providers import Query
@@ -50,11 +50,25 @@ class Plan:
 
     def summary(self) -> str:
         """`40 rows: 38 numbers to look up (…)`, for the CLI and the TUI alike."""
-        return _(
-            "{rows} rows: {distinct} numbers to look up"
-            " ({duplicates} duplicate rows answered once, {invalid} invalid rows never sent)."
-        ).format(
-            rows=self.rows, distinct=self.distinct, duplicates=self.duplicates, invalid=self.invalid
+        rows, distinct, duplicates, invalid = (
+            self.rows,
+            self.distinct,
+            self.duplicates,
+            self.invalid,
+        )
+        return _("{rows}: {distinct} ({duplicates}, {invalid}).").format(
+            rows=ngettext("{count} row", "{count} rows", rows).format(count=rows),
+            distinct=ngettext(
+                "{count} number to look up", "{count} numbers to look up", distinct
+            ).format(count=distinct),
+            duplicates=ngettext(
+                "{count} duplicate row answered once",
+                "{count} duplicate rows answered once",
+                duplicates,
+            ).format(count=duplicates),
+            invalid=ngettext(
+                "{count} invalid row never sent", "{count} invalid rows never sent", invalid
+            ).format(count=invalid),
         )
 
 
@@ -110,20 +124,27 @@ async def provider_lines(service: LookupService, found: Plan) -> list[str]:
     """One line per billed provider of a plan: queries, reuse, what its budget leaves."""
     lines = []
     for name in sorted({*found.billed, *found.reused}):
-        text = "  " + _("{provider}: up to {count} billed queries").format(
-            provider=name, count=found.billed[name]
-        )
-        if found.reused[name]:
-            text += " " + _("({count} answers reused from history)").format(
-                count=found.reused[name]
-            )
+        billed, reused = found.billed[name], found.reused[name]
+        text = "  " + ngettext(
+            "{provider}: up to {count} billed query",
+            "{provider}: up to {count} billed queries",
+            billed,
+        ).format(provider=name, count=billed)
+        if reused:
+            text += " " + ngettext(
+                "({count} answer reused from history)",
+                "({count} answers reused from history)",
+                reused,
+            ).format(count=reused)
         budget = service.clients.get(name).daily_budget
         if budget is not None:
             left = max(0, budget - (await service.spent_today(name) or 0))
             text += _("; budget {left} of {budget} left today").format(left=left, budget=budget)
-            if found.billed[name] > left:
-                text += _(": {count} rows will get a budget error").format(
-                    count=found.billed[name] - left
-                )
+            if billed > left:
+                text += ngettext(
+                    ": {count} row will get a budget error",
+                    ": {count} rows will get a budget error",
+                    billed - left,
+                ).format(count=billed - left)
         lines.append(text)
     return lines or ["  " + _("no billed queries.")]
