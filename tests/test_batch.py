@@ -459,6 +459,17 @@ async def test_the_estimate_speaks_of_one_in_the_singular(
     ]
 
 
+def test_the_last_line_speaks_of_one_in_the_singular() -> None:
+    from tui.core.batch_tally import Tally
+
+    one = Tally(total=1, done=1, billed=1, eligible=1)
+    assert one.summary() == (
+        "1 of 1 row answered: 1 eligible, 0 not eligible, 0 ported, 0 with errors; "
+        "1 billed query sent."
+    )
+    assert Tally(total=3, done=2, billed=4).summary().startswith("2 of 3 rows answered")
+
+
 async def _batch_peak(rows: int, tmp: Path) -> int:
     """Peak traced memory (bytes) of planning and running `rows` distinct numbers through
     the offline provider (the number ranges on disk: real lookups, nothing sent)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from tui.core.i18n import _
+from tui.core.i18n import _, ngettext
 from tui.core.result import LineStatus, line_status_text
 
 
@@ -27,11 +27,16 @@ class Tally:
 
     def summary(self) -> str:
         """What the run did, in one sentence (the CLI's last line)."""
+        answered = ngettext(
+            "{done} of {total} row answered", "{done} of {total} rows answered", self.total
+        ).format(done=self.done, total=self.total)
+        sent = ngettext(
+            "{count} billed query sent", "{count} billed queries sent", self.billed
+        ).format(count=self.billed)
         return _(
-            "{done} of {total} rows answered: {eligible} eligible, "
-            "{not_eligible} not eligible, {ported} ported, {errors} with "
-            "errors; {billed} billed queries sent."
-        ).format(**vars(self))
+            "{answered}: {eligible} eligible, {not_eligible} not eligible, {ported} ported, "
+            "{errors} with errors; {sent}."
+        ).format(**vars(self), answered=answered, sent=sent)
 
     def counts(self) -> str:
         """The live tally (the TUI's batch screen), line states in words."""
