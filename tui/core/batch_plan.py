@@ -50,25 +50,20 @@ class Plan:
 
     def summary(self) -> str:
         """`40 rows: 38 numbers to look up (…)`, for the CLI and the TUI alike."""
-        rows, distinct, duplicates, invalid = (
-            self.rows,
-            self.distinct,
-            self.duplicates,
-            self.invalid,
-        )
+        duplicates = self.duplicates
         return _("{rows}: {distinct} ({duplicates}, {invalid}).").format(
-            rows=ngettext("{count} row", "{count} rows", rows).format(count=rows),
+            rows=ngettext("{count} row", "{count} rows", self.rows).format(count=self.rows),
             distinct=ngettext(
-                "{count} number to look up", "{count} numbers to look up", distinct
-            ).format(count=distinct),
+                "{count} number to look up", "{count} numbers to look up", self.distinct
+            ).format(count=self.distinct),
             duplicates=ngettext(
                 "{count} duplicate row answered once",
                 "{count} duplicate rows answered once",
                 duplicates,
             ).format(count=duplicates),
             invalid=ngettext(
-                "{count} invalid row never sent", "{count} invalid rows never sent", invalid
-            ).format(count=invalid),
+                "{count} invalid row never sent", "{count} invalid rows never sent", self.invalid
+            ).format(count=self.invalid),
         )
 
 
