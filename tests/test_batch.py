@@ -654,3 +654,33 @@ def test_a_batch_collects_less_often_and_leaves_the_collector_as_it_found_it() -
         assert gc.get_threshold()[0] == YOUNG > before[0]
         assert gc.get_freeze_count() > 0  # what was loaded is never walked again
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
+async def test_nothing_after_a_row_that_never_started_is_written() -> None:
+    """A stop leaves the rows not begun unwritten, and every row after them too, even one
+    answered without asking (invalid, a duplicate): a gap would be skipped on resume, since
+    the output's row count says how far it got."""
+    import asyncio
+    from types import SimpleNamespace
+
+    from tui.core import batch as core_batch
+    from tui.core.batch_io import InputRow
+
+    batch = core_batch.Batch(SimpleNamespace(store=None), concurrency=1)  # type: ignore[arg-type]
+
+    async def never_started() -> dict[str, object]:
+        batch.stop()  # the stop lands while the first row waits its turn
+        raise core_batch._NotStarted
+
+    def answer(row: InputRow) -> asyncio.Future[dict[str, object]]:
+        if row.index == 1:
+            return asyncio.ensure_future(never_started())
+        done: asyncio.Future[dict[str, object]] = asyncio.get_running_loop().create_future()
+        done.set_result({"number": None, "verdict": None, "results": [], "error": None})
+        return done
+
+    batch._answer = answer  # type: ignore[method-assign]
+    written: list[object] = []
+    rows = [InputRow(i, {}, f"row {i}", None) for i in range(1, 9)]
+    await batch.run(rows, lambda row: written.append(row["row"]))
+    assert written == []

@@ -103,11 +103,12 @@ class Batch:
         window: deque[tuple[InputRow, Awaitable[dict[str, Any]]]] = deque()
 
         async def flush_one() -> bool:
-            row, pending = window.popleft()
+            row, pending = window[0]
             try:
                 answer = await pending
             except _NotStarted:  # stopped before this row began: it and all after wait
-                return False
+                return False  # (it stays first: nothing after it is written, no gap)
+            window.popleft()
             self._count(answer)
             emit({"row": row.index, "input": row.shown_columns, **answer})
             self._written(row.index)
@@ -122,8 +123,8 @@ class Batch:
             if point is not None and row.index <= point.written:
                 continue  # in the output already
             window.append((row, self._answer(row)))
-            while len(window) >= self.concurrency * ORDER_SLACK:
-                await flush_one()
+            while len(window) >= self.concurrency * ORDER_SLACK and await flush_one():
+                pass
         while window and await flush_one():
             pass
         # Stopped: the rows still waiting give back what they reserved, and send nothing.
