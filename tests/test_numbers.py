@@ -73,6 +73,7 @@ def test_invalid_number_without_country_code_explains_the_default_region() -> No
     info = parse_number("06 61 37 09 15", "CN")
     assert not info.valid
     assert info.problem is not None and "read as CN" in info.problem
+    assert info.problem.endswith("e.g. +33 6 12 34 56 78 or 0033 6 12 34 56 78.")  # one stop
 
 
 @pytest.mark.parametrize("text", ["0692 12 34 56", "+33 692 12 34 56"])

@@ -157,7 +157,7 @@ def parse_number(text: str, default_region: str = "CN") -> NumberInfo:
     if not info.valid and region is not None and info.problem and "+" not in digits:
         hint = _(
             "Numbers without a country code are read as {region} (the profile's region):"
-            " add it, e.g. +33 6 12 34 56 78 or 0033…."
+            " add it, e.g. +33 6 12 34 56 78 or 0033 6 12 34 56 78."
         ).format(region=region)
         info = replace(info, problem=f"{info.problem} {hint}")
     return info
