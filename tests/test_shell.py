@@ -197,3 +197,21 @@ def test_a_spinner_names_the_providers_still_asked_on_a_terminal_only(
     assert "not ported, runs on 中国移动" in text  # then the answer itself
     piped = portcheck(tmp_path, "check", "13800138000", config=config)
     assert piped.code == 0 and "asking" not in piped.err
+
+
+def test_long_lines_wrap_between_words_on_a_terminal_and_stay_whole_in_a_pipe(
+    tmp_path: Path,
+) -> None:
+    """An agent on a narrow SSH terminal reads whole words; a script reads whole lines."""
+    from tui.demo import BANNER
+
+    shown = in_pty(tmp_path, {"COLUMNS": "40", "NO_COLOR": "1"}, "check", "13800138056")
+    lines = re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]", b"", shown).decode().splitlines()
+    words = {word for line in lines for word in line.split()}
+    assert set(BANNER.split()) <= words, "a word of the banner was cut across lines"
+    assert max(len(line) for line in lines) <= 40
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    env.update(PORTCHECK_HOME=str(tmp_path), COLUMNS="40")
+    piped = subprocess.run([PORTCHECK, "check", "13800138056"], env=env, capture_output=True,
+                           text=True, timeout=60)  # fmt: skip
+    assert BANNER in piped.stderr.splitlines()

@@ -24,10 +24,13 @@ def fail(message: str, code: int) -> NoReturn:
 
 def console(*, err: bool = False) -> Console:
     """Where human output goes, through rich: colours only on a terminal, never with
-    `NO_COLOR`, always with `FORCE_COLOR`; lines are never re-wrapped."""
+    `NO_COLOR`, always with `FORCE_COLOR`. On a terminal long lines wrap between words at
+    its width (an 80-column SSH session); elsewhere (a pipe, a file) they stay whole."""
     from rich.console import Console
 
-    return Console(stderr=err, highlight=False, markup=False, emoji=False, soft_wrap=True)
+    made = Console(stderr=err, highlight=False, markup=False, emoji=False)
+    made.soft_wrap = not made.is_terminal
+    return made
 
 
 def say(text: str, style: str = "", *, err: bool = False) -> None:
