@@ -18,9 +18,20 @@ from tui.core.http import build_client, no_tls_context, send
 Serve = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
 
-async def served(serve: Serve) -> tuple[asyncio.Server, str, list[int]]:
-    """A server on loopback running `serve` per connection; its URL, and a count of the
-    requests it read."""
+_servers: list[asyncio.Server] = []
+"""Servers the running test started; closed when it ends (`_close_servers`)."""
+
+
+@pytest.fixture(autouse=True)
+async def _close_servers() -> AsyncIterator[None]:
+    yield
+    while _servers:
+        _servers.pop().close()
+
+
+async def served(serve: Serve) -> tuple[str, list[int]]:
+    """A server on loopback running `serve` per connection, closed when the test ends; its
+    URL, and a count of the requests it read."""
     seen = [0]
 
     async def each(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -29,7 +40,8 @@ async def served(serve: Serve) -> tuple[asyncio.Server, str, list[int]]:
         await serve(reader, writer)
 
     server = await asyncio.start_server(each, "127.0.0.1", 0)
-    return server, f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/", seen
+    _servers.append(server)
+    return f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/", seen
 
 
 @pytest.fixture
@@ -46,12 +58,9 @@ async def hang_up(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) ->
 async def test_a_billed_request_the_server_dropped_is_not_sent_again(
     client: httpx.AsyncClient,
 ) -> None:
-    server, url, seen = await served(hang_up)
-    try:
-        with pytest.raises(NetworkError) as caught:
-            await send(client, client.build_request("GET", url), billed=True)
-    finally:
-        server.close()
+    url, seen = await served(hang_up)
+    with pytest.raises(NetworkError) as caught:
+        await send(client, client.build_request("GET", url), billed=True)
     assert seen[0] == 1, "a request that may have arrived was sent again"
     assert caught.value.billed is None  # may be billed: the request arrived
     assert "failed mid-request" in caught.value.message
@@ -60,12 +69,9 @@ async def test_a_billed_request_the_server_dropped_is_not_sent_again(
 async def test_a_free_request_the_server_dropped_is_tried_again(
     client: httpx.AsyncClient,
 ) -> None:
-    server, url, seen = await served(hang_up)
-    try:
-        with pytest.raises(NetworkError):
-            await send(client, client.build_request("GET", url), billed=False)
-    finally:
-        server.close()
+    url, seen = await served(hang_up)
+    with pytest.raises(NetworkError):
+        await send(client, client.build_request("GET", url), billed=False)
     assert seen[0] > 1
 
 
@@ -98,12 +104,9 @@ async def test_answers_come_through_and_connections_are_kept(
             writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nagain")
             await writer.drain()
 
-    server, url, _ = await served(counted)
-    try:
-        first = await send(client, client.build_request("GET", url), billed=True)
-        second = await send(client, client.build_request("GET", url), billed=True)
-    finally:
-        server.close()
+    url, _ = await served(counted)
+    first = await send(client, client.build_request("GET", url), billed=True)
+    second = await send(client, client.build_request("GET", url), billed=True)
     assert (first.text, second.text) == ("hello", "again")
     assert connections[0] == 1
 
@@ -122,13 +125,10 @@ async def test_loopback_is_reached_directly_whatever_proxy_the_environment_names
         await writer.drain()
         writer.close()
 
-    server, url, seen = await served(once)
+    url, seen = await served(once)
     transport = AiohttpTransport(verify=no_tls_context())
-    try:
-        async with build_client(timeout=5.0, transport=transport, tls=False) as c:
-            answered = await send(c, c.build_request("GET", url), billed=True)
-    finally:
-        server.close()
+    async with build_client(timeout=5.0, transport=transport, tls=False) as c:
+        answered = await send(c, c.build_request("GET", url), billed=True)
     assert answered.text == "ok" and seen[0] == 1
 
 
@@ -153,11 +153,8 @@ async def test_a_compressed_answer_is_read_decoded(client: httpx.AsyncClient) ->
         )
         await writer.drain()
 
-    server, url, _ = await served(zipped)
-    try:
-        answered = await send(client, client.build_request("GET", url), billed=True)
-    finally:
-        server.close()
+    url, _ = await served(zipped)
+    answered = await send(client, client.build_request("GET", url), billed=True)
     assert answered.json() == {"code": "2000"}
 
 
@@ -171,12 +168,9 @@ async def test_a_huge_answer_stops_being_read_and_is_not_asked_again(
         writer.write(_answer("200 OK", b"x" * (MAX_BODY + 10)))
         await writer.drain()
 
-    server, url, seen = await served(huge)
-    try:
-        with pytest.raises(BadResponse) as caught:
-            await send(client, client.build_request("GET", url), billed=True)
-    finally:
-        server.close()
+    url, seen = await served(huge)
+    with pytest.raises(BadResponse) as caught:
+        await send(client, client.build_request("GET", url), billed=True)
     assert seen[0] == 1 and caught.value.billed is None
     assert "larger than 256 KiB" in caught.value.message
 
@@ -192,13 +186,10 @@ async def test_a_free_request_is_tried_again_after_a_503_and_a_billed_one_is_not
         await writer.drain()
         writer.close()
 
-    server, url, seen = await served(busy_then_ok)
-    try:
-        free = await send(client, client.build_request("GET", url), billed=False)
-        answers = iter([_answer("503 Busy", b"busy", close)])
-        billed = await send(client, client.build_request("GET", url), billed=True)
-    finally:
-        server.close()
+    url, seen = await served(busy_then_ok)
+    free = await send(client, client.build_request("GET", url), billed=False)
+    answers = iter([_answer("503 Busy", b"busy", close)])
+    billed = await send(client, client.build_request("GET", url), billed=True)
     assert free.text == "ok" and billed.status_code == 503
     assert seen[0] == 3  # two for the free request, one for the billed one
 
@@ -219,13 +210,10 @@ async def test_a_free_request_is_tried_again_after_a_huge_503(transport: str) ->
         await writer.drain()
         writer.close()
 
-    server, url, seen = await served(huge_then_ok)
+    url, seen = await served(huge_then_ok)
     inner = AiohttpTransport(verify=no_tls_context()) if transport == "aiohttp" else None
-    try:
-        async with build_client(timeout=5.0, transport=inner, tls=False) as c:
-            answered = await send(c, c.build_request("GET", url), billed=False)
-    finally:
-        server.close()
+    async with build_client(timeout=5.0, transport=inner, tls=False) as c:
+        answered = await send(c, c.build_request("GET", url), billed=False)
     assert answered.text == "ok" and seen[0] == 2
 
 
@@ -240,7 +228,7 @@ async def test_the_proxy_the_environment_names_is_used_on_the_batch_transport(
         await writer.drain()
         writer.close()
 
-    server, proxy_url, seen = await served(proxy)
+    proxy_url, seen = await served(proxy)
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "NO_PROXY", "no_proxy"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("ALL_PROXY", proxy_url.rstrip("/"))
@@ -248,12 +236,9 @@ async def test_the_proxy_the_environment_names_is_used_on_the_batch_transport(
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     transport = AiohttpTransport(verify=no_tls_context())
-    try:
-        async with build_client(timeout=5.0, transport=transport, tls=False) as c:
-            request = c.build_request("GET", f"http://127.0.0.2:{port}/")
-            answered = await send(c, request, billed=True)
-    finally:
-        server.close()
+    async with build_client(timeout=5.0, transport=transport, tls=False) as c:
+        request = c.build_request("GET", f"http://127.0.0.2:{port}/")
+        answered = await send(c, request, billed=True)
     assert answered.text == "via proxy" and seen[0] == 1
 
 
@@ -274,12 +259,10 @@ async def test_a_provider_cookie_is_never_sent_back_on_the_batch_transport() -> 
             await writer.drain()
 
     server = await asyncio.start_server(each, "127.0.0.1", 0)
+    _servers.append(server)
     url = f"http://localhost:{server.sockets[0].getsockname()[1]}/"
     transport = AiohttpTransport(verify=no_tls_context())
-    try:
-        async with build_client(timeout=5.0, transport=transport, tls=False) as c:
-            for _ in range(2):
-                await send(c, c.build_request("GET", url), billed=True)
-    finally:
-        server.close()
+    async with build_client(timeout=5.0, transport=transport, tls=False) as c:
+        for _ in range(2):
+            await send(c, c.build_request("GET", url), billed=True)
     assert cookies == [False, False]

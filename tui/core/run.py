@@ -146,9 +146,9 @@ class LookupRun:
     # --- the pipeline ----------------------------------------------------------------------
 
     async def _pipeline(self) -> None:
-        leave: Callable[[], None] | None = None
         try:
             asking = await self._reserve(self._skip())
+            leave = None
             if asking and self._admit is not None:
                 leave = await self._admitted(self._admit)
                 if leave is None:
@@ -158,13 +158,10 @@ class LookupRun:
                 for provider in asking:
                     self._accept(not_sent(provider))
                 asking = []
-            left, leave = leave, None  # left by the last answer's callback
-            await self._ask(asking, left)
+            await self._ask(asking, leave)  # `leave` is called with the last answer
             self._answered.set()
             await self._record()
         finally:
-            if leave is not None:
-                leave()
             self._sent.set()
             self._answered.set()
             self._queue.put_nowait(None)

@@ -27,19 +27,21 @@ def clean_text(value: object, *, limit: int = MAX_TEXT) -> str:
     spaces. The result is at most `limit` characters.
     """
     text = str(value)
-    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
-        # Nothing to remove: no control, format, private-use or unassigned characters (so
-        # no escape sequence either), no separator but single inner spaces. Most answers.
-        return text if len(text) <= limit else text[: limit - 1] + "…"
-    text = _ESCAPES.sub("", text)
+    # Most answers have nothing to remove: no control, format, private-use or unassigned
+    # characters (so no escape sequence either), no separator but single inner spaces.
+    if not (text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " "):
+        text = _cleaned(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _cleaned(text: str) -> str:
     out: list[str] = []
-    for ch in text:
+    for ch in _ESCAPES.sub("", text):
         if ch in "\t\n\r\v\f\x85\u2028\u2029":
             out.append(" ")
         elif unicodedata.category(ch)[0] != "C":
             out.append(ch)
-    cleaned = " ".join("".join(out).split())
-    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
+    return " ".join("".join(out).split())
 
 
 def clean_tree(value: Any, *, depth: int = 0) -> Any:
