@@ -124,3 +124,18 @@ async def test_a_stopped_batch_continues_where_it_stopped_when_the_file_is_chose
     written = [json.loads(line) for line in output_for(source).read_text().splitlines()]
     assert [w["row"] for w in written] == list(range(1, 61))  # each row once, in order
     assert sandbox.state.hits["china_mnp"] == 60  # no number asked twice
+
+
+async def test_a_file_that_is_not_utf8_says_how_to_save_it(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    source = tmp_path / "客户.csv"
+    source.write_bytes("号码,姓名\n13800138000,张三\n".encode("gbk"))  # Excel in Chinese
+    app = app_for(config_for(sandbox, tmp_path / "c.toml"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        screen = await _batch_of(pilot, source)
+        plan = text_of(screen.query_one("#batch-plan", Static))
+        assert "Cannot read 客户.csv: not UTF-8 text; save it as UTF-8 (CSV UTF-8)." in plan
+        assert "codec" not in plan  # not Python's own words
+        assert sum(sandbox.state.hits.values()) == 0

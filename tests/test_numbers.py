@@ -69,6 +69,28 @@ def test_bad_input_names_what_is_wrong(text: str, fragment: str) -> None:
         parse_number(text)
 
 
+@pytest.mark.parametrize("text", ["1.38001E+10", "1,38001E+10", "8.6138e+12", "1E+10"])
+def test_a_spreadsheets_scientific_notation_says_the_digits_are_lost(text: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        parse_number(text)
+    assert "scientific notation, which has lost the number's last digits" in caught.value.message
+    assert "format the column as Text" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("text", "region"),
+    [("13800138000.0", "CN"), ("1380013800.0", "CN"), ("+33612345678.00", "FR")],
+)
+def test_a_number_written_as_a_decimal_is_never_read_as_another_number(
+    text: str, region: str
+) -> None:
+    # "1380013800.0" (10 digits) would pass for 13800138000, a valid mobile: the dot reads as
+    # a separator. A billed provider would be asked about someone else's number.
+    with pytest.raises(InvalidInput, match="ends in a decimal part"):
+        parse_number(text, region)
+    assert parse_number("138.0013.8000").e164 == "+8613800138000"  # dots still separate
+
+
 def test_invalid_number_without_country_code_explains_the_default_region() -> None:
     info = parse_number("06 61 37 09 15", "CN")
     assert not info.valid

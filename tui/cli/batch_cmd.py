@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import codecs
 import contextlib
 import os
 import shutil
@@ -30,12 +31,27 @@ EXIT_STOPPED = 130
 FORMATS = (".jsonl", ".csv")
 
 
+def _known_encoding(_ctx: click.Context, _param: click.Parameter, name: str) -> str:
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        raise click.BadParameter(
+            _("{name} is not an encoding Python knows (try utf-8, gbk or cp1252).").format(
+                name=repr(name)
+            )
+        ) from None
+    return name
+
+
 @click.command(
     "batch",
     short_help=_("Look up a list of numbers (CSV or one per line)."),
     help=_(
-        "Look up every number of INPUT: a CSV with a header (the number in the\n"
-        "`number` column, or the first) or one number per line; `-` reads stdin.\n"
+        "Look up every number of INPUT: a CSV (the number in the `number` column,\n"
+        "or the first) or one number per line; `-` reads stdin. A CSV may use\n"
+        "commas, semicolons or tabs. Without a header row (its first row holds a\n"
+        "number), its columns are named A, B, C… and the number is the first\n"
+        "column that holds one.\n"
         "\n"
         "\b\n"
         "One output row per input row, in input order: the input's columns, the\n"
@@ -74,6 +90,14 @@ FORMATS = (".jsonl", ".csv")
 @click.option("--number-column", metavar="NAME", help=_("CSV column with the number [number]."))
 @click.option("--rio-column", metavar="NAME", help=_("CSV column with the RIO [rio]."))
 @click.option(
+    "--encoding",
+    default="utf-8",
+    metavar="NAME",
+    callback=_known_encoding,
+    help=_("INPUT's text encoding, e.g. gbk or cp1252 for a CSV from Excel in Chinese or French."),
+    show_default=True,
+)
+@click.option(
     "--concurrency",
     default=20,
     show_default=True,
@@ -96,6 +120,7 @@ def batch_cmd(
     profile: str | None,
     number_column: str | None,
     rio_column: str | None,
+    encoding: str,
     concurrency: int,
     yes: bool,
     restart: bool,
@@ -121,8 +146,8 @@ def batch_cmd(
                 EXIT_INVALID_INPUT,
             )
         options = Options(
-            list(providers) or None, profile, number_column, rio_column, concurrency, yes,
-            restart, retry_unknown, from_stdin=input_path == "-",
+            list(providers) or None, profile, number_column, rio_column, encoding, concurrency,
+            yes, restart, retry_unknown, from_stdin=input_path == "-",
         )  # fmt: skip
         code = asyncio.run(_batch(service, source, output, options))
     sys.exit(code)
@@ -130,7 +155,8 @@ def batch_cmd(
 
 @contextlib.contextmanager
 def _readable(input_path: str) -> Iterator[Path]:
-    """The input as a file that can be read twice (stdin is copied to a private temp file)."""
+    """The input as a file that can be read twice (stdin is copied to a private temp file,
+    byte for byte: it is decoded as --encoding says, like a file)."""
     if input_path != "-":
         path = Path(input_path)
         if not path.is_file():
@@ -139,9 +165,9 @@ def _readable(input_path: str) -> Iterator[Path]:
         return
     with tempfile.TemporaryDirectory(prefix="portcheck-batch-") as tmp:
         path = Path(tmp) / "stdin.txt"
-        with path.open("w", encoding="utf-8", newline="") as spool:
+        with path.open("wb") as spool:
             os.chmod(path, 0o600)
-            shutil.copyfileobj(sys.stdin, spool)
+            shutil.copyfileobj(sys.stdin.buffer, spool)
         yield path
 
 
@@ -153,6 +179,7 @@ class Options:
     profile: str | None
     number_column: str | None
     rio_column: str | None
+    encoding: str
     concurrency: int
     yes: bool
     restart: bool
@@ -189,14 +216,14 @@ async def _batch(service: LookupService, source: Path, output: Path | None, o: O
         if output is not None and resumed is not None and resumed.point.resumed:
             say(resumed.message(output, _("--restart starts over")), err=True)
 
-        rows = partial(rows_from, source, o.number_column, o.rio_column)
+        rows = partial(rows_from, source, o.number_column, o.rio_column, o.encoding)
         try:
             found = await plan(service, todo(rows(), point, retry_unknown=o.retry_unknown), o.names)
         except InvalidInput as exc:
             fail(exc.message, EXIT_INVALID_INPUT)
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as exc:
             fail(
-                _("{file}: not UTF-8 text; save it as UTF-8 (CSV UTF-8).").format(file=source),
+                _not_text(_("stdin") if o.from_stdin else source, o.encoding, exc),
                 EXIT_INVALID_INPUT,
             )
         await _say_plan(service, found)
@@ -247,6 +274,18 @@ async def _batch(service: LookupService, source: Path, output: Path | None, o: O
         fail(exc.message, EXIT_CONFIG)
     finally:
         await service.aclose()
+
+
+def _not_text(source: Path | str, encoding: str, exc: UnicodeDecodeError) -> str:
+    """What to say when INPUT is not in its encoding."""
+    if codecs.lookup(encoding).name != "utf-8":
+        return _(
+            "{file}: not {encoding} text ({problem}); name its encoding with --encoding."
+        ).format(file=source, encoding=encoding, problem=exc.reason)
+    return _(
+        "{file}: not UTF-8 text. Save it as UTF-8 (CSV UTF-8), or name its encoding: "
+        "--encoding gbk for a CSV from Excel in Chinese, --encoding cp1252 in French."
+    ).format(file=source)
 
 
 def _stop(batch: Any) -> None:

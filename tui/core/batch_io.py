@@ -3,8 +3,10 @@ or JSON lines, each row as it comes. Streams both ways; no lookup here (see `bat
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
+import itertools
 import json
 import os
 import sys
@@ -58,45 +60,64 @@ def read_rows(
     rio_column: str | None = None,
     csv_input: bool | None = None,
 ) -> Iterator[InputRow]:
-    """The rows of a CSV (header first; the number is in `number_column`, the `number`
-    column, or the first one) or of a plain list, one number per line (`csv_input` None:
-    CSV when the first line holds a comma). Raises InvalidInput for a missing column."""
+    """The rows of a CSV or of a plain list, one number per line (`csv_input` None: CSV
+    when the first line holds a comma, a semicolon or a tab).
+
+    A CSV's separator is the one that cuts its first line into the most cells (Excel in
+    French writes semicolons). Its first row is a header unless it holds a number, as a
+    header never does: then the columns are named A, B, C… as in a spreadsheet. The number
+    is in `number_column`, the `number` column, or the first column (without a header: the
+    first that holds a number). Raises InvalidInput for a missing column."""
     stream = iter(lines)
-    first = next(stream, None)
-    if first is None:
+    first_line = next((line for line in stream if line.strip()), None)
+    if first_line is None:
         return
     if csv_input is None:
-        csv_input = "," in first
+        csv_input = any(d in first_line for d in DELIMITERS)
+    lines = itertools.chain([first_line], stream)
     if not csv_input:
         index = 0
-        for line in _chain(first, stream):
+        for line in lines:
             text = line.rstrip("\r\n")
             if not text.strip():
                 continue
             index += 1
             yield InputRow(index, {PLAIN_COLUMN: text}, text.strip(), None)
         return
-    reader = csv.reader(_chain(first, stream))
-    header = [h.strip() for h in next(reader)]
-    number_at = _column(header, number_column, NUMBER_COLUMN, "--number-column", default=0)
-    rio_at = _column(header, rio_column, RIO_COLUMN, "--rio-column", default=None)
+    reader = csv.reader(lines, delimiter=_delimiter(first_line))
+    first = next(reader)
+    data = [i for i, cell in enumerate(first) if _holds_a_number(cell)]
+    header = [column_letters(i) for i in range(len(first))] if data else [h.strip() for h in first]
+    number_at = _column(
+        header, number_column, NUMBER_COLUMN, "--number-column",
+        headerless=bool(data), otherwise=data[0] if data else 0,
+    )  # fmt: skip
+    rio_at = _column(
+        header, rio_column, RIO_COLUMN, "--rio-column", headerless=bool(data), otherwise=None
+    )
+    rio_key = header[rio_at] if rio_at is not None else None
     index = 0
-    for cells in reader:
+    for cells in itertools.chain([first] if data else [], reader):
         if not any(c.strip() for c in cells):
             continue
         index += 1
         cells = cells + [""] * (len(header) - len(cells))
         columns = dict(zip(header, cells, strict=False))
         rio = cells[rio_at].strip() if rio_at is not None else ""
-        rio_key = header[rio_at] if rio_at is not None else None
         yield InputRow(index, columns, cells[number_at or 0].strip(), rio or None, rio_key)
 
 
 def rows_from(
-    path: Path, number_column: str | None = None, rio_column: str | None = None
+    path: Path,
+    number_column: str | None = None,
+    rio_column: str | None = None,
+    encoding: str = "utf-8",
 ) -> Iterator[InputRow]:
-    """The rows of a file (`read_rows`); a `.csv` is always read as CSV."""
-    with path.open(encoding="utf-8-sig", newline="") as lines:
+    """The rows of a file (`read_rows`) in `encoding` (UTF-8 with or without Excel's byte
+    order mark by default); a `.csv` is always read as CSV."""
+    if codecs.lookup(encoding).name == "utf-8":
+        encoding = "utf-8-sig"
+    with path.open(encoding=encoding, newline="") as lines:
         yield from read_rows(
             lines,
             number_column=number_column,
@@ -105,24 +126,56 @@ def rows_from(
         )
 
 
-def _chain(first: str, rest: Iterator[str]) -> Iterator[str]:
-    yield first
-    yield from rest
+DELIMITERS = ",;\t"
+"""The separators a CSV may use, commas first."""
+
+
+def _delimiter(first_line: str) -> str:
+    """The separator that cuts a CSV's first line into the most cells (quotes kept whole;
+    commas on a tie)."""
+    return max(DELIMITERS, key=lambda d: len(next(csv.reader([first_line], delimiter=d))))
+
+
+def _holds_a_number(cell: str) -> bool:
+    """Whether a cell reads as a phone number (a header's never does): six digits or more,
+    and mostly digits (`+33 6 12 34 56 78`, `1.38001E+10`)."""
+    digits = sum(ch.isdigit() for ch in cell)
+    return digits >= 6 and 2 * digits >= len("".join(cell.split()))
+
+
+def column_letters(index: int) -> str:
+    """A spreadsheet's name for the column at `index` (0: A, 25: Z, 26: AA)."""
+    name = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        name = chr(ord("A") + rest) + name
+    return name
 
 
 def _column(
-    header: list[str], asked: str | None, usual: str, option: str, *, default: int | None
+    header: list[str],
+    asked: str | None,
+    usual: str,
+    option: str,
+    *,
+    headerless: bool,
+    otherwise: int | None,
 ) -> int | None:
+    """Where the `asked` column is, or else the `usual` one, or else `otherwise`."""
     lowered = [h.lower() for h in header]
-    if asked is not None:
-        if asked.lower() not in lowered:
-            raise InvalidInput(
-                _("{option} {column}: the CSV has no such column (it has {columns}).").format(
-                    option=option, column=repr(asked), columns=", ".join(header)
-                )
-            )
+    if asked is None:
+        return lowered.index(usual) if usual in lowered and not headerless else otherwise
+    if asked.lower() in lowered:
         return lowered.index(asked.lower())
-    return lowered.index(usual) if usual in lowered else default
+    if headerless:
+        problem = _(
+            "{option} {column}: the CSV has no header (its first row holds a number), "
+            "so its columns are named by letter: {columns}."
+        )
+    else:
+        problem = _("{option} {column}: the CSV has no such column (it has {columns}).")
+    raise InvalidInput(problem.format(option=option, column=repr(asked), columns=", ".join(header)))
 
 
 def csv_header(input_columns: Sequence[str], providers: Sequence[str]) -> list[str]:

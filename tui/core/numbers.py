@@ -23,6 +23,10 @@ _SEPARATORS = (
     | {"-", "\u2e3a", "\u2e3b", "\ufe58", "\ufe63", "\uff0d"}
 )
 _TEL = re.compile(r"^tel:", re.IGNORECASE)
+_SCIENTIFIC = re.compile(r"\+?\d+(?:[.,]\d+)?E\+?\d+", re.IGNORECASE)
+"""`1.38001E+10`: how a spreadsheet shows a long number, and writes it to a CSV."""
+_DECIMAL = re.compile(r"\+?\d{5,}[.,]0+")
+"""`13800138000.0`: a number stored as a decimal. The dot would pass for a separator."""
 
 
 @dataclass(frozen=True)
@@ -115,6 +119,7 @@ def normalise(text: str) -> str:
             ).format(length=len(stripped), most=MAX_INPUT)
         )
     folded = _TEL.sub("", unicodedata.normalize("NFKC", stripped).strip())
+    _spreadsheet_damage(folded)
     kept = "".join(ch for ch in folded if ch not in _SEPARATORS and not ch.isspace())
     if kept.startswith("00"):
         kept = "+" + kept[2:]
@@ -125,6 +130,26 @@ def normalise(text: str) -> str:
             continue
         raise InvalidInput(_describe_bad_char(ch))
     return kept
+
+
+def _spreadsheet_damage(text: str) -> None:
+    """Raise InvalidInput for a number a spreadsheet has written in its own notation."""
+    shown = repr(sanitised_input(text))
+    if _SCIENTIFIC.fullmatch(text):
+        raise InvalidInput(
+            _(
+                "{text} is in a spreadsheet's scientific notation, which has lost the "
+                "number's last digits. In the spreadsheet, format the column as Text (or "
+                "as a number with 0 decimals) and save it again."
+            ).format(text=shown)
+        )
+    if _DECIMAL.fullmatch(text):
+        raise InvalidInput(
+            _(
+                "{text} ends in a decimal part, as a spreadsheet or a script writes a number "
+                "stored as a decimal: remove it (format the column as Text)."
+            ).format(text=shown)
+        )
 
 
 def _describe_bad_char(ch: str) -> str:

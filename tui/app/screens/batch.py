@@ -117,6 +117,8 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
             self.plan = await plan(self.service, todo(rows_from(path), point))
         except (InvalidInput, UnicodeDecodeError, OSError) as exc:
             message = exc.message if isinstance(exc, InvalidInput) else str(exc)
+            if isinstance(exc, UnicodeDecodeError):
+                message = _("not UTF-8 text; save it as UTF-8 (CSV UTF-8).")
             self._say_plan(
                 _("Cannot read {file}: {problem}").format(file=path.name, problem=message)
             )

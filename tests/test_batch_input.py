@@ -1,0 +1,126 @@
+"""What `portcheck batch` makes of the files agents actually have: Excel's CSVs in French and
+Chinese (semicolons, legacy encodings), lists without a header, tabs."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.test_faults import PORTCHECK, portcheck
+from tests.tui_helpers import config_for
+from tui.core.batch_io import column_letters, read_rows
+from tui.core.errors import InvalidInput
+from tui.sandbox.server import SandboxServer
+
+
+def _rows(text: str, **options: str) -> list[tuple[int, str, dict[str, str]]]:
+    lines = text.splitlines(keepends=True)
+    return [(r.index, r.number, r.columns) for r in read_rows(lines, csv_input=True, **options)]
+
+
+def test_a_french_excel_csv_is_read_by_its_semicolons() -> None:
+    text = 'Nom;Numéro;Ville\r\nDupont;06 12 34 56 78;"Paris; 75011"\r\nMartin;0712345678;Lyon\r\n'
+    rows = _rows(text, number_column="numéro")
+    assert rows == [
+        (1, "06 12 34 56 78", {"Nom": "Dupont", "Numéro": "06 12 34 56 78",
+                               "Ville": "Paris; 75011"}),
+        (2, "0712345678", {"Nom": "Martin", "Numéro": "0712345678", "Ville": "Lyon"}),
+    ]  # fmt: skip
+
+
+def test_commas_inside_quotes_do_not_hide_a_semicolon_csv() -> None:
+    rows = _rows('"Li, Wei";number\n"Wang, Fang";13800138000\n')
+    assert rows == [(1, "13800138000", {"Li, Wei": "Wang, Fang", "number": "13800138000"})]
+
+
+def test_a_tab_separated_list_is_a_table_whatever_its_name() -> None:
+    lines = ["name\tnumber\n", "Li\t13800138000\n"]
+    rows = list(read_rows(lines))  # not named .csv: told by its first line
+    assert [(r.number, r.columns) for r in rows] == [
+        ("13800138000", {"name": "Li", "number": "13800138000"})
+    ]
+
+
+def test_a_csv_without_a_header_keeps_its_first_row() -> None:
+    rows = _rows("Li,13800138000\nWang,138 0013 8056\n")
+    assert rows == [
+        (1, "13800138000", {"A": "Li", "B": "13800138000"}),
+        (2, "138 0013 8056", {"A": "Wang", "B": "138 0013 8056"}),
+    ]  # the number is the first column that holds one
+    assert _rows("13800138000\n13900139000\n") == [
+        (1, "13800138000", {"A": "13800138000"}),
+        (2, "13900139000", {"A": "13900139000"}),
+    ]
+    spreadsheet = _rows("1.38001E+10,Li\n")  # lost digits are still a row, reported as such
+    assert spreadsheet == [(1, "1.38001E+10", {"A": "1.38001E+10", "B": "Li"})]
+
+
+def test_the_columns_of_a_csv_without_a_header_are_chosen_by_letter() -> None:
+    text = "13800138000,Li,02P261040S7Y\n"
+    assert _rows(text, number_column="a") == [
+        (1, "13800138000", {"A": "13800138000", "B": "Li", "C": "02P261040S7Y"})
+    ]
+    (only,) = read_rows([text], csv_input=True, rio_column="C")
+    assert only.rio == "02P261040S7Y" and only.shown_columns["C"] == "02••••••••••"
+    with pytest.raises(InvalidInput) as caught:
+        _rows(text, number_column="phone")
+    assert "no header (its first row holds a number)" in caught.value.message
+    assert "named by letter: A, B, C" in caught.value.message
+
+
+def test_a_header_is_still_a_header() -> None:
+    rows = _rows("Tel 1,name\n13800138000,Li\n")
+    assert rows == [(1, "13800138000", {"Tel 1": "13800138000", "name": "Li"})]
+
+
+def test_spreadsheet_columns_are_named_as_a_spreadsheet_names_them() -> None:
+    assert [column_letters(i) for i in (0, 1, 25, 26, 27, 51, 52, 701, 702)] == [
+        "A", "B", "Z", "AA", "AB", "AZ", "BA", "ZZ", "AAA",
+    ]  # fmt: skip
+
+
+GBK_CSV = "号码,姓名\n13800138000,张三\n".encode("gbk")
+
+
+def test_a_chinese_excel_csv_is_read_with_its_encoding(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    config = config_for(sandbox, tmp_path / "c.toml")
+    source = tmp_path / "客户.csv"
+    source.write_bytes(GBK_CSV)
+    refused = portcheck(tmp_path / "home", "batch", str(source), "--yes", config=config)
+    assert refused.code == 2, refused.err
+    assert "not UTF-8 text" in refused.err and "--encoding gbk" in refused.err
+    assert "Traceback" not in refused.err and "internal error" not in refused.err
+    assert sum(sandbox.state.hits.values()) == 0
+    ran = portcheck(tmp_path / "home", "batch", str(source), "--encoding", "gbk", "--yes",
+                    config=config)  # fmt: skip
+    assert ran.code == 0, ran.err
+    (row,) = [json.loads(line) for line in ran.out.splitlines()]
+    assert row["input"] == {"号码": "13800138000", "姓名": "张三"}
+    assert row["number"] == "+8613800138000"
+
+
+def test_stdin_is_read_in_its_encoding_too(tmp_path: Path, sandbox: SandboxServer) -> None:
+    config = config_for(sandbox, tmp_path / "c.toml")
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    env.update(PORTCHECK_HOME=str(tmp_path / "home"), PORTCHECK_CONFIG=str(config), NO_COLOR="1")
+
+    def batch(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([PORTCHECK, "batch", "-", "--yes", *args], input=GBK_CSV,
+                              capture_output=True, env=env, timeout=60, check=False)  # type: ignore[call-overload, no-any-return]  # fmt: skip
+
+    refused = batch()
+    err = refused.stderr.decode()
+    assert refused.returncode == 2, err
+    assert "stdin: not UTF-8 text" in err and "internal error" not in err
+    ran = batch("--encoding", "gbk")
+    assert ran.returncode == 0, ran.stderr.decode()
+    assert json.loads(ran.stdout)["input"]["姓名"] == "张三"
+    unknown = batch("--encoding", "klingon")
+    assert unknown.returncode == 2
+    assert "'klingon' is not an encoding Python knows" in unknown.stderr.decode()
