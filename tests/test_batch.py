@@ -699,3 +699,27 @@ async def test_nothing_after_a_row_that_never_started_is_written() -> None:
     rows = [InputRow(i, {}, f"row {i}", None) for i in range(1, 9)]
     await batch.run(rows, lambda row: written.append(row["row"]))
     assert written == []
+
+
+def test_an_existing_file_is_never_overwritten_without_restart(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    config = config_for(sandbox, tmp_path / "c.toml")
+    source = tmp_path / "in.txt"
+    source.write_text("13800138000\n", encoding="utf-8")
+    precious = tmp_path / "customers.csv"
+    precious.write_text("name,number\nLi,13800138000\n", encoding="utf-8")
+    home = tmp_path / "home"
+    refused = portcheck(home, "batch", str(source), "-o", str(precious), "--yes", config=config)
+    assert refused.code == 2, refused.err
+    assert "already exists and holds no stopped run of this command" in refused.err
+    assert "--restart" in refused.err
+    assert precious.read_text(encoding="utf-8") == "name,number\nLi,13800138000\n"
+    assert sum(sandbox.state.hits.values()) == 0
+    replaced = portcheck(home, "batch", str(source), "-o", str(precious), "--yes", "--restart",
+                         config=config)  # fmt: skip
+    assert replaced.code == 0, replaced.err
+    assert "+8613800138000" in precious.read_text(encoding="utf-8")
+    again = portcheck(home, "batch", str(source), "-o", str(precious), "--yes", config=config)
+    assert again.code == 2  # a finished run's answers are not overwritten either
+    assert "+8613800138000" in precious.read_text(encoding="utf-8")

@@ -139,3 +139,22 @@ async def test_a_file_that_is_not_utf8_says_how_to_save_it(
         assert "Cannot read 客户.csv: not UTF-8 text; save it as UTF-8 (CSV UTF-8)." in plan
         assert "codec" not in plan  # not Python's own words
         assert sum(sandbox.state.hits.values()) == 0
+
+
+async def test_the_estimate_says_when_earlier_answers_will_be_replaced(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    fresh, again = tmp_path / "fresh.txt", tmp_path / "again.txt"
+    for source in (fresh, again):
+        source.write_text("13800138000\n", encoding="utf-8")
+    output_for(again).write_text('{"row": 1}\n', encoding="utf-8")  # a finished run's
+    app = app_for(config_for(sandbox, tmp_path / "c.toml"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        screen = await _batch_of(pilot, fresh)
+        plan = text_of(screen.query_one("#batch-plan", Static))
+        assert "fresh.checked.jsonl. ctrl+s starts" in plan and "replacing" not in plan
+        await pilot.press("escape")
+        screen = await _batch_of(pilot, again)
+        plan = text_of(screen.query_one("#batch-plan", Static))
+        assert "again.checked.jsonl, replacing the answers it holds" in plan

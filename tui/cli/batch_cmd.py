@@ -26,9 +26,18 @@ from tui.core.i18n import _
 if TYPE_CHECKING:
     from tui.core.batch_plan import Plan
     from tui.core.service import LookupService
+    from tui.core.store.checkpoint import Checkpoint
 
 EXIT_STOPPED = 130
 FORMATS = (".jsonl", ".csv")
+
+
+def _not_ours(output: Path, point: Checkpoint | None) -> bool:
+    """Whether `output` holds something a new run would overwrite: not a stopped run of this
+    command (another file, or a finished run's answers)."""
+    if point is not None and point.resumed:
+        return False
+    return output.exists() and output.stat().st_size > 0
 
 
 def _known_encoding(_ctx: click.Context, _param: click.Parameter, name: str) -> str:
@@ -63,9 +72,10 @@ def _known_encoding(_ctx: click.Context, _param: click.Parameter, name: str) -> 
         "\n"
         "\b\n"
         "With -o the run is checkpointed in the history: the same command again\n"
-        "continues where it stopped (--restart starts over). Rows that were being\n"
-        'asked when it stopped, even by kill -9, are reported "outcome unknown,\n'
-        'may be billed" and not asked again unless --retry-unknown.\n'
+        "continues where it stopped (--restart starts over, and is the only way\n"
+        "to overwrite an existing file). Rows that were being asked when it\n"
+        'stopped, even by kill -9, are reported "outcome unknown, may be billed"\n'
+        "and not asked again unless --retry-unknown.\n"
         "\n"
         "\b\n"
         "Exit codes: 0 every row answered; 1 some row failed or was invalid;\n"
@@ -213,6 +223,14 @@ async def _batch(service: LookupService, source: Path, output: Path | None, o: O
                 number_column=o.number_column, rio_column=o.rio_column,
             )  # fmt: skip
         point = resumed.point if resumed is not None else None
+        if output is not None and not o.restart and _not_ours(output, point):
+            fail(
+                _(
+                    "-o {file} already exists and holds no stopped run of this command: "
+                    "choose another name, or give --restart to replace it."
+                ).format(file=output),
+                EXIT_INVALID_INPUT,
+            )
         if output is not None and resumed is not None and resumed.point.resumed:
             say(resumed.message(output, _("--restart starts over")), err=True)
 

@@ -125,12 +125,18 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
             return
         p = self.plan
         lines = []
+        replacing = output.exists() and output.stat().st_size > 0
         if self.resumed is not None and self.resumed.point.resumed:
             restart = _("delete {file} to start over").format(file=output.name)
             lines.append(self.resumed.message(output, restart))
+            replacing = False
         lines.append(p.summary())
         lines += await provider_lines(self.service, p)
-        lines.append(_("Answers go to {path}. ctrl+s starts.").format(path=output_for(path)))
+        if replacing:  # a finished run's answers, say
+            where = _("Answers go to {path}, replacing the answers it holds. ctrl+s starts.")
+        else:
+            where = _("Answers go to {path}. ctrl+s starts.")
+        lines.append(where.format(path=output))
         self._say_plan("\n".join(lines))
 
     def _say_plan(self, text: str) -> None:
