@@ -124,3 +124,14 @@ def test_stdin_is_read_in_its_encoding_too(tmp_path: Path, sandbox: SandboxServe
     unknown = batch("--encoding", "klingon")
     assert unknown.returncode == 2
     assert "'klingon' is not an encoding Python knows" in unknown.stderr.decode()
+
+
+def test_a_line_the_csv_reader_cannot_read_is_named(tmp_path: Path, sandbox: SandboxServer) -> None:
+    source = tmp_path / "notes.csv"
+    source.write_text("number,notes\n13800138000,short\n13900139000," + "x" * 200_000 + "\n")
+    ran = portcheck(tmp_path / "home", "batch", str(source), "--yes",
+                    config=config_for(sandbox, tmp_path / "c.toml"))  # fmt: skip
+    assert ran.code == 2, ran.err
+    assert "line 3 of the CSV cannot be read (field larger than field limit" in ran.err
+    assert "internal error" not in ran.err
+    assert sum(sandbox.state.hits.values()) == 0  # not even the rows before it

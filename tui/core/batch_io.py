@@ -84,7 +84,7 @@ def read_rows(
             index += 1
             yield InputRow(index, {PLAIN_COLUMN: text}, text.strip(), None)
         return
-    reader = csv.reader(lines, delimiter=_delimiter(first_line))
+    reader = _cells(csv.reader(lines, delimiter=_delimiter(first_line)))
     first = next(reader)
     data = [i for i, cell in enumerate(first) if _holds_a_number(cell)]
     header = [column_letters(i) for i in range(len(first))] if data else [h.strip() for h in first]
@@ -134,6 +134,19 @@ def _delimiter(first_line: str) -> str:
     """The separator that cuts a CSV's first line into the most cells (quotes kept whole;
     commas on a tie)."""
     return max(DELIMITERS, key=lambda d: len(next(csv.reader([first_line], delimiter=d))))
+
+
+def _cells(reader: Any) -> Iterator[list[str]]:
+    """The rows of a csv.reader; InvalidInput naming the line it cannot read."""
+    try:
+        yield from reader
+    except csv.Error as exc:
+        raise InvalidInput(
+            _(
+                "line {line} of the CSV cannot be read ({problem}): fix it, or save the file "
+                "again from the spreadsheet."
+            ).format(line=reader.line_num, problem=exc)
+        ) from None
 
 
 def _holds_a_number(cell: str) -> bool:
