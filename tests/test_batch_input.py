@@ -135,3 +135,18 @@ def test_a_line_the_csv_reader_cannot_read_is_named(tmp_path: Path, sandbox: San
     assert "line 3 of the CSV cannot be read (field larger than field limit" in ran.err
     assert "internal error" not in ran.err
     assert sum(sandbox.state.hits.values()) == 0  # not even the rows before it
+
+
+def test_a_workbook_given_for_a_csv_says_how_to_save_one(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    import zipfile
+
+    book = tmp_path / "customers.xlsx"
+    with zipfile.ZipFile(book, "w") as z:
+        z.writestr("xl/workbook.xml", "<workbook/>")
+    ran = portcheck(tmp_path / "home", "batch", str(book), "--yes",
+                    config=config_for(sandbox, tmp_path / "c.toml"))  # fmt: skip
+    assert ran.code == 2, ran.err
+    assert "customers.xlsx is a spreadsheet workbook, not a CSV" in ran.err
+    assert "save it as CSV UTF-8" in ran.err and "--encoding" not in ran.err

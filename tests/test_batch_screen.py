@@ -126,19 +126,24 @@ async def test_a_stopped_batch_continues_where_it_stopped_when_the_file_is_chose
     assert sandbox.state.hits["china_mnp"] == 60  # no number asked twice
 
 
+async def _estimate_of(tmp_path: Path, sandbox: SandboxServer, source: Path) -> str:
+    """The batch screen's estimate (or its word on the file) once `source` is chosen."""
+    app = app_for(config_for(sandbox, tmp_path / "c.toml"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        screen = await _batch_of(pilot, source)
+        return text_of(screen.query_one("#batch-plan", Static))
+
+
 async def test_a_file_that_is_not_utf8_says_how_to_save_it(
     tmp_path: Path, sandbox: SandboxServer
 ) -> None:
     source = tmp_path / "客户.csv"
     source.write_bytes("号码,姓名\n13800138000,张三\n".encode("gbk"))  # Excel in Chinese
-    app = app_for(config_for(sandbox, tmp_path / "c.toml"))
-    async with app.run_test(size=(100, 30)) as pilot:
-        await ready(pilot)
-        screen = await _batch_of(pilot, source)
-        plan = text_of(screen.query_one("#batch-plan", Static))
-        assert "Cannot read 客户.csv: not UTF-8 text; save it as UTF-8 (CSV UTF-8)." in plan
-        assert "codec" not in plan  # not Python's own words
-        assert sum(sandbox.state.hits.values()) == 0
+    plan = await _estimate_of(tmp_path, sandbox, source)
+    assert "Cannot read 客户.csv: not UTF-8 text; save it as UTF-8 (CSV UTF-8)." in plan
+    assert "codec" not in plan  # not Python's own words
+    assert sum(sandbox.state.hits.values()) == 0
 
 
 async def test_the_estimate_says_when_earlier_answers_will_be_replaced(
@@ -158,3 +163,10 @@ async def test_the_estimate_says_when_earlier_answers_will_be_replaced(
         screen = await _batch_of(pilot, again)
         plan = text_of(screen.query_one("#batch-plan", Static))
         assert "again.checked.jsonl, replacing the answers it holds" in plan
+
+
+async def test_a_workbook_says_how_to_save_a_csv(tmp_path: Path, sandbox: SandboxServer) -> None:
+    book = tmp_path / "old.xls"
+    book.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(range(256)) * 4)
+    plan = await _estimate_of(tmp_path, sandbox, book)
+    assert "old.xls is a spreadsheet workbook, not a CSV" in plan

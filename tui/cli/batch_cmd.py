@@ -200,7 +200,7 @@ class Options:
 async def _batch(service: LookupService, source: Path, output: Path | None, o: Options) -> int:
     from tui.core.aio_transport import AiohttpTransport
     from tui.core.batch import Batch
-    from tui.core.batch_io import open_output, rows_from
+    from tui.core.batch_io import open_output, rows_from, workbook_problem
     from tui.core.batch_plan import plan
     from tui.core.batch_resume import checkpointed, todo, total_rows
     from tui.core.collector import fewer_collections
@@ -240,10 +240,9 @@ async def _batch(service: LookupService, source: Path, output: Path | None, o: O
         except InvalidInput as exc:
             fail(exc.message, EXIT_INVALID_INPUT)
         except UnicodeDecodeError as exc:
-            fail(
-                _not_text(_("stdin") if o.from_stdin else source, o.encoding, exc),
-                EXIT_INVALID_INPUT,
-            )
+            name = _("stdin") if o.from_stdin else str(source)
+            problem = workbook_problem(source, name) or _not_text(name, o.encoding, exc)
+            fail(problem, EXIT_INVALID_INPUT)
         await _say_plan(service, found)
         if found.billed and not o.yes and not _confirmed(o.from_stdin):
             return EXIT_INVALID_INPUT
@@ -294,7 +293,7 @@ async def _batch(service: LookupService, source: Path, output: Path | None, o: O
         await service.aclose()
 
 
-def _not_text(source: Path | str, encoding: str, exc: UnicodeDecodeError) -> str:
+def _not_text(source: str, encoding: str, exc: UnicodeDecodeError) -> str:
     """What to say when INPUT is not in its encoding."""
     if codecs.lookup(encoding).name != "utf-8":
         return _(

@@ -126,6 +126,26 @@ def rows_from(
         )
 
 
+WORKBOOKS = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
+"""How an .xlsx (a zip) and an old .xls begin."""
+
+
+def workbook_problem(path: Path, name: str | None = None) -> str | None:
+    """What to say when `path` (shown as `name`) is a spreadsheet's own file rather than a
+    CSV (None: it is not one, or cannot be read)."""
+    try:
+        with path.open("rb") as f:
+            start = f.read(4)
+    except OSError:
+        return None
+    if not start.startswith(WORKBOOKS):
+        return None
+    return _(
+        "{file} is a spreadsheet workbook, not a CSV: in the spreadsheet, save it as "
+        "CSV UTF-8 and give that file."
+    ).format(file=name or path.name)
+
+
 DELIMITERS = ",;\t"
 """The separators a CSV may use, commas first."""
 

@@ -104,7 +104,7 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
 
     @work(exclusive=True, group="batch-plan", exit_on_error=False)
     async def _make_plan(self, path: Path) -> None:
-        from tui.core.batch_io import rows_from
+        from tui.core.batch_io import rows_from, workbook_problem
         from tui.core.batch_plan import plan, provider_lines
         from tui.core.batch_resume import checkpointed, todo
         from tui.core.errors import InvalidInput
@@ -120,7 +120,8 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
             if isinstance(exc, UnicodeDecodeError):
                 message = _("not UTF-8 text; save it as UTF-8 (CSV UTF-8).")
             self._say_plan(
-                _("Cannot read {file}: {problem}").format(file=path.name, problem=message)
+                workbook_problem(path)
+                or _("Cannot read {file}: {problem}").format(file=path.name, problem=message)
             )
             return
         p = self.plan
