@@ -47,7 +47,7 @@ def test_a_csv_is_answered_row_by_row_in_order_and_duplicates_are_asked_once(
     assert "china_mnp: up to 3 billed queries" in ran.err
     assert sandbox.state.hits["china_mnp"] == 3  # not 4: the duplicate was asked once
     assert oct(target.stat().st_mode & 0o777) == "0o600"
-    with target.open(encoding="utf-8", newline="") as f:
+    with target.open(encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))
     assert [r["name"] for r in rows] == ["Li", "Wang", "Li again", "Nobody", "Zhao"]
     assert rows[1]["number"] == "138 0013 8056"  # the input as it was
@@ -67,7 +67,7 @@ def test_output_columns_that_clash_with_the_inputs_are_prefixed(
     args = ["-o", str(target), "--yes", "--number-column", "MSISDN", "--provider", "offline"]
     ran = portcheck(tmp_path / "home", "batch", str(source), *args, config=config)
     assert ran.code == 0, ran.err
-    with target.open(encoding="utf-8", newline="") as f:
+    with target.open(encoding="utf-8-sig", newline="") as f:
         (row,) = list(csv.DictReader(f))
     assert row["verdict"] == "theirs" and row["portcheck_verdict"] == "eligibility not checked"
     assert row["e164"] == "+8613800138000"

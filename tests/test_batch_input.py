@@ -150,3 +150,32 @@ def test_a_workbook_given_for_a_csv_says_how_to_save_one(
     assert ran.code == 2, ran.err
     assert "customers.xlsx is a spreadsheet workbook, not a CSV" in ran.err
     assert "save it as CSV UTF-8" in ran.err and "--encoding" not in ran.err
+
+
+def test_a_csv_answer_opens_in_the_spreadsheet_the_list_came_from(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    source = tmp_path / "clients.csv"
+    source.write_text("Numéro;Nom\n13800138000;Léa\n", encoding="utf-8-sig")  # Excel in French
+    target = tmp_path / "réponses.csv"
+    ran = portcheck(tmp_path / "home", "batch", str(source), "-o", str(target), "--yes",
+                    config=config_for(sandbox, tmp_path / "c.toml"))  # fmt: skip
+    assert ran.code == 0, ran.err
+    data = target.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbfNum\xc3\xa9ro;Nom;e164;verdict;")  # "CSV UTF-8", as Excel
+    assert "13800138000;Léa;+8613800138000;" in data.decode("utf-8-sig")
+    assert "中国移动" in data.decode("utf-8-sig")
+
+
+def test_a_continued_csv_answer_has_one_byte_order_mark(tmp_path: Path) -> None:
+    from tui.core.batch_io import open_output
+
+    target = tmp_path / "out.csv"
+    row = {"row": 1, "input": {"number": "13800138000"}, "number": "+8613800138000"}
+    with open_output(target, [], separator=";") as emit:
+        emit(row)
+    with open_output(target, [], append=True, separator=";") as emit:
+        emit({**row, "row": 2})
+    data = target.read_bytes()
+    assert data.count(b"\xef\xbb\xbf") == 1 and data.startswith(b"\xef\xbb\xbfnumber;e164;")
+    assert data.decode("utf-8-sig").count("13800138000;+8613800138000;") == 2

@@ -58,6 +58,8 @@ def test_export_is_masked_and_private(
     assert "138****8000" in text and "13800138000" not in text
     if suffix == ".jsonl":
         assert len([json.loads(line) for line in text.splitlines()]) == 3
+    else:  # "CSV UTF-8", as Excel writes it: Excel reads 中国移动 right only with the mark
+        assert text.startswith("\ufefflookup_id,") and text.count("\ufeff") == 1
     code, _, err = run(capsys, "history", "--export", str(tmp_path / "x.txt"))
     assert code == 2 and ".csv or .jsonl" in err
 

@@ -200,7 +200,7 @@ class Options:
 async def _batch(service: LookupService, source: Path, output: Path | None, o: Options) -> int:
     from tui.core.aio_transport import AiohttpTransport
     from tui.core.batch import Batch
-    from tui.core.batch_io import open_output, rows_from, workbook_problem
+    from tui.core.batch_io import open_output, rows_from, separator_of, workbook_problem
     from tui.core.batch_plan import plan
     from tui.core.batch_resume import checkpointed, todo, total_rows
     from tui.core.collector import fewer_collections
@@ -254,7 +254,9 @@ async def _batch(service: LookupService, source: Path, output: Path | None, o: O
         batch.tally.total = total_rows(found.rows, point, retry_unknown=o.retry_unknown)
         providers = list(service.clients.selection(o.names))
         with (
-            open_output(output, providers, append=already > 0) as emit,
+            open_output(
+                output, providers, append=already > 0, separator=separator_of(source, o.encoding)
+            ) as emit,
             batch_progress(batch) as tick,
         ):
             loop = asyncio.get_running_loop()

@@ -60,11 +60,11 @@ def export(service: LookupService, path: Path, *, unmasked: bool) -> None:
 
 
 async def _write_export(service: LookupService, path: Path, kind: str, *, unmasked: bool) -> int:
-    from tui.core.files import atomic_writer
+    from tui.core.files import CSV_ENCODING, atomic_writer
     from tui.core.store import HistoryError
 
     count = 0
-    with atomic_writer(path) as out:
+    with atomic_writer(path, CSV_ENCODING if kind == ".csv" else "utf-8") as out:
         writer = csv.writer(out) if kind == ".csv" else None
         if writer:
             writer.writerow(_CSV_COLUMNS)

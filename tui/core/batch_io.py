@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from tui.core.errors import InvalidInput
+from tui.core.files import CSV_ENCODING
 from tui.core.i18n import _
 
 NUMBER_COLUMN = "number"
@@ -72,10 +73,9 @@ def read_rows(
     first_line = next((line for line in stream if line.strip()), None)
     if first_line is None:
         return
-    if csv_input is None:
-        csv_input = any(d in first_line for d in DELIMITERS)
+    separator = _separator(first_line, csv_input)
     lines = itertools.chain([first_line], stream)
-    if not csv_input:
+    if separator is None:
         index = 0
         for line in lines:
             text = line.rstrip("\r\n")
@@ -84,7 +84,7 @@ def read_rows(
             index += 1
             yield InputRow(index, {PLAIN_COLUMN: text}, text.strip(), None)
         return
-    reader = _cells(csv.reader(lines, delimiter=_delimiter(first_line)))
+    reader = _cells(csv.reader(lines, delimiter=separator))
     first = next(reader)
     data = [i for i, cell in enumerate(first) if _holds_a_number(cell)]
     header = [column_letters(i) for i in range(len(first))] if data else [h.strip() for h in first]
@@ -115,15 +115,39 @@ def rows_from(
 ) -> Iterator[InputRow]:
     """The rows of a file (`read_rows`) in `encoding` (UTF-8 with or without Excel's byte
     order mark by default); a `.csv` is always read as CSV."""
-    if codecs.lookup(encoding).name == "utf-8":
-        encoding = "utf-8-sig"
-    with path.open(encoding=encoding, newline="") as lines:
+    with _opened(path, encoding) as lines:
         yield from read_rows(
             lines,
             number_column=number_column,
             rio_column=rio_column,
-            csv_input=True if path.suffix.lower() == ".csv" else None,
+            csv_input=_is_csv(path),
         )
+
+
+def separator_of(path: Path, encoding: str = "utf-8") -> str:
+    """The separator `rows_from` reads `path`'s cells with (commas for a plain list): a CSV
+    answer is written with it, so that the spreadsheet the list came from opens both
+    alike (Excel in French splits on semicolons)."""
+    with _opened(path, encoding) as lines:
+        first_line = next((line for line in lines if line.strip()), "")
+    return _separator(first_line, _is_csv(path)) or ","
+
+
+def _opened(path: Path, encoding: str) -> IO[str]:
+    if codecs.lookup(encoding).name == "utf-8":
+        encoding = "utf-8-sig"
+    return path.open(encoding=encoding, newline="")
+
+
+def _is_csv(path: Path) -> bool | None:
+    return True if path.suffix.lower() == ".csv" else None
+
+
+def _separator(first_line: str, csv_input: bool | None) -> str | None:
+    """The separator of a table whose first line is `first_line` (None: a plain list)."""
+    if csv_input is None:
+        csv_input = any(d in first_line for d in DELIMITERS)
+    return _delimiter(first_line) if csv_input else None
 
 
 WORKBOOKS = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
@@ -251,19 +275,21 @@ def csv_row(
 
 @contextlib.contextmanager
 def open_output(
-    output: Path | None, providers: list[str], *, append: bool = False
+    output: Path | None, providers: list[str], *, append: bool = False, separator: str = ","
 ) -> Iterator[Any]:
     """`emit(row)`, writing each row as it comes (flushed: a stop loses nothing); `append`
-    continues a stopped run's file (a CSV keeps its one header)."""
+    continues a stopped run's file (a CSV keeps its one header). A CSV's cells are cut by
+    `separator`, and it is written in `CSV_ENCODING` (its mark once, at the start)."""
+    as_csv = output is not None and output.suffix.lower() == ".csv"
     if output is None:
         stream: IO[str] = sys.stdout
         close = False
     else:
         mode = os.O_APPEND if append else os.O_TRUNC
         fd = os.open(output, os.O_WRONLY | os.O_CREAT | mode, 0o600)
-        stream = os.fdopen(fd, "w", encoding="utf-8", newline="")
+        encoding = CSV_ENCODING if as_csv and not append else "utf-8"
+        stream = os.fdopen(fd, "w", encoding=encoding, newline="")
         close = True
-    as_csv = output is not None and output.suffix.lower() == ".csv"
     writer: Any = None
     columns: list[str] = []
 
@@ -272,7 +298,7 @@ def open_output(
         if as_csv:
             if writer is None:
                 columns = list(row["input"])
-                writer = csv.writer(stream)
+                writer = csv.writer(stream, delimiter=separator)
                 if not append:
                     writer.writerow(csv_header(columns, providers))
             writer.writerow(csv_row(row, columns, providers))

@@ -9,6 +9,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
+CSV_ENCODING = "utf-8-sig"
+"""CSV files Portcheck writes: UTF-8 with a byte order mark, as Excel's "CSV UTF-8" (without
+the mark Excel reads 中国移动 in the system's legacy encoding)."""
+
 
 def private_dir(path: Path) -> Path:
     """Create `path` (mode 0700) if needed and return it."""
@@ -17,7 +21,7 @@ def private_dir(path: Path) -> Path:
 
 
 @contextlib.contextmanager
-def atomic_writer(path: Path) -> Iterator[IO[str]]:
+def atomic_writer(path: Path, encoding: str = "utf-8") -> Iterator[IO[str]]:
     """A text file that replaces `path` in one step when the block ends without error.
 
     Mode 0600 from the start; a crash or an exception leaves the old file (or none), never
@@ -27,7 +31,7 @@ def atomic_writer(path: Path) -> Iterator[IO[str]]:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+        with os.fdopen(fd, "w", encoding=encoding, newline="") as out:
             yield out
             out.flush()
             os.fsync(out.fileno())
