@@ -170,3 +170,39 @@ async def test_a_workbook_says_how_to_save_a_csv(tmp_path: Path, sandbox: Sandbo
     book.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(range(256)) * 4)
     plan = await _estimate_of(tmp_path, sandbox, book)
     assert "old.xls is a spreadsheet workbook, not a CSV" in plan
+
+
+async def test_a_list_whose_answers_cannot_be_written_is_refused_before_sending(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    source = tmp_path / "list.txt"
+    source.write_text("13800138000\n", encoding="utf-8")
+    output_for(source).mkdir()  # the answers' name is taken (root writes to read-only folders)
+    plan = await _estimate_of(tmp_path, sandbox, source)
+    assert f"Cannot write the answers to {output_for(source)}" in plan
+    assert "copy the list to a folder you can write to" in plan
+
+
+async def test_a_new_file_is_never_run_on_the_last_files_estimate(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    good, bad = tmp_path / "good.txt", tmp_path / "bad.csv"
+    good.write_text("13800138000\n", encoding="utf-8")
+    bad.write_bytes("号码\n13800138000\n".encode("gbk"))
+    app = app_for(config_for(sandbox, tmp_path / "c.toml"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        screen = await _batch_of(pilot, good)
+        assert screen.plan is not None
+        for chosen in (bad, tmp_path / "missing.txt"):  # typed on the same screen
+            screen.query_one("#batch-file", Input).value = str(chosen)
+            await pilot.press("enter")
+            await settle(pilot)
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            asked = isinstance(app.screen, ConfirmScreen)  # the last file's billed queries
+            if asked:
+                await pilot.press("n")  # (declined, so that a failure ends the test)
+            assert not asked
+            assert "Choose a file first" in [n.message for n in app._notifications][-1]
+            assert sum(sandbox.state.hits.values()) == 0

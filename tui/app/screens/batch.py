@@ -7,6 +7,7 @@ input, as `portcheck batch -o` writes them.
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,6 +38,13 @@ ROWS_SHOWN = 2000
 def output_for(source: Path) -> Path:
     """Where a batch of `source` writes its answers."""
     return source.with_name(f"{source.stem}.checked.jsonl")
+
+
+def _writable(output: Path) -> bool:
+    """Whether a batch can write its answers to `output`."""
+    if output.exists():
+        return output.is_file() and os.access(output, os.W_OK)
+    return os.access(output.parent, os.W_OK)
 
 
 class BatchScreen(ForwardsWorkerFailures, Screen[None]):
@@ -94,6 +102,7 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
     def _file_chosen(self, event: Input.Submitted) -> None:
         event.stop()
         path = Path(event.value.strip()).expanduser()
+        self.plan = None  # the last file's estimate does not stand for this one
         if not path.is_file():
             self._say_plan(
                 _("{path}: no such file. Type the path of a .csv or .txt file.").format(path=path)
@@ -109,8 +118,16 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
         from tui.core.batch_resume import checkpointed, todo
         from tui.core.errors import InvalidInput
 
-        self._say_plan(_("Reading the file…"))
         output = output_for(path)
+        if not _writable(output):
+            self._say_plan(
+                _(
+                    "Cannot write the answers to {path} (a read-only folder, or a folder of "
+                    "that name): copy the list to a folder you can write to."
+                ).format(path=output)
+            )
+            return
+        self._say_plan(_("Reading the file…"))
         try:
             self.resumed = await checkpointed(self.service, path, output)
             point = self.resumed.point if self.resumed is not None else None
