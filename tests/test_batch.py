@@ -723,3 +723,26 @@ def test_an_existing_file_is_never_overwritten_without_restart(
     again = portcheck(home, "batch", str(source), "-o", str(precious), "--yes", config=config)
     assert again.code == 2  # a finished run's answers are not overwritten either
     assert "+8613800138000" in precious.read_text(encoding="utf-8")
+
+
+def test_answers_that_cannot_be_written_are_said_so(tmp_path: Path, sandbox: SandboxServer) -> None:
+    config = config_for(sandbox, tmp_path / "c.toml")
+    source = tmp_path / "in.txt"
+    source.write_text("".join(f"1380013{n:04d}\n" for n in range(5)), encoding="utf-8")
+    home = tmp_path / "home"
+    nowhere = portcheck(
+        home, "batch", str(source), "-o", "/proc/answers.csv", "--yes", config=config
+    )  # fmt: skip  (no file can be made in /proc, even by root)
+    assert nowhere.code == 2, nowhere.err
+    assert (
+        "-o /proc/answers.csv: cannot write it (No such file or directory); nothing was sent"
+        in (nowhere.err)
+    )
+    assert sum(sandbox.state.hits.values()) == 0
+    full = tmp_path / "full.jsonl"
+    full.symlink_to("/dev/full")  # a full disk
+    ran = portcheck(home, "batch", str(source), "-o", str(full), "--yes", config=config)
+    assert ran.code == 2, ran.err
+    assert "writing failed (No space left on device)" in ran.err
+    assert "run the same command again to continue" in ran.err
+    assert "internal error" not in ran.err

@@ -62,6 +62,8 @@ def test_export_is_masked_and_private(
         assert text.startswith("\ufefflookup_id,") and text.count("\ufeff") == 1
     code, _, err = run(capsys, "history", "--export", str(tmp_path / "x.txt"))
     assert code == 2 and ".csv or .jsonl" in err
+    code, _, err = run(capsys, "history", "--export", f"/proc/out{suffix}")  # not even as root
+    assert code == 2 and "cannot write it (No such file or directory)" in err
 
 
 def test_usage_counts_a_china_mnp_error_code_as_maybe_billed(

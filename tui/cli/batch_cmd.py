@@ -253,17 +253,27 @@ async def _batch(service: LookupService, source: Path, output: Path | None, o: O
         already = point.written if point is not None else 0
         batch.tally.total = total_rows(found.rows, point, retry_unknown=o.retry_unknown)
         providers = list(service.clients.selection(o.names))
-        with (
-            open_output(
-                output, providers, append=already > 0, separator=separator_of(source, o.encoding)
-            ) as emit,
-            batch_progress(batch) as tick,
-        ):
-            loop = asyncio.get_running_loop()
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.add_signal_handler(signal.SIGINT, _stop, batch)
-            with fewer_collections():  # this process runs only the batch
-                await batch.run(rows(), emit, tick)
+        began = False
+        try:
+            with (
+                open_output(
+                    output,
+                    providers,
+                    append=already > 0,
+                    separator=separator_of(source, o.encoding),
+                ) as emit,
+                batch_progress(batch) as tick,
+            ):
+                loop = asyncio.get_running_loop()
+                with contextlib.suppress(NotImplementedError, RuntimeError):
+                    loop.add_signal_handler(signal.SIGINT, _stop, batch)
+                with fewer_collections():  # this process runs only the batch
+                    began = True
+                    await batch.run(rows(), emit, tick)
+        except OSError as exc:
+            if output is None:  # stdout closed (`| head`): the usual quiet end
+                raise
+            fail(_cannot_write(output, exc, began=began), EXIT_INVALID_INPUT)
         if resumed is not None and not batch.stopped:
             await service.store.batch_forget(resumed.key)  # type: ignore[union-attr]
         tally = batch.tally
@@ -293,6 +303,19 @@ async def _batch(service: LookupService, source: Path, output: Path | None, o: O
         fail(exc.message, EXIT_CONFIG)
     finally:
         await service.aclose()
+
+
+def _cannot_write(output: Path, exc: OSError, *, began: bool) -> str:
+    """What to say when the answers cannot be written to `output`."""
+    problem = exc.strerror or type(exc).__name__
+    if not began:
+        return _("-o {file}: cannot write it ({problem}); nothing was sent.").format(
+            file=output, problem=problem
+        )
+    return _(
+        "-o {file}: writing failed ({problem}). Make room or fix it, then run the same "
+        "command again to continue."
+    ).format(file=output, problem=problem)
 
 
 def _not_text(source: str, encoding: str, exc: UnicodeDecodeError) -> str:

@@ -64,16 +64,25 @@ async def _write_export(service: LookupService, path: Path, kind: str, *, unmask
     from tui.core.store import HistoryError
 
     count = 0
-    with atomic_writer(path, CSV_ENCODING if kind == ".csv" else "utf-8") as out:
-        writer = csv.writer(out) if kind == ".csv" else None
-        if writer:
-            writer.writerow(_CSV_COLUMNS)
-        try:  # one page of lookups in memory at a time, whatever the history's size
-            async for record in service.records():
-                count += 1
-                _write_record(out, writer, record, unmasked=unmasked)
-        except HistoryError as exc:
-            fail(exc.message, EXIT_CONFIG)
+    try:
+        with atomic_writer(path, CSV_ENCODING if kind == ".csv" else "utf-8") as out:
+            writer = csv.writer(out) if kind == ".csv" else None
+            if writer:
+                writer.writerow(_CSV_COLUMNS)
+            try:  # one page of lookups in memory at a time, whatever the history's size
+                async for record in service.records():
+                    count += 1
+                    _write_record(out, writer, record, unmasked=unmasked)
+            except HistoryError as exc:
+                fail(exc.message, EXIT_CONFIG)
+    except OSError as exc:  # the file, not the history: a read-only folder, a full disk
+        problem = exc.strerror or type(exc).__name__
+        fail(
+            _("{file}: cannot write it ({problem}); nothing was exported.").format(
+                file=path, problem=problem
+            ),
+            EXIT_INVALID_INPUT,
+        )
     return count
 
 
