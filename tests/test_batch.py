@@ -746,3 +746,75 @@ def test_answers_that_cannot_be_written_are_said_so(tmp_path: Path, sandbox: San
     assert "writing failed (No space left on device)" in ran.err
     assert "run the same command again to continue" in ran.err
     assert "internal error" not in ran.err
+
+
+async def test_rows_a_kill_takes_from_the_output_buffer_come_back_from_history(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """The output is written through its buffer and flushed only before the checkpoint counts
+    its rows: the checkpoint never leads the file, and rows a kill takes from the buffer
+    (answered and stored, not in the file) come back from history, not asked again."""
+    import sqlite3 as sql
+
+    from tests.conftest import sandbox_profile
+    from tui.core.batch import Batch
+    from tui.core.batch_io import InputRow, open_output
+    from tui.core.batch_resume import rows_in
+    from tui.core.service import LookupService
+    from tui.core.store import Store
+
+    sandbox.state.latency = 0.02
+    rows = [InputRow(i + 1, {"n": str(i)}, f"1380013{i:04d}", None) for i in range(40)]
+    target, home, kept = tmp_path / "out.jsonl", tmp_path / "home", tmp_path / "kept.sqlite3"
+    service = LookupService().use(sandbox_profile(sandbox), store=Store(home))
+    store = service.store
+    assert store is not None
+    counted: list[tuple[int, int]] = []  # each count, and the rows in the file then
+    flushed = 0  # the file's size at the last count
+    killed: int | None = None  # the file's size at the "kill"
+    count = store.batch_written
+
+    async def batch_written(run_id: int, written: int) -> None:
+        nonlocal flushed, killed
+        counted.append((written, rows_in(target)))
+        if killed is None and written >= 10:
+            # A kill now, before this count: the history as it stands (the rows answered
+            # since the last count are stored), and the file as the last count flushed it.
+            with sql.connect(store.store.path) as db, sql.connect(kept) as copy:
+                db.backup(copy)
+            killed = flushed
+        flushed = target.stat().st_size
+        await count(run_id, written)
+
+    store.batch_written = batch_written  # type: ignore[method-assign]
+    try:
+        point = await store.checkpoint("run")
+        batch = Batch(service, ["china_mnp"], concurrency=4, checkpoint=point)
+        with open_output(target, ["china_mnp"]) as write:
+            await batch.run(rows, write, flush=write.flush)
+    finally:
+        await service.aclose()
+    assert all(written <= in_file for written, in_file in counted)  # never ahead of the file
+    assert killed is not None
+    size, first = killed, sandbox.state.hits["china_mnp"]
+    with target.open("r+b") as f:
+        f.truncate(size)
+    kept.replace(store.store.path)
+    for leftover in home.glob("data/*.sqlite3-*"):  # the WAL of the run that went on
+        leftover.unlink()
+    service = LookupService().use(sandbox_profile(sandbox), store=Store(home))
+    assert service.store is not None
+    try:
+        again = await service.store.checkpoint("run")
+        assert again.answered, "the kill took no answered row from the buffer"
+        assert max(again.answered) > rows_in(target)
+        batch = Batch(service, ["china_mnp"], concurrency=4, checkpoint=again)
+        with open_output(target, ["china_mnp"], append=True) as write:
+            await batch.run(rows, write, flush=write.flush)
+    finally:
+        await service.aclose()
+    written = [json.loads(line)["row"] for line in target.read_text(encoding="utf-8").splitlines()]
+    assert written == list(range(1, 41))  # each row once, in order
+    # Asked again: only the rows neither answered nor in flight at the kill.
+    todo = 40 - again.written - len(again.answered) - len(again.asking)
+    assert sandbox.state.hits["china_mnp"] - first == todo

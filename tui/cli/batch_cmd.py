@@ -269,7 +269,7 @@ async def _batch(service: LookupService, source: Path, output: Path | None, o: O
                     loop.add_signal_handler(signal.SIGINT, _stop, batch)
                 with fewer_collections():  # this process runs only the batch
                     began = True
-                    await batch.run(rows(), emit, tick)
+                    await batch.run(rows(), emit, tick, flush=emit.flush)
         except OSError as exc:
             if output is None:  # stdout closed (`| head`): the usual quiet end
                 raise

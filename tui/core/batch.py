@@ -81,6 +81,7 @@ class Batch:
         history) only its id."""
         self._last_written = 0
         self._saving: asyncio.Future[None] | None = None
+        self._flush: Callable[[], None] | None = None
 
     @property
     def ahead(self) -> int:
@@ -97,9 +98,17 @@ class Batch:
         return self._stopping
 
     async def run(
-        self, rows: Iterable[InputRow], emit: Emit, progress: Callable[[], None] | None = None
+        self,
+        rows: Iterable[InputRow],
+        emit: Emit,
+        progress: Callable[[], None] | None = None,
+        *,
+        flush: Callable[[], None] | None = None,
     ) -> Tally:
-        """Answer every row (until `stop`), emitting each in order."""
+        """Answer every row (until `stop`), emitting each in order. `flush` makes the rows
+        emitted so far durable; the checkpoint calls it before it counts them (None: `emit`
+        makes each row durable itself)."""
+        self._flush = flush
         window: deque[tuple[InputRow, Awaitable[dict[str, Any]]]] = deque()
 
         async def flush_one() -> bool:
@@ -148,6 +157,8 @@ class Batch:
         saved = 0
         while saved != self._last_written:
             saved = self._last_written
+            if self._flush is not None:
+                self._flush()
             await store.batch_written(run_id, saved)
 
     def _answer(self, row: InputRow) -> Awaitable[dict[str, Any]]:

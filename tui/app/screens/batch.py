@@ -202,7 +202,7 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
                     write(row)
                     self._shown(row)
 
-                await batch.run(rows_from(source), emit, self._progress)
+                await batch.run(rows_from(source), emit, self._progress, flush=write.flush)
             if resumed is not None and not batch.stopped and self.service.store is not None:
                 await self.service.store.batch_forget(resumed.key)
                 self.resumed = None
