@@ -83,7 +83,7 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Content(_("Batch lookups: one number per line, or a CSV with a header.")))
+            yield Static(Content(_("Batch lookups: a CSV, or one number per line.")))
             yield Input(placeholder=_("File to check (path) ⏎"), id="batch-file", compact=True)
             yield Static(id="batch-plan", markup=False)
             yield ProgressBar(id="batch-progress", show_eta=True)
