@@ -24,7 +24,10 @@ from tui.cli.progress import batch_progress
 from tui.core.i18n import _
 
 if TYPE_CHECKING:
+    from tui.core.batch import Batch
+    from tui.core.batch_io import InputRow
     from tui.core.batch_plan import Plan
+    from tui.core.batch_resume import Resumed
     from tui.core.service import LookupService
     from tui.core.store.checkpoint import Checkpoint
 
@@ -200,11 +203,9 @@ class Options:
 async def _batch(service: LookupService, source: Path, output: Path | None, o: Options) -> int:
     from tui.core.aio_transport import AiohttpTransport
     from tui.core.batch import Batch
-    from tui.core.batch_io import open_output, rows_from, separator_of, workbook_problem
-    from tui.core.batch_plan import plan
-    from tui.core.batch_resume import checkpointed, todo, total_rows
-    from tui.core.collector import fewer_collections
-    from tui.core.errors import ConfigError, InvalidInput
+    from tui.core.batch_io import rows_from
+    from tui.core.batch_resume import total_rows
+    from tui.core.errors import ConfigError
     from tui.core.http import tls_context
 
     # Many lookups in flight: aiohttp's pool costs far less CPU than httpcore's.
@@ -216,33 +217,10 @@ async def _batch(service: LookupService, source: Path, output: Path | None, o: O
             from tui.demo import BANNER
 
             say(_(BANNER), "yellow", err=True)
-        resumed = None
-        if output is not None and not o.from_stdin:
-            resumed = await checkpointed(
-                service, source, output, o.names, restart=o.restart,
-                number_column=o.number_column, rio_column=o.rio_column,
-            )  # fmt: skip
+        resumed = await _resumed(service, source, output, o)
         point = resumed.point if resumed is not None else None
-        if output is not None and not o.restart and _not_ours(output, point):
-            fail(
-                _(
-                    "-o {file} already exists and holds no stopped run of this command: "
-                    "choose another name, or give --restart to replace it."
-                ).format(file=output),
-                EXIT_INVALID_INPUT,
-            )
-        if output is not None and resumed is not None and resumed.point.resumed:
-            say(resumed.message(output, _("--restart starts over")), err=True)
-
         rows = partial(rows_from, source, o.number_column, o.rio_column, o.encoding)
-        try:
-            found = await plan(service, todo(rows(), point, retry_unknown=o.retry_unknown), o.names)
-        except InvalidInput as exc:
-            fail(exc.message, EXIT_INVALID_INPUT)
-        except UnicodeDecodeError as exc:
-            name = _("stdin") if o.from_stdin else str(source)
-            problem = workbook_problem(source, name) or _not_text(name, o.encoding, exc)
-            fail(problem, EXIT_INVALID_INPUT)
+        found = await _planned(service, rows(), point, source, o)
         await _say_plan(service, found)
         if found.billed and not o.yes and not _confirmed(o.from_stdin):
             return EXIT_INVALID_INPUT
@@ -250,59 +228,125 @@ async def _batch(service: LookupService, source: Path, output: Path | None, o: O
             service, o.names, concurrency=o.concurrency, duplicated=found.duplicated,
             checkpoint=point, retry_unknown=o.retry_unknown,
         )  # fmt: skip
-        already = point.written if point is not None else 0
         batch.tally.total = total_rows(found.rows, point, retry_unknown=o.retry_unknown)
-        providers = list(service.clients.selection(o.names))
-        began = False
-        try:
-            with (
-                open_output(
-                    output,
-                    providers,
-                    append=already > 0,
-                    separator=separator_of(source, o.encoding),
-                ) as emit,
-                batch_progress(batch) as tick,
-            ):
-                loop = asyncio.get_running_loop()
-                with contextlib.suppress(NotImplementedError, RuntimeError):
-                    loop.add_signal_handler(signal.SIGINT, _stop, batch)
-                with fewer_collections():  # this process runs only the batch
-                    began = True
-                    await batch.run(rows(), emit, tick, flush=emit.flush)
-        except OSError as exc:
-            if output is None:  # stdout closed (`| head`): the usual quiet end
-                raise
-            fail(_cannot_write(output, exc, began=began), EXIT_INVALID_INPUT)
+        await _answer(service, batch, rows(), source, output, o)
         if resumed is not None and not batch.stopped:
             await service.store.batch_forget(resumed.key)  # type: ignore[union-attr]
-        tally = batch.tally
-        say(tally.summary(), err=True)
+        say(batch.tally.summary(), err=True)
         if batch.stopped:
-            warn(
-                _("stopped: {count} rows were not looked up.").format(
-                    count=tally.total - tally.done
-                )
-            )
-            if point is not None:
-                say(_("Run the same command again to continue where it stopped."), err=True)
-            else:
-                why = _("it read stdin") if o.from_stdin else _("it wrote to stdout")
-                if output is not None and not o.from_stdin:
-                    why = _("the history is not available")
-                say(
-                    _(
-                        "This run was not checkpointed ({why}): running it again starts over. "
-                        "Give -o FILE and a file as INPUT to make a run resumable."
-                    ).format(why=why),
-                    err=True,
-                )
+            _say_stopped(batch.tally.total - batch.tally.done, point, output, o)
             return EXIT_STOPPED
-        return 1 if tally.errors else 0
+        return 1 if batch.tally.errors else 0
     except ConfigError as exc:
         fail(exc.message, EXIT_CONFIG)
     finally:
         await service.aclose()
+
+
+async def _resumed(
+    service: LookupService, source: Path, output: Path | None, o: Options
+) -> Resumed | None:
+    """The checkpointed run of this command (None: not checkpointed); refuses to overwrite
+    an output that holds no stopped run of it."""
+    from tui.core.batch_resume import checkpointed
+
+    if output is None:
+        return None
+    resumed = None
+    if not o.from_stdin:
+        resumed = await checkpointed(
+            service, source, output, o.names, restart=o.restart,
+            number_column=o.number_column, rio_column=o.rio_column,
+        )  # fmt: skip
+    point = resumed.point if resumed is not None else None
+    if not o.restart and _not_ours(output, point):
+        fail(
+            _(
+                "-o {file} already exists and holds no stopped run of this command: "
+                "choose another name, or give --restart to replace it."
+            ).format(file=output),
+            EXIT_INVALID_INPUT,
+        )
+    if resumed is not None and resumed.point.resumed:
+        say(resumed.message(output, _("--restart starts over")), err=True)
+    return resumed
+
+
+async def _planned(
+    service: LookupService,
+    rows: Iterator[InputRow],
+    point: Checkpoint | None,
+    source: Path,
+    o: Options,
+) -> Plan:
+    """The estimate of the rows still to answer; a clear refusal when INPUT cannot be read."""
+    from tui.core.batch_io import workbook_problem
+    from tui.core.batch_plan import plan
+    from tui.core.batch_resume import todo
+    from tui.core.errors import InvalidInput
+
+    try:
+        return await plan(service, todo(rows, point, retry_unknown=o.retry_unknown), o.names)
+    except InvalidInput as exc:
+        fail(exc.message, EXIT_INVALID_INPUT)
+    except UnicodeDecodeError as exc:
+        name = _("stdin") if o.from_stdin else str(source)
+        fail(workbook_problem(source, name) or _not_text(name, o.encoding, exc), EXIT_INVALID_INPUT)
+
+
+async def _answer(
+    service: LookupService,
+    batch: Batch,
+    rows: Iterator[InputRow],
+    source: Path,
+    output: Path | None,
+    o: Options,
+) -> None:
+    """Run the batch into `output` (stdout: None), with a progress bar and Ctrl-C."""
+    from tui.core.batch_io import open_output, separator_of
+    from tui.core.collector import fewer_collections
+
+    point = batch.checkpoint
+    providers = list(service.clients.selection(o.names))
+    began = False
+    try:
+        with (
+            open_output(
+                output,
+                providers,
+                append=point is not None and point.written > 0,
+                separator=separator_of(source, o.encoding),
+            ) as emit,
+            batch_progress(batch) as tick,
+        ):
+            loop = asyncio.get_running_loop()
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(signal.SIGINT, _stop, batch)
+            with fewer_collections():  # this process runs only the batch
+                began = True
+                await batch.run(rows, emit, tick, flush=emit.flush)
+    except OSError as exc:
+        if output is None:  # stdout closed (`| head`): the usual quiet end
+            raise
+        fail(_cannot_write(output, exc, began=began), EXIT_INVALID_INPUT)
+
+
+def _say_stopped(left: int, point: Checkpoint | None, output: Path | None, o: Options) -> None:
+    """What a stopped run tells: what is left, and whether running it again continues."""
+    warn(_("stopped: {count} rows were not looked up.").format(count=left))
+    if point is not None:
+        say(_("Run the same command again to continue where it stopped."), err=True)
+        return
+    why = _("it read stdin") if o.from_stdin else _("it wrote to stdout")
+    if output is not None and not o.from_stdin:
+        why = _("the history is not available")
+    say(
+        _(
+            "This run was not checkpointed ({why}): running it again starts over. "
+            "Give -o FILE and a file as INPUT to make a run resumable."
+        ).format(why=why),
+        err=True,
+    )
 
 
 def _cannot_write(output: Path, exc: OSError, *, began: bool) -> str:
