@@ -39,9 +39,13 @@ def _bind(port: int) -> socket.socket:
     return sock
 
 
-def _server(state: SandboxState) -> uvicorn.Server:
+def _server(state: SandboxState, http: str = "auto") -> uvicorn.Server:
+    """uvicorn on the emulators. `http` "auto" is uvicorn's choice: httptools (C) when it is
+    installed, else h11 (pure Python). Portcheck does not depend on httptools: it takes a
+    third off the sandbox's CPU, but a batch against it is no faster (`bench/sandbox_parser.py`)."""
     config = uvicorn.Config(
         create_app(state),
+        http=http,
         log_level="warning",
         access_log=False,
         lifespan="off",
@@ -120,7 +124,7 @@ class SandboxServer:
         self.stop()
 
 
-def serve(port: int, state: SandboxState | None = None) -> None:
+def serve(port: int, state: SandboxState | None = None, http: str = "auto") -> None:
     """Serve in the foreground until interrupted (`portcheck sandbox`)."""
     sock = _bind(port)
-    asyncio.run(_server(state or SandboxState()).serve(sockets=[sock]))
+    asyncio.run(_server(state or SandboxState(), http).serve(sockets=[sock]))
