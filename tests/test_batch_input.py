@@ -179,3 +179,15 @@ def test_a_continued_csv_answer_has_one_byte_order_mark(tmp_path: Path) -> None:
     data = target.read_bytes()
     assert data.count(b"\xef\xbb\xbf") == 1 and data.startswith(b"\xef\xbb\xbfnumber;e164;")
     assert data.decode("utf-8-sig").count("13800138000;+8613800138000;") == 2
+
+
+def test_a_header_of_numbers_is_a_header_when_its_column_is_asked_for() -> None:
+    text = "Client,20241205,Phone\nLi,3,13800138000\n"  # a pivot export: a date names a column
+    assert _rows(text, number_column="phone") == [
+        (1, "13800138000", {"Client": "Li", "20241205": "3", "Phone": "13800138000"})
+    ]
+    # Asked for by letter, a first row of data stays data, even holding that letter.
+    assert [r[:2] for r in _rows("b,13800138000\nc,13900139000\n", number_column="B")] == [
+        (1, "13800138000"),
+        (2, "13900139000"),
+    ]

@@ -9,6 +9,7 @@ import csv
 import itertools
 import json
 import os
+import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -65,10 +66,11 @@ def read_rows(
     when the first line holds a comma, a semicolon or a tab).
 
     A CSV's separator is the one that cuts its first line into the most cells (Excel in
-    French writes semicolons). Its first row is a header unless it holds a number, as a
-    header never does: then the columns are named A, B, C… as in a spreadsheet. The number
-    is in `number_column`, the `number` column, or the first column (without a header: the
-    first that holds a number). Raises InvalidInput for a missing column."""
+    French writes semicolons). Its first row is a header unless it holds a number (a header
+    never does) and names no column asked for; without a header the columns are named A, B,
+    C… as in a spreadsheet. The number is in `number_column`, the `number` column, or the
+    first column (without a header: the first that holds a number). Raises InvalidInput for
+    a missing column."""
     stream = iter(lines)
     first_line = next((line for line in stream if line.strip()), None)
     if first_line is None:
@@ -87,6 +89,10 @@ def read_rows(
     reader = _cells(csv.reader(lines, delimiter=separator))
     first = next(reader)
     data = [i for i, cell in enumerate(first) if _holds_a_number(cell)]
+    named = {c.strip().lower() for c in first}
+    asked = [c for c in (number_column, rio_column) if c and not _LETTERS.fullmatch(c)]
+    if any(c.lower() in named for c in asked):
+        data = []  # the first row names a column asked for: it is the header
     header = [column_letters(i) for i in range(len(first))] if data else [h.strip() for h in first]
     number_at = _column(
         header, number_column, NUMBER_COLUMN, "--number-column",
@@ -198,6 +204,10 @@ def _holds_a_number(cell: str) -> bool:
     and mostly digits (`+33 6 12 34 56 78`, `1.38001E+10`)."""
     digits = sum(ch.isdigit() for ch in cell)
     return digits >= 6 and 2 * digits >= len("".join(cell.split()))
+
+
+_LETTERS = re.compile(r"[A-Za-z]{1,3}")
+"""A spreadsheet's name for a column (`column_letters`)."""
 
 
 def column_letters(index: int) -> str:
