@@ -191,3 +191,16 @@ def test_a_header_of_numbers_is_a_header_when_its_column_is_asked_for() -> None:
         (1, "13800138000"),
         (2, "13900139000"),
     ]
+
+
+def test_excels_unicode_text_is_read_without_being_told(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    source = tmp_path / "客户.txt"  # Excel's "Unicode Text": UTF-16 with its mark, tabs
+    source.write_text("号码\t姓名\r\n13800138000\t张三\r\n", encoding="utf-16")
+    ran = portcheck(tmp_path / "home", "batch", str(source), "--yes",
+                    config=config_for(sandbox, tmp_path / "c.toml"))  # fmt: skip
+    assert ran.code == 0, ran.err
+    (row,) = [json.loads(line) for line in ran.out.splitlines()]
+    assert row["input"] == {"号码": "13800138000", "姓名": "张三"}
+    assert row["number"] == "+8613800138000"

@@ -140,8 +140,14 @@ def separator_of(path: Path, encoding: str = "utf-8") -> str:
 
 
 def _opened(path: Path, encoding: str) -> IO[str]:
+    """`path` as text in `encoding`; UTF-8 (the default) also takes the files that say
+    otherwise in their first bytes: Excel's "CSV UTF-8" (a byte order mark) and its
+    "Unicode Text" (UTF-16, marked too)."""
     if codecs.lookup(encoding).name == "utf-8":
-        encoding = "utf-8-sig"
+        with path.open("rb") as f:
+            start = f.read(2)
+        marked = start in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+        encoding = "utf-16" if marked else "utf-8-sig"
     return path.open(encoding=encoding, newline="")
 
 
