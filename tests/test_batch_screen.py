@@ -206,3 +206,28 @@ async def test_a_new_file_is_never_run_on_the_last_files_estimate(
             assert not asked
             assert "Choose a file first" in [n.message for n in app._notifications][-1]
             assert sum(sandbox.state.hits.values()) == 0
+
+
+def test_a_file_dropped_on_the_field_is_found_as_the_terminal_pastes_it(tmp_path: Path) -> None:
+    from tui.app.screens.batch import typed_path
+
+    folder = tmp_path / "My lists"
+    folder.mkdir()
+    source = folder / "clients d'été.csv"
+    source.write_text("number\n13800138000\n", encoding="utf-8")
+    for pasted in (
+        str(source),
+        f"  {source}  ",
+        "'" + str(source).replace("'", "'\\''") + "' ",  # quoted, as GNOME Terminal drops it
+        str(source).replace(" ", "\\ ").replace("'", "\\'"),  # escaped, as iTerm2 and xterm
+    ):
+        assert typed_path(pasted) == source, pasted
+    assert typed_path("'unclosed") == Path("'unclosed")
+
+
+async def test_a_quoted_path_is_taken_on_the_screen(tmp_path: Path, sandbox: SandboxServer) -> None:
+    source = tmp_path / "My lists" / "clients.csv"
+    source.parent.mkdir()
+    source.write_text("number\n13800138000\n", encoding="utf-8")
+    plan = await _estimate_of(tmp_path, sandbox, Path(f"'{source}'"))  # as a drop pastes it
+    assert plan.startswith("1 row: 1 number to look up"), plan

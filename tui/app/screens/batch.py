@@ -8,6 +8,7 @@ input, as `portcheck batch -o` writes them.
 from __future__ import annotations
 
 import os
+import shlex
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,6 +39,19 @@ ROWS_SHOWN = 2000
 def output_for(source: Path) -> Path:
     """Where a batch of `source` writes its answers."""
     return source.with_name(f"{source.stem}.checked.jsonl")
+
+
+def typed_path(text: str) -> Path:
+    """The file typed into the field, or dropped on it: a terminal pastes a dropped file's
+    path quoted (`'/home/li/My lists/a.csv'`) or with its spaces escaped."""
+    path = Path(text.strip()).expanduser()
+    if path.exists():
+        return path
+    try:
+        words = shlex.split(text)
+    except ValueError:  # an unmatched quote: the text as typed
+        return path
+    return Path(words[0]).expanduser() if len(words) == 1 else path
 
 
 def _writable(output: Path) -> bool:
@@ -101,7 +115,7 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
     @on(Input.Submitted, "#batch-file")
     def _file_chosen(self, event: Input.Submitted) -> None:
         event.stop()
-        path = Path(event.value.strip()).expanduser()
+        path = typed_path(event.value)
         self.plan = None  # the last file's estimate does not stand for this one
         if not path.is_file():
             self._say_plan(
