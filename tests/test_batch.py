@@ -799,8 +799,9 @@ async def test_rows_a_kill_takes_from_the_output_buffer_come_back_from_history(
     size, first = killed, sandbox.state.hits["china_mnp"]
     with target.open("r+b") as f:
         f.truncate(size)
-    kept.replace(store.store.path)
-    for leftover in home.glob("data/*.sqlite3-*"):  # the WAL of the run that went on
+    history = store.store.path
+    kept.replace(history)
+    for leftover in history.parent.glob(f"{history.name}-*"):  # the WAL of the run that went on
         leftover.unlink()
     service = LookupService().use(sandbox_profile(sandbox), store=Store(home))
     assert service.store is not None
