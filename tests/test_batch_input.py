@@ -204,3 +204,17 @@ def test_excels_unicode_text_is_read_without_being_told(
     (row,) = [json.loads(line) for line in ran.out.splitlines()]
     assert row["input"] == {"号码": "13800138000", "姓名": "张三"}
     assert row["number"] == "+8613800138000"
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("Nom;Numéro\nLéa;06 12 34 56 78\n", "06 12 34 56 78"),  # Excel in French
+        ("姓名,手机号\n张三,13800138000\n", "13800138000"),  # Excel in Chinese
+        ("Client;Téléphone;Ville\nLéa;0612345678;Paris\n", "0612345678"),
+        ("Client;Contact\nLéa;+33 6 12 34 56 78\n", "+33 6 12 34 56 78"),  # no known name
+        ("Client;Contact\nLéa;Paris\n", "Léa"),  # nothing holds a number: the first column
+    ],
+)
+def test_the_number_column_is_found_without_being_named(text: str, number: str) -> None:
+    assert [r[1] for r in _rows(text)] == [number]

@@ -59,11 +59,11 @@ def _known_encoding(_ctx: click.Context, _param: click.Parameter, name: str) -> 
     "batch",
     short_help=_("Look up a list of numbers (CSV or one per line)."),
     help=_(
-        "Look up every number of INPUT: a CSV (the number in the `number` column,\n"
-        "or the first) or one number per line; `-` reads stdin. A CSV may use\n"
-        "commas, semicolons or tabs. Without a header row (its first row holds a\n"
-        "number), its columns are named A, B, C… and the number is the first\n"
-        "column that holds one.\n"
+        "Look up every number of INPUT: a CSV or one number per line; `-` reads\n"
+        "stdin. A CSV may use commas, semicolons or tabs. Its number is in the\n"
+        "column --number-column names, or one named number, numéro, téléphone,\n"
+        "号码, 手机号…, or else the first column holding a number. Without a header\n"
+        "row (its first row holds a number), its columns are named A, B, C….\n"
         "\n"
         "\b\n"
         "One output row per input row, in input order: the input's columns, the\n"
@@ -100,7 +100,7 @@ def _known_encoding(_ctx: click.Context, _param: click.Parameter, name: str) -> 
     help=_("Ask only this provider (repeatable)."),
 )
 @click.option("--profile", metavar="NAME", help=_("Profile to use (default: default_profile)."))
-@click.option("--number-column", metavar="NAME", help=_("CSV column with the number [number]."))
+@click.option("--number-column", metavar="NAME", help=_("CSV column with the number."))
 @click.option("--rio-column", metavar="NAME", help=_("CSV column with the RIO [rio]."))
 @click.option(
     "--encoding",

@@ -20,8 +20,13 @@ from tui.core.errors import InvalidInput
 from tui.core.files import CSV_ENCODING
 from tui.core.i18n import _
 
-NUMBER_COLUMN = "number"
-RIO_COLUMN = "rio"
+NUMBER_COLUMNS = frozenset(
+    {"number", "phone", "mobile", "tel", "numéro", "numero", "téléphone", "telephone", "tél",
+     "portable", "号码", "手机", "手机号", "手机号码", "电话", "电话号码"}
+)  # fmt: skip
+"""Header names of the number column, in the agents' languages."""
+RIO_COLUMNS = frozenset({"rio", "code rio"})
+"""Header names of the RIO column."""
 PLAIN_COLUMN = "input"
 """The one column of a plain list (one number per line)."""
 
@@ -68,9 +73,10 @@ def read_rows(
     A CSV's separator is the one that cuts its first line into the most cells (Excel in
     French writes semicolons). Its first row is a header unless it holds a number (a header
     never does) and names no column asked for; without a header the columns are named A, B,
-    C… as in a spreadsheet. The number is in `number_column`, the `number` column, or the
-    first column (without a header: the first that holds a number). Raises InvalidInput for
-    a missing column."""
+    C… as in a spreadsheet. The number is in `number_column`, or a column named for it
+    (`NUMBER_COLUMNS`: number, numéro, 手机号…), or else the first column whose first row
+    holds a number (the first column if none does). Raises InvalidInput for a missing
+    column."""
     stream = iter(lines)
     first_line = next((line for line in stream if line.strip()), None)
     if first_line is None:
@@ -93,17 +99,25 @@ def read_rows(
     asked = [c for c in (number_column, rio_column) if c and not _LETTERS.fullmatch(c)]
     if any(c.lower() in named for c in asked):
         data = []  # the first row names a column asked for: it is the header
-    header = [column_letters(i) for i in range(len(first))] if data else [h.strip() for h in first]
+    if data:  # no header: the first row is data, the number in its first column holding one
+        header = [column_letters(i) for i in range(len(first))]
+        rest = itertools.chain([first], reader)
+        guess = data[0]
+    else:  # unless a column is named for it, the number is where the first row holds one
+        header = [h.strip() for h in first]
+        peeked = next((cells for cells in reader if any(c.strip() for c in cells)), [])
+        rest = itertools.chain([peeked], reader)
+        guess = next((i for i, cell in enumerate(peeked) if _holds_a_number(cell)), 0)
     number_at = _column(
-        header, number_column, NUMBER_COLUMN, "--number-column",
-        headerless=bool(data), otherwise=data[0] if data else 0,
+        header, number_column, NUMBER_COLUMNS, "--number-column",
+        headerless=bool(data), otherwise=guess,
     )  # fmt: skip
     rio_at = _column(
-        header, rio_column, RIO_COLUMN, "--rio-column", headerless=bool(data), otherwise=None
+        header, rio_column, RIO_COLUMNS, "--rio-column", headerless=bool(data), otherwise=None
     )
     rio_key = header[rio_at] if rio_at is not None else None
     index = 0
-    for cells in itertools.chain([first] if data else [], reader):
+    for cells in rest:
         if not any(c.strip() for c in cells):
             continue
         index += 1
@@ -229,16 +243,18 @@ def column_letters(index: int) -> str:
 def _column(
     header: list[str],
     asked: str | None,
-    usual: str,
+    usual: frozenset[str],
     option: str,
     *,
     headerless: bool,
     otherwise: int | None,
 ) -> int | None:
-    """Where the `asked` column is, or else the `usual` one, or else `otherwise`."""
+    """Where the `asked` column is, or else the first with a `usual` name, or else
+    `otherwise`."""
     lowered = [h.lower() for h in header]
     if asked is None:
-        return lowered.index(usual) if usual in lowered and not headerless else otherwise
+        found = (i for i, name in enumerate(lowered) if name in usual and not headerless)
+        return next(found, otherwise)
     if asked.lower() in lowered:
         return lowered.index(asked.lower())
     if headerless:
