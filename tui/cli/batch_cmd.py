@@ -59,11 +59,12 @@ def _known_encoding(_ctx: click.Context, _param: click.Parameter, name: str) -> 
     "batch",
     short_help=_("Look up a list of numbers (CSV or one per line)."),
     help=_(
+        "\b\n"
         "Look up every number of INPUT: a CSV or one number per line; `-` reads\n"
         "stdin. A CSV may use commas, semicolons or tabs. Its number is in the\n"
         "column --number-column names, or one named number, numéro, téléphone,\n"
-        "号码, 手机号…, or else the first column holding a number. Without a header\n"
-        "row (its first row holds a number), its columns are named A, B, C….\n"
+        "号码, 手机号…, or else the first column holding a number. Without a\n"
+        "header row (its first row holds a number), its columns are named A, B, C….\n"
         "\n"
         "\b\n"
         "One output row per input row, in input order: the input's columns, the\n"
