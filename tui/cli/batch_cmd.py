@@ -35,14 +35,6 @@ EXIT_STOPPED = 130
 FORMATS = (".jsonl", ".csv")
 
 
-def _not_ours(output: Path, point: Checkpoint | None) -> bool:
-    """Whether `output` holds something a new run would overwrite: not a stopped run of this
-    command (another file, or a finished run's answers)."""
-    if point is not None and point.resumed:
-        return False
-    return output.exists() and output.stat().st_size > 0
-
-
 def _known_encoding(_ctx: click.Context, _param: click.Parameter, name: str) -> str:
     try:
         codecs.lookup(name)
@@ -249,7 +241,7 @@ async def _resumed(
 ) -> Resumed | None:
     """The checkpointed run of this command (None: not checkpointed); refuses to overwrite
     an output that holds no stopped run of it."""
-    from tui.core.batch_resume import checkpointed
+    from tui.core.batch_resume import checkpointed, replaces_answers
 
     if output is None:
         return None
@@ -260,7 +252,7 @@ async def _resumed(
             number_column=o.number_column, rio_column=o.rio_column,
         )  # fmt: skip
     point = resumed.point if resumed is not None else None
-    if not o.restart and _not_ours(output, point):
+    if not o.restart and replaces_answers(output, point):
         fail(
             _(
                 "-o {file} already exists and holds no stopped run of this command: "

@@ -108,13 +108,9 @@ def read_rows(
         peeked = next((cells for cells in reader if any(c.strip() for c in cells)), [])
         rest = itertools.chain([peeked], reader)
         guess = next((i for i, cell in enumerate(peeked) if _holds_a_number(cell)), 0)
-    number_at = _column(
-        header, number_column, NUMBER_COLUMNS, "--number-column",
-        headerless=bool(data), otherwise=guess,
-    )  # fmt: skip
-    rio_at = _column(
-        header, rio_column, RIO_COLUMNS, "--rio-column", headerless=bool(data), otherwise=None
-    )
+    named_at = _column(header, number_column, NUMBER_COLUMNS, "--number-column", bool(data))
+    number_at = guess if named_at is None else named_at
+    rio_at = _column(header, rio_column, RIO_COLUMNS, "--rio-column", bool(data))
     rio_key = header[rio_at] if rio_at is not None else None
     index = 0
     for cells in rest:
@@ -124,7 +120,7 @@ def read_rows(
         cells = cells + [""] * (len(header) - len(cells))
         columns = dict(zip(header, cells, strict=False))
         rio = cells[rio_at].strip() if rio_at is not None else ""
-        yield InputRow(index, columns, cells[number_at or 0].strip(), rio or None, rio_key)
+        yield InputRow(index, columns, cells[number_at].strip(), rio or None, rio_key)
 
 
 def rows_from(
@@ -241,20 +237,12 @@ def column_letters(index: int) -> str:
 
 
 def _column(
-    header: list[str],
-    asked: str | None,
-    usual: frozenset[str],
-    option: str,
-    *,
-    headerless: bool,
-    otherwise: int | None,
+    header: list[str], asked: str | None, usual: frozenset[str], option: str, headerless: bool
 ) -> int | None:
-    """Where the `asked` column is, or else the first with a `usual` name, or else
-    `otherwise`."""
+    """Where the `asked` column is, or else the first with a `usual` name (None: neither)."""
     lowered = [h.lower() for h in header]
-    if asked is None:
-        found = (i for i, name in enumerate(lowered) if name in usual and not headerless)
-        return next(found, otherwise)
+    if asked is None:  # (a column named by letter is never named for it)
+        return None if headerless else next((i for i, n in enumerate(lowered) if n in usual), None)
     if asked.lower() in lowered:
         return lowered.index(asked.lower())
     if headerless:

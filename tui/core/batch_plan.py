@@ -50,7 +50,6 @@ class Plan:
 
     def summary(self) -> str:
         """`40 rows: 38 numbers to look up (…)`, for the CLI and the TUI alike."""
-        duplicates = self.duplicates
         return _("{rows}: {distinct} ({duplicates}, {invalid}).").format(
             rows=ngettext("{count} row", "{count} rows", self.rows).format(count=self.rows),
             distinct=ngettext(
@@ -59,8 +58,8 @@ class Plan:
             duplicates=ngettext(
                 "{count} duplicate row answered once",
                 "{count} duplicate rows answered once",
-                duplicates,
-            ).format(count=duplicates),
+                self.duplicates,
+            ).format(count=self.duplicates),
             invalid=ngettext(
                 "{count} invalid row never sent", "{count} invalid rows never sent", self.invalid
             ).format(count=self.invalid),

@@ -98,6 +98,14 @@ async def checkpointed(
     return Resumed(key, point)
 
 
+def replaces_answers(output: Path, point: Checkpoint | None) -> bool:
+    """Whether a new run into `output` would overwrite answers: the file holds something,
+    and not a stopped run to continue (another file, or a finished run's answers)."""
+    if point is not None and point.resumed:
+        return False
+    return output.exists() and output.stat().st_size > 0
+
+
 def todo(
     rows: Iterable[InputRow], point: Checkpoint | None, *, retry_unknown: bool = False
 ) -> Iterator[InputRow]:

@@ -129,7 +129,7 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
     async def _make_plan(self, path: Path) -> None:
         from tui.core.batch_io import rows_from, workbook_problem
         from tui.core.batch_plan import plan, provider_lines
-        from tui.core.batch_resume import checkpointed, todo
+        from tui.core.batch_resume import checkpointed, replaces_answers, todo
         from tui.core.errors import InvalidInput
 
         output = output_for(path)
@@ -157,14 +157,12 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
             return
         p = self.plan
         lines = []
-        replacing = output.exists() and output.stat().st_size > 0
         if self.resumed is not None and self.resumed.point.resumed:
             restart = _("delete {file} to start over").format(file=output.name)
             lines.append(self.resumed.message(output, restart))
-            replacing = False
         lines.append(p.summary())
         lines += await provider_lines(self.service, p)
-        if replacing:  # a finished run's answers, say
+        if replaces_answers(output, point):  # a finished run's answers, say
             where = _("Answers go to {path}, replacing the answers it holds. ctrl+s starts.")
         else:
             where = _("Answers go to {path}. ctrl+s starts.")
