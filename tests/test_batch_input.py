@@ -218,3 +218,36 @@ def test_excels_unicode_text_is_read_without_being_told(
 )
 def test_the_number_column_is_found_without_being_named(text: str, number: str) -> None:
     assert [r[1] for r in _rows(text)] == [number]
+
+
+def test_no_cell_is_lost_to_a_blank_or_repeated_header() -> None:
+    # Excel exports an unnamed column with a blank header; a sheet may name two alike.
+    rows = _rows("Name,,Name,number\nLi,VIP,Wei,13800138000\n")
+    assert rows == [
+        (1, "13800138000", {"Name": "Li", "B": "VIP", "Name (C)": "Wei", "number": "13800138000"})
+    ]
+
+
+def test_no_cell_is_lost_beyond_the_header() -> None:
+    text = "name,number\nLi,13800138000,call after 6pm,\nWang,13900139000,,\n"
+    assert _rows(text) == [
+        (1, "13800138000", {"name": "Li", "number": "13800138000", "C": "call after 6pm"}),
+        (2, "13900139000", {"name": "Wang", "number": "13900139000"}),  # blanks beyond: none
+    ]
+
+
+def test_a_csv_answer_keeps_every_cell_of_its_row(tmp_path: Path, sandbox: SandboxServer) -> None:
+    source = tmp_path / "clients.csv"
+    source.write_text("Nom;;Nom;Numéro\nLéa;VIP;Li;13800138000\nMax;;Wu;13900139000;rappeler\n")
+    target = tmp_path / "réponses.csv"
+    ran = portcheck(tmp_path / "home", "batch", str(source), "-o", str(target), "--yes",
+                    config=config_for(sandbox, tmp_path / "c.toml"))  # fmt: skip
+    assert ran.code == 0, ran.err
+    header, first, second = [
+        line.split(";") for line in target.read_text(encoding="utf-8-sig").splitlines()
+    ]
+    assert header[:5] == ["Nom", "B", "Nom (C)", "Numéro", "e164"]
+    assert first[:5] == ["Léa", "VIP", "Li", "13800138000", "+8613800138000"]
+    # A cell beyond the header comes after the answer, so the answer's columns stay aligned.
+    assert second[:5] == ["Max", "", "Wu", "13900139000", "+8613900139000"]
+    assert second[len(header) :] == ["rappeler"] and len(first) == len(header)

@@ -73,7 +73,8 @@ def read_rows(
     A CSV's separator is the one that cuts its first line into the most cells (Excel in
     French writes semicolons). Its first row is a header unless it holds a number (a header
     never does) and names no column asked for; without a header the columns are named A, B,
-    C… as in a spreadsheet. The number is in `number_column`, or a column named for it
+    C… as in a spreadsheet. No cell is lost to a blank or repeated header, or beyond it
+    (`_named`). The number is in `number_column`, or a column named for it
     (`NUMBER_COLUMNS`: number, numéro, 手机号…), or else the first column whose first row
     holds a number (the first column if none does). Raises InvalidInput for a missing
     column."""
@@ -104,7 +105,7 @@ def read_rows(
         rest = itertools.chain([first], reader)
         guess = data[0]
     else:  # unless a column is named for it, the number is where the first row holds one
-        header = [h.strip() for h in first]
+        header = _named(first)
         peeked = next((cells for cells in reader if any(c.strip() for c in cells)), [])
         rest = itertools.chain([peeked], reader)
         guess = next((i for i, cell in enumerate(peeked) if _holds_a_number(cell)), 0)
@@ -117,8 +118,15 @@ def read_rows(
         if not any(c.strip() for c in cells):
             continue
         index += 1
-        cells = cells + [""] * (len(header) - len(cells))
-        columns = dict(zip(header, cells, strict=False))
+        while len(cells) > len(header) and not cells[-1].strip():
+            cells = cells[:-1]  # blank cells beyond the header: a trailing separator
+        if len(cells) > len(header):  # no cell is lost: those beyond are named by letter
+            columns = dict(
+                zip(_named(header + [""] * (len(cells) - len(header))), cells, strict=True)
+            )
+        else:
+            cells = cells + [""] * (len(header) - len(cells))
+            columns = dict(zip(header, cells, strict=True))
         rio = cells[rio_at].strip() if rio_at is not None else ""
         yield InputRow(index, columns, cells[number_at].strip(), rio or None, rio_key)
 
@@ -236,6 +244,18 @@ def column_letters(index: int) -> str:
     return name
 
 
+def _named(header: list[str]) -> list[str]:
+    """A header's cells as column names, one each: a blank one is named by its letter (as the
+    spreadsheet shows it), a repeated one gets its letter after it (`Name (C)`)."""
+    names: list[str] = []
+    for i, cell in enumerate(header):
+        name = cell.strip() or column_letters(i)
+        while name in names:
+            name = f"{name} ({column_letters(i)})"
+        names.append(name)
+    return names
+
+
 def _column(
     header: list[str], asked: str | None, usual: frozenset[str], option: str, headerless: bool
 ) -> int | None:
@@ -276,7 +296,8 @@ def csv_row(
             "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
         )
 
-    cells = [row["input"].get(c, "") for c in input_columns]
+    given = row["input"]
+    cells = [given.get(c, "") for c in input_columns]
     cells += [
         cell(row.get("number")),
         cell(verdict.get("headline")),
@@ -290,6 +311,8 @@ def csv_row(
         error = result.get("error") or {}
         cells += [cell(result.get("status")), cell(error.get("message"))]
     cells.append(cell((row.get("error") or {}).get("message")))
+    if len(given) > len(input_columns):  # cells beyond the header: after the answer's columns
+        cells += [v for k, v in given.items() if k not in input_columns]
     return cells
 
 
