@@ -135,15 +135,30 @@ async def _estimate_of(tmp_path: Path, sandbox: SandboxServer, source: Path) -> 
         return text_of(screen.query_one("#batch-plan", Static))
 
 
-async def test_a_file_that_is_not_utf8_says_how_to_save_it(
+async def test_a_file_from_excel_in_chinese_is_read_once_its_encoding_is_chosen(
     tmp_path: Path, sandbox: SandboxServer
 ) -> None:
     source = tmp_path / "客户.csv"
     source.write_bytes("号码,姓名\n13800138000,张三\n".encode("gbk"))  # Excel in Chinese
-    plan = await _estimate_of(tmp_path, sandbox, source)
-    assert "Cannot read 客户.csv: not UTF-8 text; save it as UTF-8 (CSV UTF-8)." in plan
-    assert "codec" not in plan  # not Python's own words
-    assert sum(sandbox.state.hits.values()) == 0
+    app = app_for(config_for(sandbox, tmp_path / "c.toml"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        screen = await _batch_of(pilot, source)
+        plan = text_of(screen.query_one("#batch-plan", Static))
+        assert "Cannot read 客户.csv: not UTF-8 text." in plan
+        assert "choose GBK" in plan and "save it as CSV UTF-8" in plan
+        assert "codec" not in plan  # not Python's own words
+        # From the keyboard: the encoding is the field after the path.
+        await pilot.press("tab", "enter", "down", "enter")
+        await settle(pilot)
+        plan = text_of(screen.query_one("#batch-plan", Static))
+        assert "1 row: 1 number to look up" in plan, plan
+        await pilot.press("ctrl+s", "y")
+        await until(pilot, lambda: screen.query_one(DataTable).row_count == 1, seconds=10)
+        await settle(pilot)
+    (row,) = [json.loads(line) for line in output_for(source).read_text().splitlines()]
+    assert row["input"] == {"号码": "13800138000", "姓名": "张三"}
+    assert row["number"] == "+8613800138000"
 
 
 async def test_the_estimate_says_when_earlier_answers_will_be_replaced(
@@ -231,3 +246,30 @@ async def test_a_quoted_path_is_taken_on_the_screen(tmp_path: Path, sandbox: San
     source.write_text("number\n13800138000\n", encoding="utf-8")
     plan = await _estimate_of(tmp_path, sandbox, Path(f"'{source}'"))  # as a drop pastes it
     assert plan.startswith("1 row: 1 number to look up"), plan
+
+
+async def test_a_running_batch_keeps_its_file_and_encoding(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    source = _sixty_slow_numbers(tmp_path, sandbox)
+    sandbox.state.latency = 1.5  # still running while the keys are pressed
+    other = tmp_path / "other.txt"
+    other.write_text("13900139000\n", encoding="utf-8")
+    app = app_for(config_for(sandbox, tmp_path / "c.toml"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        screen = await _batch_of(pilot, source)
+        plan = text_of(screen.query_one("#batch-plan", Static))
+        await pilot.press("ctrl+s", "y")
+        table = screen.query_one(DataTable)
+        await until(pilot, lambda: table.row_count >= 1, seconds=10)
+        screen.query_one("#batch-file", Input).value = str(other)
+        await pilot.press("enter", "tab", "enter", "down", "enter")
+        await pilot.pause()
+        said = [n.message for n in app._notifications]
+        assert "The batch is running: ctrl+t stops it first." in said
+        assert text_of(screen.query_one("#batch-plan", Static)) == plan
+        assert screen.source == source and screen.encoding == "utf-8"
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+    assert sandbox.state.hits["china_mnp"] < 60 and "13900139000" not in str(sandbox.state.hits)

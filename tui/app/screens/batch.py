@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, ProgressBar, Static
+from textual.widgets import DataTable, Footer, Input, ProgressBar, Select, Static
 
 from tui.app.dialogs.confirm import ConfirmScreen
 from tui.app.keys import translate_bindings
@@ -34,6 +34,14 @@ if TYPE_CHECKING:
 
 ROWS_SHOWN = 2000
 """Rows kept in the table (the newest); every row is in the output file."""
+
+ENCODINGS = {
+    "utf-8": N_("UTF-8 text (or Excel's Unicode Text)"),
+    "gbk": N_("GBK: a CSV from Excel in Chinese"),
+    "cp1252": N_("Windows-1252: a CSV from Excel in French"),
+}
+"""The encodings a list is read in, as `portcheck batch --encoding` takes them: spreadsheets
+in Chinese and French save a plain CSV in their own."""
 
 
 def output_for(source: Path) -> Path:
@@ -61,6 +69,18 @@ def _writable(output: Path) -> bool:
     return os.access(output.parent, os.W_OK)
 
 
+def _not_text(encoding: str) -> str:
+    """What to say when the file is not text in `encoding`."""
+    if encoding == "utf-8":
+        return _(
+            "not UTF-8 text. From Excel in Chinese, choose GBK under the path (Windows-1252 "
+            "from Excel in French), or save it as CSV UTF-8."
+        )
+    return _(
+        "not {encoding} text: choose its encoding under the path, or save it as CSV UTF-8."
+    ).format(encoding=encoding.upper())
+
+
 class BatchScreen(ForwardsWorkerFailures, Screen[None]):
     """A batch of numbers from a file, on the active profile."""
 
@@ -78,6 +98,7 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
     DEFAULT_CSS = """
     BatchScreen > Vertical { padding: 0 1; }
     BatchScreen #batch-plan, BatchScreen #batch-tally { height: auto; margin-top: 1; }
+    BatchScreen #batch-encoding { width: 60; }
     BatchScreen ProgressBar { margin-top: 1; }
     BatchScreen DataTable { height: 1fr; margin-top: 1; }
     """
@@ -94,11 +115,20 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
         self._answers: dict[int, dict[str, Any]] = {}
         self._batch_running = False
         self._started = 0.0
+        self.encoding = "utf-8"
+        """The chosen file's text encoding (`ENCODINGS`)."""
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(Content(_("Batch lookups: a CSV, or one number per line.")))
             yield Input(placeholder=_("File to check (path) ⏎"), id="batch-file", compact=True)
+            yield Select(
+                [(_(label), name) for name, label in ENCODINGS.items()],
+                value=self.encoding,
+                allow_blank=False,
+                id="batch-encoding",
+                compact=True,
+            )
             yield Static(id="batch-plan", markup=False)
             yield ProgressBar(id="batch-progress", show_eta=True)
             yield Static(id="batch-tally", markup=False)
@@ -115,6 +145,8 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
     @on(Input.Submitted, "#batch-file")
     def _file_chosen(self, event: Input.Submitted) -> None:
         event.stop()
+        if self._still_running():
+            return
         path = typed_path(event.value)
         self.plan = None  # the last file's estimate does not stand for this one
         if not path.is_file():
@@ -125,6 +157,25 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
         self.source = path
         self._make_plan(path)
 
+    @on(Select.Changed, "#batch-encoding")
+    def _encoding_chosen(self, event: Select.Changed) -> None:
+        event.stop()
+        if event.value == self.encoding:
+            return
+        if self._still_running():
+            self.query_one("#batch-encoding", Select).value = self.encoding  # back as it was
+            return
+        self.encoding = str(event.value)
+        if self.source is not None:  # read again: the estimate was of other text
+            self.plan = None
+            self._make_plan(self.source)
+
+    def _still_running(self) -> bool:
+        """Whether a batch runs (then its file and encoding stay, and the user is told)."""
+        if self._batch_running:
+            self.notify(_("The batch is running: ctrl+t stops it first."), severity="warning")
+        return self._batch_running
+
     @work(exclusive=True, group="batch-plan", exit_on_error=False)
     async def _make_plan(self, path: Path) -> None:
         from tui.core.batch_io import rows_from, workbook_problem
@@ -133,6 +184,7 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
         from tui.core.errors import InvalidInput
 
         output = output_for(path)
+        encoding = self.encoding
         if not _writable(output):
             self._say_plan(
                 _(
@@ -145,11 +197,11 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
         try:
             self.resumed = await checkpointed(self.service, path, output)
             point = self.resumed.point if self.resumed is not None else None
-            self.plan = await plan(self.service, todo(rows_from(path), point))
+            self.plan = await plan(self.service, todo(rows_from(path, encoding=encoding), point))
         except (InvalidInput, UnicodeDecodeError, OSError) as exc:
             message = exc.message if isinstance(exc, InvalidInput) else str(exc)
             if isinstance(exc, UnicodeDecodeError):
-                message = _("not UTF-8 text; save it as UTF-8 (CSV UTF-8).")
+                message = _not_text(encoding)
             self._say_plan(
                 workbook_problem(path)
                 or _("Cannot read {file}: {problem}").format(file=path.name, problem=message)
@@ -214,7 +266,8 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
                     write(row)
                     self._shown(row)
 
-                await batch.run(rows_from(source), emit, self._progress, flush=write.flush)
+                rows = rows_from(source, encoding=self.encoding)
+                await batch.run(rows, emit, self._progress, flush=write.flush)
             if resumed is not None and not batch.stopped and self.service.store is not None:
                 await self.service.store.batch_forget(resumed.key)
                 self.resumed = None
