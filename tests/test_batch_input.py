@@ -251,3 +251,53 @@ def test_a_csv_answer_keeps_every_cell_of_its_row(tmp_path: Path, sandbox: Sandb
     # A cell beyond the header comes after the answer, so the answer's columns stay aligned.
     assert second[:5] == ["Max", "", "Wu", "13900139000", "+8613900139000"]
     assert second[len(header) :] == ["rappeler"] and len(first) == len(header)
+
+
+@pytest.mark.parametrize(
+    ("text", "old_row"),
+    [
+        # Before 2026-12-05 the first row of a file without a header was its header…
+        ("13800138000,Li\n13900139000,Wang\n13700137000,Zhang\n",
+         {"13800138000": "13900139000", "Li": "Wang"}),
+        # …and of two cells named alike, or blank, one was kept.
+        ("Nom,Nom,number\nLi,Wei,13800138000\nWang,Fang,13900139000\n",
+         {"Nom": "Wei", "number": "13800138000"}),
+    ],
+)  # fmt: skip
+async def test_a_run_an_earlier_portcheck_read_otherwise_is_not_continued(
+    tmp_path: Path, sandbox: SandboxServer, text: str, old_row: dict[str, str]
+) -> None:
+    """Continuing a run whose rows were numbered or named otherwise would write a row twice
+    and lose one, or mix two layouts in one file: it is refused, with nothing sent."""
+    from tui.core.batch_resume import run_key
+    from tui.core.store import Store
+    from tui.core.store.aio import AsyncStore
+
+    source = tmp_path / "list.csv"
+    source.write_text(text, encoding="utf-8")
+    output = tmp_path / "answers.jsonl"
+    before = json.dumps({"row": 1, "input": old_row, "number": "+8613900139000"}) + "\n"
+    output.write_text(before, encoding="utf-8")
+    store = AsyncStore(Store(tmp_path / "home" / "data"))  # PORTCHECK_HOME's history
+    point = await store.checkpoint(run_key(source, output, "cn", None))  # as it was made
+    await store.batch_written(point.run_id, 1)
+    await store.close()
+
+    ran = portcheck(tmp_path / "home", "batch", str(source), "-o", str(output), "--yes",
+                    config=config_for(sandbox, tmp_path / "c.toml"))  # fmt: skip
+    assert ran.code == 2, ran.err
+    assert "holds a run stopped by an earlier Portcheck" in ran.err
+    assert "cannot be continued. Give --restart to start over" in ran.err
+    assert output.read_text(encoding="utf-8") == before
+    assert sum(sandbox.state.hits.values()) == 0
+    # Started over, every row is answered once, in its place.
+    ran = portcheck(tmp_path / "home", "batch", str(source), "-o", str(output), "--yes",
+                    "--restart", config=config_for(sandbox, tmp_path / "c.toml"))  # fmt: skip
+    assert ran.code == 0, ran.err
+    assert [json.loads(line)["row"] for line in output.read_text().splitlines()] == [1, 2, 3][
+        : len(text.splitlines()) - (0 if text[0].isdigit() else 1)
+    ]
+    # The restart forgot that run: the finished answers are now what a new run would replace.
+    ran = portcheck(tmp_path / "home", "batch", str(source), "-o", str(output), "--yes",
+                    config=config_for(sandbox, tmp_path / "c.toml"))  # fmt: skip
+    assert ran.code == 2 and "holds no stopped run of this command" in ran.err, ran.err

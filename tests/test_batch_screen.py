@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import AsyncIterator
 from pathlib import Path
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, ProgressBar, Static
 
@@ -30,10 +33,12 @@ async def _batch_of(pilot: Pilot[None], source: Path) -> BatchScreen:
     return screen
 
 
-def _sixty_slow_numbers(tmp_path: Path, sandbox: SandboxServer) -> Path:
+def _sixty_slow_numbers(tmp_path: Path, sandbox: SandboxServer, name: str = "list.txt") -> Path:
+    """60 numbers a line each (a `.csv`: without a header, a name beside each)."""
     sandbox.state.latency = 0.2
-    source = tmp_path / "list.txt"
-    source.write_text("".join(f"1380013{n:04d}\n" for n in range(60)), encoding="utf-8")
+    source = tmp_path / name
+    beside = ",Li" if name.endswith(".csv") else ""
+    source.write_text("".join(f"1380013{n:04d}{beside}\n" for n in range(60)), encoding="utf-8")
     return source
 
 
@@ -59,7 +64,7 @@ async def test_a_batch_from_the_tui(tmp_path: Path, sandbox: SandboxServer) -> N
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert "Batch lookups" in titles
         screen = await _batch_of(pilot, source)
-        plan = text_of(screen.query_one("#batch-plan", Static))
+        plan = _plan_of(screen)
         assert "4 rows: 2 numbers to look up (1 duplicate row answered once, 1 invalid" in plan
         assert "china_mnp: up to 2 billed queries" in plan
         assert sum(sandbox.state.hits.values()) == 0  # the estimate sends nothing
@@ -102,10 +107,11 @@ async def test_stopping_a_batch_from_the_tui_keeps_what_was_answered(
         assert app.screen is app.main
 
 
+@pytest.mark.parametrize("name", ["list.txt", "list.csv"])
 async def test_a_stopped_batch_continues_where_it_stopped_when_the_file_is_chosen_again(
-    tmp_path: Path, sandbox: SandboxServer
+    tmp_path: Path, sandbox: SandboxServer, name: str
 ) -> None:
-    source = _sixty_slow_numbers(tmp_path, sandbox)
+    source = _sixty_slow_numbers(tmp_path, sandbox, name)
     app = app_for(config_for(sandbox, tmp_path / "c.toml"))
     async with app.run_test(size=(100, 30)) as pilot:
         await ready(pilot)
@@ -114,7 +120,7 @@ async def test_a_stopped_batch_continues_where_it_stopped_when_the_file_is_chose
         await pilot.press("escape")
         await pilot.pause()
         screen = await _batch_of(pilot, source)  # the same file again
-        plan = text_of(screen.query_one("#batch-plan", Static))
+        plan = _plan_of(screen)
         assert f"Continuing the stopped run: {first} rows already in" in plan
         assert f"{60 - first} rows: {60 - first} numbers to look up" in plan
         await pilot.press("ctrl+s", "y")
@@ -126,13 +132,26 @@ async def test_a_stopped_batch_continues_where_it_stopped_when_the_file_is_chose
     assert sandbox.state.hits["china_mnp"] == 60  # no number asked twice
 
 
-async def _estimate_of(tmp_path: Path, sandbox: SandboxServer, source: Path) -> str:
-    """The batch screen's estimate (or its word on the file) once `source` is chosen."""
+@contextlib.asynccontextmanager
+async def _on_screen(
+    tmp_path: Path, sandbox: SandboxServer, source: Path
+) -> AsyncIterator[tuple[Pilot[None], BatchScreen]]:
+    """The app on the test sandbox, on its batch screen with `source` chosen and planned."""
     app = app_for(config_for(sandbox, tmp_path / "c.toml"))
     async with app.run_test(size=(100, 30)) as pilot:
         await ready(pilot)
-        screen = await _batch_of(pilot, source)
-        return text_of(screen.query_one("#batch-plan", Static))
+        yield pilot, await _batch_of(pilot, source)
+
+
+def _plan_of(screen: BatchScreen) -> str:
+    """What the screen says of the chosen file: its estimate, or why there is none."""
+    return text_of(screen.query_one("#batch-plan", Static))
+
+
+async def _estimate_of(tmp_path: Path, sandbox: SandboxServer, source: Path) -> str:
+    """The batch screen's estimate (or its word on the file) once `source` is chosen."""
+    async with _on_screen(tmp_path, sandbox, source) as (_pilot, screen):
+        return _plan_of(screen)
 
 
 async def test_a_file_from_excel_in_chinese_is_read_once_its_encoding_is_chosen(
@@ -140,18 +159,15 @@ async def test_a_file_from_excel_in_chinese_is_read_once_its_encoding_is_chosen(
 ) -> None:
     source = tmp_path / "客户.csv"
     source.write_bytes("号码,姓名\n13800138000,张三\n".encode("gbk"))  # Excel in Chinese
-    app = app_for(config_for(sandbox, tmp_path / "c.toml"))
-    async with app.run_test(size=(100, 30)) as pilot:
-        await ready(pilot)
-        screen = await _batch_of(pilot, source)
-        plan = text_of(screen.query_one("#batch-plan", Static))
+    async with _on_screen(tmp_path, sandbox, source) as (pilot, screen):
+        plan = _plan_of(screen)
         assert "Cannot read 客户.csv: not UTF-8 text." in plan
         assert "choose GBK" in plan and "save it as CSV UTF-8" in plan
         assert "codec" not in plan  # not Python's own words
         # From the keyboard: the encoding is the field after the path.
         await pilot.press("tab", "enter", "down", "enter")
         await settle(pilot)
-        plan = text_of(screen.query_one("#batch-plan", Static))
+        plan = _plan_of(screen)
         assert "1 row: 1 number to look up" in plan, plan
         await pilot.press("ctrl+s", "y")
         await until(pilot, lambda: screen.query_one(DataTable).row_count == 1, seconds=10)
@@ -172,11 +188,11 @@ async def test_the_estimate_says_when_earlier_answers_will_be_replaced(
     async with app.run_test(size=(100, 30)) as pilot:
         await ready(pilot)
         screen = await _batch_of(pilot, fresh)
-        plan = text_of(screen.query_one("#batch-plan", Static))
+        plan = _plan_of(screen)
         assert "fresh.checked.jsonl. ctrl+s starts" in plan and "replacing" not in plan
         await pilot.press("escape")
         screen = await _batch_of(pilot, again)
-        plan = text_of(screen.query_one("#batch-plan", Static))
+        plan = _plan_of(screen)
         assert "again.checked.jsonl, replacing the answers it holds" in plan
 
 
@@ -255,21 +271,46 @@ async def test_a_running_batch_keeps_its_file_and_encoding(
     sandbox.state.latency = 1.5  # still running while the keys are pressed
     other = tmp_path / "other.txt"
     other.write_text("13900139000\n", encoding="utf-8")
-    app = app_for(config_for(sandbox, tmp_path / "c.toml"))
-    async with app.run_test(size=(100, 30)) as pilot:
-        await ready(pilot)
-        screen = await _batch_of(pilot, source)
-        plan = text_of(screen.query_one("#batch-plan", Static))
+    async with _on_screen(tmp_path, sandbox, source) as (pilot, screen):
+        plan = _plan_of(screen)
         await pilot.press("ctrl+s", "y")
         table = screen.query_one(DataTable)
         await until(pilot, lambda: table.row_count >= 1, seconds=10)
         screen.query_one("#batch-file", Input).value = str(other)
         await pilot.press("enter", "tab", "enter", "down", "enter")
         await pilot.pause()
-        said = [n.message for n in app._notifications]
+        said = [n.message for n in pilot.app._notifications]
         assert "The batch is running: ctrl+t stops it first." in said
-        assert text_of(screen.query_one("#batch-plan", Static)) == plan
+        assert _plan_of(screen) == plan
         assert screen.source == source and screen.encoding == "utf-8"
         await pilot.press("ctrl+t")
         await settle(pilot)
     assert sandbox.state.hits["china_mnp"] < 60 and "13900139000" not in str(sandbox.state.hits)
+
+
+async def test_a_run_an_earlier_portcheck_read_otherwise_starts_over_on_the_screen(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    from tui.core.batch_resume import run_key
+    from tui.core.store import Store
+    from tui.core.store.aio import AsyncStore
+
+    source = tmp_path / "list.csv"  # no header: its first row was taken for one then
+    source.write_text("13800138000,Li\n13900139000,Wang\n", encoding="utf-8")
+    output_for(source).write_text('{"row": 1, "input": {"13800138000": "13900139000"}}\n')
+    store = AsyncStore(Store(tmp_path / "home" / "data"))  # the app's (PORTCHECK_HOME)
+    point = await store.checkpoint(run_key(source, output_for(source), "cn", None))
+    await store.batch_written(point.run_id, 1)
+    await store.close()
+    async with _on_screen(tmp_path, sandbox, source) as (pilot, screen):
+        plan = _plan_of(screen)
+        assert "The run of this file that was stopped cannot be continued" in plan
+        assert "2 rows: 2 numbers to look up" in plan and "replacing the answers" in plan
+        await pilot.press("ctrl+s", "y")
+        await until(pilot, lambda: screen.query_one(DataTable).row_count == 2, seconds=10)
+        await settle(pilot)
+    written = [json.loads(line) for line in output_for(source).read_text().splitlines()]
+    assert [(w["row"], w["number"]) for w in written] == [
+        (1, "+8613800138000"),
+        (2, "+8613900139000"),
+    ]

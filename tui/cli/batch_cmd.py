@@ -249,17 +249,23 @@ async def _resumed(
     if not o.from_stdin:
         resumed = await checkpointed(
             service, source, output, o.names, restart=o.restart,
-            number_column=o.number_column, rio_column=o.rio_column,
+            number_column=o.number_column, rio_column=o.rio_column, encoding=o.encoding,
         )  # fmt: skip
     point = resumed.point if resumed is not None else None
     if not o.restart and replaces_answers(output, point):
-        fail(
-            _(
-                "-o {file} already exists and holds no stopped run of this command: "
-                "choose another name, or give --restart to replace it."
-            ).format(file=output),
-            EXIT_INVALID_INPUT,
+        problem = _(
+            "-o {file} already exists and holds no stopped run of this command: "
+            "choose another name, or give --restart to replace it."
         )
+        if resumed is not None and resumed.read_otherwise:
+            problem = _(
+                "-o {file} holds a run stopped by an earlier Portcheck, which read the "
+                "input into other rows or columns (a first row of numbers as the header, "
+                "blank or repeated column names otherwise), so it cannot be continued. "
+                "Give --restart to start over (answers still fresh in history are reused; "
+                "the estimate counts the rest), or choose another name."
+            )
+        fail(problem.format(file=output), EXIT_INVALID_INPUT)
     if resumed is not None and resumed.point.resumed:
         say(resumed.message(output, _("--restart starts over")), err=True)
     return resumed

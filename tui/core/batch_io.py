@@ -157,6 +157,33 @@ def separator_of(path: Path, encoding: str = "utf-8") -> str:
     return _separator(first_line, _is_csv(path)) or ","
 
 
+def layout(
+    path: Path,
+    number_column: str | None = None,
+    rio_column: str | None = None,
+    encoding: str = "utf-8",
+) -> str:
+    """The names `rows_from` gives `path`'s columns when they are not its first line's cells
+    (a CSV without a header; a blank or repeated header cell), "" when they are. Portcheck
+    read such files otherwise before 2026-12-05 (the header-less file's first row was its
+    header; of two cells named alike one was kept), so a run stopped then is numbered or laid
+    out otherwise, and is not continued on these rows (`batch_resume.run_key`). A file that
+    cannot be read is "": reading it says why."""
+    try:
+        with _opened(path, encoding) as lines:
+            first_line = next((line for line in lines if line.strip()), "")
+        separator = _separator(first_line, _is_csv(path))
+        if separator is None:
+            return ""
+        cells = [c.strip() for c in next(csv.reader([first_line], delimiter=separator))]
+        with contextlib.closing(rows_from(path, number_column, rio_column, encoding)) as rows:
+            row = next(rows, None)
+    except (OSError, UnicodeError, csv.Error, InvalidInput):
+        return ""
+    names = list(row.columns)[: len(cells)] if row is not None else cells
+    return "" if names == cells else "\t".join(names)
+
+
 def _opened(path: Path, encoding: str) -> IO[str]:
     """`path` as text in `encoding`; UTF-8 (the default) also takes the files that say
     otherwise in their first bytes: Excel's "CSV UTF-8" (a byte order mark) and its

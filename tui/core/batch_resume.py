@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tui.core.batch_io import InputRow
+from tui.core.batch_io import InputRow, layout
 from tui.core.i18n import _
 
 if TYPE_CHECKING:
@@ -29,14 +29,19 @@ def run_key(
     names: Sequence[str] | None,
     number_column: str | None = None,
     rio_column: str | None = None,
+    layout: str = "",
 ) -> str:
     """What makes a run the same run again: the same input file, unchanged, into the same
-    output, with the same profile, providers and columns."""
+    output, with the same profile, providers and columns, read into the same rows (`layout`,
+    from `batch_io.layout`: part of the key only when not "", so that the runs stopped
+    before it was do not change key)."""
     info = source.stat()
     parts = [
         str(source.resolve()), str(info.st_size), str(info.st_mtime_ns), str(output.resolve()),
         profile, ",".join(names or []), number_column or "", rio_column or "",
     ]  # fmt: skip
+    if layout:
+        parts.append(layout)
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
@@ -58,6 +63,9 @@ class Resumed:
 
     key: str
     point: Checkpoint
+    read_otherwise: bool = False
+    """A run of this command was stopped by a Portcheck that read the file into other rows
+    (`batch_io.layout`): it is not continued, and a new run replaces its answers."""
 
     def message(self, output: Path, restart_hint: str) -> str:
         """What to tell the user when the run had already begun."""
@@ -84,18 +92,29 @@ async def checkpointed(
     restart: bool = False,
     number_column: str | None = None,
     rio_column: str | None = None,
+    encoding: str = "utf-8",
 ) -> Resumed | None:
     """The run of `source` into `output`, continued when it had begun (a new one with
     `restart`, or when the output is gone); None without history."""
-    if service.store is None:
+    store = service.store
+    if store is None:
         return None
-    key = run_key(source, output, service.clients.profile.name, names, number_column, rio_column)
-    point = await service.store.checkpoint(key, restart=restart or not output.exists())
+    rows = layout(source, number_column, rio_column, encoding)
+    profile = service.clients.profile.name
+    key = run_key(source, output, profile, names, number_column, rio_column, rows)
+    restart = restart or not output.exists()
+    point = await store.checkpoint(key, restart=restart)
     if point.resumed:
         # The file has the last word: a row written just before a kill may not have been
         # counted yet, and must not be written twice.
         point.written = max(point.written, rows_in(output))
-    return Resumed(key, point)
+    read_otherwise = False
+    if rows:  # a run stopped under the key from before `layout` (kept until a restart)
+        legacy = run_key(source, output, profile, names, number_column, rio_column)
+        read_otherwise = (await store.checkpoint(legacy, restart=restart)).resumed
+        if not read_otherwise:
+            await store.batch_forget(legacy)
+    return Resumed(key, point, read_otherwise)
 
 
 def replaces_answers(output: Path, point: Checkpoint | None) -> bool:

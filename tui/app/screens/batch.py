@@ -195,7 +195,7 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
             return
         self._say_plan(_("Reading the file…"))
         try:
-            self.resumed = await checkpointed(self.service, path, output)
+            self.resumed = await checkpointed(self.service, path, output, encoding=encoding)
             point = self.resumed.point if self.resumed is not None else None
             self.plan = await plan(self.service, todo(rows_from(path, encoding=encoding), point))
         except (InvalidInput, UnicodeDecodeError, OSError) as exc:
@@ -212,6 +212,14 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
         if self.resumed is not None and self.resumed.point.resumed:
             restart = _("delete {file} to start over").format(file=output.name)
             lines.append(self.resumed.message(output, restart))
+        elif self.resumed is not None and self.resumed.read_otherwise:
+            lines.append(
+                _(
+                    "The run of this file that was stopped cannot be continued: an earlier "
+                    "Portcheck read it into other rows or columns. ctrl+s starts over "
+                    "(answers still fresh in history are reused)."
+                )
+            )
         lines.append(p.summary())
         lines += await provider_lines(self.service, p)
         if replaces_answers(output, point):  # a finished run's answers, say
