@@ -11,7 +11,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -136,7 +136,7 @@ def rows_from(
     number_column: str | None = None,
     rio_column: str | None = None,
     encoding: str = "utf-8",
-) -> Iterator[InputRow]:
+) -> Generator[InputRow, None, None]:
     """The rows of a file (`read_rows`) in `encoding` (UTF-8 with or without Excel's byte
     order mark by default); a `.csv` is always read as CSV."""
     with _opened(path, encoding) as lines:
