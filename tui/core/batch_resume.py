@@ -29,10 +29,10 @@ def run_key(
     names: Sequence[str] | None,
     number_column: str | None = None,
     rio_column: str | None = None,
-    layout: str = "",
+    read_as: str = "",
 ) -> str:
     """What makes a run the same run again: the same input file, unchanged, into the same
-    output, with the same profile, providers and columns, read into the same rows (`layout`,
+    output, with the same profile, providers and columns, read into the same rows (`read_as`,
     from `batch_io.layout`: part of the key only when not "", so that the runs stopped
     before it was do not change key)."""
     info = source.stat()
@@ -40,8 +40,8 @@ def run_key(
         str(source.resolve()), str(info.st_size), str(info.st_mtime_ns), str(output.resolve()),
         profile, ",".join(names or []), number_column or "", rio_column or "",
     ]  # fmt: skip
-    if layout:
-        parts.append(layout)
+    if read_as:
+        parts.append(read_as)
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
@@ -99,9 +99,9 @@ async def checkpointed(
     store = service.store
     if store is None:
         return None
-    rows = layout(source, number_column, rio_column, encoding)
+    read_as = layout(source, number_column, rio_column, encoding)
     profile = service.clients.profile.name
-    key = run_key(source, output, profile, names, number_column, rio_column, rows)
+    key = run_key(source, output, profile, names, number_column, rio_column, read_as)
     restart = restart or not output.exists()
     point = await store.checkpoint(key, restart=restart)
     if point.resumed:
@@ -109,7 +109,7 @@ async def checkpointed(
         # counted yet, and must not be written twice.
         point.written = max(point.written, rows_in(output))
     read_otherwise = False
-    if rows:  # a run stopped under the key from before `layout` (kept until a restart)
+    if read_as:  # a run stopped under the key from before `layout` (kept until a restart)
         legacy = run_key(source, output, profile, names, number_column, rio_column)
         read_otherwise = (await store.checkpoint(legacy, restart=restart)).resumed
         if not read_otherwise:
