@@ -68,6 +68,7 @@ async def test_a_batch_from_the_tui(tmp_path: Path, sandbox: SandboxServer) -> N
         assert "4 rows: 2 numbers to look up (1 duplicate row answered once, 1 invalid" in plan
         assert "china_mnp: up to 2 billed queries" in plan
         assert sum(sandbox.state.hits.values()) == 0  # the estimate sends nothing
+        assert "retry_unknown" not in _footer_actions(pilot)  # no row is unknown
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
@@ -141,6 +142,11 @@ async def _on_screen(
     async with app.run_test(size=(100, 30)) as pilot:
         await ready(pilot)
         yield pilot, await _batch_of(pilot, source)
+
+
+def _footer_actions(pilot: Pilot[None]) -> set[str]:
+    """The actions the footer offers now."""
+    return {active.binding.action for active in pilot.app.active_bindings.values()}
 
 
 def _plan_of(screen: BatchScreen) -> str:
@@ -314,3 +320,50 @@ async def test_a_run_an_earlier_portcheck_read_otherwise_starts_over_on_the_scre
         (1, "+8613800138000"),
         (2, "+8613900139000"),
     ]
+
+
+async def test_rows_a_killed_run_left_unknown_are_asked_again_only_when_asked(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    """A kill leaves the rows being asked "outcome unknown, may be billed": the screen writes
+    them as such, and asks them only on ctrl+r, as `--retry-unknown` does."""
+    from tui.core.batch_resume import run_key
+    from tui.core.store import Store
+    from tui.core.store.aio import AsyncStore
+
+    source = tmp_path / "list.txt"
+    source.write_text("13800138000\n13900139000\n13700137000\n", encoding="utf-8")
+    output = output_for(source)
+    output.write_text('{"row": 1, "number": "+8613800138000"}\n', encoding="utf-8")
+    store = AsyncStore(Store(tmp_path / "home" / "data"))  # as a kill left it: row 2 asked
+    point = await store.checkpoint(run_key(source, output, "cn", None))
+    await store.batch_written(point.run_id, 1)
+    await store.write(
+        lambda conn: conn.execute(
+            "INSERT INTO batch_rows (run_id, row) VALUES (?, 2)", (point.run_id,)
+        )
+    )
+    await store.close()
+    async with _on_screen(tmp_path, sandbox, source) as (pilot, screen):
+        plan = _plan_of(screen)
+        assert "1 row whose outcome is unknown is written as such and not asked" in plan
+        assert "1 row: 1 number to look up" in plan  # row 3 only
+        assert "retry_unknown" in _footer_actions(pilot)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert "retry_unknown" not in _footer_actions(pilot)  # asked for: no longer offered
+        plan = _plan_of(screen)
+        assert "1 row whose outcome is unknown will be asked again: it may be billed" in plan
+        assert "2 rows: 2 numbers to look up" in plan
+        assert "china_mnp: up to 2 billed queries" in plan
+        await pilot.press("ctrl+s", "y")
+        await until(pilot, lambda: screen.query_one(DataTable).row_count == 2, seconds=10)
+        await settle(pilot)
+    written = [json.loads(line) for line in output.read_text().splitlines()]
+    assert [(w["row"], w["number"]) for w in written] == [
+        (1, "+8613800138000"),
+        (2, "+8613900139000"),
+        (3, "+8613700137000"),
+    ]
+    assert written[1]["error"] is None  # asked, not "outcome unknown"
+    assert sandbox.state.hits["china_mnp"] == 2  # rows 2 and 3; row 1 not again

@@ -302,7 +302,8 @@ def _unanswered(kind: str, message: str) -> dict[str, Any]:
 
 OUTCOME_UNKNOWN = N_(
     "this row was being asked when the run stopped: outcome unknown, may be "
-    "billed. Not asked again (--retry-unknown asks it)."
+    "billed. Not asked again unless asked for: --retry-unknown, or ctrl+r on the batch "
+    "screen."
 )
 LOST = N_(
     "answered before the run stopped, but no longer in history (deleted or "

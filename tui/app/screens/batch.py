@@ -24,7 +24,7 @@ from textual.widgets import DataTable, Footer, Input, ProgressBar, Select, Stati
 from tui.app.dialogs.confirm import ConfirmScreen
 from tui.app.keys import translate_bindings
 from tui.app.messages import ForwardsWorkerFailures, HistoryPicked
-from tui.core.i18n import N_, _
+from tui.core.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
     from tui.core.batch import Batch
@@ -81,6 +81,25 @@ def _not_text(encoding: str) -> str:
     ).format(encoding=encoding.upper())
 
 
+def _unknown_line(count: int, *, retry: bool) -> str:
+    """What the estimate says of the rows a killed run left "outcome unknown"."""
+    if retry:
+        said = ngettext(
+            "{count} row whose outcome is unknown will be asked again: it may be billed twice.",
+            "{count} rows whose outcome is unknown will be asked again: they may be billed twice.",
+            count,
+        )
+    else:
+        said = ngettext(
+            "{count} row whose outcome is unknown is written as such and not asked again; "
+            "ctrl+r asks it (it may be billed twice).",
+            "{count} rows whose outcome is unknown are written as such and not asked again; "
+            "ctrl+r asks them (they may be billed twice).",
+            count,
+        )
+    return said.format(count=count)
+
+
 class BatchScreen(ForwardsWorkerFailures, Screen[None]):
     """A batch of numbers from a file, on the active profile."""
 
@@ -93,6 +112,13 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
             N_("Stop"),
             id="batch.stop",
             tooltip=N_("stop after the lookups in flight"),
+        ),
+        Binding(
+            "ctrl+r",
+            "retry_unknown",
+            N_("Ask unknown"),
+            id="batch.retry-unknown",
+            tooltip=N_("ask again the rows whose outcome is unknown (they may be billed twice)"),
         ),
     ]
     DEFAULT_CSS = """
@@ -117,6 +143,9 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
         self._started = 0.0
         self.encoding = "utf-8"
         """The chosen file's text encoding (`ENCODINGS`)."""
+        self.retry_unknown = False
+        """Ask again the rows a killed run left "outcome unknown" (ctrl+r), as
+        `portcheck batch --retry-unknown` does."""
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -149,6 +178,7 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
             return
         path = typed_path(event.value)
         self.plan = None  # the last file's estimate does not stand for this one
+        self.retry_unknown = False
         if not path.is_file():
             self._say_plan(
                 _("{path}: no such file. Type the path of a .csv or .txt file.").format(path=path)
@@ -170,6 +200,23 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
             self.plan = None
             self._make_plan(self.source)
 
+    def action_retry_unknown(self) -> None:
+        if self._still_running() or self.source is None or not self._unknown_rows():
+            return
+        self.retry_unknown = True
+        self.plan = None  # the estimate now counts them
+        self._make_plan(self.source)
+
+    def _unknown_rows(self) -> int:
+        """Rows the chosen file's stopped run left "outcome unknown"."""
+        resumed = self.resumed
+        return len(resumed.point.asking) if resumed is not None and resumed.point.resumed else 0
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "retry_unknown":  # shown only while it can be used
+            return bool(self._unknown_rows()) and not self.retry_unknown
+        return True
+
     def _still_running(self) -> bool:
         """Whether a batch runs (then its file and encoding stay, and the user is told)."""
         if self._batch_running:
@@ -185,6 +232,7 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
 
         output = output_for(path)
         encoding = self.encoding
+        retry = self.retry_unknown
         if not _writable(output):
             self._say_plan(
                 _(
@@ -197,7 +245,8 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
         try:
             self.resumed = await checkpointed(self.service, path, output, encoding=encoding)
             point = self.resumed.point if self.resumed is not None else None
-            self.plan = await plan(self.service, todo(rows_from(path, encoding=encoding), point))
+            rows = todo(rows_from(path, encoding=encoding), point, retry_unknown=retry)
+            self.plan = await plan(self.service, rows)
         except (InvalidInput, UnicodeDecodeError, OSError) as exc:
             message = exc.message if isinstance(exc, InvalidInput) else str(exc)
             if isinstance(exc, UnicodeDecodeError):
@@ -207,11 +256,15 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
                 or _("Cannot read {file}: {problem}").format(file=path.name, problem=message)
             )
             return
+        finally:
+            self.refresh_bindings()
         p = self.plan
         lines = []
         if self.resumed is not None and self.resumed.point.resumed:
             restart = _("delete {file} to start over").format(file=output.name)
             lines.append(self.resumed.message(output, restart))
+            if unknown := self._unknown_rows():
+                lines.append(_unknown_line(unknown, retry=retry))
         elif self.resumed is not None and self.resumed.read_otherwise:
             lines.append(
                 _(
@@ -258,9 +311,12 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
                 return
         resumed = self.resumed
         point = resumed.point if resumed is not None else None
-        batch = Batch(self.service, duplicated=plan.duplicated, checkpoint=point)
+        retry = self.retry_unknown
+        batch = Batch(
+            self.service, duplicated=plan.duplicated, checkpoint=point, retry_unknown=retry
+        )
         self.current_batch = batch
-        batch.tally.total = total_rows(plan.rows, point)
+        batch.tally.total = total_rows(plan.rows, point, retry_unknown=retry)
         bar = self.query_one(ProgressBar)
         bar.update(total=batch.tally.total, progress=0)
         self._batch_running = True
@@ -279,6 +335,7 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
             if resumed is not None and not batch.stopped and self.service.store is not None:
                 await self.service.store.batch_forget(resumed.key)
                 self.resumed = None
+                self.retry_unknown = False
         finally:
             self._batch_running = False
         t = batch.tally
