@@ -301,3 +301,22 @@ async def test_a_run_an_earlier_portcheck_read_otherwise_is_not_continued(
     ran = portcheck(tmp_path / "home", "batch", str(source), "-o", str(output), "--yes",
                     config=config_for(sandbox, tmp_path / "c.toml"))  # fmt: skip
     assert ran.code == 2 and "holds no stopped run of this command" in ran.err, ran.err
+
+
+def test_a_continued_runs_counts_are_said_in_the_singular_too(tmp_path: Path) -> None:
+    from tui.core.batch_resume import Resumed
+    from tui.core.i18n import use
+    from tui.core.store.checkpoint import Checkpoint
+
+    point = Checkpoint(1, written=1, answered={2: 5}, asking={3})
+    said = Resumed("key", point).message(tmp_path / "a.jsonl", "--restart starts over")
+    assert said == (
+        f"Continuing the stopped run: 1 row already in {tmp_path / 'a.jsonl'}, 1 answered and "
+        "not yet written, 1 whose outcome is unknown (--restart starts over)."
+    )
+    try:
+        use("fr")
+        said = Resumed("key", point).message(tmp_path / "a.jsonl", "x")
+    finally:
+        use("en")
+    assert "1 ligne déjà dans" in said and "1 répondue pas encore écrite" in said

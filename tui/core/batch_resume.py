@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui.core.batch_io import InputRow, layout
-from tui.core.i18n import _
+from tui.core.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from tui.core.service import LookupService
@@ -70,16 +70,19 @@ class Resumed:
     def message(self, output: Path, restart_hint: str) -> str:
         """What to tell the user when the run had already begun."""
         p = self.point
-        return _(
-            "Continuing the stopped run: {written} rows already in {output}, "
-            "{answered} answered and not yet written, {asking} whose outcome "
-            "is unknown ({restart})."
-        ).format(
-            written=p.written,
-            output=output,
-            answered=len(p.answered),
-            asking=len(p.asking),
-            restart=restart_hint,
+        written = ngettext(
+            "{count} row already in {output}", "{count} rows already in {output}", p.written
+        ).format(count=p.written, output=output)
+        answered = ngettext(
+            "{count} answered and not yet written",
+            "{count} answered and not yet written",
+            len(p.answered),
+        ).format(count=len(p.answered))
+        asking = ngettext(
+            "{count} whose outcome is unknown", "{count} whose outcome is unknown", len(p.asking)
+        ).format(count=len(p.asking))
+        return _("Continuing the stopped run: {written}, {answered}, {asking} ({restart}).").format(
+            written=written, answered=answered, asking=asking, restart=restart_hint
         )
 
 
