@@ -85,50 +85,74 @@ def read_rows(
     separator = _separator(first_line, csv_input)
     lines = itertools.chain([first_line], stream)
     if separator is None:
-        index = 0
-        for line in lines:
-            text = line.rstrip("\r\n")
-            if not text.strip():
-                continue
-            index += 1
-            yield InputRow(index, {PLAIN_COLUMN: text}, text.strip(), None)
-        return
-    reader = _cells(csv.reader(lines, delimiter=separator))
-    first = next(reader)
-    data = [i for i, cell in enumerate(first) if _holds_a_number(cell)]
-    named = {c.strip().lower() for c in first}
-    asked = [c for c in (number_column, rio_column) if c and not _LETTERS.fullmatch(c)]
-    if any(c.lower() in named for c in asked):
-        data = []  # the first row names a column asked for: it is the header
-    if data:  # no header: the first row is data, the number in its first column holding one
-        header = [column_letters(i) for i in range(len(first))]
-        rest = itertools.chain([first], reader)
-        guess = data[0]
-    else:  # unless a column is named for it, the number is where the first row holds one
-        header = _named(first)
-        peeked = next((cells for cells in reader if any(c.strip() for c in cells)), [])
-        rest = itertools.chain([peeked], reader)
-        guess = next((i for i, cell in enumerate(peeked) if _holds_a_number(cell)), 0)
-    named_at = _column(header, number_column, NUMBER_COLUMNS, "--number-column", bool(data))
+        yield from _plain_rows(lines)
+    else:
+        reader = _cells(csv.reader(lines, delimiter=separator))
+        yield from _table_rows(reader, number_column, rio_column)
+
+
+def _plain_rows(lines: Iterable[str]) -> Iterator[InputRow]:
+    """A plain list's rows: one number a line, each line kept as read (blank ones skipped)."""
+    index = 0
+    for line in lines:
+        text = line.rstrip("\r\n")
+        if not text.strip():
+            continue
+        index += 1
+        yield InputRow(index, {PLAIN_COLUMN: text}, text.strip(), None)
+
+
+def _table_rows(
+    reader: Iterator[list[str]], number_column: str | None, rio_column: str | None
+) -> Iterator[InputRow]:
+    """A CSV's rows, from its cells (see `read_rows`)."""
+    header, rest, guess, headerless = _header(reader, number_column, rio_column)
+    named_at = _column(header, number_column, NUMBER_COLUMNS, "--number-column", headerless)
     number_at = guess if named_at is None else named_at
-    rio_at = _column(header, rio_column, RIO_COLUMNS, "--rio-column", bool(data))
+    rio_at = _column(header, rio_column, RIO_COLUMNS, "--rio-column", headerless)
     rio_key = header[rio_at] if rio_at is not None else None
     index = 0
     for cells in rest:
         if not any(c.strip() for c in cells):
             continue
         index += 1
-        while len(cells) > len(header) and not cells[-1].strip():
-            cells = cells[:-1]  # blank cells beyond the header: a trailing separator
-        if len(cells) > len(header):  # no cell is lost: those beyond are named by letter
-            columns = dict(
-                zip(_named(header + [""] * (len(cells) - len(header))), cells, strict=True)
-            )
-        else:
-            cells = cells + [""] * (len(header) - len(cells))
-            columns = dict(zip(header, cells, strict=True))
+        columns, cells = _by_name(header, cells)
         rio = cells[rio_at].strip() if rio_at is not None else ""
         yield InputRow(index, columns, cells[number_at].strip(), rio or None, rio_key)
+
+
+def _header(
+    reader: Iterator[list[str]], number_column: str | None, rio_column: str | None
+) -> tuple[list[str], Iterator[list[str]], int, bool]:
+    """A CSV's column names; its rows of data; the column the number is in unless one is
+    named for it (the first holding one in the first row of data, else the first); and
+    whether the file has no header. The first row is data when it holds a number (a header
+    never does) and names no column asked for."""
+    first = next(reader)
+    data = [i for i, cell in enumerate(first) if _holds_a_number(cell)]
+    named = {c.strip().lower() for c in first}
+    asked = [c for c in (number_column, rio_column) if c and not _LETTERS.fullmatch(c)]
+    if any(c.lower() in named for c in asked):
+        data = []  # the first row names a column asked for: it is the header
+    if data:  # no header: the columns are named as the spreadsheet names them
+        header = [column_letters(i) for i in range(len(first))]
+        return header, itertools.chain([first], reader), data[0], True
+    peeked = next((cells for cells in reader if any(c.strip() for c in cells)), [])
+    guess = next((i for i, cell in enumerate(peeked) if _holds_a_number(cell)), 0)
+    return _named(first), itertools.chain([peeked], reader), guess, False
+
+
+def _by_name(header: list[str], cells: list[str]) -> tuple[dict[str, str], list[str]]:
+    """A row's cells by column name, and its cells at least as many as the header's. No cell
+    is lost: those beyond the header are named by letter (blank ones there are a trailing
+    separator, and dropped)."""
+    while len(cells) > len(header) and not cells[-1].strip():
+        cells = cells[:-1]
+    if len(cells) > len(header):
+        wider = _named(header + [""] * (len(cells) - len(header)))
+        return dict(zip(wider, cells, strict=True)), cells
+    cells = cells + [""] * (len(header) - len(cells))
+    return dict(zip(header, cells, strict=True)), cells
 
 
 def rows_from(
