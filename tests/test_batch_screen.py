@@ -15,7 +15,8 @@ from tests.test_tui import text_of
 from tests.tui_helpers import app_for, config_for, ready, settle, until
 from tui.app.app import PortcheckApp
 from tui.app.dialogs.confirm import ConfirmScreen
-from tui.app.screens.batch import BatchScreen, output_for
+from tui.app.screens.batch import BatchScreen
+from tui.app.screens.batch_text import output_for
 from tui.sandbox.server import SandboxServer
 
 
@@ -246,7 +247,7 @@ async def test_a_new_file_is_never_run_on_the_last_files_estimate(
 
 
 def test_a_file_dropped_on_the_field_is_found_as_the_terminal_pastes_it(tmp_path: Path) -> None:
-    from tui.app.screens.batch import typed_path
+    from tui.app.screens.batch_text import typed_path
 
     folder = tmp_path / "My lists"
     folder.mkdir()

@@ -7,8 +7,6 @@ input, as `portcheck batch -o` writes them.
 
 from __future__ import annotations
 
-import os
-import shlex
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,80 +22,27 @@ from textual.widgets import DataTable, Footer, Input, ProgressBar, Select, Stati
 from tui.app.dialogs.confirm import ConfirmScreen
 from tui.app.keys import translate_bindings
 from tui.app.messages import ForwardsWorkerFailures, HistoryPicked
-from tui.core.i18n import N_, _, ngettext
+from tui.app.screens.batch_text import (
+    ENCODINGS,
+    cannot_write,
+    estimate,
+    not_text,
+    output_for,
+    typed_path,
+    unknown_rows,
+    writable,
+)
+from tui.core.i18n import N_, _
 
 if TYPE_CHECKING:
     from tui.core.batch import Batch
     from tui.core.batch_plan import Plan
     from tui.core.batch_resume import Resumed
     from tui.core.service import LookupService
+    from tui.core.store.checkpoint import Checkpoint
 
 ROWS_SHOWN = 2000
 """Rows kept in the table (the newest); every row is in the output file."""
-
-ENCODINGS = {
-    "utf-8": N_("UTF-8 text (or Excel's Unicode Text)"),
-    "gbk": N_("GBK: a CSV from Excel in Chinese"),
-    "cp1252": N_("Windows-1252: a CSV from Excel in French"),
-}
-"""The encodings a list is read in, as `portcheck batch --encoding` takes them: spreadsheets
-in Chinese and French save a plain CSV in their own."""
-
-
-def output_for(source: Path) -> Path:
-    """Where a batch of `source` writes its answers."""
-    return source.with_name(f"{source.stem}.checked.jsonl")
-
-
-def typed_path(text: str) -> Path:
-    """The file typed into the field, or dropped on it: a terminal pastes a dropped file's
-    path quoted (`'/home/li/My lists/a.csv'`) or with its spaces escaped."""
-    path = Path(text.strip()).expanduser()
-    if path.exists():
-        return path
-    try:
-        words = shlex.split(text)
-    except ValueError:  # an unmatched quote: the text as typed
-        return path
-    return Path(words[0]).expanduser() if len(words) == 1 else path
-
-
-def _writable(output: Path) -> bool:
-    """Whether a batch can write its answers to `output`."""
-    if output.exists():
-        return output.is_file() and os.access(output, os.W_OK)
-    return os.access(output.parent, os.W_OK)
-
-
-def _not_text(encoding: str) -> str:
-    """What to say when the file is not text in `encoding`."""
-    if encoding == "utf-8":
-        return _(
-            "not UTF-8 text. From Excel in Chinese, choose GBK under the path (Windows-1252 "
-            "from Excel in French), or save it as CSV UTF-8."
-        )
-    return _(
-        "not {encoding} text: choose its encoding under the path, or save it as CSV UTF-8."
-    ).format(encoding=encoding.upper())
-
-
-def _unknown_line(count: int, *, retry: bool) -> str:
-    """What the estimate says of the rows a killed run left "outcome unknown"."""
-    if retry:
-        said = ngettext(
-            "{count} row whose outcome is unknown will be asked again: it may be billed twice.",
-            "{count} rows whose outcome is unknown will be asked again: they may be billed twice.",
-            count,
-        )
-    else:
-        said = ngettext(
-            "{count} row whose outcome is unknown is written as such and not asked again; "
-            "ctrl+r asks it (it may be billed twice).",
-            "{count} rows whose outcome is unknown are written as such and not asked again; "
-            "ctrl+r asks them (they may be billed twice).",
-            count,
-        )
-    return said.format(count=count)
 
 
 class BatchScreen(ForwardsWorkerFailures, Screen[None]):
@@ -121,13 +66,7 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
             tooltip=N_("ask again the rows whose outcome is unknown (they may be billed twice)"),
         ),
     ]
-    DEFAULT_CSS = """
-    BatchScreen > Vertical { padding: 0 1; }
-    BatchScreen #batch-plan, BatchScreen #batch-tally { height: auto; margin-top: 1; }
-    BatchScreen #batch-encoding { width: 60; }
-    BatchScreen ProgressBar { margin-top: 1; }
-    BatchScreen DataTable { height: 1fr; margin-top: 1; }
-    """
+    CSS_PATH = "batch.tcss"
 
     def __init__(self, service: LookupService) -> None:
         super().__init__()
@@ -208,9 +147,7 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
         self._make_plan(self.source)
 
     def _unknown_rows(self) -> int:
-        """Rows the chosen file's stopped run left "outcome unknown"."""
-        resumed = self.resumed
-        return len(resumed.point.asking) if resumed is not None and resumed.point.resumed else 0
+        return unknown_rows(self.resumed)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "retry_unknown":  # shown only while it can be used
@@ -226,31 +163,26 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
     @work(exclusive=True, group="batch-plan", exit_on_error=False)
     async def _make_plan(self, path: Path) -> None:
         from tui.core.batch_io import rows_from, workbook_problem
-        from tui.core.batch_plan import plan, provider_lines
-        from tui.core.batch_resume import checkpointed, replaces_answers, todo
+        from tui.core.batch_plan import plan
+        from tui.core.batch_resume import checkpointed, todo
         from tui.core.errors import InvalidInput
 
         output = output_for(path)
         encoding = self.encoding
         retry = self.retry_unknown
-        if not _writable(output):
-            self._say_plan(
-                _(
-                    "Cannot write the answers to {path} (a read-only folder, or a folder of "
-                    "that name): copy the list to a folder you can write to."
-                ).format(path=output)
-            )
+        if not writable(output):
+            self._say_plan(cannot_write(output))
             return
         self._say_plan(_("Reading the file…"))
         try:
             self.resumed = await checkpointed(self.service, path, output, encoding=encoding)
             point = self.resumed.point if self.resumed is not None else None
             rows = todo(rows_from(path, encoding=encoding), point, retry_unknown=retry)
-            self.plan = await plan(self.service, rows)
+            found = self.plan = await plan(self.service, rows)
         except (InvalidInput, UnicodeDecodeError, OSError) as exc:
             message = exc.message if isinstance(exc, InvalidInput) else str(exc)
             if isinstance(exc, UnicodeDecodeError):
-                message = _not_text(encoding)
+                message = not_text(encoding)
             self._say_plan(
                 workbook_problem(path)
                 or _("Cannot read {file}: {problem}").format(file=path.name, problem=message)
@@ -258,29 +190,7 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
             return
         finally:
             self.refresh_bindings()
-        p = self.plan
-        lines = []
-        if self.resumed is not None and self.resumed.point.resumed:
-            restart = _("delete {file} to start over").format(file=output.name)
-            lines.append(self.resumed.message(output, restart))
-            if unknown := self._unknown_rows():
-                lines.append(_unknown_line(unknown, retry=retry))
-        elif self.resumed is not None and self.resumed.read_otherwise:
-            lines.append(
-                _(
-                    "The run of this file that was stopped cannot be continued: an earlier "
-                    "Portcheck read it into other rows or columns. ctrl+s starts over "
-                    "(answers still fresh in history are reused)."
-                )
-            )
-        lines.append(p.summary())
-        lines += await provider_lines(self.service, p)
-        if replaces_answers(output, point):  # a finished run's answers, say
-            where = _("Answers go to {path}, replacing the answers it holds. ctrl+s starts.")
-        else:
-            where = _("Answers go to {path}. ctrl+s starts.")
-        lines.append(where.format(path=output))
-        self._say_plan("\n".join(lines))
+        self._say_plan(await estimate(self.service, found, self.resumed, output, retry=retry))
 
     def _say_plan(self, text: str) -> None:
         self.query_one("#batch-plan", Static).update(Content(text))
@@ -298,27 +208,13 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
 
     @work(exclusive=True, group="batch-run", exit_on_error=False)
     async def _run(self, source: Path, plan: Plan) -> None:
-        from tui.core.batch import Batch
         from tui.core.batch_io import open_output, rows_from
-        from tui.core.batch_resume import total_rows
 
-        billed = sum(plan.billed.values())
-        if billed:
-            question = _("Send {count} billed queries for {file}?").format(
-                count=billed, file=source.name
-            )
-            if not await self.app.push_screen_wait(ConfirmScreen(question, _("Send"))):
-                return
+        if not await self._confirmed(plan, source):
+            return
         resumed = self.resumed
         point = resumed.point if resumed is not None else None
-        retry = self.retry_unknown
-        batch = Batch(
-            self.service, duplicated=plan.duplicated, checkpoint=point, retry_unknown=retry
-        )
-        self.current_batch = batch
-        batch.tally.total = total_rows(plan.rows, point, retry_unknown=retry)
-        bar = self.query_one(ProgressBar)
-        bar.update(total=batch.tally.total, progress=0)
+        batch = self.current_batch = self._batch_for(plan, point)
         self._batch_running = True
         self._started = time.monotonic()
         providers = list(self.service.clients.selection())
@@ -338,13 +234,37 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
                 self.retry_unknown = False
         finally:
             self._batch_running = False
-        t = batch.tally
         done = (
             _("Stopped: {done} of {total} rows in {file}.")
             if batch.stopped
             else _("Done: {done} of {total} rows in {file}.")
         )
+        t = batch.tally
         self.notify(done.format(done=t.done, total=t.total, file=output_for(source).name))
+
+    def _batch_for(self, plan: Plan, point: Checkpoint | None) -> Batch:
+        """The batch of the planned rows, continuing `point`, its progress bar at zero."""
+        from tui.core.batch import Batch
+        from tui.core.batch_resume import total_rows
+
+        retry = self.retry_unknown
+        batch = Batch(
+            self.service, duplicated=plan.duplicated, checkpoint=point, retry_unknown=retry
+        )
+        batch.tally.total = total_rows(plan.rows, point, retry_unknown=retry)
+        self.query_one(ProgressBar).update(total=batch.tally.total, progress=0)
+        return batch
+
+    async def _confirmed(self, plan: Plan, source: Path) -> bool:
+        """Whether the user says to send the plan's billed queries (no question when none)."""
+        billed = sum(plan.billed.values())
+        if not billed:
+            return True
+        question = _("Send {count} billed queries for {file}?").format(
+            count=billed, file=source.name
+        )
+        send: bool = await self.app.push_screen_wait(ConfirmScreen(question, _("Send")))
+        return send
 
     def _shown(self, row: dict[str, Any]) -> None:
         table = self.query_one(DataTable)

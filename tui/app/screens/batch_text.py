@@ -1,0 +1,127 @@
+"""The batch screen's files and words: the list typed or dropped, its encoding, the answers
+file beside it, and what the screen says of them before a run (the estimate, or why there is
+none)."""
+
+from __future__ import annotations
+
+import os
+import shlex
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tui.core.i18n import N_, _, ngettext
+
+if TYPE_CHECKING:
+    from tui.core.batch_plan import Plan
+    from tui.core.batch_resume import Resumed
+    from tui.core.service import LookupService
+
+ENCODINGS = {
+    "utf-8": N_("UTF-8 text (or Excel's Unicode Text)"),
+    "gbk": N_("GBK: a CSV from Excel in Chinese"),
+    "cp1252": N_("Windows-1252: a CSV from Excel in French"),
+}
+"""The encodings a list is read in, as `portcheck batch --encoding` takes them: spreadsheets
+in Chinese and French save a plain CSV in their own."""
+
+
+def output_for(source: Path) -> Path:
+    """Where a batch of `source` writes its answers."""
+    return source.with_name(f"{source.stem}.checked.jsonl")
+
+
+def typed_path(text: str) -> Path:
+    """The file typed into the field, or dropped on it: a terminal pastes a dropped file's
+    path quoted (`'/home/li/My lists/a.csv'`) or with its spaces escaped."""
+    path = Path(text.strip()).expanduser()
+    if path.exists():
+        return path
+    try:
+        words = shlex.split(text)
+    except ValueError:  # an unmatched quote: the text as typed
+        return path
+    return Path(words[0]).expanduser() if len(words) == 1 else path
+
+
+def writable(output: Path) -> bool:
+    """Whether a batch can write its answers to `output`."""
+    if output.exists():
+        return output.is_file() and os.access(output, os.W_OK)
+    return os.access(output.parent, os.W_OK)
+
+
+def cannot_write(output: Path) -> str:
+    """What to say when the answers cannot be written beside the list (`writable`)."""
+    return _(
+        "Cannot write the answers to {path} (a read-only folder, or a folder of that name): "
+        "copy the list to a folder you can write to."
+    ).format(path=output)
+
+
+def not_text(encoding: str) -> str:
+    """What to say when the file is not text in `encoding`."""
+    if encoding == "utf-8":
+        return _(
+            "not UTF-8 text. From Excel in Chinese, choose GBK under the path (Windows-1252 "
+            "from Excel in French), or save it as CSV UTF-8."
+        )
+    return _(
+        "not {encoding} text: choose its encoding under the path, or save it as CSV UTF-8."
+    ).format(encoding=encoding.upper())
+
+
+def unknown_line(count: int, *, retry: bool) -> str:
+    """What the estimate says of the rows a killed run left "outcome unknown"."""
+    if retry:
+        said = ngettext(
+            "{count} row whose outcome is unknown will be asked again: it may be billed twice.",
+            "{count} rows whose outcome is unknown will be asked again: they may be billed twice.",
+            count,
+        )
+    else:
+        said = ngettext(
+            "{count} row whose outcome is unknown is written as such and not asked again; "
+            "ctrl+r asks it (it may be billed twice).",
+            "{count} rows whose outcome is unknown are written as such and not asked again; "
+            "ctrl+r asks them (they may be billed twice).",
+            count,
+        )
+    return said.format(count=count)
+
+
+def unknown_rows(resumed: Resumed | None) -> int:
+    """Rows a stopped run of the chosen file left "outcome unknown"."""
+    return len(resumed.point.asking) if resumed is not None and resumed.point.resumed else 0
+
+
+async def estimate(
+    service: LookupService, found: Plan, resumed: Resumed | None, output: Path, *, retry: bool
+) -> str:
+    """What the screen says of the chosen file before its run: how far an earlier run got,
+    the rows, the billed queries against each budget, and where the answers go."""
+    from tui.core.batch_plan import provider_lines
+    from tui.core.batch_resume import replaces_answers
+
+    lines = []
+    if resumed is not None and resumed.point.resumed:
+        restart = _("delete {file} to start over").format(file=output.name)
+        lines.append(resumed.message(output, restart))
+        if unknown := unknown_rows(resumed):
+            lines.append(unknown_line(unknown, retry=retry))
+    elif resumed is not None and resumed.read_otherwise:
+        lines.append(
+            _(
+                "The run of this file that was stopped cannot be continued: an earlier "
+                "Portcheck read it into other rows or columns. ctrl+s starts over "
+                "(answers still fresh in history are reused)."
+            )
+        )
+    lines.append(found.summary())
+    lines += await provider_lines(service, found)
+    point = resumed.point if resumed is not None else None
+    if replaces_answers(output, point):  # a finished run's answers, say
+        where = _("Answers go to {path}, replacing the answers it holds. ctrl+s starts.")
+    else:
+        where = _("Answers go to {path}. ctrl+s starts.")
+    lines.append(where.format(path=output))
+    return "\n".join(lines)
