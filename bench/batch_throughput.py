@@ -116,7 +116,12 @@ async def _batch(
     output: bool = False,
 ) -> Measured:
     from tui.core.batch import Batch
-    from tui.core.batch_io import InputRow, open_output
+    from tui.core.batch_io import InputRow
+
+    try:  # as `portcheck batch` writes answers
+        from tui.core.batch_output import open_output
+    except ImportError:  # a commit from before it (--baseline)
+        from tui.core.batch_io import open_output  # type: ignore[attr-defined,no-redef]
     from tui.core.config import ResolvedProfile
     from tui.core.profile_model import build_profile
     from tui.core.service import LookupService

@@ -758,7 +758,8 @@ async def test_rows_a_kill_takes_from_the_output_buffer_come_back_from_history(
 
     from tests.conftest import sandbox_profile
     from tui.core.batch import Batch
-    from tui.core.batch_io import InputRow, open_output
+    from tui.core.batch_io import InputRow
+    from tui.core.batch_output import open_output
     from tui.core.batch_resume import rows_in
     from tui.core.service import LookupService
     from tui.core.store import Store

@@ -168,7 +168,7 @@ def test_a_csv_answer_opens_in_the_spreadsheet_the_list_came_from(
 
 
 def test_a_continued_csv_answer_has_one_byte_order_mark(tmp_path: Path) -> None:
-    from tui.core.batch_io import open_output
+    from tui.core.batch_output import open_output
 
     target = tmp_path / "out.csv"
     row = {"row": 1, "input": {"number": "13800138000"}, "number": "+8613800138000"}

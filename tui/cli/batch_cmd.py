@@ -302,7 +302,8 @@ async def _answer(
     o: Options,
 ) -> None:
     """Run the batch into `output` (stdout: None), with a progress bar and Ctrl-C."""
-    from tui.core.batch_io import open_output, separator_of
+    from tui.core.batch_io import separator_of
+    from tui.core.batch_output import open_output
     from tui.core.collector import fewer_collections
 
     point = batch.checkpoint

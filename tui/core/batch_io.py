@@ -1,5 +1,6 @@
-"""Batch input and output: rows read from a CSV or a plain list, and answers written as CSV
-or JSON lines, each row as it comes. Streams both ways; no lookup here (see `batch`)."""
+"""Batch input: rows read from a CSV or a plain list as they come, as spreadsheets write them
+(separators, encodings, headers or none). Streams; no lookup here (see `batch`), and answers
+are written by `batch_output`."""
 
 from __future__ import annotations
 
@@ -7,17 +8,13 @@ import codecs
 import contextlib
 import csv
 import itertools
-import json
-import os
 import re
-import sys
-from collections.abc import Generator, Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from tui.core.errors import InvalidInput
-from tui.core.files import CSV_ENCODING
 from tui.core.i18n import _
 
 NUMBER_COLUMNS = frozenset(
@@ -324,102 +321,3 @@ def _column(
     else:
         problem = _("{option} {column}: the CSV has no such column (it has {columns}).")
     raise InvalidInput(problem.format(option=option, column=repr(asked), columns=", ".join(header)))
-
-
-def csv_header(input_columns: Sequence[str], providers: Sequence[str]) -> list[str]:
-    """The output CSV's columns: the input's, then the answer's."""
-    answer = ["e164", "verdict", "eligible", "ported", "current_operator", "line_status"]
-    per_provider = [f"{p}_{k}" for p in providers for k in ("status", "error")]
-    taken = {c.lower() for c in input_columns}
-    added = [f"portcheck_{c}" if c in taken else c for c in [*answer, *per_provider, "error"]]
-    return [*input_columns, *added]
-
-
-def csv_row(
-    row: dict[str, Any], input_columns: Sequence[str], providers: Sequence[str]
-) -> list[str]:
-    """One output row as CSV cells, in `csv_header`'s order."""
-    verdict = row.get("verdict") or {}
-    results = {r["provider"]: r for r in row.get("results", [])}
-
-    def cell(value: object) -> str:
-        return (
-            "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
-        )
-
-    given = row["input"]
-    cells = [given.get(c, "") for c in input_columns]
-    cells += [
-        cell(row.get("number")),
-        cell(verdict.get("headline")),
-        cell(verdict.get("eligible")),
-        cell(verdict.get("ported")),
-        cell(verdict.get("current_operator")),
-        cell(verdict.get("line_status")),
-    ]
-    for name in providers:
-        result = results.get(name, {})
-        error = result.get("error") or {}
-        cells += [cell(result.get("status")), cell(error.get("message"))]
-    cells.append(cell((row.get("error") or {}).get("message")))
-    if len(given) > len(input_columns):  # cells beyond the header: after the answer's columns
-        cells += [v for k, v in given.items() if k not in input_columns]
-    return cells
-
-
-class Output:
-    """Answers written in input order as they come: `output(row)`.
-
-    A file is written through its buffer (a flush per row cost a batch about 1 % of its
-    CPU): `flush` makes the rows so far durable, and a checkpoint calls it before it counts
-    them, so it never leads the file. Rows a kill took from the buffer are answered from
-    history on resume. On stdout each row is flushed as it comes, for whoever reads the
-    pipe."""
-
-    def __init__(
-        self, stream: IO[str], providers: list[str], *, as_csv: bool, header: bool, separator: str
-    ) -> None:
-        self._stream = stream
-        self._providers = providers
-        self._as_csv = as_csv
-        self._header = header
-        self._separator = separator
-        self._each = stream is sys.stdout
-        self._writer: Any = None
-        self._columns: list[str] = []
-
-    def __call__(self, row: dict[str, Any]) -> None:
-        if self._as_csv:
-            if self._writer is None:
-                self._columns = list(row["input"])
-                self._writer = csv.writer(self._stream, delimiter=self._separator)
-                if self._header:
-                    self._writer.writerow(csv_header(self._columns, self._providers))
-            self._writer.writerow(csv_row(row, self._columns, self._providers))
-        else:
-            self._stream.write(json.dumps(row, ensure_ascii=False) + "\n")
-        if self._each:
-            self._stream.flush()
-
-    def flush(self) -> None:
-        """Make every row written so far durable in the output."""
-        self._stream.flush()
-
-
-@contextlib.contextmanager
-def open_output(
-    output: Path | None, providers: list[str], *, append: bool = False, separator: str = ","
-) -> Iterator[Output]:
-    """The `Output` rows are written to (None: stdout); `append` continues a stopped run's
-    file (a CSV keeps its one header). A CSV's cells are cut by `separator`, and it is
-    written in `CSV_ENCODING` (its mark once, at the start). Closing flushes: a stop loses
-    nothing."""
-    as_csv = output is not None and output.suffix.lower() == ".csv"
-    if output is None:
-        yield Output(sys.stdout, providers, as_csv=False, header=False, separator=separator)
-        return
-    mode = os.O_APPEND if append else os.O_TRUNC
-    fd = os.open(output, os.O_WRONLY | os.O_CREAT | mode, 0o600)
-    encoding = CSV_ENCODING if as_csv and not append else "utf-8"
-    with os.fdopen(fd, "w", encoding=encoding, newline="") as stream:
-        yield Output(stream, providers, as_csv=as_csv, header=not append, separator=separator)

@@ -208,7 +208,8 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
 
     @work(exclusive=True, group="batch-run", exit_on_error=False)
     async def _run(self, source: Path, plan: Plan) -> None:
-        from tui.core.batch_io import open_output, rows_from
+        from tui.core.batch_io import rows_from
+        from tui.core.batch_output import open_output
 
         if not await self._confirmed(plan, source):
             return
