@@ -368,3 +368,27 @@ async def test_rows_a_killed_run_left_unknown_are_asked_again_only_when_asked(
     ]
     assert written[1]["error"] is None  # asked, not "outcome unknown"
     assert sandbox.state.hits["china_mnp"] == 2  # rows 2 and 3; row 1 not again
+
+
+async def test_choosing_an_encoding_after_a_missing_file_runs_nothing(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    """The encoding reads the chosen file again; after a path that is no file, there is none
+    (the file before it is not read again, nor run)."""
+    source = tmp_path / "list.txt"
+    source.write_text("13800138000\n", encoding="utf-8")
+    async with _on_screen(tmp_path, sandbox, source) as (pilot, screen):
+        screen.query_one("#batch-file", Input).value = str(tmp_path / "missing.csv")
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("tab", "enter", "down", "enter")
+        await settle(pilot)
+        assert "missing.csv: no such file" in _plan_of(screen)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "Choose a file first" in [n.message for n in pilot.app._notifications][-1]
+        screen.query_one("#batch-file", Input).value = "  "
+        await pilot.press("shift+tab", "enter")
+        await settle(pilot)
+        assert _plan_of(screen) == "Type the path of a .csv or .txt file, then Enter."
+    assert sum(sandbox.state.hits.values()) == 0

@@ -115,9 +115,14 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
         event.stop()
         if self._still_running():
             return
-        path = typed_path(event.value)
-        self.plan = None  # the last file's estimate does not stand for this one
+        # The last file's estimate, run and encoding's reading do not stand for this one.
+        self.plan = self.source = self.resumed = None
         self.retry_unknown = False
+        self.refresh_bindings()  # no unknown rows to ask again now
+        if not event.value.strip():
+            self._say_plan(_("Type the path of a .csv or .txt file, then Enter."))
+            return
+        path = typed_path(event.value)
         if not path.is_file():
             self._say_plan(
                 _("{path}: no such file. Type the path of a .csv or .txt file.").format(path=path)
