@@ -392,3 +392,27 @@ async def test_choosing_an_encoding_after_a_missing_file_runs_nothing(
         await settle(pilot)
         assert _plan_of(screen) == "Type the path of a .csv or .txt file, then Enter."
     assert sum(sandbox.state.hits.values()) == 0
+
+
+async def test_after_a_run_the_screen_says_what_ctrl_s_would_do_now(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    """A stopped run continues where it stopped; a finished one's answers are replaced, from
+    history: the estimate is made again each time, never the one before the run."""
+    source = _sixty_slow_numbers(tmp_path, sandbox)
+    async with _on_screen(tmp_path, sandbox, source) as (pilot, screen):
+        first = await _started_then_stopped(pilot, screen)
+        await settle(pilot)
+        plan = _plan_of(screen)
+        assert f"Continuing the stopped run: {first} rows already in" in plan
+        assert f"{60 - first} rows: {60 - first} numbers to look up" in plan
+        await pilot.press("ctrl+s", "y")
+        table = screen.query_one(DataTable)
+        await until(pilot, lambda: table.row_count == 60, seconds=20)
+        await settle(pilot)
+        plan = _plan_of(screen)
+        assert "replacing the answers it holds" in plan
+        assert "china_mnp: up to 0 billed queries (60 answers reused from history)" in plan
+    written = [json.loads(line) for line in output_for(source).read_text().splitlines()]
+    assert [w["row"] for w in written] == list(range(1, 61))  # each row once, in order
+    assert sandbox.state.hits["china_mnp"] == 60  # no number asked twice

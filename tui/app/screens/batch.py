@@ -240,6 +240,10 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
                 self.retry_unknown = False
         finally:
             self._batch_running = False
+            # What ctrl+s would do now (continue, or replace from history) is another
+            # estimate: the one before this run no longer stands.
+            self.plan = None
+            self._make_plan(source)
         done = (
             _("Stopped: {done} of {total} rows in {file}.")
             if batch.stopped
