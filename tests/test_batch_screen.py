@@ -416,3 +416,54 @@ async def test_after_a_run_the_screen_says_what_ctrl_s_would_do_now(
     written = [json.loads(line) for line in output_for(source).read_text().splitlines()]
     assert [w["row"] for w in written] == list(range(1, 61))  # each row once, in order
     assert sandbox.state.hits["china_mnp"] == 60  # no number asked twice
+
+
+async def test_a_finished_batch_runs_again_with_every_row_in_its_answers(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    source = tmp_path / "list.txt"
+    source.write_text("13800138000\n13900139000\n", encoding="utf-8")
+    async with _on_screen(tmp_path, sandbox, source) as (pilot, screen):
+        table = screen.query_one(DataTable)
+        for _ in range(2):  # the second time from history: nothing billed, nothing to confirm
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            if isinstance(pilot.app.screen, ConfirmScreen):
+                await pilot.press("y")
+            await until(pilot, lambda: not screen._batch_running, seconds=10)
+            await settle(pilot)
+            assert table.row_count == 2
+        said = [n.message for n in pilot.app._notifications]
+        assert said == ["Done: 2 of 2 rows in list.checked.jsonl."] * 2, said
+    written = [json.loads(line) for line in output_for(source).read_text().splitlines()]
+    assert [w["row"] for w in written] == [1, 2]
+    assert sandbox.state.hits["china_mnp"] == 2  # the second run reused both answers
+
+
+async def test_the_rows_shown_are_the_chosen_files(tmp_path: Path, sandbox: SandboxServer) -> None:
+    """Another file's rows leave the table when a file is chosen: a stopped run of the new
+    one continues at row numbers the last file's run showed too."""
+    first = tmp_path / "a.txt"
+    first.write_text("13800138000\n13900139000\n13700137000\n", encoding="utf-8")
+    second = _sixty_slow_numbers(tmp_path, sandbox)
+    async with _on_screen(tmp_path, sandbox, second) as (pilot, screen):
+        stopped = await _started_then_stopped(pilot, screen)  # rows 1… of the second
+        screen.query_one("#batch-file", Input).value = str(first)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.query_one(DataTable).row_count == 0
+        await pilot.press("ctrl+s", "y")
+        await until(pilot, lambda: screen.query_one(DataTable).row_count == 3, seconds=10)
+        await settle(pilot)
+        screen.query_one("#batch-file", Input).value = str(second)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert f"Continuing the stopped run: {stopped} rows already in" in _plan_of(screen)
+        await pilot.press("ctrl+s", "y")
+        await until(pilot, lambda: not screen._batch_running, seconds=20)
+        await settle(pilot)
+        assert screen.query_one(DataTable).row_count == 60 - stopped
+        said = [n.message for n in pilot.app._notifications]
+        assert not [m for m in said if "Please report it" in m], said
+    written = [json.loads(line)["row"] for line in output_for(second).read_text().splitlines()]
+    assert written == list(range(1, 61))

@@ -115,8 +115,9 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
         event.stop()
         if self._still_running():
             return
-        # The last file's estimate, run and encoding's reading do not stand for this one.
+        # The last file's estimate, run, rows and encoding's reading do not stand for this one.
         self.plan = self.source = self.resumed = None
+        self._clear_rows()
         self.retry_unknown = False
         self.refresh_bindings()  # no unknown rows to ask again now
         if not event.value.strip():
@@ -224,8 +225,10 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
         self._batch_running = True
         self._started = time.monotonic()
         providers = list(self.service.clients.selection())
+        append = point is not None and point.written > 0
+        if not append:  # the rows shown were another run's, whose answers this one replaces
+            self._clear_rows()
         try:
-            append = point is not None and point.written > 0
             with open_output(output_for(source), providers, append=append) as write:
 
                 def emit(row: dict[str, Any]) -> None:
@@ -276,6 +279,10 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
         send: bool = await self.app.push_screen_wait(ConfirmScreen(question, _("Send")))
         return send
 
+    def _clear_rows(self) -> None:
+        self.query_one(DataTable).clear()
+        self._answers.clear()
+
     def _shown(self, row: dict[str, Any]) -> None:
         table = self.query_one(DataTable)
         verdict = (row.get("verdict") or {}).get("headline") or (row.get("error") or {}).get(
@@ -285,6 +292,8 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
 
         number = mask_e164(row["number"]) if row.get("number") else _("(not a number)")
         key = str(row["row"])
+        if row["row"] in self._answers:  # shown by an earlier run of this file: now this one's
+            table.remove_row(key)
         self._answers[row["row"]] = row
         table.add_row(key, number, verdict, key=key)
         if table.row_count > ROWS_SHOWN:
