@@ -467,3 +467,25 @@ async def test_the_rows_shown_are_the_chosen_files(tmp_path: Path, sandbox: Sand
         assert not [m for m in said if "Please report it" in m], said
     written = [json.loads(line)["row"] for line in output_for(second).read_text().splitlines()]
     assert written == list(range(1, 61))
+
+
+async def test_opening_a_row_while_the_batch_runs_keeps_it_running(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    """Opening a row leaves the screen, which would end its batch: rows open once it is done
+    or stopped. Before, the batch ended there, unsaid, with most rows unwritten."""
+    source = _sixty_slow_numbers(tmp_path, sandbox)
+    async with _on_screen(tmp_path, sandbox, source) as (pilot, screen):
+        await pilot.press("ctrl+s", "y")
+        table = screen.query_one(DataTable)
+        await until(pilot, lambda: table.row_count >= 1, seconds=10)
+        table.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert pilot.app.screen is screen
+        said = [n.message for n in pilot.app._notifications]
+        assert "A row opens once the batch is done or stopped (ctrl+t stops it)." in said
+        await until(pilot, lambda: table.row_count == 60, seconds=20)
+        await settle(pilot)
+    written = [json.loads(line)["row"] for line in output_for(source).read_text().splitlines()]
+    assert written == list(range(1, 61))

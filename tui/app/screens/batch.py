@@ -322,6 +322,9 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
     @on(DataTable.RowSelected)
     def _row_opened(self, event: DataTable.RowSelected) -> None:
         event.stop()
+        if self._batch_running:  # leaving the screen would end the run with it
+            self.notify(_("A row opens once the batch is done or stopped (ctrl+t stops it)."))
+            return
         row = self._answers.get(int(event.row_key.value or 0))
         lookup_id = row.get("lookup_id") if row else None
         if lookup_id is None:
