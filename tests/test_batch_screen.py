@@ -489,3 +489,24 @@ async def test_opening_a_row_while_the_batch_runs_keeps_it_running(
         await settle(pilot)
     written = [json.loads(line)["row"] for line in output_for(source).read_text().splitlines()]
     assert written == list(range(1, 61))
+
+
+async def test_quitting_while_a_batch_runs_says_what_it_would_cost(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    source = _sixty_slow_numbers(tmp_path, sandbox)
+    async with _on_screen(tmp_path, sandbox, source) as (pilot, screen):
+        await pilot.press("ctrl+s", "y")
+        table = screen.query_one(DataTable)
+        await until(pilot, lambda: table.row_count >= 1, seconds=10)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        asked = pilot.app.screen
+        assert isinstance(asked, ConfirmScreen)
+        assert asked.question.startswith("A batch is running. Quit anyway?")
+        assert '"outcome unknown"' in asked.question and "ctrl+t stops" in asked.question
+        await pilot.press("n")  # the batch goes on
+        await until(pilot, lambda: table.row_count == 60, seconds=20)
+        await settle(pilot)
+    written = [json.loads(line)["row"] for line in output_for(source).read_text().splitlines()]
+    assert written == list(range(1, 61))

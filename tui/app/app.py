@@ -144,25 +144,27 @@ class PortcheckApp(PaletteCommands):
 
     async def action_quit(self) -> None:
         """Quit; with billed requests in flight, say so first (ctrl+q again: quit anyway)."""
+        from tui.app.screens.batch import BatchScreen
+
         billed = self.service.billed_in_flight if self.service else []
         if not billed or isinstance(self.screen, ConfirmScreen):
             self.exit()
             return
+        question = _(
+            "{providers} has been asked and bills every query; its answer has not "
+            "arrived. Quit anyway? The lookup is kept as interrupted (may be billed)."
+        ).format(providers=", ".join(billed))
+        if isinstance(self.screen, BatchScreen) and self.screen.running:
+            question = _(
+                'A batch is running. Quit anyway? The rows being asked become "outcome '
+                'unknown" (may be billed); ctrl+t stops the batch cleanly first.'
+            )
 
         def answered(agreed: bool | None) -> None:
             if agreed:
                 self.exit()
 
-        self.push_screen(
-            ConfirmScreen(
-                _(
-                    "{providers} has been asked and bills every query; its answer has not "
-                    "arrived. Quit anyway? The lookup is kept as interrupted (may be billed)."
-                ).format(providers=", ".join(billed)),
-                _("Quit"),
-            ),
-            answered,
-        )
+        self.push_screen(ConfirmScreen(question, _("Quit")), answered)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR and event.worker.error is not None:

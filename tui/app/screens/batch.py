@@ -86,6 +86,11 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
         """Ask again the rows a killed run left "outcome unknown" (ctrl+r), as
         `portcheck batch --retry-unknown` does."""
 
+    @property
+    def running(self) -> bool:
+        """Whether a batch runs (leaving the screen would end it)."""
+        return self._batch_running
+
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(Content(_("Batch lookups: a CSV, or one number per line.")))
