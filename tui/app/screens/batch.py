@@ -242,16 +242,24 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
 
                 rows = rows_from(source, encoding=self.encoding)
                 await batch.run(rows, emit, self._progress, flush=write.flush)
-            if resumed is not None and not batch.stopped and self.service.store is not None:
-                await self.service.store.batch_forget(resumed.key)
-                self.resumed = None
-                self.retry_unknown = False
+            if not batch.stopped:
+                await self._forget(resumed)
         finally:
             self._batch_running = False
             # What ctrl+s would do now (continue, or replace from history) is another
             # estimate: the one before this run no longer stands.
             self.plan = None
             self._make_plan(source)
+        self._say_done(batch, source)
+
+    async def _forget(self, resumed: Resumed | None) -> None:
+        """A finished run's checkpoint is no longer needed, nor its unknown rows' retry."""
+        if resumed is not None and self.service.store is not None:
+            await self.service.store.batch_forget(resumed.key)
+        self.resumed = None
+        self.retry_unknown = False
+
+    def _say_done(self, batch: Batch, source: Path) -> None:
         done = (
             _("Stopped: {done} of {total} rows in {file}.")
             if batch.stopped
