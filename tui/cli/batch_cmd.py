@@ -197,7 +197,6 @@ async def _batch(service: LookupService, source: Path, output: Path | None, o: O
     from tui.core.aio_transport import AiohttpTransport
     from tui.core.batch import Batch
     from tui.core.batch_io import rows_from
-    from tui.core.batch_resume import total_rows
     from tui.core.errors import ConfigError
     from tui.core.http import tls_context
 
@@ -219,9 +218,8 @@ async def _batch(service: LookupService, source: Path, output: Path | None, o: O
             return EXIT_INVALID_INPUT
         batch = Batch(
             service, o.names, concurrency=o.concurrency, duplicated=found.duplicated,
-            checkpoint=point, retry_unknown=o.retry_unknown,
+            checkpoint=point, retry_unknown=o.retry_unknown, planned=found.rows,
         )  # fmt: skip
-        batch.tally.total = total_rows(found.rows, point, retry_unknown=o.retry_unknown)
         await _answer(service, batch, rows(), source, output, o)
         if resumed is not None and not batch.stopped:
             await service.store.batch_forget(resumed.key)  # type: ignore[union-attr]

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from tui.core.batch_io import InputRow
 from tui.core.batch_plan import Question, query_of, question
+from tui.core.batch_resume import total_rows
 from tui.core.batch_tally import Tally
 from tui.core.errors import InvalidInput
 from tui.core.i18n import N_, _
@@ -60,6 +61,7 @@ class Batch:
         duplicated: dict[Question, int] | None = None,
         checkpoint: Checkpoint | None = None,
         retry_unknown: bool = False,
+        planned: int | None = None,
     ) -> None:
         self.service = service
         self.checkpoint = checkpoint
@@ -73,6 +75,8 @@ class Batch:
         self._started = asyncio.Semaphore(self.concurrency + self.ahead)
         """Lookups reserved or being asked."""
         self.tally = Tally()
+        if planned is not None:  # the rows the estimate found to ask, and those left to write
+            self.tally.total = total_rows(planned, checkpoint, retry_unknown=retry_unknown)
         self._stopping = False
         self._remaining = dict(duplicated or {})
         """Rows still to come for each duplicated question."""

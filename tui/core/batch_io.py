@@ -173,9 +173,14 @@ def separator_of(path: Path, encoding: str = "utf-8") -> str:
     """The separator `rows_from` reads `path`'s cells with (commas for a plain list): a CSV
     answer is written with it, so that the spreadsheet the list came from opens both
     alike (Excel in French splits on semicolons)."""
+    return _first_line(path, encoding)[1] or ","
+
+
+def _first_line(path: Path, encoding: str) -> tuple[str, str | None]:
+    """`path`'s first line that is not blank, and its separator (None: a plain list)."""
     with _opened(path, encoding) as lines:
         first_line = next((line for line in lines if line.strip()), "")
-    return _separator(first_line, _is_csv(path)) or ","
+    return first_line, _separator(first_line, _is_csv(path))
 
 
 def layout(
@@ -191,9 +196,7 @@ def layout(
     out otherwise, and is not continued on these rows (`batch_resume.run_key`). A file that
     cannot be read is "": reading it says why."""
     try:
-        with _opened(path, encoding) as lines:
-            first_line = next((line for line in lines if line.strip()), "")
-        separator = _separator(first_line, _is_csv(path))
+        first_line, separator = _first_line(path, encoding)
         if separator is None:
             return ""
         cells = [c.strip() for c in next(csv.reader([first_line], delimiter=separator))]

@@ -271,13 +271,14 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
     def _batch_for(self, plan: Plan, point: Checkpoint | None) -> Batch:
         """The batch of the planned rows, continuing `point`, its progress bar at zero."""
         from tui.core.batch import Batch
-        from tui.core.batch_resume import total_rows
 
-        retry = self.retry_unknown
         batch = Batch(
-            self.service, duplicated=plan.duplicated, checkpoint=point, retry_unknown=retry
+            self.service,
+            duplicated=plan.duplicated,
+            checkpoint=point,
+            retry_unknown=self.retry_unknown,
+            planned=plan.rows,
         )
-        batch.tally.total = total_rows(plan.rows, point, retry_unknown=retry)
         self.query_one(ProgressBar).update(total=batch.tally.total, progress=0)
         return batch
 
