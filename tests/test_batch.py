@@ -282,6 +282,57 @@ def test_a_stopped_run_continues_where_it_stopped(tmp_path: Path, sandbox: Sandb
     assert "Continuing" not in _again(tmp_path, config, source, target).err  # it was finished
 
 
+def test_one_batch_at_a_time_the_second_refuses_with_what_runs_or_waits(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    sandbox.state.latency = 0.3  # 60 rows, 4 at a time: it runs for 4.5 s
+    config = config_for(sandbox, tmp_path / "c.toml")
+    source = tmp_path / "two.txt"
+    source.write_text("".join(f"1380013{n:04d}\n" for n in range(60)), encoding="utf-8")
+    target = tmp_path / "two.jsonl"
+    first = _start(tmp_path, config, source, target)
+    try:
+        _wait_rows(target, 2)
+        same = _again(tmp_path, config, source, target)  # the same command, while it runs
+        other = portcheck(tmp_path / "home", "batch", str(source), "-o",
+                          str(tmp_path / "other.jsonl"), "--yes", config=config)  # fmt: skip
+        waiting = subprocess.Popen(
+            [PORTCHECK, "batch", str(source), "-o", str(tmp_path / "later.jsonl"), "--yes",
+             "--wait", "--provider", "offline", "--provider", "china_mnp"],
+            env=_env(tmp_path / "home", config), stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        assert first.wait(timeout=30) == 0
+        _, waited = waiting.communicate(timeout=30)
+    finally:
+        first.kill()
+    for refused in (same, other):
+        assert refused.code == 2, refused.err
+        assert f"another batch is running on this history: process {first.pid}" in refused.err
+        assert "two.txt → " in refused.err and "Nothing was sent" in refused.err
+    assert not (tmp_path / "other.jsonl").exists()
+    assert waiting.returncode == 0, waited
+    assert f"Waiting for the batch running on this history to end: process {first.pid}" in waited
+    assert [r["row"] for r in _rows_of(target)] == list(range(1, 61))  # whole, once each
+    assert len(_rows_of(tmp_path / "later.jsonl")) == 60
+    assert sandbox.state.hits["china_mnp"] == 60  # the later run reused every answer
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
+def test_sigterm_and_sighup_stop_as_ctrl_c_does_with_nothing_left_unknown(
+    tmp_path: Path, sandbox: SandboxServer, sig: signal.Signals
+) -> None:
+    config, source, target, code = _stopped_run(tmp_path, sandbox, 0.3, sig, 5)
+    assert code == 130  # stopped, not killed: the requests in flight were waited for
+    assert sandbox.state.hits["china_mnp"] == len(_rows_of(target))  # each paid answer written
+    again = _again(tmp_path, config, source, target)
+    assert again.code == 0, again.err
+    rows = _rows_of(target)
+    assert [r["row"] for r in rows] == list(range(1, 31))
+    assert not [r for r in rows if r.get("error")]  # none "outcome unknown"
+    assert sandbox.state.hits["china_mnp"] == 30
+
+
 def test_after_kill_9_nothing_answered_is_sent_again_and_in_flight_rows_say_so(
     tmp_path: Path, sandbox: SandboxServer
 ) -> None:

@@ -286,12 +286,30 @@ async def test_read_timeout_on_billed_provider_is_not_retried(sandbox: SandboxSe
     await checker.aclose()
 
 
-async def test_unbilled_provider_retries_a_503(sandbox: SandboxServer) -> None:
+@pytest.mark.parametrize("fault", ["unavailable", "error"])  # 503, and 500
+async def test_unbilled_provider_retries_a_503_or_a_500(sandbox: SandboxServer, fault: str) -> None:
     checker = LookupService().use(sandbox_profile(sandbox, region="FR"))
-    sandbox.state.add_fault("bouygues", "unavailable", count=1)
+    sandbox.state.add_fault("bouygues", fault, count=1)
     result = await one(checker, "0661370915", "bouygues", "02P261040S7Y")
     assert result.eligible is True
     assert sandbox.state.hits["bouygues"] == 2
+    await checker.aclose()
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [("90", "retry after 90 s"), ("7200", "retry after 2 h"),
+     ("99999999999999999999", "retry after more than a day")],
+)  # fmt: skip
+async def test_a_long_retry_after_is_said_in_words_a_person_reads(
+    sandbox: SandboxServer, value: str, said: str
+) -> None:
+    checker = LookupService().use(sandbox_profile(sandbox, region="FR", timeout=3.0))
+    sandbox.state.retry_after = value
+    sandbox.state.add_fault("bouygues", "rate_limit")
+    result = await one(checker, "0661370915", "bouygues", "02P261040S7Y")
+    assert result.error is not None and said in result.error.message, result.error.message
+    assert sandbox.state.hits["bouygues"] == 1
     await checker.aclose()
 
 
@@ -354,7 +372,7 @@ async def test_retry_after_longer_than_the_call_fails_at_once(sandbox: SandboxSe
     sandbox.state.add_fault("bouygues", "rate_limit")
     result = await one(checker, "0661370915", "bouygues", "02P261040S7Y")
     assert result.error is not None and result.error.kind is ErrorKind.RATE_LIMITED
-    assert "retry after 3600 s" in result.error.message
+    assert "retry after 60 min" in result.error.message
     assert sandbox.state.hits["bouygues"] == 1  # not asked again
     assert result.latency_ms is not None and result.latency_ms < 2000  # failed at once
     await checker.aclose()

@@ -26,12 +26,17 @@ from tui.core.i18n import _
 if TYPE_CHECKING:
     from tui.core.batch import Batch
     from tui.core.batch_io import InputRow
+    from tui.core.batch_lock import BatchLock
     from tui.core.batch_plan import Plan
     from tui.core.batch_resume import Resumed
     from tui.core.service import LookupService
     from tui.core.store.checkpoint import Checkpoint
 
 EXIT_STOPPED = 130
+STOP_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+"""Signals that stop a batch cleanly (a second one stops it at once)."""
 FORMATS = (".jsonl", ".csv")
 
 
@@ -113,6 +118,12 @@ def _known_encoding(_ctx: click.Context, _param: click.Parameter, name: str) -> 
 @click.option("--yes", is_flag=True, help=_("Do not ask before billed queries (scripts)."))
 @click.option("--restart", is_flag=True, help=_("Start over instead of continuing a stopped run."))
 @click.option(
+    "--wait",
+    "wait_turn",
+    is_flag=True,
+    help=_("When another batch runs on this history, wait for it to end instead of refusing."),
+)
+@click.option(
     "--retry-unknown",
     is_flag=True,
     help=_("Ask again the rows a stop left with an unknown outcome (they may be billed twice)."),
@@ -130,6 +141,7 @@ def batch_cmd(
     concurrency: int,
     yes: bool,
     restart: bool,
+    wait_turn: bool,
     retry_unknown: bool,
 ) -> None:
     """Look up every number of INPUT (the help text is the command's `help`)."""
@@ -153,7 +165,8 @@ def batch_cmd(
             )
         options = Options(
             list(providers) or None, profile, number_column, rio_column, encoding, concurrency,
-            yes, restart, retry_unknown, from_stdin=input_path == "-",
+            yes, restart, retry_unknown, from_stdin=input_path == "-", wait=wait_turn,
+            what=f"{input_path} → {output if output is not None else '-'}",
         )  # fmt: skip
         code = asyncio.run(_batch(service, source, output, options))
     sys.exit(code)
@@ -191,6 +204,10 @@ class Options:
     restart: bool
     retry_unknown: bool
     from_stdin: bool
+    wait: bool = False
+    """Wait for another batch on this history to end, instead of refusing."""
+    what: str = ""
+    """The input and output, as named (for another batch's refusal)."""
 
 
 async def _batch(service: LookupService, source: Path, output: Path | None, o: Options) -> int:
@@ -202,6 +219,7 @@ async def _batch(service: LookupService, source: Path, output: Path | None, o: O
 
     # Many lookups in flight: aiohttp's pool costs far less CPU than httpcore's.
     service.transport = AiohttpTransport(verify=tls_context())
+    lock: BatchLock | None = None
     try:
         for notice in await service.start(o.profile):
             warn(notice)
@@ -209,6 +227,7 @@ async def _batch(service: LookupService, source: Path, output: Path | None, o: O
             from tui.demo import BANNER
 
             say(_(BANNER), "yellow", err=True)
+        lock = await _turn(service, o)  # before the checkpoint: a live run is not a stopped one
         resumed = await _resumed(service, source, output, o)
         point = resumed.point if resumed is not None else None
         rows = partial(rows_from, source, o.number_column, o.rio_column, o.encoding)
@@ -232,6 +251,34 @@ async def _batch(service: LookupService, source: Path, output: Path | None, o: O
         fail(exc.message, EXIT_CONFIG)
     finally:
         await service.aclose()
+        if lock is not None:
+            lock.release()
+
+
+async def _turn(service: LookupService, o: Options) -> BatchLock:
+    """This batch's hold on the history: refused, or waited for (--wait), while another
+    batch runs on it."""
+    from tui.core.batch_lock import BatchBusy
+
+    lock = service.batch_lock()
+    try:
+        lock.acquire(o.what)
+    except BatchBusy as busy:
+        if not o.wait:
+            fail(busy.message + " " + _("--wait starts this one once it has ended."),
+                 EXIT_INVALID_INPUT)  # fmt: skip
+        who = busy.holder.describe() if busy.holder else _("another process")
+        say(_("Waiting for the batch running on this history to end: {who}…").format(who=who),
+            err=True)  # fmt: skip
+        await lock.wait(o.what)
+    except OSError as exc:
+        fail(
+            _("cannot lock the history for this batch ({problem}); nothing was sent.").format(
+                problem=exc.strerror or type(exc).__name__
+            ),
+            EXIT_INVALID_INPUT,
+        )
+    return lock
 
 
 async def _resumed(
@@ -318,8 +365,12 @@ async def _answer(
             batch_progress(batch) as tick,
         ):
             loop = asyncio.get_running_loop()
-            with contextlib.suppress(NotImplementedError, RuntimeError):
-                loop.add_signal_handler(signal.SIGINT, _stop, batch)
+            # SIGTERM (a service manager, `kill`) and SIGHUP (the SSH session closed) stop
+            # the batch as Ctrl-C does: the requests in flight are paid for, so their answers
+            # are waited for and written, never left "outcome unknown".
+            for signum in STOP_SIGNALS:
+                with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                    loop.add_signal_handler(signum, _stop, batch)
             with fewer_collections():  # this process runs only the batch
                 began = True
                 await batch.run(rows, emit, tick, flush=emit.flush)
@@ -376,7 +427,8 @@ def _stop(batch: Any) -> None:
     if batch.stopped:  # a second Ctrl-C: stop now
         raise KeyboardInterrupt
     batch.stop()
-    warn(_("stopping after the lookups in flight (Ctrl-C again to stop at once)…"))
+    with contextlib.suppress(OSError):  # stderr gone with the terminal (SIGHUP): stop all the same
+        warn(_("stopping after the lookups in flight (Ctrl-C again to stop at once)…"))
 
 
 async def _say_plan(service: LookupService, found: Plan) -> None:

@@ -17,7 +17,13 @@ import sniffio
 from tui.core.errors import BadResponse, NetworkError, ProviderError, ProviderTimeout, RateLimited
 from tui.core.i18n import _
 from tui.core.netstream import tune
-from tui.core.policies import CALL_DEADLINE, DEFAULT_RETRY, RetryPolicy, retry_after_seconds
+from tui.core.policies import (
+    CALL_DEADLINE,
+    DEFAULT_RETRY,
+    RetryPolicy,
+    retry_after_seconds,
+    wait_text,
+)
 
 
 @cache
@@ -252,9 +258,9 @@ def _honoured_wait(response: httpx.Response, backoff: float) -> float:
     if left is not None and asked >= left:
         raise RateLimited(
             _(
-                "rate limited: retry after {asked} s (this call had {left} s "
+                "rate limited: retry after {wait} (this call had {left} s "
                 "left, so it was not asked again)."
-            ).format(asked=f"{asked:.0f}", left=f"{max(left, 0):.1f}"),
+            ).format(wait=wait_text(asked), left=f"{max(left, 0):.1f}"),
             billed=False,
         )
     return asked

@@ -33,8 +33,9 @@ class RetryPolicy:
     """Total tries, the first one included."""
     backoff: float = 0.2
     """Seconds before the 2nd try; doubled for each further try."""
-    statuses: frozenset[int] = frozenset({429, 502, 503, 504})
-    """HTTP statuses worth another try, for providers that do not bill."""
+    statuses: frozenset[int] = frozenset({429, 500, 502, 503, 504})
+    """HTTP statuses worth another try, for providers that do not bill (a 500 is often a
+    passing fault: a provider that does not bill may be asked again)."""
 
     def delay(self, attempt: int) -> float:
         """Seconds to wait after failed try number `attempt` (1-based)."""
@@ -55,10 +56,24 @@ def retry_after_seconds(value: str | None, *, now: float | None = None) -> float
         return None
     text = value.strip()
     if text.isdigit():
-        return float(text)
+        return float(text) if len(text) < 16 else math.inf  # absurd, but a wait all the same
     try:
         when = email.utils.parsedate_to_datetime(text)
     except (TypeError, ValueError):
         return None
     seconds = when.timestamp() - (time.time() if now is None else now)
     return max(0.0, seconds) if math.isfinite(seconds) else None
+
+
+def wait_text(seconds: float) -> str:
+    """A wait as a person reads it: `45 s`, `12 min`, `3 h`, or `more than a day` (a
+    `Retry-After` of a billion seconds is not worth its digits)."""
+    from tui.core.i18n import _
+
+    if not math.isfinite(seconds) or seconds >= 86400:
+        return _("more than a day")
+    if seconds < 120:
+        return _("{count} s").format(count=f"{seconds:.0f}")
+    if seconds < 7200:
+        return _("{count} min").format(count=f"{seconds / 60:.0f}")
+    return _("{count} h").format(count=f"{seconds / 3600:.0f}")

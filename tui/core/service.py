@@ -24,6 +24,7 @@ from tui.core.service_history import NOT_STORED, HistoryAccess, open_store
 if TYPE_CHECKING:
     import httpx
 
+    from tui.core.batch_lock import BatchLock
     from tui.core.clients import ProviderClients
     from tui.core.config import Config, ResolvedProfile
     from tui.core.profile_model import ProfileBase
@@ -280,6 +281,14 @@ class LookupService(HistoryAccess):
         self._runs.add(run)
         run.finished.add_done_callback(lambda _: self._runs.discard(run))
         return run
+
+    def batch_lock(self) -> BatchLock:
+        """The lock a batch holds while it runs on this service's history (see
+        `batch_lock`): one batch at a time on one history."""
+        from tui.core import paths
+        from tui.core.batch_lock import BatchLock
+
+        return BatchLock(self.data_dir or paths.data_dir())
 
     @property
     def billed_in_flight(self) -> list[str]:

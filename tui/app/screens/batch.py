@@ -184,6 +184,10 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
         if not writable(output):
             self._say_plan(cannot_write(output))
             return
+        busy = self.service.batch_lock().busy()
+        if busy is not None:  # its checkpoint is a live run's, not a stopped one's
+            self._say_plan(busy.message + " " + _("Then press Enter on the path again."))
+            return
         self._say_plan(_("Reading the file…"))
         try:
             self.resumed = await checkpointed(self.service, path, output, encoding=encoding)
@@ -220,9 +224,22 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
     @work(exclusive=True, group="batch-run", exit_on_error=False)
     async def _run(self, source: Path, plan: Plan) -> None:
         from tui.core.batch_io import rows_from
+        from tui.core.batch_lock import BatchBusy
         from tui.core.batch_output import open_output
 
         if not await self._confirmed(plan, source):
+            return
+        lock = self.service.batch_lock()
+        try:
+            lock.acquire(f"{source} → {output_for(source)}")
+        except (BatchBusy, OSError) as exc:
+            self.plan = None
+            self._say_plan(
+                exc.message + " " + _("Then press Enter on the path again.")
+                if isinstance(exc, BatchBusy)
+                else _("Cannot lock the history for this batch ({problem}); nothing was sent.")
+                .format(problem=exc.strerror or type(exc).__name__)
+            )  # fmt: skip
             return
         resumed = self.resumed
         point = resumed.point if resumed is not None else None
@@ -245,6 +262,7 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
             if not batch.stopped:
                 await self._forget(resumed)
         finally:
+            lock.release()
             self._batch_running = False
             # What ctrl+s would do now (continue, or replace from history) is another
             # estimate: the one before this run no longer stands.

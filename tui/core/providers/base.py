@@ -184,12 +184,12 @@ class HttpProvider(Provider[HS]):
     def _status_error(
         self, response: httpx.Response, message: str = "", *, billed: bool | None
     ) -> ProviderError:
-        from tui.core.policies import retry_after_seconds
+        from tui.core.policies import retry_after_seconds, wait_text
 
         asked = retry_after_seconds(response.headers.get("Retry-After"))
         if response.status_code == 429 and asked is not None:
             return RateLimited(
-                _("rate limited: retry after {seconds} s.").format(seconds=f"{asked:.0f}"),
+                _("rate limited: retry after {wait}.").format(wait=wait_text(asked)),
                 billed=billed,
             )
         text = clean_text(message or response.reason_phrase, limit=200)
