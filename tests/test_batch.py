@@ -146,12 +146,7 @@ def test_ctrl_c_stops_after_the_lookups_in_flight_with_every_row_so_far_written(
 ) -> None:
     config, source = _forty_slow_numbers(tmp_path, sandbox)
     target = tmp_path / "out.jsonl"
-    proc = subprocess.Popen(
-        [PORTCHECK, "batch", str(source), "-o", str(target), "--yes", "--concurrency", "4",
-         "--provider", "offline", "--provider", "china_mnp"],
-        env=_env(tmp_path / "home", config), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True,
-    )  # fmt: skip
+    proc = _start(tmp_path, config, source, target)
     try:
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline and (
@@ -209,9 +204,12 @@ def _no_reuse(config: Path) -> Path:
     return config
 
 
-def _start(tmp_path: Path, config: Path, source: Path, target: Path) -> subprocess.Popen[str]:
+def _start(
+    tmp_path: Path, config: Path, source: Path, target: Path, concurrency: int = 4
+) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [PORTCHECK, "batch", str(source), "-o", str(target), "--yes", "--concurrency", "4",
+        [PORTCHECK, "batch", str(source), "-o", str(target), "--yes", "--concurrency",
+         str(concurrency),
          "--provider", "offline", "--provider", "china_mnp"],
         env=_env(tmp_path / "home", config), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         text=True,
@@ -349,6 +347,131 @@ def test_after_kill_9_nothing_answered_is_sent_again_and_in_flight_rows_say_so(
     # exactly once, the unknown ones at most once (before the kill).
     assert 30 - len(unknown) <= sandbox.state.hits["china_mnp"] <= 30
     assert sandbox.state.hits["china_mnp"] >= sent_before
+
+
+def _hits_reach(sandbox: SandboxServer, count: int, proc: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 20
+    while sandbox.state.hits["china_mnp"] < count and proc.poll() is None:
+        assert time.monotonic() < deadline, "the batch sent nothing"
+        time.sleep(0.01)
+
+
+def _sent_twice(sandbox: SandboxServer) -> list[str]:
+    return [n for (target, n), k in sandbox.state.asked.items() if target == "china_mnp" and k > 1]
+
+
+def test_a_duplicate_of_an_unknown_row_is_unknown_too_never_sent_again(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    sandbox.state.latency = 3.0  # the first request is surely out when the kill comes
+    config = _no_reuse(config_for(sandbox, tmp_path / "c.toml"))
+    source = tmp_path / "xyx.txt"
+    source.write_text("13800138001\n13800138002\n13800138001\n", encoding="utf-8")
+    target = tmp_path / "out.jsonl"
+    first = _start(tmp_path, config, source, target, concurrency=1)
+    try:
+        _hits_reach(sandbox, 1, first)
+        first.kill()  # kill -9, X in flight
+        first.communicate(timeout=20)
+    finally:
+        first.kill()
+    sandbox.state.latency = 0.0
+    again = portcheck(tmp_path / "home", "batch", str(source), "-o", str(target), "--yes",
+                      "--concurrency", "1", "--provider", "offline", "--provider", "china_mnp",
+                      config=config)  # fmt: skip
+    rows = _rows_of(target)
+    assert [r["row"] for r in rows] == [1, 2, 3], again.err
+    kinds = [(r.get("error") or {}).get("kind") for r in rows]  # type: ignore[union-attr]
+    assert kinds[0] == kinds[2] == "outcome_unknown"  # the number is unknown, not its row
+    assert sandbox.state.asked[("china_mnp", "13800138001")] == 1
+    assert not _sent_twice(sandbox)
+
+
+def test_a_duplicate_of_a_row_already_written_gets_its_answer_on_resume(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    sandbox.state.latency = 0.3
+    config = _no_reuse(config_for(sandbox, tmp_path / "c.toml"))
+    first_ten = [f"1380013{n:04d}" for n in range(10)]
+    then = [f"1380013{n:04d}" for n in range(10, 20)]
+    source = tmp_path / "twice.txt"  # A, B, then A again far down
+    source.write_text("\n".join(first_ten + then + first_ten) + "\n", encoding="utf-8")
+    target = tmp_path / "out.jsonl"
+    first = _start(tmp_path, config, source, target)
+    try:
+        _wait_rows(target, 12)  # A is written, B is being asked
+        first.kill()
+        first.communicate(timeout=20)
+    finally:
+        first.kill()
+    sandbox.state.latency = 0.0
+    again = _again(tmp_path, config, source, target)
+    rows = _rows_of(target)
+    assert [r["row"] for r in rows] == list(range(1, 31)), again.err
+    assert [r["verdict"] for r in rows[:10]] == [r["verdict"] for r in rows[20:]]
+    assert [r["number"] for r in rows[20:]] == ["+86" + n for n in first_ten]
+    assert sandbox.state.hits["china_mnp"] <= 20 and not _sent_twice(sandbox)
+
+
+@pytest.mark.slow
+def test_ten_kills_on_a_list_of_duplicates_send_no_number_twice(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    import random
+
+    sandbox.state.latency = 0.05
+    config = _no_reuse(config_for(sandbox, tmp_path / "c.toml"))
+    numbers = [f"1380013{n:04d}" for n in range(250)] * 2
+    random.Random(24).shuffle(numbers)  # every number twice, far apart or close
+    source = tmp_path / "dups.txt"
+    source.write_text("\n".join(numbers) + "\n", encoding="utf-8")
+    target = tmp_path / "out.jsonl"
+    for kill in range(10):
+        proc = _start(tmp_path, config, source, target)
+        try:
+            _hits_reach(sandbox, sandbox.state.hits["china_mnp"] + 15 + kill * 3, proc)
+            proc.kill()
+            proc.communicate(timeout=20)
+        finally:
+            proc.kill()
+    done = _again(tmp_path, config, source, target)
+    rows = _rows_of(target)
+    assert [r["row"] for r in rows] == list(range(1, 501)), done.err  # once each, in order
+    assert [r["number"] for r in rows] == ["+86" + n for n in numbers]
+    assert not _sent_twice(sandbox)
+    unknown = {r["number"] for r in rows if (r.get("error") or {}).get("kind") == "outcome_unknown"}  # type: ignore[union-attr]
+    answered = {r["number"] for r in rows if not r.get("error")}
+    assert not unknown & answered  # a number is unknown in every row holding it, or in none
+    assert len(answered) + len(unknown) == 250
+
+
+def test_retry_unknown_asks_the_unknown_rows_on_a_later_resume_too(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    config, source, target, _ = _stopped_run(tmp_path, sandbox, 0.3, signal.SIGKILL, 6)
+    sandbox.state.latency = 0.3
+    second = _start(tmp_path, config, source, target)  # continues without asking them
+    try:
+        _wait_rows(target, 16)
+        second.send_signal(signal.SIGINT)
+        second.communicate(timeout=20)
+    finally:
+        second.kill()
+    sandbox.state.latency = 0.0
+    written = _rows_of(target)
+    unknown = [
+        r["number"] for r in written if (r.get("error") or {}).get("kind") == "outcome_unknown"
+    ]  # type: ignore[union-attr]
+    assert unknown and len(written) < 30  # written as unknown by a resume that stopped
+    args = ["--concurrency", "4", "--provider", "offline", "--provider", "china_mnp"]
+    third = portcheck(tmp_path / "home", "batch", str(source), "-o", str(target), "--yes",
+                      "--retry-unknown", *args, config=config)  # fmt: skip
+    assert third.code == 0, third.err
+    rows = _rows_of(target)
+    assert [r["row"] for r in rows] == list(range(1, 31))
+    assert not [r for r in rows if r.get("error")]  # the unknown rows were asked
+    twice = {"+86" + n for n in _sent_twice(sandbox)}
+    assert twice <= set(unknown)  # only what the user asked to ask again
 
 
 def test_one_bouygues_token_serves_the_whole_run(tmp_path: Path, sandbox: SandboxServer) -> None:

@@ -320,3 +320,23 @@ def test_a_continued_runs_counts_are_said_in_the_singular_too(tmp_path: Path) ->
     finally:
         use("en")
     assert "1 ligne déjà dans" in said and "1 répondue pas encore écrite" in said
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl"])
+def test_an_output_is_cut_after_its_first_rows_whatever_its_cells_hold(
+    tmp_path: Path, suffix: str
+) -> None:
+    from tui.core.batch_resume import keep_rows, rows_in
+
+    output = tmp_path / f"out{suffix}"
+    if suffix == ".csv":
+        output.write_text('\ufeffrow,name\n1,"Li\nsecond line"\n2,王\n3,"a,b"\n', encoding="utf-8")
+    else:
+        output.write_text('{"row": 1}\n{"row": 2, "n": "王"}\n{"row": 3}\n', encoding="utf-8")
+    keep_rows(output, 2)
+    assert rows_in(output) == 2
+    text = output.read_text(encoding="utf-8")
+    assert text.endswith("2,王\n" if suffix == ".csv" else '"王"}\n')
+    keep_rows(output, 0)
+    assert rows_in(output) == 0
+    assert output.read_text(encoding="utf-8") == ("\ufeffrow,name\n" if suffix == ".csv" else "")

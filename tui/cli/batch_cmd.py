@@ -238,6 +238,7 @@ async def _batch(service: LookupService, source: Path, output: Path | None, o: O
         batch = Batch(
             service, o.names, concurrency=o.concurrency, duplicated=found.duplicated,
             checkpoint=point, retry_unknown=o.retry_unknown, planned=found.rows,
+            earlier=found.earlier,
         )  # fmt: skip
         await _answer(service, batch, rows(), source, output, o)
         if resumed is not None and not batch.stopped:
@@ -295,6 +296,7 @@ async def _resumed(
         resumed = await checkpointed(
             service, source, output, o.names, restart=o.restart,
             number_column=o.number_column, rio_column=o.rio_column, encoding=o.encoding,
+            retry_unknown=o.retry_unknown,
         )  # fmt: skip
     point = resumed.point if resumed is not None else None
     if not o.restart and replaces_answers(output, point):
@@ -326,11 +328,10 @@ async def _planned(
     """The estimate of the rows still to answer; a clear refusal when INPUT cannot be read."""
     from tui.core.batch_io import workbook_problem
     from tui.core.batch_plan import plan
-    from tui.core.batch_resume import todo
     from tui.core.errors import InvalidInput
 
     try:
-        return await plan(service, todo(rows, point, retry_unknown=o.retry_unknown), o.names)
+        return await plan(service, rows, o.names, point=point, retry_unknown=o.retry_unknown)
     except InvalidInput as exc:
         fail(exc.message, EXIT_INVALID_INPUT)
     except UnicodeDecodeError as exc:
@@ -349,12 +350,15 @@ async def _answer(
     """Run the batch into `output` (stdout: None), with a progress bar and Ctrl-C."""
     from tui.core.batch_io import separator_of
     from tui.core.batch_output import open_output
+    from tui.core.batch_resume import cut_output
     from tui.core.collector import fewer_collections
 
     point = batch.checkpoint
     providers = list(service.clients.selection(o.names))
     began = False
     try:
+        if output is not None:
+            await cut_output(service, point, output)
         with (
             open_output(
                 output,

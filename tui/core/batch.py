@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from tui.core.batch_io import InputRow
-from tui.core.batch_plan import Question, query_of, question
+from tui.core.batch_plan import Earlier, Question, query_of, question
 from tui.core.batch_resume import total_rows
 from tui.core.batch_tally import Tally
 from tui.core.errors import InvalidInput
@@ -62,8 +62,11 @@ class Batch:
         checkpoint: Checkpoint | None = None,
         retry_unknown: bool = False,
         planned: int | None = None,
+        earlier: Earlier | None = None,
     ) -> None:
         self.service = service
+        self.earlier = earlier or Earlier()
+        """What the stopped run this one continues asked, for rows asking it again."""
         self.checkpoint = checkpoint
         """Where a stopped run got to (None: this run is not checkpointed)."""
         self.retry_unknown = retry_unknown
@@ -171,12 +174,22 @@ class Batch:
             return _done(_invalid(query))
         point = self.checkpoint
         if point is not None and row.index in point.answered:
-            return asyncio.ensure_future(self._from_history(point.answered[row.index]))
+            return asyncio.ensure_future(
+                self._from_history(point.answered[row.index], query.number.e164)
+            )
         if point is not None and row.index in point.asking and not self.retry_unknown:
             return _done(
                 _unanswered("outcome_unknown", OUTCOME_UNKNOWN) | {"number": query.number.e164}
             )
         key = question(query.number.e164 or "", row.rio)
+        if self.earlier and (key in self.earlier.unknown or key in self.earlier.answered):
+            # The stopped run asked this number for an earlier row: this row shares its fate.
+            if key in self.earlier.unknown:
+                return _done(
+                    _unanswered("outcome_unknown", OUTCOME_UNKNOWN) | {"number": query.number.e164}
+                )
+            lookup_id = self.earlier.answered[key]
+            return asyncio.ensure_future(self._duplicate(lookup_id, row, query.number.e164))
         if key not in self._remaining:
             return asyncio.ensure_future(self._lookup(query, row))
         first = self._shared.get(key)
@@ -186,7 +199,7 @@ class Batch:
             task.add_done_callback(lambda done: self._keep_only_id(key, done))
             answer = task
         else:
-            answer = self._duplicate(first, row)
+            answer = self._duplicate(first, row, query.number.e164)
         self._remaining[key] -= 1
         if self._remaining[key] == 0:
             del self._remaining[key]
@@ -234,28 +247,32 @@ class Batch:
                 self._shared[key] = lookup_id
 
     async def _duplicate(
-        self, first: asyncio.Future[dict[str, Any]] | int, row: InputRow
+        self, first: asyncio.Future[dict[str, Any]] | int | None, row: InputRow, e164: str | None
     ) -> dict[str, Any]:
-        if isinstance(first, int):
-            answer = await self._stored(first)
+        """The answer of an earlier row asking the same: in flight, or stored (its lookup,
+        this run's or the stopped run's; None once purged)."""
+        if first is None or isinstance(first, int):
+            answer = await self._stored(first, e164)
         else:
             answer = await asyncio.shield(first)
         store, point = self.service.store, self.checkpoint
-        if store is not None and point is not None:  # nothing is sent for it
-            await store.batch_answered(point.run_id, row.index, answer.get("lookup_id"))
+        lookup_id = answer.get("lookup_id")
+        if store is not None and point is not None and lookup_id is not None:
+            await store.batch_answered(point.run_id, row.index, lookup_id)  # nothing is sent
         return {**answer, "duplicate": True}
 
-    async def _from_history(self, lookup_id: int | None) -> dict[str, Any]:
+    async def _from_history(self, lookup_id: int | None, e164: str | None) -> dict[str, Any]:
         """A row the stopped run answered but had not written yet."""
-        answer = await self._stored(lookup_id)
+        answer = await self._stored(lookup_id, e164)
         return answer if answer.get("error") else {**answer, "resumed": True}
 
-    async def _stored(self, lookup_id: int | None) -> dict[str, Any]:
-        """A stored lookup's answer, or why it is gone."""
+    async def _stored(self, lookup_id: int | None, e164: str | None) -> dict[str, Any]:
+        """A stored lookup's answer, or why it is gone, about the row's number `e164` (the
+        history may keep it masked only)."""
         found = await self.service.show(lookup_id) if lookup_id is not None else None
         if found is None or found.value is None:
             return _unanswered("history", LOST)
-        return _answer_of(found.value)
+        return _answer_of(found.value) | {"number": e164}
 
     def _count(self, answer: dict[str, Any]) -> None:
         t = self.tally

@@ -15,6 +15,7 @@ from tui.core.i18n import _, ngettext
 if TYPE_CHECKING:
     from tui.core.providers import Query
     from tui.core.service import LookupService
+    from tui.core.store.checkpoint import Checkpoint
 
 Question = int | str
 """What tells two rows' questions apart: the number's digits as an int (exact, and small in a
@@ -24,6 +25,20 @@ set of a million), or the number and RIO as text for the rare row with a RIO."""
 def question(e164: str, rio: str | None) -> Question:
     """The key of a row's question (see `Question`)."""
     return f"{e164}|{rio}" if rio else int(e164.lstrip("+") or 0)
+
+
+@dataclass
+class Earlier:
+    """Questions a stopped run asked, for the rows of a continued run that ask them again:
+    the number is answered, or its outcome unknown, not just its first row."""
+
+    answered: dict[Question, int | None] = field(default_factory=dict)
+    """Questions answered, and by which stored lookup (None once purged)."""
+    unknown: set[Question] = field(default_factory=set)
+    """Questions being asked when it stopped: may be billed, so not asked again unasked."""
+
+    def __len__(self) -> int:
+        return len(self.answered) + len(self.unknown)
 
 
 @dataclass
@@ -42,11 +57,15 @@ class Plan:
     """Answers per provider that history will give instead."""
     duplicated: dict[Question, int] = field(default_factory=dict)
     """Questions asked by more than one row, and by how many."""
+    earlier: Earlier = field(default_factory=Earlier)
+    """Questions of rows still to do that a stopped run already asked."""
+    settled: int = 0
+    """Rows still to do whose question a stopped run already asked (see `earlier`)."""
 
     @property
     def duplicates(self) -> int:
-        """Rows answered by another row's lookup."""
-        return sum(n - 1 for n in self.duplicated.values())
+        """Rows answered by another row's lookup (this run's or the stopped run's)."""
+        return sum(n - 1 for n in self.duplicated.values()) + self.settled
 
     def summary(self) -> str:
         """`40 rows: 38 numbers to look up (…)`, for the CLI and the TUI alike."""
@@ -67,13 +86,24 @@ class Plan:
 
 
 async def plan(
-    service: LookupService, rows: Iterable[InputRow], names: Sequence[str] | None = None
+    service: LookupService,
+    rows: Iterable[InputRow],
+    names: Sequence[str] | None = None,
+    *,
+    point: Checkpoint | None = None,
+    retry_unknown: bool = False,
 ) -> Plan:
-    """Read every row once, offline and from history: nothing is sent."""
+    """Read every row once, offline and from history: nothing is sent. With `point` (a
+    stopped run continued), the rows it did are not planned again, and the rows still to do
+    whose question it asked are answered by it (see `Earlier`)."""
     found = Plan()
     seen: set[Question] = set()
     duplicated: Counter[Question] = Counter()
     chunk: list[Query] = []
+    done: dict[Question, int] = {}
+    """The first row the stopped run did for each question."""
+    later: dict[Question, tuple[Query, int]] = {}
+    """Questions of rows to do that a row of the stopped run asked: a query, and the rows."""
 
     async def count(queries: list[Query]) -> None:
         reusable = await service.reusable_many(queries, names)
@@ -83,12 +113,21 @@ async def plan(
         queries.clear()
 
     for row in rows:
-        found.rows += 1
+        did = point is not None and _done_by(point, row.index, retry_unknown)
+        if not did:
+            found.rows += 1
         query = query_of(service, row)
         if isinstance(query, InvalidInput):
-            found.invalid += 1
+            found.invalid += not did
             continue
         key = question(query.number.e164 or "", row.rio)
+        if did:
+            done.setdefault(key, row.index)
+            continue
+        if key in done:
+            asked, count_of = later.get(key, (query, 0))
+            later[key] = (asked, count_of + 1)
+            continue
         if key in seen:
             duplicated[key] += 1
             continue
@@ -97,9 +136,54 @@ async def plan(
         chunk.append(query)
         if len(chunk) >= PLAN_CHUNK:
             await count(chunk)
+    if point is not None and later:
+        for key, (query, count_of) in (await _earlier(service, point, done, later, found)).items():
+            found.distinct += 1  # the stopped run's row left no mark: asked after all
+            chunk.append(query)
+            if count_of > 1:
+                duplicated[key] = count_of - 1
     await count(chunk)
     found.duplicated = {k: n + 1 for k, n in duplicated.items()}
     return found
+
+
+def _done_by(point: Checkpoint, row: int, retry_unknown: bool) -> bool:
+    """Whether the stopped run did `row` (written, answered, or asked with its outcome
+    unknown: not done when it is to be asked again)."""
+    if row in point.asking:
+        return not retry_unknown
+    return row <= point.written or row in point.answered
+
+
+async def _earlier(
+    service: LookupService,
+    point: Checkpoint,
+    done: dict[Question, int],
+    later: dict[Question, tuple[Query, int]],
+    found: Plan,
+) -> dict[Question, tuple[Query, int]]:
+    """Fill `found.earlier` with what the stopped run's rows answered for the `later`
+    questions; returns those whose row left no mark (to ask after all)."""
+    written = [done[k] for k in later if done[k] <= point.written]
+    marks = await service.batch_marks(point.run_id, written) if written else {}
+    missing = {}
+    for key, (query, count_of) in later.items():
+        row = done[key]
+        if row in point.answered:
+            found.earlier.answered[key] = point.answered[row]
+        elif row in point.asking:
+            found.earlier.unknown.add(key)
+        elif row in marks:
+            answered, lookup_id = marks[row]
+            if answered:
+                found.earlier.answered[key] = lookup_id
+            else:
+                found.earlier.unknown.add(key)
+        else:
+            missing[key] = (query, count_of)
+            continue
+        found.settled += count_of
+    return missing
 
 
 PLAN_CHUNK = 256

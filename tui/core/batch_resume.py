@@ -9,12 +9,12 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tui.core.batch_io import InputRow, layout
+from tui.core.batch_io import layout
 from tui.core.i18n import _, ngettext
 
 if TYPE_CHECKING:
@@ -46,7 +46,10 @@ def run_key(
 
 
 def rows_in(output: Path) -> int:
-    """Data rows in a stopped run's output, after cutting a last line a kill left unfinished."""
+    """Data rows in a stopped run's output, after cutting a last line a kill left unfinished
+    (0 when it is no file: a device, or gone)."""
+    if not output.is_file():
+        return 0
     data = output.read_bytes()
     whole = data[: data.rfind(b"\n") + 1]
     if len(whole) != len(data):
@@ -96,9 +99,11 @@ async def checkpointed(
     number_column: str | None = None,
     rio_column: str | None = None,
     encoding: str = "utf-8",
+    retry_unknown: bool = False,
 ) -> Resumed | None:
     """The run of `source` into `output`, continued when it had begun (a new one with
-    `restart`, or when the output is gone); None without history."""
+    `restart`, or when the output is gone); None without history. With `retry_unknown`,
+    the unknown rows it already wrote are to be asked again too (see `cut_output`)."""
     store = service.store
     if store is None:
         return None
@@ -106,11 +111,11 @@ async def checkpointed(
     profile = service.clients.profile.name
     key = run_key(source, output, profile, names, number_column, rio_column, read_as)
     restart = restart or not output.exists()
-    point = await store.checkpoint(key, restart=restart)
-    if point.resumed:
-        # The file has the last word: a row written just before a kill may not have been
-        # counted yet, and must not be written twice.
-        point.written = max(point.written, rows_in(output))
+    # The file has the last word: a row written just before a kill may not have been
+    # counted yet, and must not be written twice.
+    point = await store.checkpoint(
+        key, restart=restart, in_file=lambda: rows_in(output), retry_unknown=retry_unknown
+    )
     read_otherwise = False
     if read_as:  # a run stopped under the key from before `layout` (kept until a restart)
         legacy = run_key(source, output, profile, names, number_column, rio_column)
@@ -120,25 +125,48 @@ async def checkpointed(
     return Resumed(key, point, read_otherwise)
 
 
+async def cut_output(service: LookupService, point: Checkpoint | None, output: Path) -> None:
+    """Before a continued run writes: when it goes back to ask unknown rows it had already
+    written (`--retry-unknown`), the output loses its rows from the first of them on (they
+    come back from history, or are asked). The checkpoint says so first, durably: a kill in
+    between leaves a file that has the last word again, never a row missing."""
+    if point is None or point.in_file <= point.written or service.store is None:
+        return
+    await service.store.batch_written(point.run_id, point.written)
+    keep_rows(output, point.written)
+    point.in_file = point.written
+
+
+def keep_rows(output: Path, rows: int) -> None:
+    """Cut `output` after its first `rows` data rows (a CSV keeps its header)."""
+    text = output.read_bytes().decode("utf-8")
+    lines = text.splitlines(keepends=True)
+    if output.suffix.lower() != ".csv":
+        end = sum(len(line) for line in lines[:rows])
+    else:
+        used = 0
+
+        def feed() -> Iterator[str]:
+            nonlocal used
+            for line in lines:
+                used += len(line)
+                yield line
+
+        reader = csv.reader(feed())
+        for _ in range(rows + 1):  # the header, then the rows kept
+            if next(reader, None) is None:
+                break
+        end = used
+    with output.open("r+b") as f:
+        f.truncate(len(text[:end].encode("utf-8")))
+
+
 def replaces_answers(output: Path, point: Checkpoint | None) -> bool:
     """Whether a new run into `output` would overwrite answers: the file holds something,
     and not a stopped run to continue (another file, or a finished run's answers)."""
     if point is not None and point.resumed:
         return False
     return output.exists() and output.stat().st_size > 0
-
-
-def todo(
-    rows: Iterable[InputRow], point: Checkpoint | None, *, retry_unknown: bool = False
-) -> Iterator[InputRow]:
-    """The rows a continued run still has to ask (for its estimate)."""
-    for row in rows:
-        if point is None or not (
-            row.index <= point.written
-            or row.index in point.answered
-            or (row.index in point.asking and not retry_unknown)
-        ):
-            yield row
 
 
 def total_rows(planned: int, point: Checkpoint | None, *, retry_unknown: bool = False) -> int:

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from tui.core.store import Store
     from tui.core.store.aio import AsyncStore
     from tui.core.store.bulk import BatchRow
+    from tui.core.store.checkpoint import Mark
 
 T = TypeVar("T")
 RECENT = 500
@@ -281,6 +282,13 @@ class LookupService(HistoryAccess):
         self._runs.add(run)
         run.finished.add_done_callback(lambda _: self._runs.discard(run))
         return run
+
+    async def batch_marks(self, run_id: int, rows: list[int]) -> dict[int, Mark]:
+        """A checkpointed batch run's marks of `rows` (see `store.checkpoint.marks`); empty
+        without history. Raises HistoryError: a continued run must not guess them."""
+        if self.store is None:
+            return {}
+        return await self.store.batch_marks(run_id, rows)
 
     def batch_lock(self) -> BatchLock:
         """The lock a batch holds while it runs on this service's history (see

@@ -51,15 +51,16 @@ def answer(mobile: str) -> dict[str, object]:
 async def transfer(request: Request) -> Response:
     """`POST /china_mnp/api/mobile/transfer`."""
     state: SandboxState = request.app.state.sandbox
-    faulty = await fault_response(state, "china_mnp")
+    try:
+        mobile = json.loads(await request.body())["mobile_number"]
+    except (ValueError, KeyError, TypeError):
+        mobile = None
+    faulty = await fault_response(state, "china_mnp", mobile if isinstance(mobile, str) else None)
     if faulty is not None:
         return faulty
     if request.headers.get("authorization") != f"APPCODE {DEMO_MNP_KEY}":
         return JSONResponse({"code": "UNAUTHORIZED", "message": "Invalid AppCode"}, status_code=401)
-    try:
-        body = json.loads(await request.body())
-        mobile = body["mobile_number"]
-    except (ValueError, KeyError, TypeError):
+    if mobile is None:
         return JSONResponse(
             {"code": "INVALID_PARAM", "message": "mobile_number is required"}, status_code=400
         )

@@ -44,11 +44,14 @@ def next_operator(operator: str) -> str:
     return CN_OPERATORS[(index + 1) % 3]
 
 
-async def fault_response(state: SandboxState, target: str) -> Response | None:
-    """Apply latency, count the request, and answer its fault if one is queued."""
+async def fault_response(
+    state: SandboxState, target: str, number: str | None = None
+) -> Response | None:
+    """Count the request (about `number`, when known), apply latency, and answer its fault
+    if one is queued."""
+    kind = state.take_fault(target, number)
     if state.latency:
         await asyncio.sleep(state.latency)
-    kind = state.take_fault(target)
     if kind is None or kind == "expired_token":
         if kind == "expired_token":
             return JSONResponse(

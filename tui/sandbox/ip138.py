@@ -61,7 +61,7 @@ def answer(mobile: str) -> dict[str, object]:
 async def check(request: Request) -> Response:
     """`GET /ip138/mobile/check/`."""
     state: SandboxState = request.app.state.sandbox
-    faulty = await fault_response(state, "ip138")
+    faulty = await fault_response(state, "ip138", request.query_params.get("mobile"))
     if faulty is not None:
         return faulty
     token = request.headers.get("token") or request.query_params.get("token")

@@ -62,6 +62,9 @@ class SandboxState:
     token stays valid for `token_ttl`. None: announce `token_ttl`."""
     hits: Counter[str] = field(default_factory=Counter)
     """Requests received per endpoint (`china_mnp`, `ip138`, `bouygues`, `bouygues_token`)."""
+    asked: Counter[tuple[str, str]] = field(default_factory=Counter)
+    """Requests received per (endpoint, number), as they arrive: a number a billed endpoint
+    got twice shows here, whatever happened to the request after."""
     faults: dict[str, list[Fault]] = field(default_factory=dict)
     """Queued faults per endpoint."""
     tokens: dict[str, float] = field(default_factory=dict)
@@ -79,10 +82,12 @@ class SandboxState:
         with self._lock:
             self.faults.setdefault(target, []).append(Fault(kind, count))
 
-    def take_fault(self, target: str) -> str | None:
-        """Count a request to `target` and return the fault it gets, if any."""
+    def take_fault(self, target: str, number: str | None = None) -> str | None:
+        """Count a request to `target` (about `number`) and return the fault it gets, if any."""
         with self._lock:
             self.hits[target] += 1
+            if number is not None:
+                self.asked[(target, number)] += 1
             queue = self.faults.get(target, [])
             if not queue:
                 return None
@@ -127,4 +132,5 @@ class SandboxState:
         with self._lock:
             self.faults.clear()
             self.hits.clear()
+            self.asked.clear()
             self.tokens.clear()

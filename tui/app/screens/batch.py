@@ -175,7 +175,7 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
     async def _make_plan(self, path: Path) -> None:
         from tui.core.batch_io import rows_from, workbook_problem
         from tui.core.batch_plan import plan
-        from tui.core.batch_resume import checkpointed, todo
+        from tui.core.batch_resume import checkpointed
         from tui.core.errors import InvalidInput
 
         output = output_for(path)
@@ -190,10 +190,12 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
             return
         self._say_plan(_("Reading the file…"))
         try:
-            self.resumed = await checkpointed(self.service, path, output, encoding=encoding)
+            self.resumed = await checkpointed(
+                self.service, path, output, encoding=encoding, retry_unknown=retry
+            )
             point = self.resumed.point if self.resumed is not None else None
-            rows = todo(rows_from(path, encoding=encoding), point, retry_unknown=retry)
-            found = self.plan = await plan(self.service, rows)
+            rows = rows_from(path, encoding=encoding)
+            found = self.plan = await plan(self.service, rows, point=point, retry_unknown=retry)
         except (InvalidInput, UnicodeDecodeError, OSError) as exc:
             message = exc.message if isinstance(exc, InvalidInput) else str(exc)
             if isinstance(exc, UnicodeDecodeError):
@@ -226,6 +228,7 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
         from tui.core.batch_io import rows_from
         from tui.core.batch_lock import BatchBusy
         from tui.core.batch_output import open_output
+        from tui.core.batch_resume import cut_output
 
         if not await self._confirmed(plan, source):
             return
@@ -251,6 +254,7 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
         if not append:  # the rows shown were another run's, whose answers this one replaces
             self._clear_rows()
         try:
+            await cut_output(self.service, point, output_for(source))
             with open_output(output_for(source), providers, append=append) as write:
 
                 def emit(row: dict[str, Any]) -> None:
@@ -296,6 +300,7 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
             checkpoint=point,
             retry_unknown=self.retry_unknown,
             planned=plan.rows,
+            earlier=plan.earlier,
         )
         self.query_one(ProgressBar).update(total=batch.tally.total, progress=0)
         return batch

@@ -31,7 +31,7 @@ from tui.core.store.bulk import (
     Reservation,
     Reserve,
 )
-from tui.core.store.checkpoint import Checkpoint
+from tui.core.store.checkpoint import Checkpoint, Mark
 from tui.core.store.db import HistoryError
 from tui.core.store.log import Answer, LookupRecord, LookupSummary, NewLookup
 from tui.core.store.retention import Selection
@@ -116,16 +116,30 @@ class AsyncStore:
 
     # --- batch checkpoints ------------------------------------------------------------------
 
-    async def checkpoint(self, key: str, *, restart: bool = False) -> Checkpoint:
-        """The batch run for `key` (a new one with `restart`, or when there is none)."""
+    async def checkpoint(
+        self,
+        key: str,
+        *,
+        restart: bool = False,
+        in_file: Callable[[], int] = lambda: 0,
+        retry_unknown: bool = False,
+    ) -> Checkpoint:
+        """The batch run for `key` (a new one with `restart`, or when there is none); see
+        `checkpoint.open_run` for `in_file` and `retry_unknown`."""
         now = self.store.clock()
 
         def job(conn: sqlite3.Connection) -> Checkpoint:
             if restart:
                 checkpoint.forget(conn, key)
-            return checkpoint.open_run(conn, key, now)
+            return checkpoint.open_run(conn, key, now, in_file=in_file, retry_unknown=retry_unknown)
 
         return await self.write(job)
+
+    async def batch_marks(self, run_id: int, rows: list[int]) -> dict[int, Mark]:
+        """The marks of those of `rows` that have one (see `checkpoint.marks`)."""
+        return await self.call(
+            self.store.db.reading, partial(checkpoint.marks, run_id=run_id, rows=rows)
+        )
 
     async def batch_forget(self, key: str) -> None:
         await self.write(partial(checkpoint.forget, key=key))

@@ -8,11 +8,16 @@ little ahead of its turn to ask; a stop that comes first takes the mark back), a
 may lag the file, which has the last word on resume. After a stop or a kill, rows answered
 but not written come back from history, and rows that were being asked are "outcome
 unknown": never sent again unasked.
+
+The marks of written rows are kept until the run is forgotten: a later row asking the same
+number is answered by the earlier row's lookup (or is unknown with it) on resume, and
+`--retry-unknown` finds the unknown rows a continued run already wrote.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -28,21 +33,42 @@ class Checkpoint:
     """Rows answered and stored, by row: their lookup (None once purged)."""
     asking: set[int] = field(default_factory=set)
     """Rows whose lookup had started when the run stopped: their outcome is unknown."""
+    in_file: int = 0
+    """Rows the output holds now: more than `written` when unknown rows already written are
+    to be asked again (the output is cut back to `written` before the run writes)."""
 
     @property
     def resumed(self) -> bool:
         """Whether this run had already begun."""
-        return bool(self.written or self.answered or self.asking)
+        return bool(self.written or self.answered or self.asking or self.in_file)
 
 
-def open_run(conn: sqlite3.Connection, key: str, now: float) -> Checkpoint:
-    """The run for `key`, created when there is none."""
+def open_run(
+    conn: sqlite3.Connection,
+    key: str,
+    now: float,
+    *,
+    in_file: Callable[[], int] = lambda: 0,
+    retry_unknown: bool = False,
+) -> Checkpoint:
+    """The run for `key`, created when there is none. `in_file` counts the rows its output
+    holds, read only for a run that exists (it has the last word over a count a kill left
+    behind); with `retry_unknown`, the run goes back to the first unknown row it wrote, so
+    that it is asked again."""
     found = conn.execute("SELECT id, written FROM batch_runs WHERE key = ?", (key,)).fetchone()
     if found is None:
         cur = conn.execute("INSERT INTO batch_runs (key, created) VALUES (?, ?)", (key, now))
         return Checkpoint(int(cur.lastrowid or 0))
-    run_id, written = int(found[0]), int(found[1])
-    point = Checkpoint(run_id, written)
+    rows = in_file()
+    run_id, written = int(found[0]), max(int(found[1]), rows)
+    if retry_unknown:
+        (first,) = conn.execute(
+            "SELECT MIN(row) FROM batch_rows WHERE run_id = ? AND row <= ? AND answered = 0",
+            (run_id, written),
+        ).fetchone()
+        if first is not None:
+            written = int(first) - 1
+    point = Checkpoint(run_id, written, in_file=rows)
     for row, lookup_id, answered in conn.execute(
         "SELECT row, lookup_id, answered FROM batch_rows WHERE run_id = ? AND row > ?",
         (run_id, written),
@@ -60,6 +86,25 @@ def forget(conn: sqlite3.Connection, key: str) -> None:
 
 
 def mark_written(conn: sqlite3.Connection, run_id: int, written: int) -> None:
-    """The first `written` rows are in the output; their own rows are no longer needed."""
+    """The first `written` rows are in the output (their marks stay: see the module)."""
     conn.execute("UPDATE batch_runs SET written = ? WHERE id = ?", (written, run_id))
-    conn.execute("DELETE FROM batch_rows WHERE run_id = ? AND row <= ?", (run_id, written))
+
+
+Mark = tuple[bool, int | None]
+"""A row's mark: whether it was answered (else it was being asked: outcome unknown), and its
+lookup (None once purged)."""
+
+
+def marks(conn: sqlite3.Connection, run_id: int, rows: list[int]) -> dict[int, Mark]:
+    """The marks of those of `rows` that have one."""
+    found: dict[int, Mark] = {}
+    for start in range(0, len(rows), 900):
+        chunk = rows[start : start + 900]
+        query = (
+            "SELECT row, lookup_id, answered FROM batch_rows WHERE run_id = ? AND row IN ("  # noqa: S608
+            + ", ".join("?" * len(chunk))
+            + ")"
+        )
+        for row, lookup_id, answered in conn.execute(query, (run_id, *chunk)):
+            found[int(row)] = (bool(answered), None if lookup_id is None else int(lookup_id))
+    return found
