@@ -474,6 +474,58 @@ def test_retry_unknown_asks_the_unknown_rows_on_a_later_resume_too(
     assert twice <= set(unknown)  # only what the user asked to ask again
 
 
+def _rate_limited(config: Path, rate: int) -> Path:
+    text = config.read_text(encoding="utf-8").replace(
+        'api_key = "demo-mnp-key"', f'api_key = "demo-mnp-key"\nrate_limit = {rate}'
+    )
+    config.write_text(text, encoding="utf-8")
+    return config
+
+
+def test_waiting_for_a_turn_under_a_rate_limit_is_not_asking(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    # 10 a second and a 1 s timeout: 30 rows wait up to 3 s for their turn.
+    config = _rate_limited(_no_reuse(config_for(sandbox, tmp_path / "c.toml", timeout=1.0)), 10)
+    source = tmp_path / "in.txt"
+    source.write_text("".join(f"1380013{n:04d}\n" for n in range(30)), encoding="utf-8")
+    ran = portcheck(tmp_path / "home", "batch", str(source), "--yes", "--provider", "offline",
+                    "--provider", "china_mnp", config=config)  # fmt: skip
+    assert ran.code == 0, ran.err  # none timed out while it waited
+    answers = [json.loads(line) for line in ran.out.splitlines()]
+    assert [a["results"][1]["status"] for a in answers] == ["ok"] * 30
+    assert sandbox.state.hits["china_mnp"] == 30
+    assert "30 billed queries sent" in ran.err
+
+
+def test_a_stop_under_a_rate_limit_leaves_the_rows_waiting_their_turn_not_asked(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    config = _rate_limited(_no_reuse(config_for(sandbox, tmp_path / "c.toml")), 2)
+    source = tmp_path / "in.txt"
+    source.write_text("".join(f"1380013{n:04d}\n" for n in range(30)), encoding="utf-8")
+    target = tmp_path / "out.jsonl"
+    first = _start(tmp_path, config, source, target, concurrency=20)
+    try:
+        _wait_rows(target, 3)
+        stopped_at = time.monotonic()
+        first.send_signal(signal.SIGINT)
+        _, err = first.communicate(timeout=20)
+    finally:
+        first.kill()
+    assert first.returncode == 130, err
+    assert time.monotonic() - stopped_at < 3  # it did not wait out 17 more turns
+    sent = sandbox.state.hits["china_mnp"]
+    assert sent == len(_rows_of(target)), err  # each row sent is written, none unknown
+    assert f"{sent} billed queries sent" in err
+    again = _again(tmp_path, config, source, target)
+    assert again.code == 0, again.err
+    rows = _rows_of(target)
+    assert [r["row"] for r in rows] == list(range(1, 31))
+    assert not [r for r in rows if r.get("error")]
+    assert sandbox.state.hits["china_mnp"] == 30 and not _sent_twice(sandbox)
+
+
 def test_one_bouygues_token_serves_the_whole_run(tmp_path: Path, sandbox: SandboxServer) -> None:
     from tui.core.rio import check_key
 

@@ -13,21 +13,28 @@ from tui.core.errors import (
     ProviderError,
     ProviderTimeout,
 )
-from tui.core.i18n import _
-from tui.core.policies import CALL_DEADLINE
+from tui.core.i18n import N_, _
+from tui.core.policies import CALL_DEADLINE, CALL_SENT, Sending
 from tui.core.providers import AnyProvider, Query
 from tui.core.result import ProviderResult
 
 
 async def answer_of(
-    provider: AnyProvider, query: Query, clock: Callable[[], float]
+    provider: AnyProvider,
+    query: Query,
+    clock: Callable[[], float],
+    sending: Sending | None = None,
 ) -> ProviderResult:
     """`provider`'s answer about `query` within its timeout; any failure stays in that
-    result, never raised. Run it in a task of its own (it sets the call's deadline)."""
+    result, never raised. Run it in a task of its own (it sets the call's deadline, and
+    tells `sending` where the call is)."""
     start = clock()
+    sending = sending or Sending()
+    CALL_SENT.set(sending)
     CALL_DEADLINE.set(asyncio.get_running_loop().time() + provider.timeout)
     try:
-        async with asyncio.timeout(provider.timeout):
+        async with asyncio.timeout(provider.timeout) as timer:
+            sending.timer = timer
             result = await provider.lookup(query)
     except TimeoutError:
         error: ProviderError = ProviderTimeout(
@@ -36,6 +43,9 @@ async def answer_of(
             ),
             billed=None if provider.billed else False,
         )
+        if not sending.sent:
+            error = ProviderTimeout(_(NOT_SENT_IN_TIME).format(seconds=f"{provider.timeout:g}"),
+                                    billed=False)  # fmt: skip
     except ProviderError as exc:
         error = exc
     except Exception as exc:  # noqa: BLE001 - a provider bug must stay in its own panel
@@ -47,6 +57,11 @@ async def answer_of(
         return result.with_latency((clock() - start) * 1000)
     elapsed = round((clock() - start) * 1000, 1)
     return ProviderResult.failed(provider.name, error, elapsed)
+
+
+NOT_SENT_IN_TIME = N_(
+    "not asked: its {seconds} s ran out before its request could be sent (not billed)."
+)
 
 
 def interrupted(provider: AnyProvider) -> ProviderResult:
@@ -76,8 +91,12 @@ class Calls:
     ) -> None:
         self._take = take
         self._leave = leave
+        self.sending = {p.name: Sending() for p in asking}
+        """Where each provider's call is (waiting for its turn, or sent)."""
         self._providers = {
-            asyncio.create_task(answer_of(p, query, clock), name=f"portcheck:{p.name}"): p
+            asyncio.create_task(
+                answer_of(p, query, clock, self.sending[p.name]), name=f"portcheck:{p.name}"
+            ): p
             for p in asking
         }
         self.tasks = {p.name: t for t, p in self._providers.items()}
@@ -92,16 +111,27 @@ class Calls:
         if self._waiting:
             await self._all_in
 
-    def stop(self) -> None:
-        """Cancel the calls still out; each is handed on as interrupted at once."""
+    def stop(self, *, unsent_only: bool = False) -> None:
+        """Cancel the calls still out (`unsent_only`: those still waiting for their turn);
+        each is handed on at once, as interrupted, or as not asked when nothing was sent."""
         for task in list(self._waiting):
+            if unsent_only and self.sending[self._providers[task].name].sent:
+                continue
             task.remove_done_callback(self._landed)
             task.cancel()
-            self._hand_on(task, interrupted(self._providers[task]))
+            self._hand_on(task, self._stopped(self._providers[task]))
+
+    @property
+    def sent_any(self) -> bool:
+        """Whether some call may have sent a request."""
+        return any(s.sent for s in self.sending.values())
+
+    def _stopped(self, provider: AnyProvider) -> ProviderResult:
+        return interrupted(provider) if self.sending[provider.name].sent else not_sent(provider)
 
     def _landed(self, task: asyncio.Task[ProviderResult]) -> None:
         provider = self._providers[task]
-        self._hand_on(task, task.result() if not task.cancelled() else interrupted(provider))
+        self._hand_on(task, task.result() if not task.cancelled() else self._stopped(provider))
 
     def _hand_on(self, task: asyncio.Task[ProviderResult], result: ProviderResult) -> None:
         self._waiting.discard(task)

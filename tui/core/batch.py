@@ -26,6 +26,7 @@ from tui.core.result import Status
 if TYPE_CHECKING:
     from tui.core.lookup import Lookup
     from tui.core.providers import Query
+    from tui.core.run import LookupRun
     from tui.core.service import LookupService
     from tui.core.store.aio import AsyncStore
     from tui.core.store.checkpoint import Checkpoint
@@ -88,6 +89,8 @@ class Batch:
         history) only its id."""
         self._last_written = 0
         self._saving: asyncio.Future[None] | None = None
+        self._runs: set[LookupRun] = set()
+        """The rows' lookups under way."""
         self._flush: Callable[[], None] | None = None
 
     @property
@@ -96,8 +99,12 @@ class Batch:
         return max(1, self.concurrency // AHEAD_SHARE)
 
     def stop(self) -> None:
-        """Start no new row; the rows in flight finish and are written."""
+        """Start no new row; the rows in flight finish and are written. A row still waiting
+        for its turn under a rate limit was never sent: it stops now, costs nothing, and is
+        asked on resume."""
         self._stopping = True
+        for run in list(self._runs):
+            run.withdraw()
 
     @property
     def stopped(self) -> bool:
@@ -228,6 +235,8 @@ class Batch:
             run = self.service.begin(
                 query, self.names, typed=row.number, admit=admit, batch_row=marks
             )
+            self._runs.add(run)
+            run.finished.add_done_callback(lambda _: self._runs.discard(run))
             await run.answered()
         finally:
             self._started.release()

@@ -32,10 +32,12 @@ class Pacer:
     def _now(self) -> float:
         return self._clock() if self._clock else asyncio.get_running_loop().time()
 
-    async def acquire(self) -> None:
-        """Wait for this request's slot."""
+    async def acquire(self, before_wait: Callable[[float], None] | None = None) -> None:
+        """Wait for this request's slot; `before_wait` is told how long first."""
         now = self._now()
         slot = max(self._next, now - self.interval)  # no credit for time spent idle
         self._next = slot + self.interval
         if slot > now:
+            if before_wait is not None:
+                before_wait(slot - now)
             await self._sleep(slot - now)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import math
 import time
@@ -47,6 +48,30 @@ DEFAULT_RETRY = RetryPolicy()
 CALL_DEADLINE: ContextVar[float | None] = ContextVar("portcheck_call_deadline", default=None)
 """When the provider call under way must be over (event-loop time), set by the lookup run:
 a wait the provider asks for (`Retry-After`) is honoured only if it fits before it."""
+
+
+@dataclass
+class Sending:
+    """Where one provider call is: still waiting for its turn (a rate limit), or sent.
+    Waiting is not asking: a call stopped or timed out before it sent anything costs
+    nothing, and the time spent waiting for its turn is not taken from its timeout."""
+
+    sent: bool = False
+    """Whether a request of the call may have left (from then on it may be billed)."""
+    timer: asyncio.Timeout | None = None
+    """The call's timeout, pushed back by each wait for a turn."""
+
+    def waited(self, seconds: float) -> None:
+        """Push the call's timeout and deadline back by a wait for its turn (before it)."""
+        if self.timer is not None and (when := self.timer.when()) is not None:
+            self.timer.reschedule(when + seconds)
+        deadline = CALL_DEADLINE.get()
+        if deadline is not None:
+            CALL_DEADLINE.set(deadline + seconds)
+
+
+CALL_SENT: ContextVar[Sending | None] = ContextVar("portcheck_call_sent", default=None)
+"""The provider call under way (set by the lookup run), told when it waits and sends."""
 
 
 def retry_after_seconds(value: str | None, *, now: float | None = None) -> float | None:

@@ -81,6 +81,8 @@ class LookupRun:
         self._batch_row = batch_row
         """The batch row this lookup answers: its checkpoint marks ride in its commits."""
         self._marked = False
+        self._withdrawn = False
+        self._asked: Calls | None = None
         self._admitting = False
         self._interrupted = False
         self._created = False
@@ -132,6 +134,15 @@ class LookupRun:
             if not task.done() and self._providers.get(n).billed
         ]
 
+    def withdraw(self) -> None:
+        """Stop the calls still waiting for their turn to be sent (a rate limit), and start
+        none: nothing of theirs was sent, so they read "not asked". A run that sent nothing
+        at all gives its reservations back, as one not admitted (a batch asks it on resume).
+        Calls already sent go on: their answers are paid for."""
+        self._withdrawn = True
+        if self._asked is not None:
+            self._asked.stop(unsent_only=True)
+
     async def interrupt(self) -> None:
         """Stop waiting: unanswered providers become "interrupted", and that is recorded. A
         run still reserving sends nothing once its commit lands (its providers read "not
@@ -159,6 +170,10 @@ class LookupRun:
                     self._accept(not_sent(provider))
                 asking = []
             await self._ask(asking, leave)  # `leave` is called with the last answer
+            if asking and self._withdrawn and not self._sent_any:
+                self.admitted = False  # waited for its turn only: nothing was asked
+                await self._give_back()
+                return
             self._answered.set()
             await self._record()
         finally:
@@ -183,6 +198,10 @@ class LookupRun:
             self._admitting = False
         self.admitted = leave is not None
         return leave
+
+    @property
+    def _sent_any(self) -> bool:
+        return self._asked is not None and self._asked.sent_any
 
     async def _give_back(self) -> None:
         """Not admitted, so nothing is sent: the pending charges are settled as not billed,
@@ -282,8 +301,10 @@ class LookupRun:
     async def _ask(self, asking: list[AnyProvider], leave: Callable[[], None] | None) -> None:
         """Ask every provider at once; `leave` is called with the last answer, so the next
         lookup of a batch asks without waiting for this run's task to wake."""
-        calls = Calls(asking, self._query, self._clock, self._accept, leave)
+        calls = self._asked = Calls(asking, self._query, self._clock, self._accept, leave)
         self._calls = calls.tasks
+        if self._withdrawn:  # withdrawn while it reserved: nothing is sent
+            calls.stop(unsent_only=True)
         self._sent.set()
         try:
             await calls.all_in()

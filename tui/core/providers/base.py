@@ -140,9 +140,13 @@ class HttpProvider(Provider[HS]):
 
     async def _send(self, request: httpx.Request, *, billed: bool | None = None) -> httpx.Response:
         from tui.core.http import send
+        from tui.core.policies import CALL_SENT
 
-        if self._limiter is not None:
-            await self._limiter.acquire()
+        sending = CALL_SENT.get()
+        if self._limiter is not None:  # its turn: not taken from the call's timeout
+            await self._limiter.acquire(sending.waited if sending is not None else None)
+        if sending is not None:
+            sending.sent = True
         return await send(
             self.client,
             request,
