@@ -974,6 +974,77 @@ def test_answers_that_cannot_be_written_are_said_so(tmp_path: Path, sandbox: San
     assert "internal error" not in ran.err
 
 
+def _leave_free(disk: Path, free: int) -> Path:
+    """Fill `disk` but for `free` bytes; returns the filler."""
+    filler = disk / "filler"
+    room = os.statvfs(disk)
+    filler.write_bytes(b"\0" * max(0, room.f_bavail * room.f_frsize - free))
+    return filler
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("answers_there", [True, False])
+def test_a_full_disk_stops_the_batch_and_never_bills_the_list_twice(
+    tmp_path: Path, sandbox: SandboxServer, answers_there: bool
+) -> None:
+    from tests.test_history_cli import tiny_disk
+
+    config = _no_reuse(config_for(sandbox, tmp_path / "c.toml"))
+    source = tmp_path / "in.txt"
+    source.write_text("".join(f"1380013{n:04d}\n" for n in range(3000)), encoding="utf-8")
+    with tiny_disk(tmp_path / "disk", "24m") as disk:  # room for it all, once freed
+        target = (disk if answers_there else tmp_path) / "out.jsonl"  # the history is there
+        args = ["batch", str(source), "-o", str(target), "--yes", "--provider", "offline",
+                "--provider", "china_mnp"]  # fmt: skip
+        home = disk / "home"
+        assert portcheck(home, "config", "path", config=config).code == 0
+        filler = _leave_free(disk, 600 * 1024)
+        first = portcheck(home, *args, config=config, timeout=120)
+        sent = sandbox.state.hits["china_mnp"]
+        assert first.code in (1, 2), first.err
+        assert "Traceback" not in first.err and "internal error" not in first.err
+        assert "No space left on device" in first.err or "disk full" in first.err, first.err
+        if not answers_there:
+            assert "the history cannot be written" in first.err and first.code == 1
+        assert sent < 1500, first.err  # it stopped, instead of sending the whole list
+        filler.unlink()  # room again: the same command continues
+        again = portcheck(home, *args, config=config, timeout=120)
+        rows = _rows_of(target)
+    assert [r["row"] for r in rows] == list(range(1, 3001)), again.err
+    assert not _sent_twice(sandbox)  # nothing sent before the stop was sent again
+    unknown = [r for r in rows if (r.get("error") or {}).get("kind") == "outcome_unknown"]  # type: ignore[union-attr]
+    assert sandbox.state.hits["china_mnp"] + len(unknown) >= 3000
+
+
+def test_answers_to_a_full_stdout_and_stdin_into_a_full_temp_folder_say_so(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    from tests.test_history_cli import tiny_disk
+
+    config = config_for(sandbox, tmp_path / "c.toml")
+    source = tmp_path / "in.txt"
+    source.write_text("".join(f"1380013{n:04d}\n" for n in range(50)), encoding="utf-8")
+    env = _env(tmp_path / "home", config)
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [PORTCHECK, "batch", str(source), "--yes", "--provider", "offline"],
+            stdout=full, stderr=subprocess.PIPE, text=True, env=env, timeout=60, check=False,
+        )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    assert "writing the answers to stdout failed (No space left on device)" in done.stderr
+    assert "internal error" not in done.stderr
+    with tiny_disk(tmp_path / "tmp") as tmp:
+        _leave_free(tmp, 64 * 1024)  # enough for Python to take it as the temp folder
+        spooled = subprocess.run(
+            [PORTCHECK, "batch", "-", "--yes", "--provider", "offline"],
+            input=source.read_text(encoding="utf-8") * 400, capture_output=True, text=True,
+            env={**env, "TMPDIR": str(tmp)}, timeout=60, check=False,
+        )  # fmt: skip
+    assert spooled.returncode == 2, spooled.stderr
+    assert "stdin cannot be kept in a temporary file" in spooled.stderr
+    assert "TMPDIR" in spooled.stderr and "Traceback" not in spooled.stderr
+
+
 async def test_rows_a_kill_takes_from_the_output_buffer_come_back_from_history(
     sandbox: SandboxServer, tmp_path: Path
 ) -> None:

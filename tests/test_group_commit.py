@@ -80,6 +80,23 @@ def test_a_single_commit_still_raises_its_own_error(tmp_path: Path) -> None:
         store.close()
 
 
+def test_a_transaction_sqlite_rolled_back_itself_says_why(tmp_path: Path) -> None:
+    """On a full disk or temp folder SQLite may roll the whole transaction back: the error
+    says so, not "no such savepoint"."""
+    store = Store(tmp_path)
+
+    def full(conn: sqlite3.Connection) -> None:
+        conn.execute("ROLLBACK")  # as SQLite does itself on SQLITE_FULL
+        raise sqlite3.OperationalError("database or disk is full")
+
+    try:
+        with pytest.raises(HistoryError) as raised:
+            store.commit([full])
+        assert "full" in raised.value.message and "savepoint" not in raised.value.message
+    finally:
+        store.close()
+
+
 def new_lookup(i: int) -> NewLookup:
     return NewLookup(created=1.0e9 + i, profile="p", e164=f"+8613800{i:06d}", region="CN",
                      store_full=False)  # fmt: skip

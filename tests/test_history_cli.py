@@ -139,11 +139,12 @@ def test_purge_asks_first_and_yes_skips(
 
 
 @contextlib.contextmanager
-def tiny_disk(where: Path) -> Iterator[Path]:
-    """A 1 MiB file system at `where` (needs root; the test is skipped without it)."""
+def tiny_disk(where: Path, size: str = "1m") -> Iterator[Path]:
+    """A small file system at `where`, 1 MiB unless `size` says (needs root; the test is
+    skipped without it)."""
     where.mkdir()
     mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=1m,mode=0700", "tmpfs", str(where)],
+        ["mount", "-t", "tmpfs", "-o", f"size={size},mode=0700", "tmpfs", str(where)],
         capture_output=True,
         check=False,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import codecs
 import contextlib
+import errno
 import os
 import shutil
 import signal
@@ -184,9 +185,18 @@ def _readable(input_path: str) -> Iterator[Path]:
         return
     with tempfile.TemporaryDirectory(prefix="portcheck-batch-") as tmp:
         path = Path(tmp) / "stdin.txt"
-        with path.open("wb") as spool:
-            os.chmod(path, 0o600)
-            shutil.copyfileobj(sys.stdin.buffer, spool)
+        try:
+            with path.open("wb") as spool:
+                os.chmod(path, 0o600)
+                shutil.copyfileobj(sys.stdin.buffer, spool)
+        except OSError as exc:
+            fail(
+                _(
+                    "stdin cannot be kept in a temporary file in {folder} ({problem}): make "
+                    "room there, or point TMPDIR at a folder with room. Nothing was sent."
+                ).format(folder=Path(tmp).parent, problem=exc.strerror or type(exc).__name__),
+                EXIT_INVALID_INPUT,
+            )
         yield path
 
 
@@ -244,6 +254,14 @@ async def _batch(service: LookupService, source: Path, output: Path | None, o: O
         if resumed is not None and not batch.stopped:
             await service.store.batch_forget(resumed.key)  # type: ignore[union-attr]
         say(batch.tally.summary(), err=True)
+        if batch.problem is not None:
+            warn(
+                _(
+                    "stopped: the history cannot be written ({problem}), so nothing more was "
+                    "sent. Make room, then run the same command again to continue."
+                ).format(problem=batch.problem)
+            )
+            return 1
         if batch.stopped:
             _say_stopped(batch.tally.total - batch.tally.done, point, output, o)
             return EXIT_STOPPED
@@ -379,8 +397,17 @@ async def _answer(
                 began = True
                 await batch.run(rows, emit, tick, flush=emit.flush)
     except OSError as exc:
-        if output is None:  # stdout closed (`| head`): the usual quiet end
+        if output is None and exc.errno == errno.EPIPE:  # `| head`: the usual quiet end
             raise
+        if output is None:
+            fail(
+                _(
+                    "writing the answers to stdout failed ({problem}); nothing more was "
+                    "sent. The answers so far are in the history: running the same "
+                    "command again reuses those still fresh."
+                ).format(problem=exc.strerror or type(exc).__name__),
+                1,
+            )
         fail(_cannot_write(output, exc, began=began), EXIT_INVALID_INPUT)
 
 

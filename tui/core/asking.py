@@ -35,7 +35,10 @@ async def answer_of(
     try:
         async with asyncio.timeout(provider.timeout) as timer:
             sending.timer = timer
-            result = await provider.lookup(query)
+            try:
+                result = await provider.lookup(query)
+            finally:
+                sending.timer = None  # it holds this task, whose context holds `sending`
     except TimeoutError:
         error: ProviderError = ProviderTimeout(
             _("no answer within {seconds} s; the request may have arrived.").format(

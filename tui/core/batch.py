@@ -22,6 +22,7 @@ from tui.core.batch_tally import Tally
 from tui.core.errors import InvalidInput
 from tui.core.i18n import N_, _
 from tui.core.result import Status
+from tui.core.store.db import HistoryError
 
 if TYPE_CHECKING:
     from tui.core.lookup import Lookup
@@ -82,6 +83,9 @@ class Batch:
         if planned is not None:  # the rows the estimate found to ask, and those left to write
             self.tally.total = total_rows(planned, checkpoint, retry_unknown=retry_unknown)
         self._stopping = False
+        self.problem: str | None = None
+        """Why the run stopped by itself: the history could not be written (then nothing
+        more was sent), or the answers could not be."""
         self._remaining = dict(duplicated or {})
         """Rows still to come for each duplicated question."""
         self._shared: dict[Question, asyncio.Future[dict[str, Any]] | int] = {}
@@ -133,7 +137,16 @@ class Batch:
                 return False  # (it stays first: nothing after it is written, no gap)
             window.popleft()
             self._count(answer)
-            emit({"row": row.index, "input": row.shown_columns, **answer})
+            try:
+                emit({"row": row.index, "input": row.shown_columns, **answer})
+            except OSError:
+                # The answers cannot be written (a full disk): nothing more is sent, and the
+                # rows in flight are answered into history, to be written on resume.
+                self.stop()
+                await asyncio.gather(*(p for _row, p in window), return_exceptions=True)
+                if self._saving is not None:
+                    await self._saving
+                raise
             self._written(row.index)
             if progress is not None:
                 progress()
@@ -171,9 +184,19 @@ class Batch:
         saved = 0
         while saved != self._last_written:
             saved = self._last_written
-            if self._flush is not None:
-                self._flush()
-            await store.batch_written(run_id, saved)
+            try:
+                if self._flush is not None:
+                    self._flush()
+                await store.batch_written(run_id, saved)
+            except (HistoryError, OSError) as exc:  # the file has the last word on resume
+                self._failed(exc)
+                return
+
+    def _failed(self, exc: HistoryError | OSError) -> None:
+        """The history (or the answers file) could not be written: stop sending."""
+        if isinstance(exc, HistoryError):
+            self.problem = self.problem or exc.message
+        self.stop()
 
     def _answer(self, row: InputRow) -> Awaitable[dict[str, Any]]:
         query = query_of(self.service, row)
@@ -233,7 +256,7 @@ class Batch:
             if self._stopping:
                 raise _NotStarted
             run = self.service.begin(
-                query, self.names, typed=row.number, admit=admit, batch_row=marks
+                query, self.names, typed=row.number, admit=admit, batch_row=marks, durable=True
             )
             self._runs.add(run)
             run.finished.add_done_callback(lambda _: self._runs.discard(run))
@@ -241,6 +264,9 @@ class Batch:
         finally:
             self._started.release()
         lookup = await run.wait()
+        if run.history_failed is not None:  # nothing more is sent that it cannot record
+            self.problem = self.problem or run.history_failed
+            self.stop()
         if run.admitted is False:  # stopped while waiting its turn: nothing was sent
             raise _NotStarted
         return _answer_of(lookup)
@@ -267,7 +293,10 @@ class Batch:
         store, point = self.service.store, self.checkpoint
         lookup_id = answer.get("lookup_id")
         if store is not None and point is not None and lookup_id is not None:
-            await store.batch_answered(point.run_id, row.index, lookup_id)  # nothing is sent
+            try:
+                await store.batch_answered(point.run_id, row.index, lookup_id)  # none is sent
+            except HistoryError as exc:  # written all the same; its first row has its mark
+                self._failed(exc)
         return {**answer, "duplicate": True}
 
     async def _from_history(self, lookup_id: int | None, e164: str | None) -> dict[str, Any]:

@@ -76,8 +76,23 @@ class Output:
         self._each = stream is sys.stdout
         self._writer: Any = None
         self._columns: list[str] = []
+        self._broken: OSError | None = None
 
     def __call__(self, row: dict[str, Any]) -> None:
+        self._failed_before()
+        try:
+            self._write(row)
+        except OSError as exc:
+            self._broken = exc
+            raise
+
+    def _failed_before(self) -> None:
+        """After one failed write, the stream's buffers may have dropped rows: nothing
+        written later is counted as written (on resume the file has the last word)."""
+        if self._broken is not None:
+            raise OSError(self._broken.errno, self._broken.strerror)
+
+    def _write(self, row: dict[str, Any]) -> None:
         if self._as_csv:
             if self._writer is None:
                 self._columns = list(row["input"])
@@ -90,9 +105,20 @@ class Output:
         if self._each:
             self._stream.flush()
 
+    @property
+    def broken(self) -> bool:
+        """Whether a write failed (then nothing more is written)."""
+        return self._broken is not None
+
     def flush(self) -> None:
-        """Make every row written so far durable in the output."""
-        self._stream.flush()
+        """Make every row written so far durable in the output; raises once a write has
+        failed (see `_failed_before`)."""
+        self._failed_before()
+        try:
+            self._stream.flush()
+        except OSError as exc:
+            self._broken = exc
+            raise
 
 
 @contextlib.contextmanager
@@ -110,5 +136,14 @@ def open_output(
     mode = os.O_APPEND if append else os.O_TRUNC
     fd = os.open(output, os.O_WRONLY | os.O_CREAT | mode, 0o600)
     encoding = CSV_ENCODING if as_csv and not append else "utf-8"
-    with os.fdopen(fd, "w", encoding=encoding, newline="") as stream:
-        yield Output(stream, providers, as_csv=as_csv, header=not append, separator=separator)
+    stream = os.fdopen(fd, "w", encoding=encoding, newline="")
+    out = Output(stream, providers, as_csv=as_csv, header=not append, separator=separator)
+    try:
+        yield out
+    finally:
+        if out.broken:  # what its buffers still hold may not follow what the file holds
+            os.close(fd)
+            with contextlib.suppress(OSError):
+                stream.close()
+        else:
+            stream.close()

@@ -55,6 +55,7 @@ class LookupRun:
         clock: Callable[[], float] = time.perf_counter,
         admit: Admit | None = None,
         batch_row: BatchRow | None = None,
+        durable: bool = False,
     ) -> None:
         assert lookup.query is not None, "a lookup is run only with its full number"
         self.id = next(_RUN_IDS)
@@ -81,8 +82,16 @@ class LookupRun:
         self._batch_row = batch_row
         """The batch row this lookup answers: its checkpoint marks ride in its commits."""
         self._marked = False
+        self._durable = durable
+        """Send nothing unless its reservation is durable (a batch: a resume must know what
+        it billed). One lookup on screen is still answered, with a warning."""
+        self.history_failed: str | None = None
+        """Why the history could not be written during this run, if it could not."""
         self._withdrawn = False
         self._asked: Calls | None = None
+        """The calls while they are out (they hold this run: let go once all are in)."""
+        self._sent_any = False
+        """Whether some call of this run may have sent a request."""
         self._admitting = False
         self._interrupted = False
         self._created = False
@@ -159,6 +168,11 @@ class LookupRun:
     async def _pipeline(self) -> None:
         try:
             asking = await self._reserve(self._skip())
+            if self._durable and self.history_failed is not None:
+                self.admitted = False  # no durable reservation: nothing is sent
+                for provider in asking:
+                    self._accept(not_sent(provider))
+                return
             leave = None
             if asking and self._admit is not None:
                 leave = await self._admitted(self._admit)
@@ -199,10 +213,6 @@ class LookupRun:
         self.admitted = leave is not None
         return leave
 
-    @property
-    def _sent_any(self) -> bool:
-        return self._asked is not None and self._asked.sent_any
-
     async def _give_back(self) -> None:
         """Not admitted, so nothing is sent: the pending charges are settled as not billed,
         and the lookup this run added is removed (it has no answer to keep)."""
@@ -237,6 +247,7 @@ class LookupRun:
             return await call
         except HistoryError as exc:
             self.lookup.warn(exc.message)
+            self.history_failed = self.history_failed or exc.message
             return None
 
     def _new(self) -> NewLookup:
@@ -285,8 +296,9 @@ class LookupRun:
             if reserved is not None:
                 self._marked = self._batch_row is not None
                 return reserved
-        # No history at all (it would not open), or it failed now. A budget that cannot be
-        # counted durably is not a budget: refuse, send nothing.
+        # No history at all (it would not open), or it failed now (then a durable run sends
+        # nothing: see `_pipeline`). A budget that cannot be counted durably is not a
+        # budget: refuse, send nothing.
         message = _(
             "the history cannot be written, so the daily budget cannot be counted; "
             "nothing was sent."
@@ -313,6 +325,9 @@ class LookupRun:
             calls.stop()
             await self._record()
             raise
+        finally:
+            self._sent_any = calls.sent_any
+            self._asked = None
 
     async def _record(self) -> None:
         if self._store is None:

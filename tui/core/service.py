@@ -218,10 +218,12 @@ class LookupService(HistoryAccess):
         typed: str | None = None,
         admit: Admit | None = None,
         batch_row: BatchRow | None = None,
+        durable: bool = False,
     ) -> LookupRun:
         """Start a new lookup; iterate the returned run for answers as they arrive. With
         `admit`, the run waits for it once its billed requests are reserved; with
-        `batch_row`, its commits mark that row of a batch's checkpoint (see `LookupRun`)."""
+        `batch_row`, its commits mark that row of a batch's checkpoint; with `durable`, it
+        sends nothing whose reservation is not durable (see `LookupRun`)."""
         clients = self.clients
         chosen = clients.selection(names)
         lookup = Lookup(
@@ -233,7 +235,9 @@ class LookupService(HistoryAccess):
             typed=typed,
         )
         self._recent.append(lookup)
-        return self._run(lookup, chosen, refresh=refresh, admit=admit, batch_row=batch_row)
+        return self._run(
+            lookup, chosen, refresh=refresh, admit=admit, batch_row=batch_row, durable=durable
+        )
 
     async def check(
         self,
@@ -266,6 +270,7 @@ class LookupService(HistoryAccess):
         refresh: bool,
         admit: Admit | None = None,
         batch_row: BatchRow | None = None,
+        durable: bool = False,
     ) -> LookupRun:
         from tui.core.run import LookupRun
 
@@ -278,6 +283,7 @@ class LookupService(HistoryAccess):
             clock=self.latency_clock,
             admit=admit,
             batch_row=batch_row,
+            durable=durable,
         ).start()
         self._runs.add(run)
         run.finished.add_done_callback(lambda _: self._runs.discard(run))

@@ -219,7 +219,9 @@ class Database:
                 try:
                     results.append(job(conn))
                 except sqlite3.Error as exc:
-                    if damaged(exc):
+                    if damaged(exc) or not conn.in_transaction:
+                        # Damage, or SQLite rolled the whole transaction back itself (a full
+                        # disk or temp folder): every job is lost, and this error says why.
                         raise
                     conn.execute("ROLLBACK TO job")
                     results.append(HistoryError(describe(what, exc, self.path.parent)))
