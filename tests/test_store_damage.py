@@ -65,6 +65,18 @@ def undecodable(table: str, column: str) -> Damage:
     return apply
 
 
+def schema_byte(text: bytes, at: int) -> Damage:
+    """One byte of the schema's text (where `text` first appears, `at` bytes on) set to
+    0xF7: SQLite's own error message then holds bytes that are not UTF-8."""
+
+    def apply(db: Path) -> None:
+        data = bytearray(db.read_bytes())
+        data[data.index(text) + at] = 0xF7
+        db.write_bytes(bytes(data))
+
+    return apply
+
+
 CORPUS: dict[str, Damage] = {
     **{f"truncated-{n}": truncate(n) for n in (0, 50, 100, 1000, 4096, 5000, None)},
     "zeroed-header": zero(0, 100),
@@ -78,6 +90,13 @@ CORPUS: dict[str, Damage] = {
     "text-profile": undecodable("lookups", "profile"),
     "text-data": undecodable("results", "data"),
     "text-provider": undecodable("results", "provider"),
+    # one schema byte set to 0xF7: SQLite's error message quotes it, and is not UTF-8
+    "schema-create": schema_byte(b"CREATE TABLE lookups", 3),
+    "schema-table-name": schema_byte(b"CREATE TABLE lookups", 10),
+    "schema-index": schema_byte(b"CREATE INDEX lookups_number", 5),
+    "schema-index-columns": schema_byte(b"CREATE INDEX lookups_number", 30),
+    "schema-results": schema_byte(b"CREATE TABLE results", 4),
+    "schema-results-name": schema_byte(b"CREATE TABLE results", 12),
 }
 
 

@@ -56,18 +56,30 @@ _REASONS = {
 }
 
 
-def primary_code(exc: sqlite3.Error) -> int | None:
+FAILURES = (sqlite3.Error, UnicodeDecodeError)
+"""What a call into SQLite may raise about the file: its errors, and text that does not
+decode (Python decodes SQLite's error messages too)."""
+Failure = sqlite3.Error | UnicodeDecodeError
+
+
+def primary_code(exc: Failure) -> int | None:
     """SQLite's primary result code of an error (extended codes share the low byte)."""
     code = getattr(exc, "sqlite_errorcode", None)
     return None if code is None else int(code) & 0xFF
 
 
-def damaged(exc: sqlite3.Error) -> bool:
-    """Whether an error says the file itself is damaged (then it is moved aside)."""
-    return primary_code(exc) in _CORRUPT or "could not decode" in str(exc).lower()
+def damaged(exc: Failure) -> bool:
+    """Whether an error says the file itself is damaged (then it is moved aside). Text
+    SQLite hands over that is not UTF-8 (a value, or its own error message quoting a
+    damaged schema) is damage too."""
+    return (
+        isinstance(exc, UnicodeDecodeError)
+        or primary_code(exc) in _CORRUPT
+        or "could not decode" in str(exc).lower()
+    )
 
 
-def describe(what: str, exc: sqlite3.Error, where: Path | None = None) -> str:
+def describe(what: str, exc: Failure, where: Path | None = None) -> str:
     """`history not saved: disk full`, or the error itself in brackets when it is rarer.
     SQLite often reports a full disk as an I/O error: the free space at `where` tells.
     `what` is a msgid (N_), said in the language spoken."""
@@ -90,7 +102,7 @@ def converted(what: str, where: Path | None = None) -> Iterator[None]:
     """Turn any sqlite3 error inside into a HistoryError saying `what` failed, and why."""
     try:
         yield
-    except sqlite3.Error as exc:
+    except FAILURES as exc:
         raise HistoryError(describe(what, exc, where)) from None
 
 
@@ -107,7 +119,7 @@ class Database:
     def _open(self) -> sqlite3.Connection:
         try:
             return self._connect_when_free()
-        except sqlite3.Error as exc:
+        except FAILURES as exc:
             if not damaged(exc):  # the file is fine: keep it
                 message = describe(N_("history not saved"), exc, self.path.parent)
                 raise HistoryError(message + _("; the history file is kept as it is")) from None
@@ -115,7 +127,7 @@ class Database:
             with converted(N_("history unavailable")):
                 return self._connect()
 
-    def _start_afresh(self, exc: sqlite3.Error) -> str:
+    def _start_afresh(self, exc: Failure) -> str:
         """Move the damaged file aside (0600); what to tell the user."""
         moved = self._move_aside()
         why = _("it holds text that is not UTF-8") if "decode" in str(exc).lower() else str(exc)
@@ -124,14 +136,14 @@ class Database:
             "history was started."
         ).format(why=why, moved=moved)
 
-    def _quarantine(self, exc: sqlite3.Error) -> HistoryError:
+    def _quarantine(self, exc: Failure) -> HistoryError:
         """Damage found while in use: move the file aside and go on with a fresh one."""
-        with contextlib.suppress(sqlite3.Error):
+        with contextlib.suppress(*FAILURES):
             self._db.close()
         message = self._start_afresh(exc)
         try:
             self._db = self._connect()
-        except sqlite3.Error as again:
+        except FAILURES as again:
             reopen = describe(N_("It could not be reopened"), again)
             return HistoryError(f"{message} {reopen}")
         return HistoryRestarted(message)
@@ -145,7 +157,7 @@ class Database:
         while True:
             try:
                 return self._connect()
-            except sqlite3.Error as exc:
+            except FAILURES as exc:
                 if primary_code(exc) not in _BUSY or time.monotonic() >= deadline:
                     raise
             time.sleep(OPEN_RETRY_PAUSE)
@@ -192,16 +204,16 @@ class Database:
                 try:
                     yield self._db
                 except BaseException:
-                    with contextlib.suppress(sqlite3.Error):
+                    with contextlib.suppress(*FAILURES):
                         self._db.execute("ROLLBACK")
                     raise
                 try:
                     self._db.execute("COMMIT")
-                except sqlite3.Error:
-                    with contextlib.suppress(sqlite3.Error):
+                except FAILURES:
+                    with contextlib.suppress(*FAILURES):
                         self._db.execute("ROLLBACK")
                     raise
-            except sqlite3.Error as exc:
+            except FAILURES as exc:
                 if damaged(exc):
                     raise self._quarantine(exc) from None
                 raise HistoryError(describe(what, exc, self.path.parent)) from None
@@ -218,7 +230,7 @@ class Database:
                 conn.execute("SAVEPOINT job")
                 try:
                     results.append(job(conn))
-                except sqlite3.Error as exc:
+                except FAILURES as exc:
                     if damaged(exc) or not conn.in_transaction:
                         # Damage, or SQLite rolled the whole transaction back itself (a full
                         # disk or temp folder): every job is lost, and this error says why.
@@ -244,7 +256,7 @@ class Database:
         with self._lock:
             try:
                 return fn(self._db)
-            except sqlite3.Error as exc:
+            except FAILURES as exc:
                 if damaged(exc):
                     raise self._quarantine(exc) from None
                 raise HistoryError(describe(N_("history could not be read"), exc)) from None
@@ -260,7 +272,7 @@ class Database:
 
     def close(self) -> None:
         """Close the connection."""
-        with self._lock, contextlib.suppress(sqlite3.Error):
+        with self._lock, contextlib.suppress(*FAILURES):
             self._db.close()
 
 
