@@ -84,7 +84,7 @@ def read_rows(
     if separator is None:
         yield from _plain_rows(lines)
     else:
-        reader = _cells(csv.reader(lines, delimiter=separator))
+        reader = _cells(csv.reader(lines, delimiter=separator, strict=True))
         yield from _table_rows(reader, number_column, rio_column)
 
 
@@ -208,16 +208,50 @@ def layout(
     return "" if names == cells else "\t".join(names)
 
 
-def _opened(path: Path, encoding: str) -> IO[str]:
-    """`path` as text in `encoding`; UTF-8 (the default) also takes the files that say
-    otherwise in their first bytes: Excel's "CSV UTF-8" (a byte order mark) and its
-    "Unicode Text" (UTF-16, marked too)."""
+MAX_LINE = 100_000
+"""Characters a line may hold: a row of a list of numbers is a few hundred; past this it is
+not a list (a 50 MB line is refused at once, not read whole)."""
+MAX_CELLS = 1_000
+"""Cells a CSV row may hold (a row of 40,000 cells is refused, not laid out)."""
+
+
+@contextlib.contextmanager
+def _opened(path: Path, encoding: str) -> Iterator[Iterator[str]]:
+    """`path`'s lines as text in `encoding`, each checked (`_checked_lines`); UTF-8 (the
+    default) also takes the files that say otherwise in their first bytes: Excel's "CSV
+    UTF-8" (a byte order mark) and its "Unicode Text" (UTF-16, marked too)."""
     if codecs.lookup(encoding).name == "utf-8":
         with path.open("rb") as f:
             start = f.read(2)
         marked = start in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
         encoding = "utf-16" if marked else "utf-8-sig"
-    return path.open(encoding=encoding, newline="")
+    with path.open(encoding=encoding, newline="") as f:
+        yield _checked_lines(f)
+
+
+def _checked_lines(f: IO[str]) -> Iterator[str]:
+    """The lines of `f`, never longer than MAX_LINE; InvalidInput naming the line for one
+    that is, or that holds NUL characters (not text in this encoding: UTF-16 without its
+    byte order mark reads as every other character NUL)."""
+    number = 0
+    while line := f.readline(MAX_LINE + 1):
+        number += 1
+        if len(line) > MAX_LINE:
+            raise InvalidInput(
+                _(
+                    "line {line} is longer than {limit} characters: this is no list of "
+                    "numbers. Check the file, or save it again from the spreadsheet."
+                ).format(line=number, limit=f"{MAX_LINE:,}")
+            )
+        if "\0" in line:
+            raise InvalidInput(
+                _(
+                    "line {line} holds NUL characters: the file is not text in this encoding "
+                    "(UTF-16 without its byte order mark?). Save it as CSV UTF-8, or name its "
+                    "encoding (utf-16-le, utf-16-be)."
+                ).format(line=number)
+            )
+        yield line
 
 
 def _is_csv(path: Path) -> bool | None:
@@ -262,16 +296,37 @@ def _delimiter(first_line: str) -> str:
 
 
 def _cells(reader: Any) -> Iterator[list[str]]:
-    """The rows of a csv.reader; InvalidInput naming the line it cannot read."""
-    try:
-        yield from reader
-    except csv.Error as exc:
-        raise InvalidInput(
-            _(
-                "line {line} of the CSV cannot be read ({problem}): fix it, or save the file "
-                "again from the spreadsheet."
-            ).format(line=reader.line_num, problem=exc)
-        ) from None
+    """The rows of a csv.reader (made `strict`); InvalidInput naming the line it cannot
+    read, a quote never closed, or a row of more than MAX_CELLS cells."""
+    while True:
+        starts = reader.line_num + 1
+        try:
+            cells = next(reader, None)
+        except csv.Error as exc:
+            if "end of data" in str(exc) or "field larger" in str(exc):
+                problem = _(
+                    'a quote (") opened on line {start} is never closed, so every line '
+                    "after it would be one cell"
+                ).format(start=starts)
+            else:
+                problem = str(exc)
+            raise InvalidInput(
+                _(
+                    "line {line} of the CSV cannot be read ({problem}): fix it, or save the "
+                    "file again from the spreadsheet."
+                ).format(line=starts, problem=problem)
+            ) from None
+        if cells is None:
+            return
+        if len(cells) > MAX_CELLS:
+            raise InvalidInput(
+                _(
+                    "line {line} of the CSV has {count} cells, more than {limit}: this is no "
+                    "list of numbers. Check its separator, or save it again from the "
+                    "spreadsheet."
+                ).format(line=starts, count=f"{len(cells):,}", limit=f"{MAX_CELLS:,}")
+            )
+        yield cells
 
 
 def _holds_a_number(cell: str) -> bool:
