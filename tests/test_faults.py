@@ -122,14 +122,14 @@ def test_the_sandbox_refuses_an_unknown_knob_and_names_the_real_ones(knobs: Knob
 DAMAGE = ["truncated-100", "zeroed-header", "flipped-700", "garbage-wal-32", "text-data"]
 
 
-@pytest.mark.parametrize("damage", [*DAMAGE, "text-masked"])
+@pytest.mark.parametrize("damage", [*DAMAGE, "text-masked", "schema-create", "schema-index"])
 def test_a_damaged_history_is_moved_aside_and_the_lookup_answers(
     damage: str, home: Path, config: Path
 ) -> None:
     data = home / "data"
     healthy(data)
     CORPUS[damage](data / DB_NAME)
-    providers = ["--provider", "offline"] if damage.startswith("text") else []
+    providers = ["--provider", "offline"] if damage.startswith(("text", "schema")) else []
     first = portcheck(home, "check", "13800138000", "--json", *providers, config=config)
     assert first.code == 0, first.err
     assert all(r["status"] == "ok" for r in first.json()["results"][:3])
