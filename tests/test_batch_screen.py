@@ -510,3 +510,31 @@ async def test_quitting_while_a_batch_runs_says_what_it_would_cost(
         await settle(pilot)
     written = [json.loads(line)["row"] for line in output_for(source).read_text().splitlines()]
     assert written == list(range(1, 61))
+
+
+async def test_the_batch_screen_says_another_batch_runs_instead_of_estimating_it(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    from tui.core import paths
+    from tui.core.batch_lock import BatchLock
+
+    source = tmp_path / "list.txt"
+    source.write_text("13800138000\n13800138001\n", encoding="utf-8")
+    other = BatchLock(paths.data_dir())  # another batch on this history, as a process holds it
+    other.acquire("big.csv → big.checked.csv")
+    try:
+        async with _on_screen(tmp_path, sandbox, source) as (pilot, screen):
+            plan = _plan_of(screen)
+            assert "another batch is running on this history: process" in plan, plan
+            assert "big.csv → big.checked.csv" in plan and "Nothing was sent" in plan
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert sum(sandbox.state.hits.values()) == 0
+            other.release()
+            screen.query_one("#batch-file", Input).value = str(source)
+            screen.query_one("#batch-file", Input).focus()
+            await pilot.press("enter")
+            await settle(pilot)
+            assert "2 rows: 2 numbers to look up" in _plan_of(screen)
+    finally:
+        other.release()
