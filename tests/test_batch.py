@@ -316,6 +316,32 @@ def test_one_batch_at_a_time_the_second_refuses_with_what_runs_or_waits(
     assert sandbox.state.hits["china_mnp"] == 60  # the later run reused every answer
 
 
+def test_a_declined_restart_never_loses_the_stopped_run(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    config, source, target, code = _stopped_run(tmp_path, sandbox, 0.15, signal.SIGINT, 5)
+    assert code == 130
+    kept = len(_rows_of(target))
+    args = ["--concurrency", "4", "--provider", "offline", "--provider", "china_mnp"]
+    declined = portcheck(
+        tmp_path / "home",
+        "batch",
+        str(source),
+        "-o",
+        str(target),
+        "--restart",
+        *args,
+        config=config,
+    )  # fmt: skip (no terminal: no yes)
+    assert declined.code == 2 and "Nothing was sent" in declined.err, declined.err
+    assert len(_rows_of(target)) == kept  # the answers are as they were
+    again = _again(tmp_path, config, source, target)
+    assert again.code == 0, again.err
+    assert f"Continuing the stopped run: {kept} rows already in" in again.err
+    assert [r["row"] for r in _rows_of(target)] == list(range(1, 31))
+    assert sandbox.state.hits["china_mnp"] == 30 and not _sent_twice(sandbox)
+
+
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
 def test_sigterm_and_sighup_stop_as_ctrl_c_does_with_nothing_left_unknown(
     tmp_path: Path, sandbox: SandboxServer, sig: signal.Signals
@@ -940,6 +966,8 @@ def test_an_existing_file_is_never_overwritten_without_restart(
     assert refused.code == 2, refused.err
     assert "already exists and holds no stopped run of this command" in refused.err
     assert "--restart" in refused.err
+    twice = portcheck(home, "batch", str(source), "-o", str(precious), "--yes", config=config)
+    assert twice.code == 2, twice.err  # the run the first refusal opened owns none of it
     assert precious.read_text(encoding="utf-8") == "name,number\nLi,13800138000\n"
     assert sum(sandbox.state.hits.values()) == 0
     replaced = portcheck(home, "batch", str(source), "-o", str(precious), "--yes", "--restart",

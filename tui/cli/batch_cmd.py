@@ -224,6 +224,7 @@ async def _batch(service: LookupService, source: Path, output: Path | None, o: O
     from tui.core.aio_transport import AiohttpTransport
     from tui.core.batch import Batch
     from tui.core.batch_io import rows_from
+    from tui.core.batch_resume import restarted
     from tui.core.errors import ConfigError
     from tui.core.http import tls_context
 
@@ -245,6 +246,8 @@ async def _batch(service: LookupService, source: Path, output: Path | None, o: O
         await _say_plan(service, found)
         if found.billed and not o.yes and not _confirmed(o.from_stdin):
             return EXIT_INVALID_INPUT
+        resumed = await restarted(service, resumed)  # said yes: only now is the old run gone
+        point = resumed.point if resumed is not None else None
         batch = Batch(
             service, o.names, concurrency=o.concurrency, duplicated=found.duplicated,
             checkpoint=point, retry_unknown=o.retry_unknown, planned=found.rows,

@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING
 from tui.core.batch_io import layout
 from tui.core.i18n import _, ngettext
 
+from tui.core.store.checkpoint import Checkpoint
+
 if TYPE_CHECKING:
     from tui.core.service import LookupService
-    from tui.core.store.checkpoint import Checkpoint
 
 
 def run_key(
@@ -69,6 +70,11 @@ class Resumed:
     read_otherwise: bool = False
     """A run of this command was stopped by a Portcheck that read the file into other rows
     (`batch_io.layout`): it is not continued, and a new run replaces its answers."""
+    restarting: bool = False
+    """`--restart` was asked and not yet confirmed: `point` is a new run's, not yet made
+    (see `restarted`), and the stopped run is still there."""
+    legacy: str = ""
+    """The run's key from before `batch_io.layout` (a run stopped then), if it has one."""
 
     def message(self, output: Path, restart_hint: str) -> str:
         """What to tell the user when the run had already begun."""
@@ -110,19 +116,34 @@ async def checkpointed(
     read_as = layout(source, number_column, rio_column, encoding)
     profile = service.clients.profile.name
     key = run_key(source, output, profile, names, number_column, rio_column, read_as)
-    restart = restart or not output.exists()
+    legacy = run_key(source, output, profile, names, number_column, rio_column) if read_as else ""
+    if restart and output.exists():
+        # Nothing is forgotten until the user has said yes (`restarted`): a declined restart
+        # leaves the stopped run to continue.
+        return Resumed(key, Checkpoint(0), restarting=True, legacy=legacy)
+    restart = not output.exists()
     # The file has the last word: a row written just before a kill may not have been
     # counted yet, and must not be written twice.
     point = await store.checkpoint(
         key, restart=restart, in_file=lambda: rows_in(output), retry_unknown=retry_unknown
     )
     read_otherwise = False
-    if read_as:  # a run stopped under the key from before `layout` (kept until a restart)
-        legacy = run_key(source, output, profile, names, number_column, rio_column)
+    if legacy:  # a run stopped under the key from before `layout` (kept until a restart)
         read_otherwise = (await store.checkpoint(legacy, restart=restart)).resumed
         if not read_otherwise:
             await store.batch_forget(legacy)
-    return Resumed(key, point, read_otherwise)
+    return Resumed(key, point, read_otherwise, legacy=legacy)
+
+
+async def restarted(service: LookupService, resumed: Resumed | None) -> Resumed | None:
+    """The run starting over, once the user has said yes: the stopped run (and one under
+    its older key) forgotten now, never before."""
+    if resumed is None or not resumed.restarting or service.store is None:
+        return resumed
+    point = await service.store.checkpoint(resumed.key, restart=True)
+    if resumed.legacy:
+        await service.store.batch_forget(resumed.legacy)
+    return Resumed(resumed.key, point)
 
 
 async def cut_output(service: LookupService, point: Checkpoint | None, output: Path) -> None:

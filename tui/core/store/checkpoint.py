@@ -59,8 +59,14 @@ def open_run(
     if found is None:
         cur = conn.execute("INSERT INTO batch_runs (key, created) VALUES (?, ?)", (key, now))
         return Checkpoint(int(cur.lastrowid or 0))
-    rows = in_file()
-    run_id, written = int(found[0]), max(int(found[1]), rows)
+    run_id, written = int(found[0]), int(found[1])
+    begun = (
+        written > 0
+        or conn.execute("SELECT 1 FROM batch_rows WHERE run_id = ? LIMIT 1", (run_id,)).fetchone()
+    )
+    # A run that never began (made by an estimate, then declined) owns none of the file.
+    rows = in_file() if begun else 0
+    written = max(written, rows)
     if retry_unknown:
         (first,) = conn.execute(
             "SELECT MIN(row) FROM batch_rows WHERE run_id = ? AND row <= ? AND answered = 0",
