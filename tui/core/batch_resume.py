@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 
 from tui.core.batch_io import layout
 from tui.core.i18n import _, ngettext
-
 from tui.core.store.checkpoint import Checkpoint
 
 if TYPE_CHECKING:
