@@ -386,3 +386,24 @@ def test_an_output_is_cut_after_its_first_rows_whatever_its_cells_hold(
     keep_rows(output, 0)
     assert rows_in(output) == 0
     assert output.read_text(encoding="utf-8") == ("\ufeffrow,name\n" if suffix == ".csv" else "")
+
+
+def test_a_byte_order_mark_decides_over_encoding_and_utf8_given_as_gbk_is_refused(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    config = config_for(sandbox, tmp_path / "c.toml")
+    marked = tmp_path / "marked.csv"
+    marked.write_bytes("\ufeffNom,numéro\nHélène,13800138000\n".encode())  # Excel's CSV UTF-8
+    out = tmp_path / "out.csv"
+    ran = portcheck(tmp_path / "home", "batch", str(marked), "-o", str(out), "--yes",
+                    "--provider", "offline", "--encoding", "gbk", config=config)  # fmt: skip
+    assert ran.code == 0, ran.err
+    text = out.read_text(encoding="utf-8-sig")
+    assert text.startswith("Nom,numéro,") and "Hélène" in text and "锘" not in text
+    plain = tmp_path / "plain.csv"
+    plain.write_bytes("Nom,numéro\nHélène,13800138000\n".encode())
+    refused = portcheck(tmp_path / "home", "batch", str(plain), "--yes", "--provider",
+                        "offline", "--encoding", "gbk", config=config)  # fmt: skip
+    assert refused.code == 2, refused.err
+    assert "plain.csv is UTF-8 text, not gbk" in refused.err and "num茅ro" not in refused.out
+    assert refused.out == ""

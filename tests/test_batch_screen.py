@@ -538,3 +538,27 @@ async def test_the_batch_screen_says_another_batch_runs_instead_of_estimating_it
             assert "2 rows: 2 numbers to look up" in _plan_of(screen)
     finally:
         other.release()
+
+
+async def test_the_encoding_chosen_for_one_file_does_not_stick_to_the_next(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    gbk = tmp_path / "客户.csv"
+    gbk.write_bytes("号码,姓名\n13800138000,张三\n".encode("gbk"))
+    utf8 = tmp_path / "clients.csv"
+    utf8.write_text("numéro,nom\n13800138001,Hélène\n", encoding="utf-8")
+    async with _on_screen(tmp_path, sandbox, gbk) as (pilot, screen):
+        await pilot.press("tab", "enter", "down", "enter")  # GBK, for this file
+        await settle(pilot)
+        assert "1 row: 1 number to look up" in _plan_of(screen)
+        field = screen.query_one("#batch-file", Input)
+        field.value = str(utf8)
+        field.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "1 row: 1 number to look up" in _plan_of(screen), _plan_of(screen)
+        assert screen.encoding == "utf-8"
+        await pilot.press("ctrl+s", "y")
+        await settle(pilot)
+        answer = json.loads(output_for(utf8).read_text(encoding="utf-8").splitlines()[0])
+        assert answer["input"] == {"numéro": "13800138001", "nom": "Hélène"}

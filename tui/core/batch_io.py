@@ -220,13 +220,37 @@ def _opened(path: Path, encoding: str) -> Iterator[Iterator[str]]:
     """`path`'s lines as text in `encoding`, each checked (`_checked_lines`); UTF-8 (the
     default) also takes the files that say otherwise in their first bytes: Excel's "CSV
     UTF-8" (a byte order mark) and its "Unicode Text" (UTF-16, marked too)."""
-    if codecs.lookup(encoding).name == "utf-8":
-        with path.open("rb") as f:
-            start = f.read(2)
-        marked = start in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
-        encoding = "utf-16" if marked else "utf-8-sig"
+    with path.open("rb") as f:
+        start = f.read(UTF8_PEEK)
+    if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"  # a byte order mark says what the file is, whatever was chosen
+    elif start.startswith(codecs.BOM_UTF8) or codecs.lookup(encoding).name == "utf-8":
+        encoding = "utf-8-sig"
+    elif _is_utf8(start):
+        raise InvalidInput(
+            _(
+                "{file} is UTF-8 text, not {encoding}: read as {encoding} its accented or "
+                "Chinese letters would be garbled. Choose UTF-8, the default."
+            ).format(file=path.name, encoding=encoding)
+        )
     with path.open(encoding=encoding, newline="") as f:
         yield _checked_lines(f)
+
+
+UTF8_PEEK = 64 * 1024
+"""Bytes read first to tell a UTF-8 file given for another encoding."""
+
+
+def _is_utf8(start: bytes) -> bool:
+    """Whether text beginning with `start` is UTF-8 with letters beyond ASCII (in any other
+    encoding such bytes are almost never valid UTF-8 by chance)."""
+    if start.isascii():
+        return False
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(start, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _checked_lines(f: IO[str]) -> Iterator[str]:

@@ -120,7 +120,8 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
         event.stop()
         if self._still_running():
             return
-        # The last file's estimate, run, rows and encoding's reading do not stand for this one.
+        # The last file's estimate, run, rows and encoding do not stand for another one.
+        last = self.source
         self.plan = self.source = self.resumed = None
         self._clear_rows()
         self.retry_unknown = False
@@ -134,6 +135,9 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
                 _("{path}: no such file. Type the path of a .csv or .txt file.").format(path=path)
             )
             return
+        if last is not None and path != last and self.encoding != "utf-8":
+            self.encoding = "utf-8"  # chosen for the last file (a GBK one, say), not for this
+            self.query_one("#batch-encoding", Select).value = "utf-8"
         self.source = path
         self._make_plan(path)
 
