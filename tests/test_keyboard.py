@@ -130,3 +130,24 @@ def test_a_keymap_entry_without_a_key_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as raised:
         parse_config(b'[keymap]\n"help" = " , "\n', tmp_path / "c.toml")
     assert "keymap" in raised.value.message and "names no key" in raised.value.message
+
+
+async def test_enter_looks_up_wherever_the_focus_is_in_the_form_and_space_toggles(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    app = app_for(config_for(sandbox, tmp_path / "c.toml"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        main = app.main
+        assert main is not None
+        await pilot.press(*"13800138001", "tab", "tab")  # to the china_mnp toggle
+        assert app.focused is main.form.query_one("#toggle-china_mnp", Checkbox)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert sandbox.state.hits["china_mnp"] == 1  # looked up
+        assert "china_mnp" in main.form.selected  # and the toggle left as it was
+        await pilot.press("space")
+        assert "china_mnp" not in main.form.selected
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert "china_mnp" in main.form.selected  # the profile's selection again

@@ -72,7 +72,7 @@ class MainScreen(HistorySide):
             N_("New"),
             priority=True,
             id="new-lookup",
-            tooltip=N_("new lookup (clear the form)"),
+            tooltip=N_("new lookup (clear the form, every provider on again)"),
         ),
     ]
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from textual import events, on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.reactive import reactive
@@ -57,7 +58,10 @@ class NumberField(Input):
 
 class ProviderToggle(Checkbox):
     """A provider on or off: `▐X▌` when on, `▐ ▌` when off, so that the two differ without
-    colour too (NO_COLOR, a monochrome terminal, a screen reader's text)."""
+    colour too (NO_COLOR, a monochrome terminal, a screen reader's text). Space toggles it;
+    Enter looks up, as it does anywhere in the form."""
+
+    BINDINGS = [Binding("space", "toggle_button", "Toggle", show=False)]
 
     def __init__(self, label: str, value: bool, **kwargs: Any) -> None:
         super().__init__(label, value, **kwargs)
@@ -167,12 +171,21 @@ class NumberForm(Vertical):
                 feedback.update(self._saved.pop(feedback))
 
     def clear(self) -> None:
-        """Empty the form and put the cursor in the number field, at once: keys already
-        queued behind the one that cleared it (a paste, a macro) must land in the new form."""
+        """Empty the form, turn every provider on again (the profile's selection), and put
+        the cursor in the number field, at once: keys already queued behind the one that
+        cleared it (a paste, a macro) must land in the new form."""
         self._empty_note = ""
         self.number_input.value = ""
         self.rio_input.value = ""
+        for toggle in self.query(ProviderToggle):
+            toggle.value = True
         self.screen.set_focus(self.number_input)
+
+    def key_enter(self, event: events.Key) -> None:
+        """Enter on a provider toggle looks up, as Enter does in the number field."""
+        if isinstance(self.screen.focused, ProviderToggle):
+            event.stop()
+            self._request()
 
     def show_number(self, text: str | None, rio: str | None, *, unknown: str) -> None:
         """Put a lookup's number (and RIO) in the fields; when its full number is not known,
@@ -265,5 +278,9 @@ class NumberForm(Vertical):
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        self._request()
+
+    def _request(self) -> None:
+        """Look up what the form holds."""
         rio = self.rio_input.value if self.has_class("-french") else None
         self.post_message(LookupRequested(self.number_input.value, rio or None, self.selected))
