@@ -1145,3 +1145,29 @@ async def test_rows_a_kill_takes_from_the_output_buffer_come_back_from_history(
     # Asked again: only the rows neither answered nor in flight at the kill.
     todo = 40 - again.written - len(again.answered) - len(again.asking)
     assert sandbox.state.hits["china_mnp"] - first == todo
+
+
+def test_no_formula_reaches_a_spreadsheet_from_a_provider(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    config = config_for(sandbox, tmp_path / "c.toml")
+    source = tmp_path / "in.csv"
+    source.write_text("number,note\n13800138001,=1+1\n", encoding="utf-8")
+    target = tmp_path / "out.csv"
+    sandbox.state.add_fault("china_mnp", "formula")
+    ran = portcheck(tmp_path / "home", "batch", str(source), "-o", str(target), "--yes",
+                    "--provider", "offline", "--provider", "china_mnp", config=config)  # fmt: skip
+    assert ran.code == 0, ran.err
+    with target.open(encoding="utf-8-sig", newline="") as f:
+        (row,) = list(csv.DictReader(f))
+    assert row["note"] == "=1+1"  # the input's own cells as they came: it joins back
+    assert row["current_operator"].startswith("'@SUM(1+1)")
+    answer = [v for k, v in row.items() if k not in ("number", "note", "e164")]
+    assert not [v for v in answer if v[:1] in ("=", "+", "-", "@", "\t", "\r")], row
+    exported = tmp_path / "history.csv"
+    done = portcheck(tmp_path / "home", "history", "--export", str(exported), config=config)
+    assert done.code == 0, done.err
+    with exported.open(encoding="utf-8-sig", newline="") as f:
+        cells = [c for line in csv.reader(f) for c in line]
+    assert "'@SUM(1+1)*cmd|' /C calc'!A0" in cells
+    assert not [c for c in cells if c[:1] in ("=", "@")], cells

