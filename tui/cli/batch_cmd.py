@@ -88,8 +88,16 @@ def _known_encoding(_ctx: click.Context, _param: click.Parameter, name: str) -> 
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help=_("FILE.jsonl or FILE.csv (mode 0600). Default: JSON lines on stdout."),
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    help=_("FILE.jsonl or FILE.csv (mode 0600); `-` or none: stdout, as --format says."),
+)
+@click.option(
+    "--format",
+    "stdout_format",
+    type=click.Choice(["jsonl", "csv"]),
+    default="jsonl",
+    show_default=True,
+    help=_("What stdout gets: JSON lines, or CSV with a header row (a file's name decides)."),
 )
 @click.option(
     "--provider",
@@ -144,8 +152,11 @@ def batch_cmd(
     restart: bool,
     wait_turn: bool,
     retry_unknown: bool,
+    stdout_format: str,
 ) -> None:
     """Look up every number of INPUT (the help text is the command's `help`)."""
+    if output is not None and str(output) == "-":
+        output = None  # stdout, as without -o
     if output is not None and output.suffix.lower() not in FORMATS:
         fail(
             _("-o {file}: the name must end in .jsonl or .csv.").format(file=output),
@@ -167,6 +178,7 @@ def batch_cmd(
         options = Options(
             list(providers) or None, profile, number_column, rio_column, encoding, concurrency,
             yes, restart, retry_unknown, from_stdin=input_path == "-", wait=wait_turn,
+            stdout_csv=stdout_format == "csv",
             what=f"{input_path} → {output if output is not None else '-'}",
         )  # fmt: skip
         code = asyncio.run(_batch(service, source, output, options))
@@ -218,6 +230,8 @@ class Options:
     """Wait for another batch on this history to end, instead of refusing."""
     what: str = ""
     """The input and output, as named (for another batch's refusal)."""
+    stdout_csv: bool = False
+    """Write CSV, not JSON lines, when the answers go to stdout."""
 
 
 async def _batch(service: LookupService, source: Path, output: Path | None, o: Options) -> int:
@@ -386,6 +400,7 @@ async def _answer(
                 providers,
                 append=point is not None and point.written > 0,
                 separator=separator_of(source, o.encoding),
+                stdout_csv=o.stdout_csv,
             ) as emit,
             batch_progress(batch) as tick,
         ):

@@ -39,7 +39,11 @@ _CSV_COLUMNS = [
 ]
 
 
-def export(service: LookupService, path: Path, *, unmasked: bool) -> None:
+def export(service: LookupService, path: Path, *, unmasked: bool, stdout_csv: bool = False) -> None:
+    if str(path) == "-":  # stdout, for a pipe (csvkit, xsv, jq); the summary goes to stderr
+        count = with_history(service, lambda: _to_stdout(service, stdout_csv, unmasked=unmasked))
+        click.echo(_("Wrote {count} lookups to stdout.").format(count=count), err=True)
+        return
     kind = path.suffix.lower()
     if kind not in (".csv", ".jsonl"):
         fail(
@@ -83,6 +87,24 @@ async def _write_export(service: LookupService, path: Path, kind: str, *, unmask
             ),
             EXIT_INVALID_INPUT,
         )
+    return count
+
+
+async def _to_stdout(service: LookupService, as_csv: bool, *, unmasked: bool) -> int:
+    import sys
+
+    from tui.core.store import HistoryError
+
+    writer = csv.writer(sys.stdout) if as_csv else None
+    if writer:
+        writer.writerow(_CSV_COLUMNS)
+    count = 0
+    try:
+        async for record in service.records():
+            count += 1
+            _write_record(sys.stdout, writer, record, unmasked=unmasked)
+    except HistoryError as exc:
+        fail(exc.message, EXIT_CONFIG)
     return count
 
 

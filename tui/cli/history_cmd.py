@@ -103,8 +103,16 @@ def _value(outcome: Outcome[T]) -> T:
 @click.option(
     "--export",
     "export_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help=_("Write every lookup to FILE.csv or FILE.jsonl (mode 0600)."),
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    help=_("Write every lookup to FILE.csv or FILE.jsonl (mode 0600), or `-`: stdout."),
+)
+@click.option(
+    "--format",
+    "stdout_format",
+    type=click.Choice(["jsonl", "csv"]),
+    default="jsonl",
+    show_default=True,
+    help=_("What --export - writes: JSON lines, or CSV with a header row."),
 )
 @click.option(
     "--unmasked",
@@ -113,7 +121,13 @@ def _value(outcome: Outcome[T]) -> T:
 )
 @click.pass_context
 def history_group(
-    ctx: click.Context, limit: int, usage: bool, days: int, export_path: Path | None, unmasked: bool
+    ctx: click.Context,
+    limit: int,
+    usage: bool,
+    days: int,
+    export_path: Path | None,
+    unmasked: bool,
+    stdout_format: str,
 ) -> None:
     """Recent lookups (masked numbers), newest first."""
     if ctx.invoked_subcommand is not None:
@@ -125,7 +139,7 @@ def history_group(
     elif export_path is not None:
         from tui.cli.export import export
 
-        export(service, export_path, unmasked=unmasked)
+        export(service, export_path, unmasked=unmasked, stdout_csv=stdout_format == "csv")
     else:
         found = _value(with_history(service, lambda: service.history_page(limit=limit)))
         if not found:

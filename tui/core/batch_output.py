@@ -15,10 +15,16 @@ from typing import IO, Any
 from tui.core.files import CSV_ENCODING
 from tui.core.sanitize import spreadsheet_safe
 
+LIST_SEPARATOR = "; "
+"""Between the items of a list in one CSV cell (reasons, next steps)."""
+
 
 def csv_header(input_columns: Sequence[str], providers: Sequence[str]) -> list[str]:
     """The output CSV's columns: the input's, then the answer's."""
-    answer = ["e164", "verdict", "eligible", "ported", "current_operator", "line_status"]
+    answer = [
+        "e164", "verdict", "eligible", "ported", "current_operator", "line_status",
+        "reason_codes", "reasons", "next_steps",
+    ]  # fmt: skip
     per_provider = [f"{p}_{k}" for p in providers for k in ("status", "error")]
     taken = {c.lower() for c in input_columns}
     added = [f"portcheck_{c}" if c in taken else c for c in [*answer, *per_provider, "error"]]
@@ -47,6 +53,11 @@ def csv_row(
         cell(verdict.get("ported")),
         cell(verdict.get("current_operator")),
         cell(verdict.get("line_status")),
+        # Every reason and next step the panel shows, not the headline's "(+1 more reason)":
+        # one cell each, "; " between, so that a spreadsheet filters on "contains ARREARS".
+        cell(LIST_SEPARATOR.join(r["code"] for r in verdict.get("reasons", []))),
+        cell(LIST_SEPARATOR.join(r["message"] for r in verdict.get("reasons", []))),
+        cell(LIST_SEPARATOR.join(verdict.get("next_steps", []))),
     ]
     for name in providers:
         result = results.get(name, {})
@@ -125,15 +136,21 @@ class Output:
 
 @contextlib.contextmanager
 def open_output(
-    output: Path | None, providers: list[str], *, append: bool = False, separator: str = ","
+    output: Path | None,
+    providers: list[str],
+    *,
+    append: bool = False,
+    separator: str = ",",
+    stdout_csv: bool = False,
 ) -> Iterator[Output]:
     """The `Output` rows are written to (None: stdout); `append` continues a stopped run's
     file (a CSV keeps its one header). A CSV's cells are cut by `separator`, and it is
     written in `CSV_ENCODING` (its mark once, at the start). Closing flushes: a stop loses
-    nothing."""
+    nothing. On stdout (None) rows are JSON lines, or CSV with `stdout_csv`."""
     as_csv = output is not None and output.suffix.lower() == ".csv"
-    if output is None:
-        yield Output(sys.stdout, providers, as_csv=False, header=False, separator=separator)
+    if output is None:  # CSV there with its header, as csvkit and xsv write it (no mark)
+        header = stdout_csv
+        yield Output(sys.stdout, providers, as_csv=stdout_csv, header=header, separator=separator)
         return
     mode = os.O_APPEND if append else os.O_TRUNC
     fd = os.open(output, os.O_WRONLY | os.O_CREAT | mode, 0o600)
