@@ -192,6 +192,7 @@ def test_plain_portcheck_opens_the_tui_without_loading_the_command_line() -> Non
             "import tui.app.app as app",
             "app.PortcheckApp.run = lambda self: print('TUI opened')",
             "import tui.entry",
+            "tui.entry.has_terminal = lambda: True",  # as from a terminal
             "try:",
             "    tui.entry.main()",
             "except SystemExit as done:",
@@ -201,3 +202,58 @@ def test_plain_portcheck_opens_the_tui_without_loading_the_command_line() -> Non
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.splitlines() == ["TUI opened", "exit 0", "[]"], out.stderr
+
+
+def test_portcheck_without_a_terminal_prints_its_help_and_exits_instead_of_hanging(
+    tmp_path: Path,
+) -> None:
+    command = str(Path(sys.executable).with_name("portcheck"))
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    env["PORTCHECK_HOME"] = str(tmp_path)
+    for args in ([], ["--lang", "en"]):
+        done = subprocess.run(
+            [command, *args], stdin=subprocess.DEVNULL, capture_output=True, text=True,
+            env=env, timeout=30, check=False,
+        )  # fmt: skip
+        assert done.returncode == 2, done.stderr
+        assert (
+            "Usage: portcheck" in done.stderr and "the terminal UI needs a terminal" in done.stderr
+        )
+        assert done.stdout == ""
+
+
+def test_the_sandbox_prints_a_profile_with_the_demo_credentials_that_works(
+    tmp_path: Path,
+) -> None:
+    import socket
+    import time
+
+    command = str(Path(sys.executable).with_name("portcheck"))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    env.update(PORTCHECK_HOME=str(tmp_path / "home"), NO_COLOR="1")
+    served = subprocess.Popen([command, "sandbox", "--port", str(port)], env=env,
+                              stdout=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        assert served.stdout is not None
+        lines: list[str] = []
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and 'source = "PORTCHECK_DEMO"' not in "".join(lines):
+            lines.append(served.stdout.readline())
+        profile = "".join(lines[lines.index("[profiles.sandbox]\n") :])
+        assert 'api_key = "demo-mnp-key"' in profile and 'token = "demo-ip138-token"' in profile
+        config = tmp_path / "config.toml"
+        config.write_text(profile, encoding="utf-8")
+        config.chmod(0o600)
+        env["PORTCHECK_CONFIG"] = str(config)
+        done = subprocess.run(
+            [command, "--profile", "sandbox", "check", "13800138000", "--json"],
+            capture_output=True, text=True, env=env, timeout=30, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        assert [r["status"] for r in json.loads(done.stdout)["results"]][:3] == ["ok"] * 3
+    finally:
+        served.terminate()
+        served.wait(timeout=10)

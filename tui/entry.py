@@ -9,7 +9,7 @@ import sys
 def main() -> None:
     """Run the TUI directly when there are no arguments, else the click command line."""
     speak(sys.argv[1:])
-    if len(sys.argv) == 1 and "_PORTCHECK_COMPLETE" not in os.environ:
+    if len(sys.argv) == 1 and "_PORTCHECK_COMPLETE" not in os.environ and has_terminal():
         # By far the commonest call (an agent opening the app): click and the CLI modules
         # would only delay the first frame. `PORTCHECK_CONFIG` is read by the core itself.
         # A shell asking for completions also runs plain `portcheck`, with
@@ -27,6 +27,12 @@ def main() -> None:
         if exc.code is not None and not isinstance(exc.code, int):
             print(exc.code, file=sys.stderr)
     _quick_exit(code)
+
+
+def has_terminal() -> bool:
+    """Whether the TUI can run here: stdin and stdout are a terminal (not a pipe, not cron,
+    where it would wait for keys that never come)."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
 
 
 def speak(args: list[str]) -> None:

@@ -92,6 +92,17 @@ def cli(
     ctx.obj = LookupService(config_path, profile_name, demo=DemoSandbox())
     if ctx.invoked_subcommand is None:
         from tui.app.app import run_app
+        from tui.entry import has_terminal
+
+        if not has_terminal():  # a pipe, cron: the UI would wait for keys that never come
+            click.echo(ctx.get_help(), err=True)
+            fail(
+                _(
+                    "the terminal UI needs a terminal (stdin and stdout); from a script, use "
+                    "`portcheck check NUMBER` or `portcheck batch FILE`."
+                ),
+                EXIT_INVALID_INPUT,
+            )
 
         ctx.exit(run_app(config_path=config_path, profile=profile_name, theme=theme))
 

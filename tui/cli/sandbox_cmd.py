@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from tui.cli.output import EXIT_CONFIG, fail
+from tui.cli.output import EXIT_CONFIG, fail, say
 from tui.core.i18n import _
 
 
@@ -65,9 +65,18 @@ def sandbox(port: int, latency: int, token_ttl: int, faults: tuple[str, ...]) ->
             raise click.BadParameter(str(exc), param_hint="--fault") from None
     base = f"http://{LOOPBACK}:{port}"
     click.echo(_("Portcheck sandbox on {url}  (state: GET {url}/_sandbox)").format(url=base))
-    for provider, section in demo_sections(base).items():
+    sections = demo_sections(base)
+    for provider, section in sections.items():
         urls = "   ".join(f"{k} {v}" for k, v in section.items() if str(v).startswith(base))
         click.echo(f"  {provider:<10} {urls}")
+    click.echo()
+    say(
+        _(
+            "A profile that uses it, with the demo credentials it accepts (they open nothing "
+            "real): add it to config.toml, then give --profile sandbox."
+        )
+    )
+    click.echo(_profile_toml(sections))
     try:
         serve(port, state)
     except OSError as exc:
@@ -77,3 +86,11 @@ def sandbox(port: int, latency: int, token_ttl: int, faults: tuple[str, ...]) ->
             ),
             EXIT_CONFIG,
         )
+
+
+def _profile_toml(sections: dict[str, dict[str, object]]) -> str:
+    """`[profiles.sandbox]` for the emulators' `sections`, ready to paste."""
+    import tomli_w
+
+    profile: dict[str, object] = {"providers": ["offline", *sections], **sections}
+    return tomli_w.dumps({"profiles": {"sandbox": profile}})
