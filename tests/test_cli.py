@@ -166,6 +166,11 @@ def test_config_init_path_and_check(
         monkeypatch.setenv(var, "x")
     code, out, _ = run(capsys, "config", "check")
     assert code == 0 and "work (default)" in out
+    with path.open("a", encoding="utf-8") as config:
+        config.write('\n[keymap]\n"histroy.toggle" = "f2"\n')  # as the TUI would warn
+    code, _, err = run(capsys, "config", "check")
+    assert code == 3 and "[keymap] 'histroy.toggle' is not a key binding id" in err
+    assert "did you mean 'history.toggle'?" in err
 
 
 def test_installed_command_runs_the_demo() -> None:

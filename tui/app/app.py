@@ -250,3 +250,13 @@ class PortcheckApp(PaletteCommands):
             Segments(self.console.render(traceback, self.console.options))
         )
         self._close_messages_no_wait()
+
+
+def keymap_problems(keymap: dict[str, str]) -> list[str]:
+    """What the TUI would warn of in `keymap` (ids that name no binding): `config check`
+    says it too."""
+    from tui.app.keys import unknown_ids
+    from tui.app.screens.base import key_sections
+    from tui.app.screens.main import MainScreen
+
+    return unknown_ids(keymap, key_sections(MainScreen, PortcheckApp))

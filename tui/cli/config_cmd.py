@@ -71,6 +71,10 @@ def config_check(obj: LookupService) -> None:
         )
         return
     problems = check_all(config)
+    if config.keymap:
+        from tui.app.app import keymap_problems
+
+        problems += keymap_problems(config.keymap)
     for problem in problems:
         click.echo(f"portcheck: {problem}", err=True)
     if problems:

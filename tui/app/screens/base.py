@@ -185,19 +185,7 @@ class BaseScreen(ForwardsWorkerFailures, Screen[None]):
 
     def key_sections(self) -> Sections:
         """Every binding of the app, by where it works (for the help and `[keymap]`)."""
-        from tui.app.screens.batch import BatchScreen
-
-        def own(node: type[DOMNode]) -> list[Binding]:
-            return [b for b in node.BINDINGS if isinstance(b, Binding)]
-
-        return [  # titles are msgids: the help translates them
-            (N_("Anywhere"), own(type(self)) + own(type(self.app))),
-            (N_("On a provider panel"), own(ProviderPanel)),
-            (N_("In the history list"), own(HistoryList)),
-            (N_("In a question"), own(ConfirmScreen)),
-            (N_("Reading a text like this one"), own(TextScreen)),
-            (N_("On the batch screen (ctrl+p → Batch lookups)"), own(BatchScreen)),
-        ]
+        return key_sections(type(self), type(self.app))
 
     def _apply_keymap(self, keymap: dict[str, str]) -> None:
         from tui.app.keys import unknown_ids
@@ -249,3 +237,23 @@ class BaseScreen(ForwardsWorkerFailures, Screen[None]):
     def start_lookup(self, number: str, rio: str | None, providers: list[str]) -> None:
         """Look a number up (MainScreen)."""
         raise NotImplementedError
+
+
+def key_sections(screen: type[DOMNode], app: type[DOMNode]) -> Sections:
+    """Every binding of an app of class `app` on a main screen of class `screen`, by where
+    it works (for the help, and `[keymap]` in the TUI and in `portcheck config check`)."""
+    from textual.binding import Binding
+
+    from tui.app.screens.batch import BatchScreen
+
+    def own(node: type[DOMNode]) -> list[Binding]:
+        return [b for b in node.BINDINGS if isinstance(b, Binding)]
+
+    return [  # titles are msgids: the help translates them
+        (N_("Anywhere"), own(screen) + own(app)),
+        (N_("On a provider panel"), own(ProviderPanel)),
+        (N_("In the history list"), own(HistoryList)),
+        (N_("In a question"), own(ConfirmScreen)),
+        (N_("Reading a text like this one"), own(TextScreen)),
+        (N_("On the batch screen (ctrl+p → Batch lookups)"), own(BatchScreen)),
+    ]
