@@ -151,3 +151,15 @@ async def test_enter_looks_up_wherever_the_focus_is_in_the_form_and_space_toggle
         await pilot.press("ctrl+l")
         await pilot.pause()
         assert "china_mnp" in main.form.selected  # the profile's selection again
+
+
+async def test_escape_closes_textuals_keys_panel() -> None:
+    app = app_for()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        app.action_show_help_panel()
+        await pilot.pause()
+        assert app.screen.query("HelpPanel")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not app.screen.query("HelpPanel")

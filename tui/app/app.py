@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from functools import partial
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.binding import Binding
 from textual.worker import Worker, WorkerState
 
@@ -165,6 +166,13 @@ class PortcheckApp(PaletteCommands):
                 self.exit()
 
         self.push_screen(ConfirmScreen(question, _("Quit")), answered)
+
+    def on_key(self, event: events.Key) -> None:
+        """Esc closes Textual's keys panel (the palette's "Show keys"), as it closes every
+        other panel and question here; nothing else on screen had a use for it."""
+        if event.key == "escape" and self.screen.query("HelpPanel"):
+            event.stop()
+            self.action_hide_help_panel()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR and event.worker.error is not None:
