@@ -163,3 +163,27 @@ async def test_escape_closes_textuals_keys_panel() -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert not app.screen.query("HelpPanel")
+
+
+async def test_asking_again_after_a_timed_out_billed_request_says_it_may_bill_twice(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    from tui.app.dialogs.confirm import ConfirmScreen as Confirm
+
+    sandbox.state.hang_seconds = 2.0
+    sandbox.state.add_fault("ip138", "timeout", count=1)
+    app = app_for(config_for(sandbox, tmp_path / "c.toml", timeout=0.5))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        await pilot.press(*"13800138001", "enter")
+        await settle(pilot)
+        main = app.main
+        assert main is not None and main.current is not None
+        assert main.current.results["ip138"].billed is None  # timed out: may be billed
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert isinstance(app.screen, Confirm)
+        question = str(app.screen.question)
+        assert "The earlier request to ip138 may have been billed already" in question
+        assert "china_mnp" not in question.split("already")[0].split("request to")[1]
+        await pilot.press("n")

@@ -146,12 +146,24 @@ class MainScreen(HistorySide):
         self.current = run.lookup  # what ctrl+y, ctrl+r and retries act on from now on
         self.follow(run, new=new)
 
-    async def _billing_agreed(self, providers: list[str], question: str) -> bool:
+    async def _billing_agreed(
+        self, providers: list[str], question: str, lookup: Lookup | None = None
+    ) -> bool:
         if not providers:
             return True
         bills = ngettext(
             "{providers} bills every query.", "{providers} bill every query.", len(providers)
         ).format(providers=", ".join(providers))
+        results = lookup.results if lookup is not None else {}
+        maybe = [p for p in providers if p in results and results[p].billed is None]
+        if maybe:  # timed out, cut off or interrupted: that request may have cost already
+            bills += " " + ngettext(
+                "The earlier request to {providers} may have been billed already: asking "
+                "again may bill twice.",
+                "The earlier requests to {providers} may have been billed already: asking "
+                "again may bill twice.",
+                len(maybe),
+            ).format(providers=", ".join(maybe))
         agreed: bool = await self.app.push_screen_wait(
             ConfirmScreen(f"{question} {bills}", _("Ask again"))
         )
@@ -169,7 +181,8 @@ class MainScreen(HistorySide):
             self.notify(_("Look a number up first."), severity="warning")
             return
         billed = service.billed_for(lookup.query, [provider])
-        if await self._billing_agreed(billed, _("Ask {provider} again?").format(provider=provider)):
+        question = _("Ask {provider} again?").format(provider=provider)
+        if await self._billing_agreed(billed, question, lookup):
             self._run(service.retry(lookup, provider))
 
     def action_rerun(self) -> None:
@@ -186,7 +199,7 @@ class MainScreen(HistorySide):
             self.notify(_("The full number of this lookup is not stored: type it again."))
             return
         billed = service.billed_for(lookup.query, lookup.names)
-        if await self._billing_agreed(billed, _("Ask again?")):
+        if await self._billing_agreed(billed, _("Ask again?"), lookup):
             rio = lookup.query.rio
             self.form.show_number(lookup.typed, rio.code if rio else None, unknown=lookup.masked)
             self._run(service.rerun(lookup))
