@@ -262,3 +262,15 @@ def test_the_sandbox_prints_a_profile_with_the_demo_credentials_that_works(
     finally:
         served.terminate()
         served.wait(timeout=10)
+
+
+def test_theme_takes_every_theme_the_palette_offers_and_names_them_when_wrong(
+    capsys: pytest.CaptureFixture[str], home: Path
+) -> None:
+    from tui.app.app import PortcheckApp
+
+    assert PortcheckApp(theme="nord").theme == "nord"  # as the palette offers it
+    assert PortcheckApp(theme="ansi").theme == "ansi-dark"
+    code, _, err = run(capsys, "--theme", "nope", "check", "13800138000")
+    assert code == 2 and "'nope' is not a theme" in err
+    assert "gruvbox" in err and "ansi-light" in err

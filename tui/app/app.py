@@ -87,7 +87,8 @@ class PortcheckApp(PaletteCommands):
         self._main: MainScreen | None = None
         self._profile = profile
         self._remember_theme = False
-        self.theme = THEMES.get(theme or "", "") or self._saved_theme() or default_theme()
+        chosen = THEMES.get(theme or "", theme if theme in self.available_themes else "")
+        self.theme = chosen or self._saved_theme() or default_theme()
 
     def _saved_theme(self) -> str | None:
         from tui.core.ui_state import load_ui_state

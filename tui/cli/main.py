@@ -66,10 +66,12 @@ if TYPE_CHECKING:
 )
 @click.option(
     "--theme",
-    type=click.Choice(["dark", "light", "ansi", "ansi-light"]),
+    metavar="NAME",
+    callback=lambda _ctx, _param, name: _known_theme(name),
     help=_(
-        "Colours for the terminal UI; ansi uses the terminal's own (SSH, 16 colours). "
-        "Default: ansi unless the terminal announces 256 colours or more."
+        "Colours for the terminal UI: dark, light, ansi (the terminal's own 16 colours, for "
+        "SSH), ansi-light, or any theme the palette offers (nord, gruvbox…). Default: ansi "
+        "unless the terminal announces 256 colours or more."
     ),
 )
 @click.version_option(package_name=DISTRIBUTION, prog_name="portcheck")
@@ -180,6 +182,25 @@ def check(
         console().print(render_lookup(lookup))
     failed = any(r.status is Status.ERROR for r in lookup.ordered)
     sys.exit(EXIT_PROVIDER_FAILED if failed else EXIT_OK)
+
+
+def _known_theme(name: str | None) -> str | None:
+    """`name` when the TUI has such a theme: a short name, or any of Textual's (read only
+    when one is given: the command line does not load Textual otherwise)."""
+    if name is None:
+        return None
+    from textual.theme import BUILTIN_THEMES
+
+    from tui.app.app import THEMES
+
+    known = [*THEMES, *sorted(BUILTIN_THEMES)]
+    if name not in known:
+        raise click.BadParameter(
+            _("{name} is not a theme; themes: {names}.").format(
+                name=repr(name), names=", ".join(known)
+            )
+        )
+    return name
 
 
 async def _check(
