@@ -413,6 +413,8 @@ async def test_after_a_run_the_screen_says_what_ctrl_s_would_do_now(
         plan = _plan_of(screen)
         assert "replacing the answers it holds" in plan
         assert "china_mnp: up to 0 billed queries (60 answers reused from history)" in plan
+        said = [n.message for n in pilot.app._notifications]
+        assert said[-1] == "Done: 60 of 60 rows in list.checked.jsonl.", said  # the file's
     written = [json.loads(line) for line in output_for(source).read_text().splitlines()]
     assert [w["row"] for w in written] == list(range(1, 61))  # each row once, in order
     assert sandbox.state.hits["china_mnp"] == 60  # no number asked twice

@@ -292,7 +292,11 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
             else _("Done: {done} of {total} rows in {file}.")
         )
         t = batch.tally
-        self.notify(done.format(done=t.done, total=t.total, file=output_for(source).name))
+        before = batch.checkpoint.written if batch.checkpoint is not None else 0
+        # The file's rows, not this run's: a continued run's file holds the stopped run's too.
+        self.notify(
+            done.format(done=before + t.done, total=before + t.total, file=output_for(source).name)
+        )
 
     def _batch_for(self, plan: Plan, point: Checkpoint | None) -> Batch:
         """The batch of the planned rows, continuing `point`, its progress bar at zero."""
