@@ -56,11 +56,12 @@ class NumberField(Input):
         self._handoff = None  # keys reach this field directly again
 
 
-class ProviderToggle(Checkbox):
+class ProviderToggle(Checkbox, inherit_bindings=False):
     """A provider on or off: `▐X▌` when on, `▐ ▌` when off, so that the two differ without
     colour too (NO_COLOR, a monochrome terminal, a screen reader's text). Space toggles it;
     Enter looks up, as it does anywhere in the form."""
 
+    # Checkbox's own Enter binding toggles (not inherited): here Enter looks up.
     BINDINGS = [Binding("space", "toggle_button", "Toggle", show=False)]
 
     def __init__(self, label: str, value: bool, **kwargs: Any) -> None:
@@ -182,10 +183,12 @@ class NumberForm(Vertical):
         self.screen.set_focus(self.number_input)
 
     def key_enter(self, event: events.Key) -> None:
-        """Enter on a provider toggle looks up, as Enter does in the number field."""
-        if isinstance(self.screen.focused, ProviderToggle):
-            event.stop()
-            self._request()
+        """Enter anywhere in the form looks up: in a field, on a provider toggle, and in a
+        burst of keys (number, Tab, Tab, Enter), which Textual hands to the field focused
+        when each key arrived while focus moves on to a toggle meanwhile."""
+        event.stop()
+        event.prevent_default()
+        self._request()
 
     def show_number(self, text: str | None, rio: str | None, *, unknown: str) -> None:
         """Put a lookup's number (and RIO) in the fields; when its full number is not known,
