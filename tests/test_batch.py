@@ -27,6 +27,12 @@ not-a-number,Nobody,
 """
 
 
+def _csv_rows(path: Path) -> list[dict[str, str]]:
+    """A CSV answer's rows by column, read as a script reads Excel's CSV UTF-8."""
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))
+
+
 def _env(home: Path, config: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
     env.update(PORTCHECK_HOME=str(home), PORTCHECK_CONFIG=str(config), NO_COLOR="1")
@@ -47,8 +53,7 @@ def test_a_csv_is_answered_row_by_row_in_order_and_duplicates_are_asked_once(
     assert "china_mnp: up to 3 billed queries" in ran.err
     assert sandbox.state.hits["china_mnp"] == 3  # not 4: the duplicate was asked once
     assert oct(target.stat().st_mode & 0o777) == "0o600"
-    with target.open(encoding="utf-8-sig", newline="") as f:
-        rows = list(csv.DictReader(f))
+    rows = _csv_rows(target)
     assert [r["name"] for r in rows] == ["Li", "Wang", "Li again", "Nobody", "Zhao"]
     assert rows[1]["number"] == "138 0013 8056"  # the input as it was
     assert rows[1]["e164"] == "+8613800138056" and rows[1]["ported"] == "true"
@@ -67,8 +72,7 @@ def test_output_columns_that_clash_with_the_inputs_are_prefixed(
     args = ["-o", str(target), "--yes", "--number-column", "MSISDN", "--provider", "offline"]
     ran = portcheck(tmp_path / "home", "batch", str(source), *args, config=config)
     assert ran.code == 0, ran.err
-    with target.open(encoding="utf-8-sig", newline="") as f:
-        (row,) = list(csv.DictReader(f))
+    (row,) = _csv_rows(target)
     assert row["verdict"] == "theirs" and row["portcheck_verdict"] == "eligibility not checked"
     assert row["e164"] == "+8613800138000"
 
@@ -1157,8 +1161,7 @@ def test_no_formula_reaches_a_spreadsheet_from_a_provider(
     ran = portcheck(tmp_path / "home", "batch", str(source), "-o", str(target), "--yes",
                     "--provider", "offline", "--provider", "china_mnp", config=config)  # fmt: skip
     assert ran.code == 0, ran.err
-    with target.open(encoding="utf-8-sig", newline="") as f:
-        (row,) = list(csv.DictReader(f))
+    (row,) = _csv_rows(target)
     assert row["note"] == "=1+1"  # the input's own cells as they came: it joins back
     assert row["current_operator"].startswith("'@SUM(1+1)")
     answer = [v for k, v in row.items() if k not in ("number", "note", "e164")]
@@ -1182,8 +1185,7 @@ def test_a_csv_answer_holds_every_reason_and_the_next_step_in_columns_of_their_o
     ran = portcheck(tmp_path / "home", "batch", str(source), "-o", str(target), "--yes",
                     "--provider", "offline", "--provider", "china_mnp", config=config)  # fmt: skip
     assert ran.code == 0, ran.err
-    with target.open(encoding="utf-8-sig", newline="") as f:
-        (row,) = list(csv.DictReader(f))
+    (row,) = _csv_rows(target)
     assert row["reason_codes"] == "ARREARS; PREMIUM_NUMBER"
     assert (
         "欠费" in row["reasons"]

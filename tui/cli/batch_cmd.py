@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from tui.cli.output import EXIT_CONFIG, EXIT_INVALID_INPUT, fail, say, warn
-from tui.cli.params import ProviderName
+from tui.cli.params import ProviderName, format_option
 from tui.cli.progress import batch_progress
 from tui.core.i18n import _
 
@@ -91,14 +91,7 @@ def _known_encoding(_ctx: click.Context, _param: click.Parameter, name: str) -> 
     type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
     help=_("FILE.jsonl or FILE.csv (mode 0600); `-` or none: stdout, as --format says."),
 )
-@click.option(
-    "--format",
-    "stdout_format",
-    type=click.Choice(["jsonl", "csv"]),
-    default="jsonl",
-    show_default=True,
-    help=_("What stdout gets: JSON lines, or CSV with a header row (a file's name decides)."),
-)
+@format_option(_("What stdout gets: JSON lines, or CSV with a header row (a file's name decides)."))
 @click.option(
     "--provider",
     "providers",

@@ -41,7 +41,11 @@ _CSV_COLUMNS = [
 
 def export(service: LookupService, path: Path, *, unmasked: bool, stdout_csv: bool = False) -> None:
     if str(path) == "-":  # stdout, for a pipe (csvkit, xsv, jq); the summary goes to stderr
-        count = with_history(service, lambda: _to_stdout(service, stdout_csv, unmasked=unmasked))
+        import sys
+
+        count = with_history(
+            service, lambda: _write_all(service, sys.stdout, stdout_csv, unmasked=unmasked)
+        )
         click.echo(_("Wrote {count} lookups to stdout.").format(count=count), err=True)
         return
     kind = path.suffix.lower()
@@ -65,20 +69,11 @@ def export(service: LookupService, path: Path, *, unmasked: bool, stdout_csv: bo
 
 async def _write_export(service: LookupService, path: Path, kind: str, *, unmasked: bool) -> int:
     from tui.core.files import CSV_ENCODING, atomic_writer
-    from tui.core.store import HistoryError
 
     count = 0
     try:
         with atomic_writer(path, CSV_ENCODING if kind == ".csv" else "utf-8") as out:
-            writer = csv.writer(out) if kind == ".csv" else None
-            if writer:
-                writer.writerow(_CSV_COLUMNS)
-            try:  # one page of lookups in memory at a time, whatever the history's size
-                async for record in service.records():
-                    count += 1
-                    _write_record(out, writer, record, unmasked=unmasked)
-            except HistoryError as exc:
-                fail(exc.message, EXIT_CONFIG)
+            count = await _write_all(service, out, kind == ".csv", unmasked=unmasked)
     except OSError as exc:  # the file, not the history: a read-only folder, a full disk
         problem = exc.strerror or type(exc).__name__
         fail(
@@ -90,19 +85,18 @@ async def _write_export(service: LookupService, path: Path, kind: str, *, unmask
     return count
 
 
-async def _to_stdout(service: LookupService, as_csv: bool, *, unmasked: bool) -> int:
-    import sys
-
+async def _write_all(service: LookupService, out: IO[str], as_csv: bool, *, unmasked: bool) -> int:
+    """Every lookup into `out`, as CSV under its header or as JSON lines; how many."""
     from tui.core.store import HistoryError
 
-    writer = csv.writer(sys.stdout) if as_csv else None
+    writer = csv.writer(out) if as_csv else None
     if writer:
         writer.writerow(_CSV_COLUMNS)
     count = 0
-    try:
+    try:  # one page of lookups in memory at a time, whatever the history's size
         async for record in service.records():
             count += 1
-            _write_record(sys.stdout, writer, record, unmasked=unmasked)
+            _write_record(out, writer, record, unmasked=unmasked)
     except HistoryError as exc:
         fail(exc.message, EXIT_CONFIG)
     return count

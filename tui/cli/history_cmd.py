@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, TypeVar
 import click
 
 from tui.cli.output import EXIT_CONFIG, EXIT_INVALID_INPUT, fail, new_table, print_table, warn
+from tui.cli.params import format_option
 from tui.core.i18n import _, ngettext
 
 if TYPE_CHECKING:
@@ -106,14 +107,7 @@ def _value(outcome: Outcome[T]) -> T:
     type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
     help=_("Write every lookup to FILE.csv or FILE.jsonl (mode 0600), or `-`: stdout."),
 )
-@click.option(
-    "--format",
-    "stdout_format",
-    type=click.Choice(["jsonl", "csv"]),
-    default="jsonl",
-    show_default=True,
-    help=_("What --export - writes: JSON lines, or CSV with a header row."),
-)
+@format_option(_("What --export - writes: JSON lines, or CSV with a header row."))
 @click.option(
     "--unmasked",
     is_flag=True,

@@ -9,7 +9,21 @@ import click
 from tui.core.i18n import _
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from click.shell_completion import CompletionItem
+
+
+def format_option(help_text: str) -> Callable[[Any], Any]:
+    """`--format jsonl|csv`: what a command writes to stdout (as `stdout_format`)."""
+    return click.option(
+        "--format",
+        "stdout_format",
+        type=click.Choice(["jsonl", "csv"]),
+        default="jsonl",
+        show_default=True,
+        help=help_text,
+    )
 
 
 class ProviderName(click.ParamType):  # type: ignore[type-arg]

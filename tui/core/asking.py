@@ -40,15 +40,11 @@ async def answer_of(
             finally:
                 sending.timer = None  # it holds this task, whose context holds `sending`
     except TimeoutError:
+        said = TIMED_OUT if sending.sent else NOT_SENT_IN_TIME
         error: ProviderError = ProviderTimeout(
-            _("no answer within {seconds} s; the request may have arrived.").format(
-                seconds=f"{provider.timeout:g}"
-            ),
-            billed=None if provider.billed else False,
+            _(said).format(seconds=f"{provider.timeout:g}"),
+            billed=None if provider.billed and sending.sent else False,
         )
-        if not sending.sent:
-            error = ProviderTimeout(_(NOT_SENT_IN_TIME).format(seconds=f"{provider.timeout:g}"),
-                                    billed=False)  # fmt: skip
     except ProviderError as exc:
         error = exc
     except Exception as exc:  # noqa: BLE001 - a provider bug must stay in its own panel
@@ -62,6 +58,7 @@ async def answer_of(
     return ProviderResult.failed(provider.name, error, elapsed)
 
 
+TIMED_OUT = N_("no answer within {seconds} s; the request may have arrived.")
 NOT_SENT_IN_TIME = N_(
     "not asked: its {seconds} s ran out before its request could be sent (not billed)."
 )

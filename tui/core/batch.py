@@ -188,14 +188,16 @@ class Batch:
                 if self._flush is not None:
                     self._flush()
                 await store.batch_written(run_id, saved)
-            except (HistoryError, OSError) as exc:  # the file has the last word on resume
-                self._failed(exc)
+            except HistoryError as exc:  # the file has the last word on resume
+                self._give_up(exc.message)
+                return
+            except OSError:  # the answers file: its own write says so
+                self._give_up(None)
                 return
 
-    def _failed(self, exc: HistoryError | OSError) -> None:
-        """The history (or the answers file) could not be written: stop sending."""
-        if isinstance(exc, HistoryError):
-            self.problem = self.problem or exc.message
+    def _give_up(self, problem: str | None) -> None:
+        """The history (`problem`), or the answers file, could not be written: stop sending."""
+        self.problem = self.problem or problem
         self.stop()
 
     def _answer(self, row: InputRow) -> Awaitable[dict[str, Any]]:
@@ -207,17 +209,13 @@ class Batch:
             return asyncio.ensure_future(
                 self._from_history(point.answered[row.index], query.number.e164)
             )
-        if point is not None and row.index in point.asking and not self.retry_unknown:
-            return _done(
-                _unanswered("outcome_unknown", OUTCOME_UNKNOWN) | {"number": query.number.e164}
-            )
         key = question(query.number.e164 or "", row.rio)
-        if self.earlier and (key in self.earlier.unknown or key in self.earlier.answered):
-            # The stopped run asked this number for an earlier row: this row shares its fate.
-            if key in self.earlier.unknown:
-                return _done(
-                    _unanswered("outcome_unknown", OUTCOME_UNKNOWN) | {"number": query.number.e164}
-                )
+        # The stopped run asked this row, or its number for an earlier row: it shares its fate.
+        if point is not None and row.index in point.asking and not self.retry_unknown:
+            return _done(_unknown(query.number.e164))
+        if key in self.earlier.unknown:
+            return _done(_unknown(query.number.e164))
+        if key in self.earlier.answered:
             lookup_id = self.earlier.answered[key]
             return asyncio.ensure_future(self._duplicate(lookup_id, row, query.number.e164))
         if key not in self._remaining:
@@ -265,8 +263,7 @@ class Batch:
             self._started.release()
         lookup = await run.wait()
         if run.history_failed is not None:  # nothing more is sent that it cannot record
-            self.problem = self.problem or run.history_failed
-            self.stop()
+            self._give_up(run.history_failed)
         if run.admitted is False:  # stopped while waiting its turn: nothing was sent
             raise _NotStarted
         return _answer_of(lookup)
@@ -296,7 +293,7 @@ class Batch:
             try:
                 await store.batch_answered(point.run_id, row.index, lookup_id)  # none is sent
             except HistoryError as exc:  # written all the same; its first row has its mark
-                self._failed(exc)
+                self._give_up(exc.message)
         return {**answer, "duplicate": True}
 
     async def _from_history(self, lookup_id: int | None, e164: str | None) -> dict[str, Any]:
@@ -347,6 +344,11 @@ def _invalid(exc: InvalidInput) -> dict[str, Any]:
 
 async def _done(value: dict[str, Any]) -> dict[str, Any]:
     return value
+
+
+def _unknown(e164: str | None) -> dict[str, Any]:
+    """The answer of a row whose number was being asked when a run stopped."""
+    return _unanswered("outcome_unknown", OUTCOME_UNKNOWN) | {"number": e164}
 
 
 def _unanswered(kind: str, message: str) -> dict[str, Any]:

@@ -37,9 +37,6 @@ class Earlier:
     unknown: set[Question] = field(default_factory=set)
     """Questions being asked when it stopped: may be billed, so not asked again unasked."""
 
-    def __len__(self) -> int:
-        return len(self.answered) + len(self.unknown)
-
 
 @dataclass
 class Plan:
