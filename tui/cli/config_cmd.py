@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from tui.cli.help_format import CellGroup
 from tui.cli.output import EXIT_CONFIG, fail
 from tui.core.i18n import _
 
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
     from tui.core.service import LookupService
 
 
-@click.group("config", help=_("Show, create or validate the config file."))
+@click.group("config", cls=CellGroup, help=_("Show, create or validate the config file."))
 def config_group() -> None:
     """Show, create or validate the config file."""
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from tui import DISTRIBUTION
+from tui.cli.help_format import CellGroup
 from tui.cli.output import (
     EXIT_CONFIG,
     EXIT_INVALID_INPUT,
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 
 
 @click.group(
+    cls=CellGroup,
     invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"]},
     help=_(
@@ -112,9 +114,8 @@ def cli(
 @cli.command(
     help=_(
         "Look up NUMBER with every provider of the profile at once.\n\n"
-        "\b\n"
-        "Exit codes: 0 every provider answered; 1 some provider failed;\n"
-        "2 invalid input (nothing was sent); 3 configuration error."
+        "Exit codes: 0 every provider answered; 1 some provider failed; 2 invalid input "
+        "(nothing was sent); 3 configuration error."
     ),
     short_help=_("Look one number up with every provider."),
 )

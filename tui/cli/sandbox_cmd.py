@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import click
 
+from tui.cli.help_format import CellCommand
 from tui.cli.output import EXIT_CONFIG, fail, say
 from tui.core.i18n import _
+from tui.sandbox.state import FAULTS
 
 
 @click.command(
     "sandbox",
+    cls=CellCommand,
     help=_(
         "Serve the provider emulators on 127.0.0.1 (Ctrl+C to stop).\n\n"
-        "\b\n"
-        "TARGET: an emulated endpoint (e.g. ip138, bouygues_token); a wrong one lists them all.\n"
-        "KIND:   error, unavailable, rate_limit, timeout, garbage, malformed, huge, drop,\n"
-        "        expired_token"
-    ),
+        "TARGET: an emulated endpoint (e.g. ip138, bouygues_token); a wrong one lists them "
+        "all. KIND: {kinds}."
+    ).format(kinds=", ".join(FAULTS)),
     short_help=_("Serve the provider emulators on 127.0.0.1."),
 )
 @click.option(
