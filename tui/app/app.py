@@ -21,7 +21,8 @@ from tui.app.dialogs.confirm import ConfirmScreen
 from tui.app.keys import translate_bindings
 from tui.app.messages import WorkerFailed
 from tui.app.screens.main import MainScreen
-from tui.core.i18n import N_, _
+from tui.app.widgets.number_form import InOrder
+from tui.core.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
     from tui.core.service import LookupService
@@ -64,6 +65,14 @@ EXIT_DEADLINE = 1.8
 """Seconds after SIGTERM or SIGHUP by which the process has ended, shut down or not."""
 
 
+def _as_typed(event: events.Key | events.Paste) -> events.Key | events.Paste:
+    """A key as the user typed it: Enter pressed before Textual took the terminal reaches
+    it as a newline (the terminal's line discipline turned CR into LF), read as ctrl+j."""
+    if isinstance(event, events.Key) and event.key == "ctrl+j":
+        return events.Key("enter", "\r")
+    return event
+
+
 class PortcheckApp(PaletteCommands):
     """Keyboard-first porting checks."""
 
@@ -87,6 +96,9 @@ class PortcheckApp(PaletteCommands):
         self._main: MainScreen | None = None
         self._profile = profile
         self._remember_theme = False
+        self._early: list[events.Key | events.Paste] | None = []
+        """Keys typed before the first screen focused its number field (a paste or a macro
+        as the app opens): kept, and replayed into the field once it has the focus."""
         chosen = THEMES.get(theme or "", theme if theme in self.available_themes else "")
         self.theme = chosen or self._saved_theme() or default_theme()
 
@@ -152,21 +164,60 @@ class PortcheckApp(PaletteCommands):
         if not billed or isinstance(self.screen, ConfirmScreen):
             self.exit()
             return
-        question = _(
+        question = ngettext(
             "{providers} has been asked and bills every query; its answer has not "
-            "arrived. Quit anyway? The lookup is kept as interrupted (may be billed)."
+            "arrived. Quit anyway? The lookup is kept as interrupted (may be billed).",
+            "{providers} have been asked and bill every query; their answers have not "
+            "arrived. Quit anyway? The lookup is kept as interrupted (may be billed).",
+            len(billed),
         ).format(providers=", ".join(billed))
-        if isinstance(self.screen, BatchScreen) and self.screen.running:
+        batch = isinstance(self.screen, BatchScreen) and self.screen.running
+        if batch:
             question = _(
                 'A batch is running. Quit anyway? The rows being asked become "outcome '
                 'unknown" (may be billed); ctrl+t stops the batch cleanly first.'
             )
+        asked = ConfirmScreen(question, _("Quit"))
+
+        def arrived() -> None:  # the question would go stale: say that nothing is lost now
+            if self.service is not None and not self.service.billed_in_flight:
+                watch.stop()
+                asked.ask(_("Every answer has arrived: quitting now loses nothing. Quit?"))
+
+        watch = self.set_interval(0.2, arrived, pause=batch)
 
         def answered(agreed: bool | None) -> None:
+            watch.stop()
             if agreed:
                 self.exit()
 
-        self.push_screen(ConfirmScreen(question, _("Quit")), answered)
+        self.push_screen(asked, answered)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.Paste)) and not event.is_forwarded:
+            # Textual hands a key to whatever has the focus when it arrives; before the
+            # main screen's on_mount that is nothing, and the key was lost.
+            if self._early is not None:
+                if self.focused is None:
+                    self._early.append(_as_typed(event))
+                    return
+                await self._replay_early_keys()
+            # The form runs every binding itself, priority ones too, in the order typed:
+            # run here, ctrl+l would clear the field before the keys typed ahead of it.
+            if isinstance(event, events.Key) and isinstance(self.focused, InOrder):
+                self.focused._forward_event(event)
+                return
+        await super().on_event(event)
+
+    def on_descendant_focus(self) -> None:
+        if self._early is not None:  # the first focus (the number field): replay after it
+            self.call_later(self._replay_early_keys)
+
+    async def _replay_early_keys(self) -> None:
+        """Hand the keys typed before anything had the focus to what has it now, in order."""
+        early, self._early = self._early or [], None
+        for event in early:
+            await self.on_event(event)
 
     def on_key(self, event: events.Key) -> None:
         """Esc closes Textual's keys panel (the palette's "Show keys"), as it closes every

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -12,51 +12,86 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.reactive import reactive
 from textual.visual import Visual
+from textual.widget import Widget
 from textual.widgets import Checkbox, Input, Static
 
 from tui.app.messages import LookupRequested
 from tui.core.i18n import _
 
+if TYPE_CHECKING:
+    _Mixin = Widget
+else:
+    _Mixin = object  # a Widget base before Input's would hide its component classes
 
-class NumberField(Input):
-    """The number input: Tab moves to the RIO field itself, taking along the keys already
-    queued behind it.
 
-    A CTI tool or macro types "number, Tab, RIO, Enter" in one burst. Textual forwards every
-    key of a burst to the field focused when it arrives, and Tab moves focus only after it has
-    bubbled up to the screen, so the RIO would land at the end of the number.
+class InOrder(_Mixin):
+    """A widget of the form that keeps a burst of keys in the order typed.
+
+    A paste, a CTI tool or a macro types "number, Tab, RIO, Enter" or "ctrl+l, number,
+    Enter" in one burst. Textual hands every key of a burst to the widget focused when it
+    arrives, and runs a key's binding (Backspace, Tab, Space, ctrl+l) only once the key has
+    bubbled up to the app, after the keys behind it have been handled. Here a key's binding
+    runs at once, and a key queued behind one that moved the focus goes on to where the
+    focus went.
     """
 
-    def __init__(self, next_field: Callable[[], Input | None], **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
-        self._next_field = next_field
-        self._handoff: Input | None = None
+    TEXT = False
+    """Printable keys are text here (a field), not keys to look bindings up for."""
 
-    async def _on_key(self, event: events.Key) -> None:  # runs before Input's own
-        target = self._handoff
-        if target is None and event.key == "tab":
-            target = self._handoff = self._next_field()
-            if target is not None:
-                event.stop()
-                event.prevent_default()
-                target.focus()
-                return
-        if target is not None and (event.is_printable or event.key == "enter"):
+    async def _on_key(self, event: events.Key) -> None:  # runs before the widget's own
+        focused = self.screen.focused
+        if focused is not self and focused is not None:
             event.stop()
             event.prevent_default()
-            if event.key == "enter":
-                await target.action_submit()
-            else:
-                assert event.character is not None
-                target.insert_text_at_cursor(event.character)
+            focused._forward_event(events.Key(event.key, event.character))
             return
-        # Anything else: Textual goes on to Input's own handler (it dispatches along the MRO).
+        # Textual's own binding checks, the app's priority ones first, as the app would run
+        # them (it hands this widget's keys over unchecked: PortcheckApp.on_event). Private,
+        # and Textual is pinned exactly.
+        if self.TEXT and event.is_printable:
+            return
+        app = self.app
+        if await app._check_bindings(event.key, priority=True) or await app._check_bindings(
+            event.key
+        ):
+            event.stop()
+            event.prevent_default()
+        # Anything else: Textual goes on to the widget's own handler (along the MRO).
 
-    def _on_focus(self, event: events.Focus) -> None:
-        self._handoff = None  # keys reach this field directly again
+
+class FormField(InOrder, Input):
+    """A field of the form: Enter looks up what the form holds at that moment (Input's
+    Submitted message would be read later, once the rest of a burst has changed the form)."""
+
+    TEXT = True
+
+    def __init__(self, submit: Callable[[], None], **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._submit = submit
+
+    async def action_submit(self) -> None:
+        self._submit()
 
 
-class ProviderToggle(Checkbox, inherit_bindings=False):
+class NumberField(FormField):
+    """The number input: Tab moves to the RIO field when the number typed so far is French,
+    even before the change messages of the burst's last digits have shown the field."""
+
+    def __init__(
+        self, submit: Callable[[], None], next_field: Callable[[], Input | None], **kwargs: object
+    ) -> None:
+        super().__init__(submit, **kwargs)
+        self._next_field = next_field
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key == "tab" and self.has_focus and (target := self._next_field()) is not None:
+            event.stop()
+            event.prevent_default()
+            self.screen.set_focus(target)
+        # Anything else: Textual goes on to FormField's handler, then Input's (along the MRO).
+
+
+class ProviderToggle(InOrder, Checkbox, inherit_bindings=False):
     """A provider on or off: `▐X▌` when on, `▐ ▌` when off, so that the two differ without
     colour too (NO_COLOR, a monochrome terminal, a screen reader's text). Space toggles it;
     Enter looks up, as it does anywhere in the form."""
@@ -101,9 +136,12 @@ class NumberForm(Vertical):
         self._saved: dict[Static, Visual] = {}
         self._empty_note = ""
         """What the feedback line says while the number field is empty."""
+        self._rio_note = ""
+        """What the RIO's feedback line says while the RIO field is empty, instead of the hint."""
 
     def compose(self) -> ComposeResult:
         yield NumberField(
+            self._request,
             self._rio_if_french,
             placeholder=_("Number, any form (138 0013 8000, +33 6 61 37 09 15…) ⏎"),
             id="number",
@@ -112,7 +150,8 @@ class NumberForm(Vertical):
         )
         yield Static(id="number-feedback", classes="feedback", markup=False)
         with Vertical(id="rio-row"):
-            yield Input(
+            yield FormField(
+                self._request,
                 placeholder=_("RIO (12 characters) ⏎"),
                 id="rio",
                 compact=True,
@@ -175,7 +214,7 @@ class NumberForm(Vertical):
         """Empty the form, turn every provider on again (the profile's selection), and put
         the cursor in the number field, at once: keys already queued behind the one that
         cleared it (a paste, a macro) must land in the new form."""
-        self._empty_note = ""
+        self._empty_note = self._rio_note = ""
         self.number_input.value = ""
         self.rio_input.value = ""
         for toggle in self.query(ProviderToggle):
@@ -198,9 +237,18 @@ class NumberForm(Vertical):
             if text
             else _("showing {number} from history (full number not stored)").format(number=unknown)
         )
+        self._rio_note = ""
         self.number_input.value = text or ""
         self.rio_input.value = rio or ""
         self._number_changed()
+
+    def ask_rio(self, why: str) -> None:
+        """Put the cursor in the RIO field (the number shown is French), saying `why` it is
+        needed until the user types."""
+        self._rio_note = why
+        self._number_changed()
+        if self.has_class("-french"):
+            self.screen.set_focus(self.rio_input)
 
     def watch_default_region(self) -> None:
         self._number_changed()
@@ -249,7 +297,7 @@ class NumberForm(Vertical):
         feedback = self.query_one("#rio-feedback", Static)
         text = self.rio_input.value
         if not text.strip():
-            self._say(feedback, _(NO_RIO_HINT), None)
+            self._say(feedback, self._rio_note or _(NO_RIO_HINT), False if self._rio_note else None)
             return
         try:
             rio = parse_rio(text)
@@ -277,11 +325,6 @@ class NumberForm(Vertical):
         widget.update(Content(text))
         widget.set_class(good is True, "-good")
         widget.set_class(good is False, "-bad")
-
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self._request()
 
     def _request(self) -> None:
         """Look up what the form holds."""
