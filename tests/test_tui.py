@@ -215,7 +215,6 @@ async def test_help_and_palette_commands() -> None:
         await pilot.press("escape")
         titles = [c.title for c in app.get_system_commands(app.screen)]
         for wanted in (
-            "Open sandbox demo",
             "Re-run lookup",
             "Purge history",
             "Toggle masking",
@@ -231,6 +230,7 @@ async def test_profile_switching_from_the_app(tmp_path: Path, sandbox: SandboxSe
         await ready(pilot)
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert "Switch profile: fr" in titles and "Switch profile: demo" in titles
+        assert "Open sandbox demo" in titles  # not on the demo itself
         app.main.switch_profile("fr")  # type: ignore[union-attr]
         await settle(pilot)
         assert list(panel_states(app)) == ["offline", "bouygues"]
@@ -412,6 +412,59 @@ async def test_rerun_from_history_asks_again(tmp_path: Path, sandbox: SandboxSer
         assert main.form.number_input.value == "13800138056"
         assert "中国联通" in text_of(main.verdict)
         assert main.sidebar.entries.option_count == 3
+
+
+async def test_a_french_lookup_asked_again_keeps_its_rio_or_asks_for_it(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    """RIOs are never stored: in the session that typed it, asking again reuses it; in a
+    later one, the RIO field opens saying to type it again, and nothing is sent."""
+    from tui.app.dialogs.confirm import ConfirmScreen
+
+    config = config_for(sandbox, tmp_path / "c.toml")
+    fr = '[profiles.fr]\nregion = "FR"\n'
+    config.write_text(config.read_text().replace(fr, fr + "store_full_number = true\n"))
+
+    def bouygues_asked() -> int:
+        return sandbox.state.hits["bouygues"]
+
+    app = app_for(config, profile="fr")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await lookup(pilot, "0661370915", "02P261040S7Y")
+        main = app.main
+        assert main is not None and bouygues_asked() == 1
+        main.sidebar.entries.focus()
+        await pilot.press("enter")  # open it from history, then ask it again
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        if isinstance(app.screen, ConfirmScreen):
+            await pilot.press("y")
+        await settle(pilot)
+        assert bouygues_asked() == 2
+        assert main.current is not None and main.current.results["bouygues"].eligible is not None
+
+    for keys in (["r"], ["enter", "ctrl+r"]):  # a later session: 'r' in the list, or ctrl+r
+        app = app_for(config, profile="fr")
+        async with app.run_test(size=(120, 40)) as pilot:
+            await ready(pilot)
+            main = app.main
+            assert main is not None
+            main.sidebar.entries.focus()
+            await pilot.press(*keys)
+            await settle(pilot)
+            assert not isinstance(app.screen, ConfirmScreen) and bouygues_asked() == 2
+            form = main.form
+            assert form.number_input.value == "+33661370915"
+            assert app.focused is form.rio_input
+            feedback = text_of(form.query_one("#rio-feedback", Static))
+            assert "Type the RIO again" in feedback
+            await pilot.press(*"02P261040S7Y", "enter")
+            await settle(pilot)
+            assert bouygues_asked() == 2  # its answer for this RIO is fresh: reused
+            assert main.current is not None
+            assert main.current.results["bouygues"].eligible is not None
 
 
 async def test_a_lookup_asked_for_while_the_profile_loads_runs_once_it_is_ready(

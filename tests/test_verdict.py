@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tui.core.result import LineStatus, ProviderResult, Reason, Status
+from tui.core.service import LookupService
 from tui.core.verdict import merge
 
 
@@ -98,3 +99,30 @@ def test_a_lookups_verdict_follows_its_answers_and_is_merged_once_for_the_same_o
     assert lookup.verdict.ported is True and first.ported is False
     lookup.claim(("ip138",), 2)  # a retry drops the old answer
     assert lookup.verdict.ported is False
+
+
+def test_an_original_operator_other_than_the_range_holder_is_flagged() -> None:
+    """A 192 number's block is China Broadnet's: an answer that it started on 中国移动
+    contradicts the numbering plan, and "not ported" alone hid it."""
+    said = [
+        ok("china_mnp", ported=False, original_operator="中国移动", current_operator="中国移动")
+    ]
+    v = merge(said, range_holder="China Broadnet")
+    assert "⚠ providers disagree" in v.headline
+    assert v.disagreements == (
+        "original operator: china_mnp says 中国移动, but the number's range holder is "
+        "China Broadnet",
+    )
+    assert merge(said, range_holder="China Mobile").disagreements == ()  # same, in English
+    assert merge(said).disagreements == ()  # no range holder known: nothing to compare
+
+
+async def test_the_demo_sandbox_names_china_broadnet_for_its_192_numbers(
+    checker: LookupService,
+) -> None:
+    """It answered 中国移动 as the original operator of 192 numbers (161 of 192 tried)."""
+    found = await checker.check("19212345670")
+    assert found.results["china_mnp"].original_operator == "中国广电"
+    assert found.results["ip138"].current_operator == "CBN"
+    assert found.verdict.disagreements == ()
+    assert "runs on 中国广电" in found.verdict.headline

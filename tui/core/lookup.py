@@ -20,7 +20,7 @@ from tui.core.numbers import (
     region_name,
 )
 from tui.core.providers.base import Query
-from tui.core.result import ProviderResult
+from tui.core.result import ProviderResult, Status
 from tui.core.rio import parse_rio
 from tui.core.verdict import Verdict, merge
 
@@ -61,6 +61,13 @@ def number_json(number: NumberInfo | None, text: str) -> dict[str, Any]:
     }
 
 
+def holder_of(number: NumberInfo | None, results: Sequence[ProviderResult]) -> str | None:
+    """The number's range holder, when an answer names an original operator to compare it
+    with (the carrier data is read only then)."""
+    named = any(r.original_operator for r in results if r.status is Status.OK)
+    return range_operator(number) if number is not None and named else None
+
+
 @dataclass(eq=False)
 class Lookup:
     """One lookup: the number, each provider's answer so far, and its history row.
@@ -90,6 +97,9 @@ class Lookup:
     """Problems beside the providers ("history not saved…"), each once."""
     from_history: bool = False
     """Read back from history rather than asked now."""
+    rio_forgotten: bool = False
+    """A past lookup that sent a RIO this process does not know (RIOs are never stored):
+    asking it again needs the RIO typed again."""
     key: int = field(default_factory=lambda: next(_KEYS))
     """Identity of this lookup in this process."""
     _owners: dict[str, int] = field(default_factory=dict, repr=False)
@@ -141,7 +151,7 @@ class Lookup:
             before, verdict = self._merged
             if len(before) == len(ordered) and all(map(operator.is_, before, ordered)):
                 return verdict
-        verdict = merge(ordered)
+        verdict = merge(ordered, holder_of(self.number, ordered))
         self._merged = (ordered, verdict)
         return verdict
 

@@ -19,7 +19,7 @@ from tui.core.errors import ConfigError, InvalidInput
 from tui.core.i18n import _
 from tui.core.lookup import Lookup, masked_number, prepare
 from tui.core.providers import Query
-from tui.core.service_history import NOT_STORED, HistoryAccess, open_store
+from tui.core.service_history import NOT_STORED, RIO_FORGOTTEN, HistoryAccess, open_store
 
 if TYPE_CHECKING:
     import httpx
@@ -254,12 +254,16 @@ class LookupService(HistoryAccess):
         """Ask every provider of `lookup` again, as a new lookup (nothing reused)."""
         if lookup.query is None:
             raise InvalidInput(_(NOT_STORED))
+        if lookup.rio_forgotten:
+            raise InvalidInput(_(RIO_FORGOTTEN))
         return self.begin(lookup.query, lookup.names, refresh=True, typed=lookup.typed)
 
     def retry(self, lookup: Lookup, provider: str) -> LookupRun:
         """Ask one provider of `lookup` again; its answer replaces the old one in `lookup`."""
         if lookup.query is None:
             raise InvalidInput(_(NOT_STORED))
+        if lookup.rio_forgotten and self.clients.get(provider).uses_rio:
+            raise InvalidInput(_(RIO_FORGOTTEN))
         return self._run(lookup, (provider,), refresh=True)
 
     def _run(

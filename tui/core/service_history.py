@@ -26,6 +26,11 @@ NOT_STORED = N_(
 )
 """A msgid: shown through `_()`."""
 
+RIO_FORGOTTEN = N_(
+    "Type the RIO again to ask again: this lookup sent one, and RIOs are never stored."
+)
+"""A msgid: shown through `_()`."""
+
 
 @dataclass(frozen=True)
 class Outcome(Generic[T]):
@@ -131,18 +136,25 @@ class HistoryAccess:
         return Outcome(self._past(record), found.warnings)
 
     def _past(self, record: LookupRecord) -> Lookup:
+        from tui.core.providers import PROVIDERS
+        from tui.core.result import Status
+
         s = record.summary
-        typed = next(
-            (lk.typed for lk in reversed(self._recent) if lk.lookup_id == s.id and lk.typed), None
-        )
-        query = None
+        asked = next((lk for lk in reversed(self._recent) if lk.lookup_id == s.id), None)
+        typed = asked.typed if asked is not None else None
+        query = asked.query if asked is not None else None  # with its RIO: typed this session
         for text in (typed, s.full_number):
-            if text and self._clients is not None:
+            if query is None and text and self._clients is not None:
                 try:
                     query = self.prepare(text)
-                    break
                 except InvalidInput:
                     continue
+        # RIOs are never stored: a lookup that sent one cannot be asked again without it.
+        sent_rio = any(
+            r.status is not Status.SKIPPED
+            for r in record.results
+            if r.provider in PROVIDERS and PROVIDERS[r.provider].uses_rio
+        )
         return Lookup(
             s.profile,
             tuple(r.provider for r in record.results),
@@ -153,6 +165,7 @@ class HistoryAccess:
             results={r.provider: r for r in record.results},
             lookup_id=s.id,
             from_history=True,
+            rio_forgotten=sent_rio and query is not None and query.rio is None,
         )
 
     async def delete(self, lookup_id: int) -> Outcome[bool]:

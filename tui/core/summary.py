@@ -6,6 +6,7 @@ import time
 from collections.abc import Iterable
 
 from tui.core.i18n import _
+from tui.core.lookup import holder_of
 from tui.core.masking import mask_e164
 from tui.core.numbers import NumberInfo
 from tui.core.result import ProviderResult, Status
@@ -29,7 +30,8 @@ def ticket_summary(
         shown = number
     stamp = time.strftime("%Y-%m-%d %H:%M", time.localtime(when or time.time()))
     sources = [r.provider for r in answered if r.status is Status.OK and r.provider != "offline"]
-    parts = [shown, stamp, merge(answered).headline]
+    known = number if isinstance(number, NumberInfo) else None
+    parts = [shown, stamp, merge(answered, holder_of(known, answered)).headline]
     if sources:
         parts.append(_("sources: {providers}").format(providers=", ".join(sources)))
     return " · ".join(parts)

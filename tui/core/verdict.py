@@ -104,11 +104,21 @@ class Verdict:
         return _("runs on {current}").format(current=current) if current else ""
 
 
-def merge(results: Iterable[ProviderResult]) -> Verdict:
-    """Combine results; answers from providers that failed or were skipped are ignored."""
+def merge(results: Iterable[ProviderResult], range_holder: str | None = None) -> Verdict:
+    """Combine results; answers from providers that failed or were skipped are ignored.
+    `range_holder`: who the number's block was assigned to (its original operator unless
+    the block changed hands): a provider naming another original operator is flagged."""
     all_results = list(results)
     ok = [r for r in all_results if r.status is Status.OK]
     disagreements = []
+    holder = operator_key(range_holder)
+    differs = [r for r in ok if r.original_operator and operator_key(r.original_operator) != holder]
+    if holder is not None and differs:
+        disagreements.append(
+            _("original operator: {who}, but the number's range holder is {holder}").format(
+                who=_who(differs, lambda r: r.original_operator), holder=range_holder
+            )
+        )
     eligible_values = {r.eligible for r in ok if r.eligible is not None}
     if len(eligible_values) > 1:
         disagreements.append(_("eligibility: {who}").format(who=_who(ok, lambda r: r.eligible)))

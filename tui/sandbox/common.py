@@ -30,12 +30,16 @@ class Emulator:
     """The demo profile's section for this provider, given the sandbox's base URL."""
 
 
+CN_RANGE_HOLDERS = (*CN_OPERATORS, "中国广电")
+"""Who Chinese blocks are assigned to: China Broadnet holds 192, since 2019."""
+
+
 def cn_range_operator(mobile: str) -> str:
     """The block holder of an 11-digit Chinese number (China Mobile when unknown)."""
     from tui.core.carriers import carrier_name  # part of the tables only: the demo runs in-process
 
     name = carrier_name(phonenumbers.parse(mobile, "CN"), "zh")
-    return name if name in CN_OPERATORS else CN_OPERATORS[0]
+    return name if name in CN_RANGE_HOLDERS else CN_OPERATORS[0]
 
 
 def next_operator(operator: str) -> str:

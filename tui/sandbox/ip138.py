@@ -36,7 +36,8 @@ CHECK_BY_LAST_DIGIT = {
     "8": 1,
     "9": 1,
 }
-CODES = dict(zip(CN_OPERATORS, ("CM", "CU", "CT"), strict=True))
+CODES = {**dict(zip(CN_OPERATORS, ("CM", "CU", "CT"), strict=True)), "中国广电": "CBN"}
+"""`Operator` codes: the seed's three, and China Broadnet's (its 192 numbers)."""
 
 
 def answer(mobile: str) -> dict[str, object]:

@@ -11,6 +11,7 @@ from tui.app.screens.base import BaseScreen
 from tui.core.i18n import _
 
 if TYPE_CHECKING:
+    from tui.core.lookup import Lookup
     from tui.core.run import LookupRun
 
 
@@ -53,12 +54,24 @@ class HistorySide(BaseScreen):
         self.form.show_number(lookup.typed, None, unknown=lookup.masked)
         if not rerun:
             self.show(lookup)
+        elif lookup.rio_forgotten:
+            self.ask_rio_again(lookup)
         elif lookup.query is None:
             from tui.core.service_history import NOT_STORED  # lazily: it loads phonenumbers
 
             self.notify(_(NOT_STORED).capitalize(), severity="warning", timeout=8)
         else:
             self._run(self.service.begin(lookup.query, self.form.selected, typed=lookup.typed))
+
+    def ask_rio_again(self, lookup: Lookup) -> None:
+        """Show `lookup`, its number in the form and the cursor in the RIO field, saying that
+        the RIO it sent must be typed again (RIOs are never stored): asked without it, the
+        eligibility check would be skipped without a word."""
+        from tui.core.service_history import RIO_FORGOTTEN
+
+        self.show(lookup)
+        self.form.show_number(lookup.typed, None, unknown=lookup.masked)
+        self.form.ask_rio(_(RIO_FORGOTTEN))
 
     def action_toggle_history(self) -> None:
         if self.has_class("-narrow"):

@@ -21,6 +21,7 @@ from tui.core.errors import InvalidInput
 from tui.core.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
+    from tui.app.screens.batch import BatchScreen
     from tui.core.lookup import Lookup
     from tui.core.run import LookupRun
 
@@ -65,7 +66,8 @@ class MainScreen(HistorySide):
             tooltip=N_("filter the history"),
             show=False,  # in the help: the footer must fit 80 columns beside a panel's keys
         ),
-        # Priority: handled as it arrives, before the keys queued behind it are dispatched.
+        # Priority: handled as it arrives, before the keys queued behind it are dispatched
+        # (the form's own widgets run it in the order typed: number_form.InOrder).
         Binding(
             "ctrl+l",
             "new_lookup",
@@ -75,6 +77,9 @@ class MainScreen(HistorySide):
             tooltip=N_("new lookup (clear the form, every provider on again)"),
         ),
     ]
+
+    _batch_screen: BatchScreen | None = None
+    """The batch screen, once opened."""
 
     # --- drawing one lookup ----------------------------------------------------------------
 
@@ -180,6 +185,9 @@ class MainScreen(HistorySide):
         if lookup is None or service is None or lookup.query is None:
             self.notify(_("Look a number up first."), severity="warning")
             return
+        if lookup.rio_forgotten and service.clients.get(provider).uses_rio:
+            self.ask_rio_again(lookup)
+            return
         billed = service.billed_for(lookup.query, [provider])
         question = _("Ask {provider} again?").format(provider=provider)
         if await self._billing_agreed(billed, question, lookup):
@@ -198,6 +206,9 @@ class MainScreen(HistorySide):
         if lookup.query is None:
             self.notify(_("The full number of this lookup is not stored: type it again."))
             return
+        if lookup.rio_forgotten:
+            self.ask_rio_again(lookup)
+            return
         billed = service.billed_for(lookup.query, lookup.names)
         if await self._billing_agreed(billed, _("Ask again?"), lookup):
             rio = lookup.query.rio
@@ -209,13 +220,20 @@ class MainScreen(HistorySide):
         self.show(None)
 
     def open_batch(self) -> None:
-        """The batch screen, on this screen's profile."""
+        """The batch screen, on this screen's profile: the same one each time, with its file,
+        estimate and rows, as left to open a row (a new one for another profile)."""
         from tui.app.screens.batch import BatchScreen
 
         if self.service is None or not self.ready:
             self.notify(_("Loading the profile: try again in a moment."))
             return
-        self.app.push_screen(BatchScreen(self.service))
+        kept = self._batch_screen
+        if kept is None or kept.profile != self.service.clients.profile.name:
+            if kept is not None:
+                self.app.uninstall_screen(kept)
+            kept = self._batch_screen = BatchScreen(self.service)
+            self.app.install_screen(kept, "batch")  # installed: kept when it is closed
+        self.app.push_screen(kept)
 
     # --- raw answers, summary, help, privacy -----------------------------------------------
 
