@@ -91,6 +91,13 @@ async def test_a_batch_from_the_tui(tmp_path: Path, sandbox: SandboxServer) -> N
         assert main is not None and app.screen is main
         assert "中国联通" in text_of(main.verdict)
         assert sandbox.state.hits["china_mnp"] == 2  # opened, not asked again
+        shown = _plan_of(screen)
+        main.open_batch()  # back to the batch: the place is as it was left
+        await settle(pilot)
+        assert app.screen is screen
+        assert screen.query_one("#batch-file", Input).value == str(source)
+        assert _plan_of(screen) == shown and screen.plan is not None
+        assert screen.query_one(DataTable).row_count == 4
 
 
 async def test_stopping_a_batch_from_the_tui_keeps_what_was_answered(
@@ -564,3 +571,54 @@ async def test_the_encoding_chosen_for_one_file_does_not_stick_to_the_next(
         await settle(pilot)
         answer = json.loads(output_for(utf8).read_text(encoding="utf-8").splitlines()[0])
         assert answer["input"] == {"numéro": "13800138001", "nom": "Hélène"}
+
+
+async def test_the_answers_go_to_a_csv_when_its_name_says_so(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    """A spreadsheet user types `….csv` as the answers file: every reason and the next step
+    in columns, as `portcheck batch -o FILE.csv` writes them; a third name is refused."""
+    from tests.test_batch import _csv_rows
+
+    source = tmp_path / "list.csv"
+    source.write_text("number,name\n13800138000,Li\n138 0013 8056,Wang\n", encoding="utf-8")
+    async with _on_screen(tmp_path, sandbox, source) as (pilot, screen):
+        answers = screen.query_one("#batch-output", Input)
+        assert answers.value == str(output_for(source))  # the default, shown
+        answers.value = str(tmp_path / "answers.xlsx")
+        answers.focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "must end in .jsonl or .csv" in _plan_of(screen) and screen.plan is None
+        answers.value = str(tmp_path / "answers.csv")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "2 numbers to look up" in _plan_of(screen)
+        await pilot.press("ctrl+s", "y")
+        await until(pilot, lambda: screen.query_one(DataTable).row_count == 2, seconds=10)
+        await settle(pilot)
+    rows = _csv_rows(tmp_path / "answers.csv")
+    assert [r["name"] for r in rows] == ["Li", "Wang"]
+    assert {"reason_codes", "reasons", "next_steps"} <= set(rows[0])
+    assert not output_for(source).exists()
+
+
+async def test_the_screens_estimate_says_the_amount_in_the_profiles_currency(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    config = config_for(sandbox, tmp_path / "c.toml")
+    text = config.read_text(encoding="utf-8").replace(
+        "timeout = 2.0", 'timeout = 2.0\ncurrency = "¥"', 1
+    )
+    config.write_text(
+        text.replace('api_key = "demo-mnp-key"', 'api_key = "demo-mnp-key"\nprice = 0.4')
+    )
+    source = tmp_path / "list.txt"
+    source.write_text("".join(f"1380013{n:04d}\n" for n in range(25)), encoding="utf-8")
+    app = app_for(config)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        plan = _plan_of(await _batch_of(pilot, source))
+    assert "china_mnp: up to 25 billed queries, at most ¥10.00" in plan
+    assert "In all: at most ¥10.00, not counting ip138 (no price in the profile)" in plan
+    assert sum(sandbox.state.hits.values()) == 0

@@ -187,3 +187,28 @@ async def test_asking_again_after_a_timed_out_billed_request_says_it_may_bill_tw
         assert "The earlier request to ip138 may have been billed already" in question
         assert "china_mnp" not in question.split("already")[0].split("request to")[1]
         await pilot.press("n")
+
+
+async def test_the_palette_finds_profiles_on_the_demo_and_no_demo_switch_there(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    from tui.app.dialogs.text_screen import TextScreen
+
+    app = app_for()  # the demo: no config file
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        commands = {c.title: c for c in app.get_system_commands(app.screen)}
+        assert "Open sandbox demo" not in commands  # it is the demo already
+        profile = [t for t in commands if "profile" in t.lower()]
+        assert profile == ["Switch profile"]
+        assert "demo is the only profile" in commands["Switch profile"].help
+        commands["Switch profile"].callback()
+        await pilot.pause()
+        assert isinstance(app.screen, TextScreen)
+        assert "portcheck config init" in app.screen.body.plain
+    app = app_for(config_for(sandbox, tmp_path / "c.toml"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Switch profile: fr" in titles and "Open sandbox demo" in titles
+        assert "Switch profile" not in titles

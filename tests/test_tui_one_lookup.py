@@ -239,6 +239,30 @@ async def test_the_copied_summary_carries_the_time_of_the_lookup() -> None:
         assert f"138****8000 · {stamp} · " in app.clipboard
 
 
+async def test_the_quit_question_names_what_is_in_flight_and_goes_on_once_it_arrives(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    """It read "china_mnp, ip138 has been asked… its answer", and still said so once both
+    answers had arrived."""
+    sandbox.state.latency = 1.0
+    app = app_for(config_for(sandbox, tmp_path / "c.toml", timeout=4.0))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready(pilot)
+        await pilot.press(*"13800138000", "enter")
+        await until(pilot, lambda: len(app.service.billed_in_flight) == 2)  # type: ignore[union-attr]
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        asked = app.screen
+        assert isinstance(asked, ConfirmScreen)
+        assert asked.question.startswith("china_mnp, ip138 have been asked and bill every query")
+        await until(pilot, lambda: "Every answer has arrived" in asked.question, seconds=4)
+        shown = str(asked.query_one(Static).render())
+        assert "Every answer has arrived: quitting now loses nothing. Quit?" in shown
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.is_running
+
+
 async def test_quitting_with_billed_requests_in_flight_asks_and_records_interruption(
     tmp_path: Path, sandbox: SandboxServer
 ) -> None:
@@ -255,7 +279,7 @@ async def test_quitting_with_billed_requests_in_flight_asks_and_records_interrup
         await pilot.press("ctrl+q")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
-        assert "ip138" in app.screen.question
+        assert app.screen.question.startswith("ip138 has been asked and bills every query")
         await pilot.press("n")
         await pilot.pause()
         assert app.is_running

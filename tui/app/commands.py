@@ -56,19 +56,26 @@ class PaletteCommands(App[None]):
             return
         service = self.service
         active = service.profile.name if service and service.profile else None
-        for name in service.profile_names if service else ["demo"]:
-            if name != active:
-                yield SystemCommand(
-                    _("Switch profile: {name}").format(name=name),
-                    _("Use the {name} profile").format(name=name),
-                    partial(main.switch_profile, name),
-                )
-        ours: list[tuple[str, str, Callable[[], object]]] = [
-            (
-                N_("Open sandbox demo"),
-                N_("Switch to the demo profile (built-in sandbox)"),
+        others = [n for n in (service.profile_names if service else ["demo"]) if n != active]
+        for name in others:
+            yield SystemCommand(
+                _("Switch profile: {name}").format(name=name),
+                _("Use the {name} profile").format(name=name),
+                partial(main.switch_profile, name),
+            )
+        if not others:  # "profile" must find something: how to have another one
+            yield SystemCommand(
+                _("Switch profile"),
+                _("{name} is the only profile: how to add one").format(name=active or "demo"),
+                self.explain_profiles,
+            )
+        if active != "demo":
+            yield SystemCommand(
+                _("Open sandbox demo"),
+                _("Switch to the demo profile (built-in sandbox)"),
                 partial(main.switch_profile, "demo"),
-            ),
+            )
+        ours: list[tuple[str, str, Callable[[], object]]] = [
             (
                 N_("Re-run lookup"),
                 N_("Ask every provider again (billed ones ask first)"),
@@ -98,6 +105,24 @@ class PaletteCommands(App[None]):
         ]
         for title, help_text, callback in ours:
             yield SystemCommand(_(title), _(help_text), callback)
+
+    def explain_profiles(self) -> None:
+        """Where profiles come from, when there is no other one to switch to."""
+        from tui.app.dialogs.text_screen import TextScreen
+        from tui.core.paths import config_file
+
+        service = self.service
+        path = config_file(service.config_path if service else None)
+        text = _(
+            "A profile is a [profiles.NAME] table of the config file, {path}: its providers "
+            "and their credentials. `portcheck config init` writes a commented example to "
+            "edit; `portcheck config check` validates it. Restart Portcheck to see the new "
+            "profiles here (ctrl+p → Switch profile: NAME)."
+        ).format(path=path)
+        if not path.is_file():
+            none = _("There is no config file yet: the demo answers from the built-in sandbox.")
+            text = f"{none} {text}"
+        self.push_screen(TextScreen(_("Profiles"), text))
 
     def action_toggle_masking(self) -> None:
         main = self.main

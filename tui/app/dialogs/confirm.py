@@ -44,6 +44,11 @@ class ConfirmScreen(ModalScreen[bool]):
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()
 
+    def ask(self, question: str) -> None:
+        """Ask `question` instead (what it asks about has changed)."""
+        self.question = question
+        self.query_one(Static).update(Content(question))
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "yes")
 

@@ -2,7 +2,8 @@
 
 It drives `tui.core.batch` on the main screen's lookup service: the same profile, history,
 answer reuse and budgets as one lookup. Answers go to `<input>.checked.jsonl` beside the
-input, as `portcheck batch -o` writes them.
+input, or to the file typed instead (`.csv` for a spreadsheet), as `portcheck batch -o`
+writes them.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, ProgressBar, Select, Static
+from textual.widgets import DataTable, Input, ProgressBar, Select, Static
 
 from tui.app.dialogs.confirm import ConfirmScreen
 from tui.app.keys import translate_bindings
@@ -32,6 +33,7 @@ from tui.app.screens.batch_text import (
     unknown_rows,
     writable,
 )
+from tui.app.widgets.footer import FittingFooter
 from tui.core.i18n import N_, _
 
 if TYPE_CHECKING:
@@ -72,8 +74,12 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
         super().__init__()
         translate_bindings(self)
         self.service = service
+        self.profile = service.clients.profile.name
+        """The profile it was opened on (another profile gets another batch screen)."""
         self.plan: Plan | None = None
         self.source: Path | None = None
+        self.output: Path | None = None
+        """Where the chosen file's answers go (JSON lines, or CSV by its name)."""
         self.resumed: Resumed | None = None
         """The checkpointed run of the chosen file (None without history)."""
         self.current_batch: Batch | None = None
@@ -102,11 +108,16 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
                 id="batch-encoding",
                 compact=True,
             )
+            yield Input(
+                placeholder=_("Answers file: .jsonl (JSON lines) or .csv (a spreadsheet) ⏎"),
+                id="batch-output",
+                compact=True,
+            )
             yield Static(id="batch-plan", markup=False)
             yield ProgressBar(id="batch-progress", show_eta=True)
             yield Static(id="batch-tally", markup=False)
             yield DataTable(id="batch-rows", cursor_type="row", zebra_stripes=True)
-        yield Footer(compact=True)
+        yield FittingFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -138,8 +149,30 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
         if last is not None and path != last and self.encoding != "utf-8":
             self.encoding = "utf-8"  # chosen for the last file (a GBK one, say), not for this
             self.query_one("#batch-encoding", Select).value = "utf-8"
+        answers = self.query_one("#batch-output", Input)
+        if path != last or self.output is None:  # the answers of another file go elsewhere
+            self.output = output_for(path)
+            answers.value = str(self.output)
         self.source = path
         self._make_plan(path)
+
+    @on(Input.Submitted, "#batch-output")
+    def _output_chosen(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self._still_running() or self.source is None:
+            return
+        output = typed_path(event.value) if event.value.strip() else output_for(self.source)
+        if output.suffix.lower() not in (".jsonl", ".csv"):
+            self.plan = None
+            self._say_plan(
+                _("{file}: the answers file's name must end in .jsonl or .csv.").format(
+                    file=output.name
+                )
+            )
+            return
+        self.output = output
+        self.plan = None  # its checkpoint, and what it would replace, are another file's
+        self._make_plan(self.source)
 
     @on(Select.Changed, "#batch-encoding")
     def _encoding_chosen(self, event: Select.Changed) -> None:
@@ -182,7 +215,7 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
         from tui.core.batch_resume import checkpointed
         from tui.core.errors import InvalidInput
 
-        output = output_for(path)
+        output = self.output or output_for(path)
         encoding = self.encoding
         retry = self.retry_unknown
         if not writable(output):
@@ -234,11 +267,12 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
         from tui.core.batch_output import open_output
         from tui.core.batch_resume import cut_output
 
+        output = self.output or output_for(source)
         if not await self._confirmed(plan, source):
             return
         lock = self.service.batch_lock()
         try:
-            lock.acquire(f"{source} → {output_for(source)}")
+            lock.acquire(f"{source} → {output}")
         except (BatchBusy, OSError) as exc:
             self.plan = None
             self._say_plan(
@@ -258,8 +292,8 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
         if not append:  # the rows shown were another run's, whose answers this one replaces
             self._clear_rows()
         try:
-            await cut_output(self.service, point, output_for(source))
-            with open_output(output_for(source), providers, append=append) as write:
+            await cut_output(self.service, point, output)
+            with open_output(output, providers, append=append) as write:
 
                 def emit(row: dict[str, Any]) -> None:
                     write(row)
@@ -276,7 +310,7 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
             # estimate: the one before this run no longer stands.
             self.plan = None
             self._make_plan(source)
-        self._say_done(batch, source)
+        self._say_done(batch, output)
 
     async def _forget(self, resumed: Resumed | None) -> None:
         """A finished run's checkpoint is no longer needed, nor its unknown rows' retry."""
@@ -285,7 +319,7 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
         self.resumed = None
         self.retry_unknown = False
 
-    def _say_done(self, batch: Batch, source: Path) -> None:
+    def _say_done(self, batch: Batch, output: Path) -> None:
         done = (
             _("Stopped: {done} of {total} rows in {file}.")
             if batch.stopped
@@ -294,9 +328,7 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
         t = batch.tally
         before = batch.checkpoint.written if batch.checkpoint is not None else 0
         # The file's rows, not this run's: a continued run's file holds the stopped run's too.
-        self.notify(
-            done.format(done=before + t.done, total=before + t.total, file=output_for(source).name)
-        )
+        self.notify(done.format(done=before + t.done, total=before + t.total, file=output.name))
 
     def _batch_for(self, plan: Plan, point: Checkpoint | None) -> Batch:
         """The batch of the planned rows, continuing `point`, its progress bar at zero."""
