@@ -355,3 +355,76 @@ async def test_the_number_fields_feedback_names_a_range_in_words() -> None:
         assert app.main is not None
         feedback = str(app.main.form.query_one("#number-feedback", Static).render())
     assert "tranche MVNO" in feedback and "mvno" not in feedback
+
+
+def _commands(group: object, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+    import click
+
+    yield path
+    if isinstance(group, click.Group):
+        for name, command in group.commands.items():
+            yield from _commands(command, (*path, name))
+
+
+@pytest.mark.parametrize("locale", ["en_US.UTF-8", "zh_CN.UTF-8", "fr_FR.UTF-8"])
+def test_every_help_page_fits_80_columns_in_cells(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, locale: str
+) -> None:
+    """Click counts characters: a Chinese line (two cells a character) ran to 108 cells and
+    cut `PORTCHECK_CONFIG` in two. Every command's help, measured as a terminal shows it."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from rich.cells import cell_len
+
+    from tui.cli.main import cli
+
+    _speaking(monkeypatch, locale)
+    # portcheck() drops COLUMNS: click then lays the page out for 80 columns
+    commands = list(_commands(cli))
+    assert len(commands) >= 10  # the walk found the subcommands
+    with ThreadPoolExecutor(4) as pool:
+        pages = list(pool.map(lambda c: portcheck(tmp_path / "home", *c, "--help"), commands))
+    for command, page in zip(commands, pages, strict=True):
+        assert page.code == 0, (command, page.err)
+        lines = page.out.splitlines()
+        wide = [line for line in lines if cell_len(line) > 80]
+        assert not wide, (command, wide)
+        section = ""
+        for line in lines:
+            if line and not line.startswith(" "):
+                section = line
+            elif line.strip() and section.rstrip(":： ").lower() in ("options", "选项"):
+                assert line.startswith("  "), (command, line)  # never back at column 0
+            assert not line.lstrip().startswith(("，", "。", "）", "、")), (command, line)
+            assert not line.endswith(("（", "“")), (command, line)
+    top = pages[0].out
+    assert "PORTCHECK_CONFIG" in top and "default_profile" in top
+
+
+@pytest.mark.parametrize("language", ["fr", "zh", "en"])
+async def test_the_footer_keeps_the_quit_key_at_80_columns_with_a_panel_focused(
+    language: str,
+) -> None:
+    """In French the panel's keys pushed `^q Quitter` under the palette key (`^l No▏^p
+    palettei`): the footer now drops the keys that are also in help, never quitting."""
+    from textual.widgets._footer import FooterKey
+
+    from tests.tui_helpers import app_for, ready
+    from tui.app.widgets.provider_panel import ProviderPanel
+
+    i18n.use(language)
+    app = app_for()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await pilot.press(*"0661370915", "enter")
+        await pilot.pause()
+        app.screen.query(ProviderPanel).first().focus()
+        await pilot.pause()
+        await pilot.pause()
+        keys = {key.key: key for key in app.screen.query(FooterKey)}
+        palette = keys["ctrl+p"]
+        shown = [k for k in keys.values() if k.display and k is not palette]
+        assert {"ctrl+q", "f1", "v", "r"} <= {k.key for k in shown}, [k.key for k in shown]
+        for key in shown:  # each whole, left of the palette key
+            assert key.region.right <= palette.region.x, (key.key, key.region, palette.region)
+        assert palette.region.right <= 80

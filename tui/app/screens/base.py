@@ -16,12 +16,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from tui.app.dialogs.confirm import ConfirmScreen
 from tui.app.dialogs.text_screen import TextScreen
 from tui.app.keys import translate_bindings
 from tui.app.messages import ForwardsWorkerFailures
+from tui.app.widgets.footer import FittingFooter
 from tui.app.widgets.history_sidebar import HistoryList, HistorySidebar
 from tui.app.widgets.number_form import NumberForm
 from tui.app.widgets.provider_grid import ProviderGrid
@@ -93,7 +93,7 @@ class BaseScreen(ForwardsWorkerFailures, Screen[None]):
             with Vertical(id="main"):
                 yield NumberForm(self._previewed or [])
                 yield ProviderGrid(self._previewed or [])
-        yield Footer(compact=True)
+        yield FittingFooter()
 
     @property
     def form(self) -> NumberForm:
@@ -119,7 +119,7 @@ class BaseScreen(ForwardsWorkerFailures, Screen[None]):
     def on_mount(self) -> None:
         if self._preview_region is not None:
             self.form.default_region = self._preview_region
-        self.form.number_input.focus()
+        self.set_focus(self.form.number_input)
         # Load the engine once the first frame is on screen: its imports hold the GIL and
         # would otherwise delay the frame the user is waiting for.
         self.call_after_refresh(self.load_service)
