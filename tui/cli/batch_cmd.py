@@ -8,17 +8,18 @@ import contextlib
 import errno
 import os
 import shutil
-import signal
 import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
+from tui.cli.batch_stop import Stopper
+from tui.cli.help_format import CellCommand
 from tui.cli.output import EXIT_CONFIG, EXIT_INVALID_INPUT, fail, say, warn
 from tui.cli.params import ProviderName, format_option
 from tui.cli.progress import batch_progress
@@ -34,10 +35,6 @@ if TYPE_CHECKING:
     from tui.core.store.checkpoint import Checkpoint
 
 EXIT_STOPPED = 130
-STOP_SIGNALS = tuple(
-    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
-)
-"""Signals that stop a batch cleanly (a second one stops it at once)."""
 FORMATS = (".jsonl", ".csv")
 
 
@@ -55,33 +52,26 @@ def _known_encoding(_ctx: click.Context, _param: click.Parameter, name: str) -> 
 
 @click.command(
     "batch",
+    cls=CellCommand,
     short_help=_("Look up a list of numbers (CSV or one per line)."),
     help=_(
-        "\b\n"
-        "Look up every number of INPUT: a CSV or one number per line; `-` reads\n"
-        "stdin. A CSV may use commas, semicolons or tabs. Its number is in the\n"
-        "column --number-column names, or one named number, numéro, téléphone,\n"
-        "号码, 手机号…, or else the first column holding a number. Without a\n"
-        "header row (its first row holds a number), its columns are named A, B, C….\n"
-        "\n"
-        "\b\n"
-        "One output row per input row, in input order: the input's columns, the\n"
-        "normalised number, the merged verdict and each provider's answer, or the\n"
-        "row's error. The same number twice is asked once. Before anything is\n"
-        "sent, the billed queries are counted against each daily budget and you\n"
-        "are asked to confirm (--yes for scripts). Ctrl-C stops after the lookups\n"
-        "in flight, with every row so far written.\n"
-        "\n"
-        "\b\n"
-        "With -o the run is checkpointed in the history: the same command again\n"
-        "continues where it stopped (--restart starts over, and is the only way\n"
-        "to overwrite an existing file). Rows that were being asked when it\n"
-        'stopped, even by kill -9, are reported "outcome unknown, may be billed"\n'
-        "and not asked again unless --retry-unknown.\n"
-        "\n"
-        "\b\n"
-        "Exit codes: 0 every row answered; 1 some row failed or was invalid;\n"
-        "2 bad arguments; 3 configuration error; 130 stopped with Ctrl-C."
+        "Look up every number of INPUT: a CSV or one number per line; `-` reads stdin. A CSV "
+        "may use commas, semicolons or tabs. Its number is in the column --number-column "
+        "names, or one named number, numéro, téléphone, 号码, 手机号…, or else the first "
+        "column holding a number. Without a header row (its first row holds a number), its "
+        "columns are named A, B, C….\n\n"
+        "One output row per input row, in input order: the input's columns, the normalised "
+        "number, the merged verdict and each provider's answer, or the row's error. The same "
+        "number twice is asked once. Before anything is sent, the billed queries are counted "
+        "against each daily budget and you are asked to confirm (--yes for scripts). Ctrl-C "
+        "stops after the lookups in flight, with every row so far written.\n\n"
+        "With -o the run is checkpointed in the history: the same command again continues "
+        "where it stopped (--restart starts over, and is the only way to overwrite an "
+        "existing file). Rows that were being asked when it stopped, even by kill -9, are "
+        'reported "outcome unknown, may be billed" and not asked again unless '
+        "--retry-unknown.\n\n"
+        "Exit codes: 0 every row answered; 1 some row failed or was invalid; 2 bad arguments; "
+        "3 configuration error; 130 stopped with Ctrl-C."
     ),
 )
 @click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False, allow_dash=True))
@@ -238,6 +228,8 @@ async def _batch(service: LookupService, source: Path, output: Path | None, o: O
     # Many lookups in flight: aiohttp's pool costs far less CPU than httpcore's.
     service.transport = AiohttpTransport(verify=tls_context())
     lock: BatchLock | None = None
+    batch: Batch | None = None
+    stopper = Stopper()  # first: a stop before the rows are sent ends the command at once
     try:
         for notice in await service.start(o.profile):
             warn(notice)
@@ -251,8 +243,10 @@ async def _batch(service: LookupService, source: Path, output: Path | None, o: O
         rows = partial(rows_from, source, o.number_column, o.rio_column, o.encoding)
         found = await _planned(service, rows(), point, source, o)
         await _say_plan(service, found)
-        if found.billed and not o.yes and not _confirmed(o.from_stdin):
-            return EXIT_INVALID_INPUT
+        if found.billed and not o.yes:
+            refused = _unconfirmed(o.from_stdin, stopper)
+            if refused is not None:
+                return refused
         resumed = await restarted(service, resumed)  # said yes: only now is the old run gone
         point = resumed.point if resumed is not None else None
         batch = Batch(
@@ -260,7 +254,7 @@ async def _batch(service: LookupService, source: Path, output: Path | None, o: O
             checkpoint=point, retry_unknown=o.retry_unknown, planned=found.rows,
             earlier=found.earlier,
         )  # fmt: skip
-        await _answer(service, batch, rows(), source, output, o)
+        await _answer(service, batch, rows(), source, output, o, stopper)
         if resumed is not None and not batch.stopped:
             await service.store.batch_forget(resumed.key)  # type: ignore[union-attr]
         say(batch.tally.summary(), err=True)
@@ -276,6 +270,15 @@ async def _batch(service: LookupService, source: Path, output: Path | None, o: O
             _say_stopped(batch.tally.total - batch.tally.done, point, output, o)
             return EXIT_STOPPED
         return 1 if batch.tally.errors else 0
+    except asyncio.CancelledError:
+        if not stopper.cancelled:
+            raise
+        if batch is None or not batch.stopped:  # before a row was sent
+            warn(_("stopped: nothing was sent."))
+            return EXIT_STOPPED
+        say(batch.tally.summary(), err=True)  # stopped at once: the rows in flight are unknown
+        _say_stopped(batch.tally.total - batch.tally.done, batch.checkpoint, output, o)
+        return EXIT_STOPPED
     except ConfigError as exc:
         fail(exc.message, EXIT_CONFIG)
     finally:
@@ -374,8 +377,9 @@ async def _answer(
     source: Path,
     output: Path | None,
     o: Options,
+    stopper: Stopper,
 ) -> None:
-    """Run the batch into `output` (stdout: None), with a progress bar and Ctrl-C."""
+    """Run the batch into `output` (stdout: None), with a progress bar; `stopper` stops it."""
     from tui.core.batch_io import separator_of
     from tui.core.batch_output import open_output
     from tui.core.batch_resume import cut_output
@@ -397,13 +401,7 @@ async def _answer(
             ) as emit,
             batch_progress(batch) as tick,
         ):
-            loop = asyncio.get_running_loop()
-            # SIGTERM (a service manager, `kill`) and SIGHUP (the SSH session closed) stop
-            # the batch as Ctrl-C does: the requests in flight are paid for, so their answers
-            # are waited for and written, never left "outcome unknown".
-            for signum in STOP_SIGNALS:
-                with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                    loop.add_signal_handler(signum, _stop, batch)
+            stopper.running(batch, tick.warn if tick is not None else warn)
             with fewer_collections():  # this process runs only the batch
                 began = True
                 await batch.run(rows, emit, tick, flush=emit.flush)
@@ -465,14 +463,6 @@ def _not_text(source: str, encoding: str, exc: UnicodeDecodeError) -> str:
     ).format(file=source)
 
 
-def _stop(batch: Any) -> None:
-    if batch.stopped:  # a second Ctrl-C: stop now
-        raise KeyboardInterrupt
-    batch.stop()
-    with contextlib.suppress(OSError):  # stderr gone with the terminal (SIGHUP): stop all the same
-        warn(_("stopping after the lookups in flight (Ctrl-C again to stop at once)…"))
-
-
 async def _say_plan(service: LookupService, found: Plan) -> None:
     from tui.core.batch_plan import provider_lines
 
@@ -481,7 +471,8 @@ async def _say_plan(service: LookupService, found: Plan) -> None:
         say(line, err=True)
 
 
-def _confirmed(from_stdin: bool) -> bool:
+def _unconfirmed(from_stdin: bool, stopper: Stopper) -> int | None:
+    """The exit code when the billed queries are not confirmed (None: the user said yes)."""
     if from_stdin or not sys.stdin.isatty():
         warn(
             _(
@@ -489,8 +480,14 @@ def _confirmed(from_stdin: bool) -> bool:
                 "Nothing was sent."
             )
         )
-        return False
-    if click.confirm(_("Send these billed queries?"), default=False, err=True):
-        return True
+        return EXIT_INVALID_INPUT
+    try:
+        with stopper.at_prompt():
+            if click.confirm(_("Send these billed queries?"), default=False, err=True):
+                return None
+    except click.Abort:  # Ctrl-C (or a stop signal) at the question: a no
+        say("", err=True)
+        warn(_("stopped: nothing was sent."))
+        return EXIT_STOPPED
     warn(_("nothing was sent."))
-    return False
+    return EXIT_INVALID_INPUT

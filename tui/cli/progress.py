@@ -9,7 +9,7 @@ import contextlib
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from tui.cli.output import console
@@ -113,4 +113,21 @@ def batch_progress(batch: Any) -> Iterator[Any]:
         )
 
     with bar:
-        yield tick
+        yield BarTick(tick, err)
+
+
+class BarTick:
+    """Redraws the batch's progress bar (called on each answer); `warn` prints a line above
+    the bar, which a plain write to stderr would land in the middle of."""
+
+    def __init__(self, tick: Callable[[], None], err: Console) -> None:
+        self._tick = tick
+        self._console = err
+
+    def __call__(self) -> None:
+        self._tick()
+
+    def warn(self, message: str) -> None:
+        from rich.text import Text
+
+        self._console.print(Text(_("warning: {message}").format(message=message), "yellow"))

@@ -153,16 +153,28 @@ class Batch:
             return True
 
         point = self.checkpoint
-        for row in rows:
-            if self._stopping:
-                break
-            if point is not None and row.index <= point.written:
-                continue  # in the output already
-            window.append((row, self._answer(row)))
-            while len(window) >= self.concurrency * ORDER_SLACK and await flush_one():
+        try:
+            for row in rows:
+                if self._stopping:
+                    break
+                if point is not None and row.index <= point.written:
+                    continue  # in the output already
+                window.append((row, self._answer(row)))
+                while len(window) >= self.concurrency * ORDER_SLACK and await flush_one():
+                    pass
+            while window and await flush_one():
                 pass
-        while window and await flush_one():
-            pass
+        except asyncio.CancelledError:
+            # Stopped at once: the rows in flight are cancelled, and record what is known
+            # (asked: outcome unknown) while the history is still open.
+            self._stopping = True
+            for _row, pending in window:
+                if isinstance(pending, asyncio.Future):
+                    pending.cancel()
+            await asyncio.gather(*(p for _row, p in window), return_exceptions=True)
+            if self._saving is not None:
+                await asyncio.gather(self._saving, return_exceptions=True)
+            raise
         # Stopped: the rows still waiting give back what they reserved, and send nothing.
         await asyncio.gather(*(pending for _row, pending in window), return_exceptions=True)
         if self._saving is not None:
