@@ -117,3 +117,27 @@ def test_check_json_reports_cached_and_age(capsys: pytest.CaptureFixture[str]) -
     code, out, err = run(capsys, "check", "13800138000", "--json", "--refresh")
     assert json.loads(out)["results"][1]["cached"] is False
     assert "china_mnp, ip138 bill every query" in err
+
+
+async def test_a_cached_bouygues_answer_speaks_the_language_of_whoever_reads_it(
+    sandbox: SandboxServer, history: Store
+) -> None:
+    """A note cached by an English lookup showed in English in the French UI for up to 30
+    days: the answer's own words are stored by message id and translated when read."""
+    from tui.core import i18n
+    from tui.core.providers.bouygues import MONTHLY_NOTE
+
+    profile = sandbox_profile(sandbox, region="FR")
+    english = LookupService().use(profile, store=history)
+    asked = (await english.check("0661370915", "03P261040TOP", ["bouygues"])).ordered[0]
+    await english.aclose()
+    assert asked.notes == (MONTHLY_NOTE,) and asked.reasons[0].message.startswith("the number")
+    i18n.use("fr")  # another agent, another process, the same history
+    french = LookupService().use(profile, store=Store(history.dir))
+    cached = (await french.check("0661370915", "03P261040TOP", ["bouygues"])).ordered[0]
+    await french.aclose()
+    assert cached.cached and sandbox.state.hits["bouygues"] == 1
+    assert cached.notes == (i18n._(MONTHLY_NOTE),) and "chaque mois" in cached.notes[0]
+    assert cached.reasons[0].message == i18n._(asked.reasons[0].message) != asked.reasons[0].message
+    assert cached.next_step == i18n._(asked.next_step or "") != asked.next_step
+    assert "phrases" not in cached.to_json()  # the message ids stay in history, not in output

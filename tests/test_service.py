@@ -15,6 +15,8 @@ from hypothesis import strategies as st
 from tests.conftest import sandbox_profile
 from tui.core.codec import result_from_json, result_to_json
 from tui.core.errors import ErrorKind
+from tui.core.i18n import Phrase
+from tui.core.providers.bouygues import INELIGIBILITY
 from tui.core.result import ErrorInfo, LineStatus, ProviderResult, Reason, Status
 from tui.core.service import LookupService
 from tui.core.store import HistoryError, Store
@@ -22,6 +24,10 @@ from tui.core.store.db import Database
 from tui.sandbox.server import SandboxServer
 
 text = st.text(max_size=30)
+said = st.sampled_from(["transfer: {value}", "Bouygues gave the reason {code}"]).flatmap(
+    lambda msgid: st.builds(Phrase, st.just(msgid), value=text, code=text)
+) | st.builds(Phrase, st.sampled_from(list(INELIGIBILITY.values())).map(lambda pair: pair[1]))
+"""Portcheck's own words: stored by message id."""
 maybe_text = st.none() | text
 maybe_bool = st.none() | st.booleans()
 number = st.none() | st.floats(allow_nan=False, allow_infinity=False, width=32)
@@ -35,14 +41,14 @@ results = st.builds(
     age_s=number,
     ported=maybe_bool,
     eligible=maybe_bool,
-    reasons=st.lists(st.builds(Reason, text, text), max_size=3).map(tuple),
+    reasons=st.lists(st.builds(Reason, text, text | said), max_size=3).map(tuple),
     original_operator=maybe_text,
     current_operator=maybe_text,
     line_status=st.none() | st.sampled_from(LineStatus),
     error=st.none() | st.builds(ErrorInfo, st.sampled_from(ErrorKind), text, text, maybe_text),
     skip_reason=maybe_text,
-    next_step=maybe_text,
-    notes=st.lists(text, max_size=3).map(tuple),
+    next_step=maybe_text | said,
+    notes=st.lists(text | said, max_size=3).map(tuple),
     order_id=maybe_text,
 )
 
@@ -51,8 +57,12 @@ results = st.builds(
 def test_the_codec_round_trip_is_lossless(result: ProviderResult) -> None:
     import json
 
-    # Through text, as the store keeps it.
-    assert result_from_json(json.loads(json.dumps(result_to_json(result)))) == result
+    # Through text, as the store keeps it (with message ids) and as output shows it.
+    for stored in (True, False):
+        back = result_from_json(json.loads(json.dumps(result_to_json(result, stored=stored))))
+        assert back == result
+        kept = [isinstance(note, Phrase) for note in back.notes]
+        assert kept == [stored and isinstance(note, Phrase) for note in result.notes]
 
 
 @contextlib.contextmanager

@@ -12,6 +12,7 @@ import gettext
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 DOMAIN = "portcheck"
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
@@ -41,6 +42,44 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def N_(message: str) -> str:
     """Marks `message` for translation where it is defined; `_()` translates it where used."""
     return message
+
+
+class Phrase(str):
+    """A message in the active language that remembers its message id and arguments, so that
+    what is stored (a cached answer, a history row) is read back in the language of whoever
+    reads it, not of whoever asked: `Phrase.of(stored)` translates it again.
+
+    It is a `str` (its text now), so the code that shows text needs nothing new."""
+
+    msgid: str
+    args: dict[str, str]
+
+    def __new__(cls, msgid: str, **args: str) -> Phrase:
+        text = _catalog.gettext(msgid)
+        phrase = super().__new__(cls, text.format(**args) if args else text)
+        phrase.msgid, phrase.args = msgid, args
+        return phrase
+
+    def stored(self) -> list[Any]:
+        """What to store: the message id, and its arguments when it has some."""
+        return [self.msgid, self.args] if self.args else [self.msgid]
+
+    @classmethod
+    def of(cls, stored: object, text: str) -> str:
+        """`text` in the active language when `stored` names its message (else `text`, as
+        it was stored: a provider's own words, or a row from before message ids were kept)."""
+        if not isinstance(stored, list) or not stored or not isinstance(stored[0], str):
+            return text
+        args = stored[1] if len(stored) > 1 and isinstance(stored[1], dict) else {}
+        try:
+            return cls(stored[0], **{str(k): str(v) for k, v in args.items()})
+        except (KeyError, IndexError, ValueError):  # a catalog that lost a placeholder
+            return text
+
+
+def stored_phrase(text: str | None) -> list[Any] | None:
+    """How `text` is stored beside itself: its message id when it is a `Phrase`."""
+    return text.stored() if isinstance(text, Phrase) else None
 
 
 def language() -> str:

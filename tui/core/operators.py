@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tui.core.i18n import _
+from tui.core.i18n import N_, Phrase
 
 #: Marks that identify an operator family in any provider's wording (lower case).
 _FAMILIES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
@@ -42,11 +42,16 @@ def cn_sms_next_step(current_operator: str | None) -> str:
     """How a Chinese customer learns the exact reason their number cannot be ported."""
     number = CN_SERVICE_NUMBERS.get(operator_key(current_operator) or "")
     if number:
-        return _(
-            "The customer texts CXXZ#姓名#证件号码 (name#ID number) to {number} "
-            "to learn the exact reason."
-        ).format(number=number)
-    return _(
-        "The customer texts CXXZ#姓名#证件号码 (name#ID number) to their operator "
-        "(10086 / 10010 / 10001 / 10099) to learn the exact reason."
+        return Phrase(
+            N_(
+                "The customer texts CXXZ#姓名#证件号码 (name#ID number) to {number} "
+                "to learn the exact reason."
+            ),
+            number=number,
+        )
+    return Phrase(
+        N_(
+            "The customer texts CXXZ#姓名#证件号码 (name#ID number) to their operator "
+            "(10086 / 10010 / 10001 / 10099) to learn the exact reason."
+        )
     )

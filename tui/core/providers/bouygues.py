@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from tui.core.catalog import TITLES
 from tui.core.errors import AuthError, BadResponse, RefusedInput
-from tui.core.i18n import N_, _
+from tui.core.i18n import N_, Phrase, _
 from tui.core.policies import DEFAULT_TOKEN_LIFETIME, TOKEN_REFRESH_MARGIN
 from tui.core.providers.base import HttpProvider, Query, raw_view
 from tui.core.result import ProviderResult, Reason, Status
@@ -205,9 +205,9 @@ class BouyguesProvider(HttpProvider[BouyguesSettings]):
             code = clean_text(data.get("ineligibilityMessage") or "UNSPECIFIED", limit=80)
             known = INELIGIBILITY.get(code)
             if known is None:
-                text = _("Bouygues gave the reason {code}").format(code=code)
+                text = Phrase(N_("Bouygues gave the reason {code}"), code=code)
             else:
-                text, next_step = _(known[0]), _(known[1])
+                text, next_step = Phrase(known[0]), Phrase(known[1])
             reasons = (Reason(code, text),)
         return ProviderResult(
             provider=self.name,
@@ -216,7 +216,7 @@ class BouyguesProvider(HttpProvider[BouyguesSettings]):
             eligible=eligible,
             reasons=reasons,
             next_step=next_step,
-            notes=(_(MONTHLY_NOTE),),
+            notes=(Phrase(MONTHLY_NOTE),),
             raw=raw_view(data),
         )
 

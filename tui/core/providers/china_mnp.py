@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from tui.core.catalog import TITLES
 from tui.core.errors import AuthError, BadResponse, HttpError
-from tui.core.i18n import _
+from tui.core.i18n import N_, Phrase, _
 from tui.core.operators import cn_sms_next_step
 from tui.core.providers.base import HttpProvider, Query, cn_mobile_only, raw_view
 from tui.core.result import ProviderResult, Reason, Status
@@ -114,7 +114,7 @@ class ChinaMnpProvider(HttpProvider[ChinaMnpSettings]):
             original_operator=original,
             current_operator=current,
             next_step=cn_sms_next_step(current) if reasons else None,
-            notes=(_("transfer: {value}").format(value=transfer),),
+            notes=(Phrase(N_("transfer: {value}"), value=transfer),),
             raw=raw_view(data),
         )
 

@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from tui.core.catalog import TITLES
 from tui.core.errors import AuthError, BadResponse, HttpError
-from tui.core.i18n import N_, _
+from tui.core.i18n import N_, Phrase, _
 from tui.core.providers.base import HttpProvider, Query, cn_mobile_only, raw_view
 from tui.core.result import LineStatus, ProviderResult, Status
 from tui.core.sanitize import clean_text
@@ -105,6 +105,8 @@ class Ip138Provider(HttpProvider[Ip138Settings]):
             current_operator=operator,
             line_status=state,
             order_id=order,
-            notes=() if billed else (_("not billed: ip138 does not charge an unknown state"),),
+            notes=()
+            if billed
+            else (Phrase(N_("not billed: ip138 does not charge an unknown state")),),
             raw=raw_view(data),
         )

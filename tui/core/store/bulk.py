@@ -237,7 +237,7 @@ def answer_row(lookup_id: int, answer: Answer, when: float) -> tuple[Any, ...]:
         answer.query_tag,
         answer.position,
         int(result.cached),
-        json.dumps(result_to_json(result), ensure_ascii=False),
+        json.dumps(result_to_json(result, stored=True), ensure_ascii=False),
     )
 
 
