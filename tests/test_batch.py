@@ -125,6 +125,35 @@ def test_a_budget_is_never_exceeded_and_the_estimate_says_so(
     assert sum(1 for r in ip138 if (r.get("error") or {}).get("kind") == "budget") == 3
 
 
+def test_the_estimate_says_what_the_run_costs_per_provider_and_in_all(
+    tmp_path: Path, sandbox: SandboxServer
+) -> None:
+    """As HLR bulk services and Twilio do before a job: the amount, not only the count."""
+    config = config_for(sandbox, tmp_path / "c.toml")
+    text = config.read_text(encoding="utf-8")
+    text = text.replace("timeout = 2.0", 'timeout = 2.0\ncurrency = "CNY"', 1)
+    text = text.replace('api_key = "demo-mnp-key"', 'api_key = "demo-mnp-key"\nprice = 0.05')
+    text = text.replace(
+        'token = "demo-ip138-token"', 'token = "demo-ip138-token"\nprice = 0.2\ndaily_budget = 3'
+    )
+    config.write_text(text, encoding="utf-8")
+    source = tmp_path / "in.txt"
+    source.write_text("".join(f"1380013{n:04d}\n" for n in range(8000, 8010)), encoding="utf-8")
+    first = portcheck(tmp_path / "home", "batch", str(source), "--provider", "china_mnp",
+                      "--provider", "ip138", config=config)  # fmt: skip
+    assert first.code == 2 and sandbox.state.hits["china_mnp"] == 0  # no terminal: asked nothing
+    assert "china_mnp: up to 10 billed queries, at most 0.50 CNY" in first.err
+    # The budget lets 3 through: the other 7 are refused unsent, and cost nothing.
+    assert "ip138: up to 10 billed queries, at most 0.60 CNY; budget 3 of 3 left" in first.err
+    assert "In all: at most 1.10 CNY" in first.err
+    unpriced = config.read_text(encoding="utf-8").replace("price = 0.2\n", "")
+    config.write_text(unpriced.replace('currency = "CNY"\n', ""), encoding="utf-8")
+    second = portcheck(tmp_path / "home", "batch", str(source), "--provider", "china_mnp",
+                       "--provider", "ip138", config=config)  # fmt: skip
+    assert "china_mnp: up to 10 billed queries, at most 0.50\n" in second.err  # plain units
+    assert "In all: at most 0.50, not counting ip138 (no price in the profile)" in second.err
+
+
 def test_a_missing_column_is_named_with_the_ones_there(
     tmp_path: Path, sandbox: SandboxServer
 ) -> None:

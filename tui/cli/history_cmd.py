@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import click
 
+from tui.cli.help_format import CellGroup
 from tui.cli.output import EXIT_CONFIG, EXIT_INVALID_INPUT, fail, new_table, print_table, warn
 from tui.cli.params import format_option
 from tui.core.i18n import _, ngettext
@@ -81,8 +82,14 @@ def _value(outcome: Outcome[T]) -> T:
     return outcome.value
 
 
+def json_option(what: str) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """`--json`, as gh spells it: machine output, described by a JSON Schema in `schemas/`."""
+    return click.option("--json", "as_json", is_flag=True, help=what)
+
+
 @click.group(
     "history",
+    cls=CellGroup,
     invoke_without_command=True,
     help=_("Recent lookups (masked numbers), newest first."),
 )
@@ -113,6 +120,7 @@ def _value(outcome: Outcome[T]) -> T:
     is_flag=True,
     help=_("Export full numbers (only kept when the profile sets store_full_number)."),
 )
+@json_option(_("Print the lookups (with --usage, the usage rows) as a JSON array, for scripts."))
 @click.pass_context
 def history_group(
     ctx: click.Context,
@@ -122,32 +130,63 @@ def history_group(
     export_path: Path | None,
     unmasked: bool,
     stdout_format: str,
+    as_json: bool,
 ) -> None:
     """Recent lookups (masked numbers), newest first."""
     if ctx.invoked_subcommand is not None:
         return
     service: LookupService = ctx.obj
+    if as_json and export_path is not None:
+        fail(
+            _("--json or --export: choose one (`--export -` writes every lookup as JSON lines)."),
+            EXIT_INVALID_INPUT,
+        )
     if usage:
         rows = _value(with_history(service, lambda: service.usage(days)))
-        _usage(service, rows, days)
+        _usage(service, rows, days, as_json=as_json)
     elif export_path is not None:
         from tui.cli.export import export
 
         export(service, export_path, unmasked=unmasked, stdout_csv=stdout_format == "csv")
     else:
         found = _value(with_history(service, lambda: service.history_page(limit=limit)))
-        if not found:
-            click.echo(_("No lookups in history yet."))
-        else:
-            print_lookups([_summary_row(row) for row in found])
+        _list(found, _("No lookups in history yet."), as_json=as_json)
 
 
-def _usage(service: LookupService, rows: list[UsageRow], days: int) -> None:
+def _list(rows: list[LookupSummary], empty: str, *, as_json: bool) -> None:
+    if as_json:
+        from tui.cli.history_json import lookups_json, print_json
+
+        print_json(lookups_json(rows))
+    elif not rows:
+        click.echo(empty)
+    else:
+        print_lookups([_summary_row(row) for row in rows])
+
+
+def _usage(service: LookupService, rows: list[UsageRow], days: int, *, as_json: bool) -> None:
+    from tui.core.money import amount
+
+    config = service.config()
+    profiles = config.model.profiles if config.model else {}
+
+    def price_of(profile_name: str, provider: str) -> float | None:
+        profile = profiles.get(profile_name)
+        section = profile.provider_settings(provider) if profile else None
+        return section.price if section else None
+
+    def currency_of(profile_name: str) -> str | None:
+        profile = profiles.get(profile_name)
+        return profile.currency if profile else None
+
+    if as_json:
+        from tui.cli.history_json import print_json, usage_json
+
+        print_json(usage_json(rows, price_of, currency_of))
+        return
     if not rows:
         click.echo(_("No billed queries in the last {days} days.").format(days=days))
         return
-    config = service.config()
-    profiles = config.model.profiles if config.model else {}
     table = new_table(
         _("day"),
         _("profile"),
@@ -157,12 +196,10 @@ def _usage(service: LookupService, rows: list[UsageRow], days: int) -> None:
         _("cost"),
     )
     for row in rows:
-        profile = profiles.get(row.profile)
-        section = profile.provider_settings(row.provider) if profile else None
-        price = section.price if section else None
-        cost = "—" if price is None else f"{row.billed * price:.2f}"
+        price, currency = price_of(row.profile, row.provider), currency_of(row.profile)
+        cost = "—" if price is None else amount(row.billed * price, currency)
         if price is not None and row.unknown:
-            cost += " " + _("(+{cost} maybe)").format(cost=f"{row.unknown * price:.2f}")
+            cost += " " + _("(+{cost} maybe)").format(cost=amount(row.unknown * price, currency))
         table.add_row(row.day, row.profile, row.provider, str(row.billed), str(row.unknown), cost)
     print_table(table)
     click.echo(
@@ -179,22 +216,21 @@ def _usage(service: LookupService, rows: list[UsageRow], days: int) -> None:
 )
 @click.argument("number")
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000))
+@json_option(_("Print the lookups as a JSON array, for scripts."))
 @click.pass_obj
-def search_cmd(service: LookupService, number: str, limit: int) -> None:
+def search_cmd(service: LookupService, number: str, limit: int, as_json: bool) -> None:
     """Lookups of NUMBER (any form), or whose masked number or verdict contains it."""
     rows = _value(with_history(service, lambda: service.history_page(number, limit)))
-    if not rows:
-        click.echo(_("No matching lookups."))
-    else:
-        print_lookups([_summary_row(row) for row in rows])
+    _list(rows, _("No matching lookups."), as_json=as_json)
 
 
 @history_group.command(
     "show", help=_("One lookup in full, as it was answered (nothing is asked again).")
 )
 @click.argument("lookup_id", type=int)
+@json_option(_("Print the lookup as a JSON object (its results and verdict as check --json)."))
 @click.pass_obj
-def show_cmd(service: LookupService, lookup_id: int) -> None:
+def show_cmd(service: LookupService, lookup_id: int, as_json: bool) -> None:
     """One lookup in full, as it was answered (nothing is asked again)."""
     from tui.core.catalog import title
     from tui.core.describe import fields, status_line
@@ -205,6 +241,11 @@ def show_cmd(service: LookupService, lookup_id: int) -> None:
             _("no lookup {id} in history (`portcheck history` lists them).").format(id=lookup_id),
             EXIT_INVALID_INPUT,
         )
+    if as_json:
+        from tui.cli.history_json import lookup_json, print_json
+
+        print_json(lookup_json(lookup))
+        return
     verdict = lookup.verdict.headline if lookup.ordered else None
     number = lookup.typed or lookup.masked
     print_lookups([(lookup.lookup_id, lookup.created, lookup.profile, number, verdict)])

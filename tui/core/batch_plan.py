@@ -196,24 +196,37 @@ def query_of(service: LookupService, row: InputRow) -> Query | InvalidInput:
 
 
 async def provider_lines(service: LookupService, found: Plan) -> list[str]:
-    """One line per billed provider of a plan: queries, reuse, what its budget leaves."""
-    lines = []
+    """One line per billed provider of a plan: queries, what they cost at most (with a `price`
+    set), reuse, what its budget leaves; then the total cost."""
+    from tui.core.money import amount
+
+    currency = service.clients.profile.settings.currency
+    lines, total, unpriced = [], 0.0, []
     for name in sorted({*found.billed, *found.reused}):
+        provider = service.clients.get(name)
         billed, reused = found.billed[name], found.reused[name]
         text = "  " + ngettext(
             "{provider}: up to {count} billed query",
             "{provider}: up to {count} billed queries",
             billed,
         ).format(provider=name, count=billed)
+        sent = billed
+        budget = provider.daily_budget
+        left = max(0, budget - (await service.spent_today(name) or 0)) if budget is not None else 0
+        if budget is not None:
+            sent = min(billed, left)
+        if provider.price is not None and billed:
+            total += sent * provider.price
+            text += _(", at most {amount}").format(amount=amount(sent * provider.price, currency))
+        elif billed:
+            unpriced.append(name)
         if reused:
             text += " " + ngettext(
                 "({count} answer reused from history)",
                 "({count} answers reused from history)",
                 reused,
             ).format(count=reused)
-        budget = service.clients.get(name).daily_budget
         if budget is not None:
-            left = max(0, budget - (await service.spent_today(name) or 0))
             text += _("; budget {left} of {budget} left today").format(left=left, budget=budget)
             if billed > left:
                 text += ngettext(
@@ -222,4 +235,13 @@ async def provider_lines(service: LookupService, found: Plan) -> list[str]:
                     billed - left,
                 ).format(count=billed - left)
         lines.append(text)
-    return lines or ["  " + _("no billed queries.")]
+    if not lines:
+        return ["  " + _("no billed queries.")]
+    if len(unpriced) < len(found.billed):  # a price is set for at least one provider asked
+        text = "  " + _("In all: at most {amount}").format(amount=amount(total, currency))
+        if unpriced:
+            text += _(", not counting {providers} (no price in the profile)").format(
+                providers=", ".join(unpriced)
+            )
+        lines.append(text)
+    return lines

@@ -10,6 +10,7 @@ from msgspec import Meta, Struct, defstruct, field
 
 from tui.core.config_errors import ConfigProblems, problem, problem_at
 from tui.core.i18n import LANGUAGES, _
+from tui.core.money import currency_ok
 from tui.core.policies import DEFAULT_TIMEOUT
 from tui.core.providers import PROVIDERS
 from tui.core.settings import FieldProblem, ProviderSettings, Seconds, decode_hook, encode_hook
@@ -56,6 +57,9 @@ class ProfileBase(Struct, forbid_unknown_fields=True, frozen=True, kw_only=True)
     language: str | None = None
     """`en`, `zh` or `fr`: the language Portcheck speaks (`--lang` overrides it; unset, the
     locale decides)."""
+    currency: str | None = None
+    """What the providers' `price` is in (`CNY`, `EUR`, `¥`), written after every amount;
+    unset, amounts are plain numbers."""
 
     def __post_init__(self) -> None:
         if self.language is not None and self.language not in LANGUAGES:
@@ -63,6 +67,13 @@ class ProfileBase(Struct, forbid_unknown_fields=True, frozen=True, kw_only=True)
                 "language",
                 _("unknown language {value}: use one of {names}").format(
                     value=repr(self.language), names=", ".join(LANGUAGES)
+                ),
+            )
+        if self.currency is not None and not currency_ok(self.currency):
+            raise FieldProblem(
+                "currency",
+                _("{value} is not a currency: use a code or a sign, such as CNY, EUR or ¥").format(
+                    value=repr(self.currency)
                 ),
             )
         for name in self.providers:

@@ -101,6 +101,12 @@ class Provider(ABC, Generic[S]):
         settings: ProviderSettings | None = self.settings
         return settings.daily_budget if settings is not None else None
 
+    @property
+    def price(self) -> float | None:
+        """What one billed query costs (in the profile's `currency`), None when not set."""
+        settings: ProviderSettings | None = self.settings
+        return settings.price if settings is not None else None
+
     async def aclose(self) -> None:
         """Release connections."""
 

@@ -1,0 +1,74 @@
+"""`--json` of `portcheck history`, `history search`, `history show` and `history --usage`: the
+objects the shipped JSON Schemas in `schemas/` describe, for scripts and `jq`."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from tui.core.lookup import Lookup
+    from tui.core.store import LookupSummary, UsageRow
+
+
+def created(ts: float) -> str:
+    """Unix time as ISO 8601 in local time with its offset: `2026-12-07T09:15:02+01:00`."""
+    return datetime.datetime.fromtimestamp(ts).astimezone().isoformat(timespec="seconds")
+
+
+def lookups_json(rows: list[LookupSummary]) -> list[dict[str, Any]]:
+    """Lookups as listed, newest first (schemas/history.schema.json)."""
+    return [
+        {
+            "id": s.id,
+            "created": created(s.created),
+            "profile": s.profile,
+            "number": s.full_number or s.masked,
+            "region": s.region,
+            "verdict": s.verdict,
+        }
+        for s in rows
+    ]
+
+
+def lookup_json(lookup: Lookup) -> dict[str, Any]:
+    """One lookup in full (schemas/history-show.schema.json): the results and verdict as
+    `check --json` gives them."""
+    return {
+        "id": lookup.lookup_id,
+        "created": created(lookup.created),
+        "profile": lookup.profile,
+        "number": lookup.typed or lookup.masked,
+        "region": lookup.number.region if lookup.number else None,
+        **lookup.answers_json(),
+    }
+
+
+def usage_json(rows: list[UsageRow], price_of: Any, currency_of: Any) -> list[dict[str, Any]]:
+    """Billed queries per day, profile and provider (schemas/history-usage.schema.json).
+    `price_of(profile, provider)` and `currency_of(profile)` read the configuration."""
+    found = []
+    for row in rows:
+        price = price_of(row.profile, row.provider)
+        found.append(
+            {
+                "day": row.day,
+                "profile": row.profile,
+                "provider": row.provider,
+                "billed": row.billed,
+                "maybe": row.unknown,
+                "price": price,
+                "cost": None if price is None else round(row.billed * price, 6),
+                "maybe_cost": None if price is None else round(row.unknown * price, 6),
+                "currency": currency_of(row.profile),
+            }
+        )
+    return found
+
+
+def print_json(data: object) -> None:
+    """`data` on stdout, indented, in UTF-8 (Chinese operator names stay readable)."""
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
