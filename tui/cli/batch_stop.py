@@ -33,6 +33,10 @@ class Stopper:
         self._warn: Callable[[str], None] = warn
         self.cancelled = False
         """Whether a stop cancelled the command (before its rows were sent, or at once)."""
+        self._listen()
+
+    def _listen(self) -> None:
+        """The event loop hears every stop signal."""
         for signum in STOP_SIGNALS:
             with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                 self._loop.add_signal_handler(signum, self._stop)
@@ -58,9 +62,7 @@ class Stopper:
         try:
             yield
         finally:
-            for signum in STOP_SIGNALS:
-                with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                    self._loop.add_signal_handler(signum, self._stop)
+            self._listen()
 
     def _stop(self) -> None:
         batch = self._batch

@@ -210,11 +210,9 @@ async def provider_lines(service: LookupService, found: Plan) -> list[str]:
             "{provider}: up to {count} billed queries",
             billed,
         ).format(provider=name, count=billed)
-        sent = billed
         budget = provider.daily_budget
-        left = max(0, budget - (await service.spent_today(name) or 0)) if budget is not None else 0
-        if budget is not None:
-            sent = min(billed, left)
+        left = billed if budget is None else max(0, budget - (await service.spent_today(name) or 0))
+        sent = min(billed, left)  # a row the budget refuses is never sent, and costs nothing
         if provider.price is not None and billed:
             total += sent * provider.price
             text += _(", at most {amount}").format(amount=amount(sent * provider.price, currency))

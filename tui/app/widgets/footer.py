@@ -36,41 +36,36 @@ class FittingFooter(Footer):
             (binding.key, binding.action): node
             for node, binding, _enabled, _tooltip in self.screen.active_bindings.values()
         }
-        rank = {
-            id(key): (
-                0
-                if key.action in ALWAYS
-                else 1
-                if _widget(owners.get((key.key, key.action)))
-                else 2
-            )
-            for key in keys
-            if isinstance(key, FooterKey)
-        }
-        room = width - sum(_width(key) for key in keys if id(key) not in rank or _palette(key))
+        droppable = [k for k in keys if isinstance(k, FooterKey) and not _palette(k)]
+        room = width - sum(_width(key) for key in keys if key not in droppable)
         kept: set[int] = set()
-        for key in sorted(
-            (key for key in keys if id(key) in rank and not _palette(key)),
-            key=lambda key: rank[id(key)],
-        ):  # a stable sort: the screen's order within each rank
+        # A stable sort: the screen's order within each rank.
+        for key in sorted(droppable, key=lambda key: _rank(key, owners)):
             if _width(key) <= room:
                 kept.add(id(key))
                 room -= _width(key)
-            elif rank[id(key)] == 2:
+            elif _rank(key, owners) == SCREEN:
                 room = 0  # no later key jumps a dropped one: the footer keeps its order
-        yield from (key for key in keys if id(key) not in rank or _palette(key) or id(key) in kept)
+        yield from (key for key in keys if key not in droppable or id(key) in kept)
 
     def on_resize(self, event: events.Resize) -> None:
         if event.size.width != self._fitted_to:
             self.call_after_refresh(self.recompose)
 
 
-def _widget(node: DOMNode | None) -> bool:
-    """Whether a binding belongs to a widget (not to the app or a screen)."""
+SCREEN = 2
+"""The rank of the app's and the screen's keys: dropped first."""
+
+
+def _rank(key: FooterKey, owners: dict[tuple[str, str], DOMNode]) -> int:
+    """0: always shown; 1: the focused widget's key; SCREEN: the app's or the screen's."""
     from textual.app import App
     from textual.screen import Screen
 
-    return node is not None and not isinstance(node, App | Screen)
+    if key.action in ALWAYS:
+        return 0
+    node = owners.get((key.key, key.action))
+    return 1 if node is not None and not isinstance(node, App | Screen) else SCREEN
 
 
 def _palette(key: object) -> bool:
