@@ -198,15 +198,28 @@ async def test_bouygues_401_twice_is_an_auth_error_not_a_loop(sandbox: SandboxSe
     await checker.aclose()
 
 
-async def test_a_token_refused_right_after_it_was_issued_is_not_fetched_again(
+async def test_a_fresh_token_refused_once_is_refreshed_once_and_replayed(
+    sandbox: SandboxServer,
+) -> None:
+    """A new process's first token can be forgotten by the server at once (a restart)."""
+    checker = LookupService().use(sandbox_profile(sandbox, region="FR"))
+    sandbox.state.add_fault("bouygues", "expired_token", count=1)
+    result = await one(checker, "0661370915", "bouygues", "02P261040S7Y")
+    assert result.error is None and result.eligible is True
+    assert sandbox.state.hits["bouygues_token"] == 2  # the first token, then one refresh
+    assert sandbox.state.hits["bouygues"] == 2  # refused, replayed once
+    await checker.aclose()
+
+
+async def test_a_fresh_token_always_refused_asks_for_one_more_token_and_stops(
     sandbox: SandboxServer,
 ) -> None:
     checker = LookupService().use(sandbox_profile(sandbox, region="FR"))
     sandbox.state.add_fault("bouygues", "expired_token")
     result = await one(checker, "0661370915", "bouygues", "02P261040S7Y")
     assert result.error is not None and result.error.kind is ErrorKind.AUTH
-    assert sandbox.state.hits["bouygues_token"] == 1  # never two token requests per lookup
-    assert sandbox.state.hits["bouygues"] == 1
+    assert sandbox.state.hits["bouygues_token"] == 2  # never more than one extra token request
+    assert sandbox.state.hits["bouygues"] == 2
     await checker.aclose()
 
 

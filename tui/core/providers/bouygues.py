@@ -80,20 +80,19 @@ class TokenCache:
     def _fresh(self) -> str | None:
         return self._token if self._token and self._clock() < self._expires else None
 
-    async def get(self) -> tuple[str, bool]:
-        """A valid token, fetching one if needed, and whether this call fetched it.
-        Concurrent callers share one fetch."""
+    async def get(self) -> str:
+        """A valid token, fetching one if needed. Concurrent callers share one fetch."""
         token = self._fresh()
         if token:
-            return token, False
+            return token
         async with self._lock:
             token = self._fresh()  # someone else may have refreshed while we waited
             if token:
-                return token, False
+                return token
             token, lifetime = await self._fetch()
             margin = min(self._margin, lifetime / 10)
             self._token, self._expires = token, self._clock() + lifetime - margin
-            return token, True
+            return token
 
     def invalidate(self, token: str) -> None:
         """Forget `token` after the API refused it, unless it was already replaced."""
@@ -155,16 +154,14 @@ class BouyguesProvider(HttpProvider[BouyguesSettings]):
 
     async def lookup(self, query: Query) -> ProviderResult:
         assert query.rio is not None
-        token, fetched = await self.tokens.get()
+        token = await self.tokens.get()
         response = await self._check(query, token)
         if response.status_code == 401:
-            # At most one token request per lookup: a token fetched for this very lookup and
-            # refused is an auth problem; an older one expired or was revoked early, so
-            # refresh once and replay once, never loop.
-            if fetched:
-                raise AuthError(_("Bouygues refused a freshly issued token."), billed=False)
+            # The SPEC: a 401 on any token, fresh or old, refreshes once and replays once, never
+            # loops. The server may forget a token it has just issued (a restart, a revocation),
+            # and in `portcheck check` every token is freshly issued.
             self.tokens.invalidate(token)
-            token, _fetched = await self.tokens.get()
+            token = await self.tokens.get()
             response = await self._check(query, token)
             if response.status_code == 401:
                 raise AuthError(_("Bouygues refused a freshly issued token."), billed=False)
