@@ -62,7 +62,7 @@ class BareApp(App[None]):
     def warm(self) -> None:
         import httpx
 
-        from tui.core.http import FIRST_REQUEST_MODULES  # the same warming as Portcheck's
+        from tui.core.http.client import FIRST_REQUEST_MODULES  # the same warming as Portcheck's
 
         for module in FIRST_REQUEST_MODULES:
             importlib.import_module(module)

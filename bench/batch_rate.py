@@ -36,12 +36,12 @@ def hits(base: str) -> dict[str, int]:
 
 
 async def one_run(base: str, limit: float, n: int, home: Path) -> dict[str, float]:
-    from tui.core.batch import Batch
-    from tui.core.batch_io import InputRow
-    from tui.core.config import ResolvedProfile
-    from tui.core.profile_model import build_profile
-    from tui.core.service import LookupService
-    from tui.core.store import Store
+    from tui.core.batch.run import Batch
+    from tui.core.batch.source import InputRow
+    from tui.core.config.load import ResolvedProfile
+    from tui.core.config.model import build_profile
+    from tui.core.service.service import LookupService
+    from tui.core.store.sqlite.store import Store
     from tui.sandbox.registry import demo_sections
 
     sections = demo_sections(base)

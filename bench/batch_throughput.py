@@ -4,7 +4,7 @@ The sandbox runs in a process of its own (`portcheck sandbox --latency 50`). Eac
 is a fresh worker process that answers N distinct Chinese numbers (two billed requests each:
 china_mnp and ip138) with a given number in flight, and reports lookups per second. Workers:
 
-- `batch`: `tui.core.batch.Batch` through the lookup service, history on (no rate limit, no
+- `batch`: `tui.core.batch.run.Batch` through the lookup service, history on (no rate limit, no
   answer reuse), on the aiohttp transport, as `portcheck batch` runs;
 - `batch-httpx`: the same on the provider clients' own httpx transport (as the TUI runs);
 - `batch-nohistory`: the batch on aiohttp with no history, to see what the history costs;
@@ -78,8 +78,8 @@ async def gated(n: int, in_flight: int, one) -> Measured:  # type: ignore[no-unt
 
 def _aiohttp() -> object:
     """The transport `portcheck batch` runs on."""
-    from tui.core.aio_transport import AiohttpTransport
-    from tui.core.http import tls_context
+    from tui.core.http.aio import AiohttpTransport
+    from tui.core.http.client import tls_context
 
     return AiohttpTransport(verify=tls_context())
 
@@ -115,17 +115,17 @@ async def _batch(
     history: bool = True,
     output: bool = False,
 ) -> Measured:
-    from tui.core.batch import Batch
-    from tui.core.batch_io import InputRow
+    from tui.core.batch.run import Batch
+    from tui.core.batch.source import InputRow
 
     try:  # as `portcheck batch` writes answers
-        from tui.core.batch_output import open_output
+        from tui.core.batch.output import open_output
     except ImportError:  # a commit from before it (--baseline)
-        from tui.core.batch_io import open_output  # type: ignore[attr-defined,no-redef]
-    from tui.core.config import ResolvedProfile
-    from tui.core.profile_model import build_profile
-    from tui.core.service import LookupService
-    from tui.core.store import Store
+        from tui.core.batch.source import open_output  # type: ignore[attr-defined,no-redef]
+    from tui.core.config.load import ResolvedProfile
+    from tui.core.config.model import build_profile
+    from tui.core.service.service import LookupService
+    from tui.core.store.sqlite.store import Store
     from tui.sandbox.registry import demo_sections
 
     sections = demo_sections(base)
@@ -145,7 +145,7 @@ async def _batch(
 
     start, cpu = time.perf_counter(), time.process_time()
     try:  # as `portcheck batch` runs
-        from tui.core.collector import fewer_collections
+        from tui.core.batch.collector import fewer_collections
     except ImportError:  # a commit from before it (--baseline)
         fewer_collections = contextlib.nullcontext
     with fewer_collections(), open_output(target, ["china_mnp", "ip138"]) as write:

@@ -65,9 +65,9 @@ async def cpu_per_run(one: Lookup, n: int, close: Callable[[], Awaitable[object]
 
 
 async def run_new(url: str, n: int, history: bool, data: Path, transport: Any = None) -> float:
-    from tui.core.config import ResolvedProfile
-    from tui.core.service import LookupService
-    from tui.core.store import Store
+    from tui.core.config.load import ResolvedProfile
+    from tui.core.service.service import LookupService
+    from tui.core.store.sqlite.store import Store
     from tui.demo import demo_profile
 
     profile = ResolvedProfile("bench", demo_profile(url))
@@ -78,8 +78,8 @@ async def run_new(url: str, n: int, history: bool, data: Path, transport: Any = 
 
 async def run_new_aiohttp(url: str, n: int, history: bool, data: Path) -> float:
     """Today's engine on the batch command's transport (aiohttp under httpx's API)."""
-    from tui.core.aio_transport import AiohttpTransport
-    from tui.core.http import tls_context
+    from tui.core.http.aio import AiohttpTransport
+    from tui.core.http.client import tls_context
 
     return await run_new(url, n, history, data, AiohttpTransport(verify=tls_context()))
 
@@ -87,8 +87,8 @@ async def run_new_aiohttp(url: str, n: int, history: bool, data: Path) -> float:
 async def run_old(url: str, n: int, history: bool, data: Path) -> float:
     from tui.core.history import History  # type: ignore[import-not-found]
 
-    from tui.core.config import ResolvedProfile
-    from tui.core.lookup import Checker  # type: ignore[attr-defined]
+    from tui.core.config.load import ResolvedProfile
+    from tui.core.lookup.model import Checker  # type: ignore[attr-defined]
     from tui.demo import demo_profile
 
     profile = ResolvedProfile("bench", demo_profile(url))

@@ -15,9 +15,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from tui.core.masking import mask_e164
-from tui.core.result import ProviderResult, Status
-from tui.core.store import Store
+from tui.core.answers.result import ProviderResult, Status
+from tui.core.numbers.masking import mask_e164
+from tui.core.store.sqlite.store import Store
 
 REPEATS = 30
 

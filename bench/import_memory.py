@@ -19,7 +19,7 @@ def peak_mb() -> float:
 
 def carrier_file() -> None:
     """The range-holder data for one Chinese mobile number (as the first lookup loads it)."""
-    from tui.core.numbers import parse_number, range_operator
+    from tui.core.numbers.phone import parse_number, range_operator
 
     range_operator(parse_number("13800138000", "CN"))
 
@@ -27,9 +27,12 @@ def carrier_file() -> None:
 STEPS: list[tuple[str, Callable[[], object]]] = [
     ("textual (the bare app's widgets)", lambda: importlib.import_module("textual.widgets")),
     ("msgspec (config validation)", lambda: importlib.import_module("msgspec")),
-    ("profiles (tui.core.config)", lambda: importlib.import_module("tui.core.config")),
+    ("profiles (tui.core.config.load)", lambda: importlib.import_module("tui.core.config.load")),
     ("httpx", lambda: importlib.import_module("httpx")),
-    ("providers and history (tui.core.lookup)", lambda: importlib.import_module("tui.core.lookup")),
+    (
+        "providers and history (tui.core.lookup.model)",
+        lambda: importlib.import_module("tui.core.lookup.model"),
+    ),
     ("carrier file for +86 138", carrier_file),
     ("demo sandbox (starlette, uvicorn)", lambda: importlib.import_module("tui.demo")),
 ]

@@ -10,9 +10,9 @@ import pytest
 
 from tests.tui_helpers import reset, shared_server, stop_shared_server
 from tui.core import i18n
-from tui.core.config import ResolvedProfile
-from tui.core.profile_model import build_profile, profile_data
-from tui.core.service import LookupService
+from tui.core.config.load import ResolvedProfile
+from tui.core.config.model import build_profile, profile_data
+from tui.core.service.service import LookupService
 from tui.demo import demo_profile
 from tui.sandbox.server import SandboxServer
 

@@ -6,9 +6,9 @@ import sys
 import time
 from pathlib import Path
 
-from tui.core.result import ProviderResult, Status
-from tui.core.store import NewLookup, Store
-from tui.core.store.log import Answer
+from tui.core.answers.result import ProviderResult, Status
+from tui.core.store.sqlite.log import Answer, NewLookup
+from tui.core.store.sqlite.store import Store
 
 
 def main() -> None:

@@ -11,9 +11,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import httpx
 import pytest
 
-from tui.core.aio_transport import AiohttpTransport
 from tui.core.errors import NetworkError, ProviderTimeout
-from tui.core.http import build_client, no_tls_context, send
+from tui.core.http.aio import AiohttpTransport
+from tui.core.http.client import build_client, no_tls_context, send
 
 Serve = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
@@ -162,7 +162,7 @@ async def test_a_huge_answer_stops_being_read_and_is_not_asked_again(
     client: httpx.AsyncClient,
 ) -> None:
     from tui.core.errors import BadResponse
-    from tui.core.http import MAX_BODY
+    from tui.core.http.client import MAX_BODY
 
     async def huge(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         writer.write(_answer("200 OK", b"x" * (MAX_BODY + 10)))
@@ -198,7 +198,7 @@ async def test_a_free_request_is_tried_again_after_a_503_and_a_billed_one_is_not
 async def test_a_free_request_is_tried_again_after_a_huge_503(transport: str) -> None:
     """The body of an answer that will be asked again is not needed, so its size does not
     turn a retry into a failure (on the batch's transport and on httpx's own)."""
-    from tui.core.http import MAX_BODY
+    from tui.core.http.client import MAX_BODY
 
     close = b"Connection: close"
     answers = iter(

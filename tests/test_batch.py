@@ -200,7 +200,7 @@ def test_ctrl_c_stops_after_the_lookups_in_flight_with_every_row_so_far_written(
 
 
 def test_rows_are_read_from_a_csv_or_a_plain_list() -> None:
-    from tui.core.batch_io import read_rows
+    from tui.core.batch.source import read_rows
 
     rows = list(
         read_rows(["name,Number\n", '"Li, Wei",138 0013 8000\n', ",\n", "Wang,13800138056"])
@@ -585,7 +585,7 @@ def test_a_stop_under_a_rate_limit_leaves_the_rows_waiting_their_turn_not_asked(
 
 
 def test_one_bouygues_token_serves_the_whole_run(tmp_path: Path, sandbox: SandboxServer) -> None:
-    from tui.core.rio import check_key
+    from tui.core.numbers.rio import check_key
 
     config = config_for(sandbox, tmp_path / "c.toml")
     lines = ["number,rio"]
@@ -652,11 +652,11 @@ async def test_a_duplicate_far_down_the_file_gets_the_same_answer_from_history(
     """The first answer of a duplicated number is stored; until its last row only the id is
     held (a big file with far-apart duplicates would otherwise hold every answer)."""
     from tests.conftest import sandbox_profile
-    from tui.core.batch import Batch
-    from tui.core.batch_io import InputRow
-    from tui.core.batch_plan import plan, question
-    from tui.core.service import LookupService
-    from tui.core.store import Store
+    from tui.core.batch.plan import plan, question
+    from tui.core.batch.run import Batch
+    from tui.core.batch.source import InputRow
+    from tui.core.service.service import LookupService
+    from tui.core.store.sqlite.store import Store
 
     # far apart: more rows between than the run holds waiting to be written (4 × concurrency)
     texts = ["13800138000", *(f"1380013{i:04d}" for i in range(100, 130)), "138 0013 8000"]
@@ -691,11 +691,11 @@ async def test_the_estimate_counts_answers_history_will_reuse(
     """Numbers looked up a moment ago are not counted as billed: their fresh answers will be
     reused. Read in chunks (made small here, so the rows cross several)."""
     from tests.conftest import sandbox_profile
-    from tui.core import batch_plan as core_batch
-    from tui.core.batch_io import InputRow
-    from tui.core.batch_plan import plan
-    from tui.core.service import LookupService
-    from tui.core.store import Store
+    from tui.core.batch import plan as core_batch
+    from tui.core.batch.plan import plan
+    from tui.core.batch.source import InputRow
+    from tui.core.service.service import LookupService
+    from tui.core.store.sqlite.store import Store
 
     monkeypatch.setattr(core_batch, "PLAN_CHUNK", 2)
     service = LookupService().use(sandbox_profile(sandbox), store=Store(tmp_path))
@@ -718,10 +718,10 @@ async def test_the_estimate_speaks_of_one_in_the_singular(
     """One duplicate, one invalid row, one billed query, one reused answer, one row over the
     budget: each said as one, not "1 rows"."""
     from tests.conftest import sandbox_profile
-    from tui.core.batch_io import InputRow
-    from tui.core.batch_plan import plan, provider_lines
-    from tui.core.service import LookupService
-    from tui.core.store import Store
+    from tui.core.batch.plan import plan, provider_lines
+    from tui.core.batch.source import InputRow
+    from tui.core.service.service import LookupService
+    from tui.core.store.sqlite.store import Store
 
     profile = sandbox_profile(sandbox, ip138={"daily_budget": 1})
     service = LookupService().use(profile, store=Store(tmp_path))
@@ -744,7 +744,7 @@ async def test_the_estimate_speaks_of_one_in_the_singular(
 
 
 def test_the_last_line_speaks_of_one_in_the_singular() -> None:
-    from tui.core.batch_tally import Tally
+    from tui.core.batch.tally import Tally
 
     one = Tally(total=1, done=1, billed=1, eligible=1)
     assert one.summary() == (
@@ -759,12 +759,12 @@ async def _batch_peak(rows: int, tmp: Path) -> int:
     the offline provider (the number ranges on disk: real lookups, nothing sent)."""
     import tracemalloc
 
-    from tui.core.batch import Batch
-    from tui.core.batch_io import InputRow
-    from tui.core.batch_plan import plan
-    from tui.core.config import ResolvedProfile
-    from tui.core.service import LookupService
-    from tui.core.store import Store
+    from tui.core.batch.plan import plan
+    from tui.core.batch.run import Batch
+    from tui.core.batch.source import InputRow
+    from tui.core.config.load import ResolvedProfile
+    from tui.core.service.service import LookupService
+    from tui.core.store.sqlite.store import Store
     from tui.demo import demo_profile
 
     profile = ResolvedProfile("m", demo_profile("http://127.0.0.1:9"))  # nothing listens
@@ -822,9 +822,9 @@ async def test_a_slow_row_does_not_hold_later_rows_out_of_flight(sandbox: Sandbo
     rows after it from being asked: the others go on while it waits (up to a bounded number
     waiting to be written)."""
     from tests.conftest import sandbox_profile
-    from tui.core.batch import Batch
-    from tui.core.batch_io import InputRow
-    from tui.core.service import LookupService
+    from tui.core.batch.run import Batch
+    from tui.core.batch.source import InputRow
+    from tui.core.service.service import LookupService
 
     sandbox.state.hang_seconds = 1.0
     sandbox.state.add_fault("china_mnp", "timeout", count=1)  # the first request hangs 1 s
@@ -846,9 +846,9 @@ async def test_a_slow_row_does_not_hold_later_rows_out_of_flight(sandbox: Sandbo
 
 async def test_a_stop_sends_nothing_for_rows_not_begun(sandbox: SandboxServer) -> None:
     from tests.conftest import sandbox_profile
-    from tui.core.batch import Batch
-    from tui.core.batch_io import InputRow
-    from tui.core.service import LookupService
+    from tui.core.batch.run import Batch
+    from tui.core.batch.source import InputRow
+    from tui.core.service.service import LookupService
 
     rows = [InputRow(i + 1, {}, f"1380013{i:04d}", None) for i in range(40)]
     service = LookupService().use(sandbox_profile(sandbox))
@@ -878,10 +878,10 @@ async def test_a_stop_gives_back_what_the_rows_waiting_their_turn_reserved(
     was sent, the history keeps no empty lookup, and a resumed run asks them like any other
     (they are not "outcome unknown")."""
     from tests.conftest import sandbox_profile
-    from tui.core.batch import Batch
-    from tui.core.batch_io import InputRow
-    from tui.core.service import LookupService
-    from tui.core.store import Store
+    from tui.core.batch.run import Batch
+    from tui.core.batch.source import InputRow
+    from tui.core.service.service import LookupService
+    from tui.core.store.sqlite.store import Store
 
     sandbox.state.latency = 0.05
     rows = [InputRow(i + 1, {}, f"1380013{i:04d}", None) for i in range(60)]
@@ -919,8 +919,8 @@ async def test_closing_the_service_gives_back_a_lookup_still_waiting_its_turn(
     import asyncio
 
     from tests.conftest import sandbox_profile
-    from tui.core.service import LookupService
-    from tui.core.store import Store
+    from tui.core.service.service import LookupService
+    from tui.core.store.sqlite.store import Store
 
     service = LookupService().use(sandbox_profile(sandbox), store=Store(tmp_path))
     waiting, never = asyncio.Event(), asyncio.Event()
@@ -946,7 +946,7 @@ async def test_closing_the_service_gives_back_a_lookup_still_waiting_its_turn(
 def test_a_batch_collects_less_often_and_leaves_the_collector_as_it_found_it() -> None:
     import gc
 
-    from tui.core.collector import YOUNG, fewer_collections
+    from tui.core.batch.collector import YOUNG, fewer_collections
 
     before = gc.get_threshold()
     with fewer_collections():
@@ -962,8 +962,8 @@ async def test_nothing_after_a_row_that_never_started_is_written() -> None:
     import asyncio
     from types import SimpleNamespace
 
-    from tui.core import batch as core_batch
-    from tui.core.batch_io import InputRow
+    from tui.core.batch import run as core_batch
+    from tui.core.batch.source import InputRow
 
     batch = core_batch.Batch(SimpleNamespace(store=None), concurrency=1)  # type: ignore[arg-type]
 
@@ -1114,12 +1114,12 @@ async def test_rows_a_kill_takes_from_the_output_buffer_come_back_from_history(
     import sqlite3 as sql
 
     from tests.conftest import sandbox_profile
-    from tui.core.batch import Batch
-    from tui.core.batch_io import InputRow
-    from tui.core.batch_output import open_output
-    from tui.core.batch_resume import rows_in
-    from tui.core.service import LookupService
-    from tui.core.store import Store
+    from tui.core.batch.output import open_output
+    from tui.core.batch.resume import rows_in
+    from tui.core.batch.run import Batch
+    from tui.core.batch.source import InputRow
+    from tui.core.service.service import LookupService
+    from tui.core.store.sqlite.store import Store
 
     sandbox.state.latency = 0.02
     rows = [InputRow(i + 1, {"n": str(i)}, f"1380013{i:04d}", None) for i in range(40)]

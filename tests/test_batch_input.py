@@ -13,7 +13,7 @@ import pytest
 
 from tests.test_faults import PORTCHECK, portcheck
 from tests.tui_helpers import config_for
-from tui.core.batch_io import column_letters, read_rows
+from tui.core.batch.source import column_letters, read_rows
 from tui.core.errors import InvalidInput
 from tui.sandbox.server import SandboxServer
 
@@ -214,7 +214,7 @@ def test_a_csv_answer_opens_in_the_spreadsheet_the_list_came_from(
 
 
 def test_a_continued_csv_answer_has_one_byte_order_mark(tmp_path: Path) -> None:
-    from tui.core.batch_output import open_output
+    from tui.core.batch.output import open_output
 
     target = tmp_path / "out.csv"
     row = {"row": 1, "input": {"number": "13800138000"}, "number": "+8613800138000"}
@@ -315,9 +315,9 @@ async def test_a_run_an_earlier_portcheck_read_otherwise_is_not_continued(
 ) -> None:
     """Continuing a run whose rows were numbered or named otherwise would write a row twice
     and lose one, or mix two layouts in one file: it is refused, with nothing sent."""
-    from tui.core.batch_resume import run_key
-    from tui.core.store import Store
-    from tui.core.store.aio import AsyncStore
+    from tui.core.batch.resume import run_key
+    from tui.core.store.sqlite.aio import AsyncStore
+    from tui.core.store.sqlite.store import Store
 
     source = tmp_path / "list.csv"
     source.write_text(text, encoding="utf-8")
@@ -350,9 +350,9 @@ async def test_a_run_an_earlier_portcheck_read_otherwise_is_not_continued(
 
 
 def test_a_continued_runs_counts_are_said_in_the_singular_too(tmp_path: Path) -> None:
-    from tui.core.batch_resume import Resumed
+    from tui.core.batch.resume import Resumed
     from tui.core.i18n import use
-    from tui.core.store.checkpoint import Checkpoint
+    from tui.core.store.sqlite.checkpoint import Checkpoint
 
     point = Checkpoint(1, written=1, answered={2: 5}, asking={3})
     said = Resumed("key", point).message(tmp_path / "a.jsonl", "--restart starts over")
@@ -372,7 +372,7 @@ def test_a_continued_runs_counts_are_said_in_the_singular_too(tmp_path: Path) ->
 def test_an_output_is_cut_after_its_first_rows_whatever_its_cells_hold(
     tmp_path: Path, suffix: str
 ) -> None:
-    from tui.core.batch_resume import keep_rows, rows_in
+    from tui.core.batch.resume import keep_rows, rows_in
 
     output = tmp_path / f"out{suffix}"
     if suffix == ".csv":

@@ -305,9 +305,9 @@ async def test_a_running_batch_keeps_its_file_and_encoding(
 async def test_a_run_an_earlier_portcheck_read_otherwise_starts_over_on_the_screen(
     tmp_path: Path, sandbox: SandboxServer
 ) -> None:
-    from tui.core.batch_resume import run_key
-    from tui.core.store import Store
-    from tui.core.store.aio import AsyncStore
+    from tui.core.batch.resume import run_key
+    from tui.core.store.sqlite.aio import AsyncStore
+    from tui.core.store.sqlite.store import Store
 
     source = tmp_path / "list.csv"  # no header: its first row was taken for one then
     source.write_text("13800138000,Li\n13900139000,Wang\n", encoding="utf-8")
@@ -335,9 +335,9 @@ async def test_rows_a_killed_run_left_unknown_are_asked_again_only_when_asked(
 ) -> None:
     """A kill leaves the rows being asked "outcome unknown, may be billed": the screen writes
     them as such, and asks them only on ctrl+r, as `--retry-unknown` does."""
-    from tui.core.batch_resume import run_key
-    from tui.core.store import Store
-    from tui.core.store.aio import AsyncStore
+    from tui.core.batch.resume import run_key
+    from tui.core.store.sqlite.aio import AsyncStore
+    from tui.core.store.sqlite.store import Store
 
     source = tmp_path / "list.txt"
     source.write_text("13800138000\n13900139000\n13700137000\n", encoding="utf-8")
@@ -525,7 +525,7 @@ async def test_the_batch_screen_says_another_batch_runs_instead_of_estimating_it
     tmp_path: Path, sandbox: SandboxServer
 ) -> None:
     from tui.core import paths
-    from tui.core.batch_lock import BatchLock
+    from tui.core.store.sqlite.lock import BatchLock
 
     source = tmp_path / "list.txt"
     source.write_text("13800138000\n13800138001\n", encoding="utf-8")

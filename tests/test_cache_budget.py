@@ -10,10 +10,10 @@ import pytest
 
 from tests.conftest import sandbox_profile
 from tests.test_cli import run
+from tui.core.answers.result import Status
 from tui.core.errors import ErrorKind
-from tui.core.result import Status
-from tui.core.service import LookupService
-from tui.core.store import Store
+from tui.core.service.service import LookupService
+from tui.core.store.sqlite.store import Store
 from tui.sandbox.server import SandboxServer
 
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tui.core.carriers import carrier_name
+from tui.core.numbers.carriers import carrier_name
 
 SAMPLES = [
     "+8613800138000",
@@ -49,8 +49,8 @@ def test_same_answer_for_arbitrary_numbers(country: int, national: int) -> None:
 
 def test_a_chinese_lookup_loads_one_data_file_not_all() -> None:
     code = (
-        "import sys, phonenumbers; from tui.core.numbers import parse_number, range_operator;"
-        "from tui.core import carriers;"
+        "import sys, phonenumbers; from tui.core.numbers.phone import parse_number, range_operator;"
+        "from tui.core.numbers import carriers;"
         "print(range_operator(parse_number('13800138000')));"
         "print(sorted(m for m in sys.modules if 'carrier' in m));"
         "print(carriers._text.cache_info().currsize, len(carriers._layout()[1]))"
@@ -67,7 +67,7 @@ def test_a_chinese_lookup_loads_one_data_file_not_all() -> None:
 def test_a_surprise_in_the_data_layout_falls_back_to_phonenumbers(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from tui.core import carriers
+    from tui.core.numbers import carriers
 
     def broken(path: object) -> str:
         return "data = {\n '86138':[not a dict literal"
@@ -88,7 +88,7 @@ def test_the_data_layout_read_here_is_the_one_phonenumbers_ships(
     from phonenumbers import carrier
     from phonenumbers.prefix import _prefix_description_for_number
 
-    from tui.core import carriers
+    from tui.core.numbers import carriers
 
     def no_fallback(*args: object) -> str:
         raise AssertionError("carriers.py fell back to phonenumbers.carrier")

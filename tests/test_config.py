@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from tui.core.config import DEMO, check_all, load_config
+from tui.cli.template import example_config
+from tui.core.config.load import DEMO, check_all, load_config
+from tui.core.config.model import build_profile, profile_data
 from tui.core.errors import ConfigError
-from tui.core.profile_model import build_profile, profile_data
-from tui.core.template import example_config
 from tui.demo import demo_profile
 
 
@@ -152,8 +152,8 @@ def test_example_config_is_valid_and_documents_every_key(
     config = load_config(path)
     assert check_all(config) == []
     text = example_config()
-    from tui.core.profile_model import ProfileBase
-    from tui.core.providers import PROVIDERS
+    from tui.core.config.model import ProfileBase
+    from tui.core.providers.registry import PROVIDERS
 
     keys = set(ProfileBase.__struct_fields__)
     for cls in PROVIDERS.values():
@@ -178,7 +178,7 @@ def test_secrets_never_show_in_repr() -> None:
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="giving a file to another user needs root")
 def test_a_file_with_a_literal_secret_owned_by_someone_else_is_refused(tmp_path: Path) -> None:
-    from tui.core.config import load_config
+    from tui.core.config.load import load_config
     from tui.core.errors import ConfigError
 
     path = tmp_path / "c.toml"

@@ -7,10 +7,11 @@ import json
 import pytest
 
 from tests.conftest import sandbox_profile
+from tui.core.answers.result import Status
 from tui.core.errors import ErrorKind
-from tui.core.providers import PROVIDERS, HttpProvider, get_provider
-from tui.core.result import Status
-from tui.core.service import LookupService
+from tui.core.providers.base import HttpProvider
+from tui.core.providers.registry import PROVIDERS, get_provider
+from tui.core.service.service import LookupService
 from tui.sandbox.server import SandboxServer
 
 #: For each provider: a lookup it answers, and a number it does not apply to.
@@ -41,7 +42,7 @@ def test_every_registered_provider_has_a_contract_case() -> None:
 
 
 def test_the_light_catalog_names_every_registered_provider_in_order() -> None:
-    from tui.core.catalog import TITLES
+    from tui.core.providers.catalog import TITLES
 
     assert list(TITLES.items()) == [(name, cls.title) for name, cls in PROVIDERS.items()]
 

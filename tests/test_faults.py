@@ -28,7 +28,7 @@ import pytest
 from tests.test_history_cli import fill, tiny_disk
 from tests.test_store_damage import CORPUS, healthy
 from tests.tui_helpers import config_for
-from tui.core.store import DB_NAME
+from tui.core.store.sqlite.db import DB_NAME
 from tui.sandbox.server import SandboxServer
 
 PORTCHECK = str(Path(sys.executable).with_name("portcheck"))

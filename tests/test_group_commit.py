@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import sandbox_profile
-from tui.core.result import ProviderResult, Status
-from tui.core.service import LookupService
-from tui.core.store import NewLookup, Reservation, Store
-from tui.core.store.aio import AsyncStore
-from tui.core.store.db import HistoryError
-from tui.core.store.log import Answer
+from tui.core.answers.result import ProviderResult, Status
+from tui.core.service.service import LookupService
+from tui.core.store.sqlite.aio import AsyncStore
+from tui.core.store.sqlite.bulk import Reservation
+from tui.core.store.sqlite.db import HistoryError
+from tui.core.store.sqlite.log import Answer, NewLookup
+from tui.core.store.sqlite.store import Store
 from tui.sandbox.server import SandboxServer
 
 
@@ -146,7 +147,7 @@ async def test_a_lone_commit_never_waits_for_company(
 ) -> None:
     """Commits wait a moment for others only while they are being shared (a batch): the
     TUI's one lookup at a time must not. The wait is made huge here, so a wait shows."""
-    from tui.core.store import aio
+    from tui.core.store.sqlite import aio
 
     monkeypatch.setattr(aio, "GATHER_FOR", 60.0)
     store = AsyncStore(Store(tmp_path))

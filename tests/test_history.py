@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from tui.core.numbers import parse_number
-from tui.core.result import LineStatus, ProviderResult, Status
-from tui.core.store import DB_NAME, HistoryError, NewLookup, Store
-from tui.core.store.log import Answer
+from tui.core.answers.result import LineStatus, ProviderResult, Status
+from tui.core.numbers.phone import parse_number
+from tui.core.store.sqlite.db import DB_NAME, HistoryError
+from tui.core.store.sqlite.log import Answer, NewLookup
+from tui.core.store.sqlite.store import Store
 
 WRITER = [sys.executable, str(Path(__file__).with_name("history_writer.py"))]
 ROOT = Path(__file__).parents[1]
@@ -104,7 +105,7 @@ def test_search_by_any_input_form_and_by_text(tmp_path: Path) -> None:
 
 
 async def test_history_is_searched_by_any_input_form(tmp_path: Path) -> None:
-    from tui.core.service import LookupService
+    from tui.core.service.service import LookupService
 
     history = store(tmp_path)
     first = add(history, "13800138000")
@@ -122,7 +123,7 @@ def test_get_returns_results_in_panel_order_and_pending_as_unknown(tmp_path: Pat
     reservation = history.reserve(None, new(), {"china_mnp": None, "ip138": None})  # "crash"
     lookup = reservation.lookup_id
     with history.db.write() as conn:  # one provider answered before the crash
-        from tui.core.store.bulk import ANSWERS, answer_row, insert_rows
+        from tui.core.store.sqlite.bulk import ANSWERS, answer_row, insert_rows
 
         answered = [Answer(ProviderResult("ip138", Status.OK), 2)]
         answered.append(Answer(ProviderResult("offline", Status.OK), 0))
@@ -134,7 +135,7 @@ def test_get_returns_results_in_panel_order_and_pending_as_unknown(tmp_path: Pat
     assert pending.status is Status.ERROR and pending.billed is None
     assert pending.error is not None and pending.error.title == "Interrupted"
     assert "stopped before the answer arrived" in pending.error.message
-    from tui.core.describe import fields
+    from tui.core.answers.describe import fields
 
     advice = dict(fields(pending))["what to do"]
     assert "network" not in advice and "may have been billed" in advice
@@ -172,7 +173,7 @@ def test_usage_per_day_and_provider(tmp_path: Path) -> None:
 
 
 def test_reusing_an_answer_reads_that_numbers_lookups_not_the_whole_day(tmp_path: Path) -> None:
-    from tui.core.store.reuse import reuse_sql
+    from tui.core.store.sqlite.reuse import reuse_sql
 
     history = store(tmp_path)
     plan = " ".join(
@@ -292,8 +293,8 @@ def test_kill_9_during_writes_loses_no_acknowledged_row(tmp_path: Path) -> None:
 
 
 def test_results_read_back_as_they_were_shown(tmp_path: Path) -> None:
+    from tui.core.answers.result import Reason
     from tui.core.errors import ProviderTimeout, RefusedInput
-    from tui.core.result import Reason
 
     history = store(tmp_path)
     ok = ProviderResult(
@@ -325,7 +326,8 @@ def test_results_read_back_as_they_were_shown(tmp_path: Path) -> None:
 def test_processes_starting_on_a_fresh_install_share_one_key(tmp_path: Path) -> None:
     """8 processes open a fresh store at once, 3 rounds: one key each round, never empty."""
     code = (  # imports first, then all of them at the same moment
-        "import sys, time; from pathlib import Path; from tui.core.store.keys import install_key\n"
+        "import sys, time; from pathlib import Path\n"
+        "from tui.core.store.sqlite.keys import install_key\n"
         "while time.time() < float(sys.argv[2]): pass\n"
         "sys.stdout.write(install_key(Path(sys.argv[1])).hex())"
     )

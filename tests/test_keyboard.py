@@ -10,7 +10,7 @@ from textual.widgets import Checkbox, Static
 from tests.tui_helpers import app_for, config_for, lookup, ready, settle
 from tui.app.dialogs.confirm import ConfirmScreen
 from tui.app.dialogs.help import ABOUT, HelpScreen
-from tui.core.config import parse_config
+from tui.core.config.load import parse_config
 from tui.core.errors import ConfigError
 from tui.sandbox.server import SandboxServer
 

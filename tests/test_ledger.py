@@ -11,10 +11,12 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tui.core.store import NewLookup, Reservation, Store, budget, bulk
-from tui.core.store.bulk import Record, Reserve
-from tui.core.store.db import DB_NAME, statements
-from tui.core.store.schema import MIGRATIONS, PENDING
+from tui.core.store.sqlite import budget, bulk
+from tui.core.store.sqlite.bulk import Record, Reservation, Reserve
+from tui.core.store.sqlite.db import DB_NAME, statements
+from tui.core.store.sqlite.log import NewLookup
+from tui.core.store.sqlite.schema import MIGRATIONS, PENDING
+from tui.core.store.sqlite.store import Store
 
 NOON = time.mktime((2026, 12, 2, 12, 0, 0, 0, 0, -1))
 DAY = 86400.0

@@ -8,8 +8,8 @@ import asyncio
 import httpx
 import pytest
 
-from tui.core import netstream
-from tui.core.http import build_client
+from tui.core.http import netstream
+from tui.core.http.client import build_client
 
 
 async def closing_server() -> tuple[asyncio.Server, list[int]]:

@@ -11,7 +11,7 @@ from textual.widgets import Static
 from tests.test_faults import portcheck
 from tests.test_tui import text_of
 from tests.tui_helpers import app_for, lookup, panel_states, ready
-from tui.core.lookup import InvalidLookup, prepare
+from tui.core.lookup.model import InvalidLookup, prepare
 
 NOTE = "read as a French number (not valid in China, the profile's region)."
 

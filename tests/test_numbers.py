@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tui.core.errors import InvalidInput
-from tui.core.numbers import normalise, parse_number, range_operator
+from tui.core.numbers.phone import normalise, parse_number, range_operator
 
 SPEC_FORMS = [
     ("138 0013 8000", "CN", "+8613800138000"),
@@ -130,7 +130,7 @@ def test_heavy_modules_load_only_when_used() -> None:
     import sys
 
     code = (
-        "import sys, tui.core.numbers, tui.core.config, tui.core.lookup;"
+        "import sys, tui.core.numbers.phone, tui.core.config.load, tui.core.lookup.model;"
         "print('phonenumbers.carrier' in sys.modules, "
         "any('geocoder' in m for m in sys.modules), 'httpx' in sys.modules);"
         "import tui.cli.main, tui.app.app;"
@@ -180,7 +180,9 @@ def test_httpx_comes_without_its_command_line() -> None:
     import subprocess
     import sys
 
-    code = "import sys, tui.core.http; print(sorted({'rich', 'pygments'} & set(sys.modules)))"
+    code = (
+        "import sys, tui.core.http.client; print(sorted({'rich', 'pygments'} & set(sys.modules)))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
@@ -192,7 +194,7 @@ def test_a_chinese_mobile_is_masked_as_phonenumbers_reads_it(rest: int) -> None:
     stores); the shortcut says what the parsed reading says."""
     import phonenumbers
 
-    from tui.core.masking import mask_e164
+    from tui.core.numbers.masking import mask_e164
 
     e164 = f"+861{rest}"
     nsn = str(phonenumbers.parse(e164).national_number)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 
-from tui.core.pacing import Pacer
+from tui.core.http.pacing import Pacer
 
 
 class LateClock:

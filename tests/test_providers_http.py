@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import sandbox_profile
+from tui.core.answers.result import LineStatus, Status
 from tui.core.errors import ErrorKind
-from tui.core.result import LineStatus, Status
-from tui.core.service import LookupService
+from tui.core.service.service import LookupService
 from tui.sandbox.server import SandboxServer
 
 
@@ -142,7 +142,7 @@ async def test_bouygues_eligible_with_monthly_note(sandbox: SandboxServer) -> No
 async def test_bouygues_ineligible_reasons(
     sandbox: SandboxServer, number: str, rio: str | None, code: str
 ) -> None:
-    from tui.core.rio import check_key
+    from tui.core.numbers.rio import check_key
 
     rio = rio or "01P123456" + check_key("01P123456", number)
     checker = LookupService().use(sandbox_profile(sandbox, region="FR"))
@@ -165,8 +165,8 @@ async def test_bouygues_skipped_without_rio_or_for_chinese_numbers(
 
 async def test_bouygues_invalid_format_shows_french_description(sandbox: SandboxServer) -> None:
     checker = LookupService().use(sandbox_profile(sandbox, region="FR", allow_rio_mismatch=True))
-    from tui.core.providers import Query
-    from tui.core.rio import Rio
+    from tui.core.numbers.rio import Rio
+    from tui.core.providers.base import Query
 
     # Bypass our own validation to see the provider's 400: parse_rio never yields lower case.
     query = Query(checker.prepare("0661370915").number, Rio("03p261040TOP"))
@@ -426,7 +426,7 @@ async def test_connection_refused_is_retried_even_for_billed_providers() -> None
     # Nothing listens on this port: the request never leaves, so retrying is safe.
     import socket
 
-    from tui.core.config import ResolvedProfile
+    from tui.core.config.load import ResolvedProfile
     from tui.demo import demo_profile
 
     sock = socket.socket()
@@ -453,7 +453,7 @@ async def test_a_hanging_provider_does_not_hold_back_the_others(sandbox: Sandbox
 async def test_clients_verify_tls_with_one_shared_context(checker: LookupService) -> None:
     import ssl
 
-    from tui.core.providers import HttpProvider
+    from tui.core.providers.base import HttpProvider
 
     contexts = set()
     for name in ("china_mnp", "ip138", "bouygues"):
@@ -472,7 +472,7 @@ async def test_clients_verify_tls_with_one_shared_context(checker: LookupService
 def test_only_clients_with_an_https_url_load_the_ca_bundle() -> None:
     """The sandbox on loopback needs no TLS: its clients skip reading the CA bundle, and
     trust no certificate at all, so they could never be used to skip verification."""
-    from tui.core.profile_model import build_profile
+    from tui.core.config.model import build_profile
     from tui.core.providers.ip138 import Ip138Provider
 
     def context_of(base_url: str) -> ssl.SSLContext:
@@ -513,8 +513,8 @@ def test_warming_the_demo_reads_no_ca_bundle(tmp_path: Path) -> None:
 
     code = """
 import asyncio, sys
-from tui.core import http
-from tui.core.service import LookupService
+from tui.core.http import client as http
+from tui.core.service.service import LookupService
 from tui.demo import DemoSandbox
 async def main():
     service = LookupService(sys.argv[1] if len(sys.argv) > 1 else None, demo=DemoSandbox())
@@ -545,7 +545,7 @@ async def test_a_provider_cookie_is_never_sent_back() -> None:
     the agent into the next lookup (and no answer pays for parsing it into a jar)."""
     import httpx
 
-    from tui.core.http import build_client, send
+    from tui.core.http.client import build_client, send
 
     seen: list[str | None] = []
 
@@ -570,7 +570,7 @@ async def test_a_compressed_answer_is_read_decoded_and_capped_after_decoding() -
     import httpx
 
     from tui.core.errors import BadResponse
-    from tui.core.http import MAX_BODY, build_client, send
+    from tui.core.http.client import MAX_BODY, build_client, send
 
     bodies = {
         "/small": gzip.compress(json.dumps({"code": 2000, "Check": "1"}).encode()),
@@ -591,8 +591,8 @@ async def test_a_compressed_answer_is_read_decoded_and_capped_after_decoding() -
 
 
 def _transports() -> list[object]:
-    from tui.core.aio_transport import AiohttpTransport
-    from tui.core.http import tls_context
+    from tui.core.http.aio import AiohttpTransport
+    from tui.core.http.client import tls_context
 
     return [None, AiohttpTransport(verify=tls_context())]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tui.core.errors import InvalidInput
-from tui.core.lookup import InvalidLookup, prepare
-from tui.core.rio import check_key, parse_rio
+from tui.core.lookup.model import InvalidLookup, prepare
+from tui.core.numbers.rio import check_key, parse_rio
 
 
 @pytest.mark.parametrize(

@@ -13,14 +13,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.conftest import sandbox_profile
-from tui.core.codec import result_from_json, result_to_json
+from tui.core.answers.codec import result_from_json, result_to_json
+from tui.core.answers.result import ErrorInfo, LineStatus, ProviderResult, Reason, Status
 from tui.core.errors import ErrorKind
 from tui.core.i18n import Phrase
 from tui.core.providers.bouygues import INELIGIBILITY
-from tui.core.result import ErrorInfo, LineStatus, ProviderResult, Reason, Status
-from tui.core.service import LookupService
-from tui.core.store import HistoryError, Store
-from tui.core.store.db import Database
+from tui.core.service.service import LookupService
+from tui.core.store.sqlite.db import Database, HistoryError
+from tui.core.store.sqlite.store import Store
 from tui.sandbox.server import SandboxServer
 
 text = st.text(max_size=30)
@@ -185,7 +185,7 @@ async def test_quitting_while_a_lookup_reserves_sends_nothing_after(
     """Quit (the service closing) while a lookup's billed requests are being made durable:
     nothing is sent once the commit lands, the quit does not wait for any provider, and the
     reservations are settled as not billed."""
-    from tui.core.store.aio import AsyncStore
+    from tui.core.store.sqlite.aio import AsyncStore
 
     reserving, landing = asyncio.Event(), asyncio.Event()
     reserve = AsyncStore.reserve

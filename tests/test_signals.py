@@ -185,7 +185,7 @@ def test_ctrl_c_at_the_question_is_a_no_at_once(
 def test_a_stop_while_waiting_for_another_batch_sends_nothing(
     home: Path, tmp_path: Path, sandbox: SandboxServer
 ) -> None:
-    from tui.core.batch_lock import BatchLock
+    from tui.core.store.sqlite.lock import BatchLock
 
     (home / "data").mkdir(parents=True, exist_ok=True)
     other = BatchLock(home / "data")

@@ -18,7 +18,7 @@ from tests.tui_helpers import (
 )
 from tui.app.widgets.provider_grid import MIN_ROWS, allot
 from tui.app.widgets.provider_panel import ProviderPanel
-from tui.core.rio import NO_RIO_HINT
+from tui.core.numbers.rio import NO_RIO_HINT
 from tui.sandbox.server import SandboxServer
 
 

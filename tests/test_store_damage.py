@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import sandbox_profile
-from tui.core.result import ProviderResult, Status
-from tui.core.service import LookupService
-from tui.core.store import DB_NAME, NewLookup, Store
-from tui.core.store.log import Answer
+from tui.core.answers.result import ProviderResult, Status
+from tui.core.service.service import LookupService
+from tui.core.store.sqlite.db import DB_NAME
+from tui.core.store.sqlite.log import Answer, NewLookup
+from tui.core.store.sqlite.store import Store
 from tui.sandbox.server import SandboxServer
 
 Damage = Callable[[Path], None]
@@ -142,7 +143,7 @@ def test_a_history_busy_while_another_process_opens_it_is_waited_for(
     """Opening a WAL database while another process sets it up or closes it can answer
     "database is locked" without SQLite's busy handler ever waiting (seen with 8 processes
     on a fresh install under load: one lookup went unsaved). Opening waits and tries again."""
-    from tui.core.store import db as dbm
+    from tui.core.store.sqlite import db as dbm
 
     real = dbm.Database._connect
     refusals = [2]

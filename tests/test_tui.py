@@ -270,7 +270,7 @@ async def test_the_screenshot_command_works_without_downloads_and_is_private(
 async def test_provider_text_is_plain_content_never_markup() -> None:
     from textual.app import App, ComposeResult
 
-    from tui.core.result import ProviderResult, Status
+    from tui.core.answers.result import ProviderResult, Status
 
     class Host(App[None]):
         def compose(self) -> ComposeResult:
@@ -474,7 +474,7 @@ async def test_a_lookup_asked_for_while_the_profile_loads_runs_once_it_is_ready(
 
     from tests.tui_helpers import stable_service
     from tui.app.app import PortcheckApp
-    from tui.core.service import LookupService
+    from tui.core.service.service import LookupService
 
     release = threading.Event()
 
@@ -502,7 +502,7 @@ async def test_the_profiles_panels_are_drawn_before_the_engine_has_loaded(
 
     from tests.tui_helpers import stable_service
     from tui.app.app import PortcheckApp
-    from tui.core.service import LookupService
+    from tui.core.service.service import LookupService
 
     release = threading.Event()
 
@@ -531,7 +531,7 @@ async def test_the_profiles_panels_are_drawn_before_the_engine_has_loaded(
 async def test_a_preview_the_profile_contradicts_is_replaced(
     tmp_path: Path, sandbox: SandboxServer
 ) -> None:
-    from tui.core.preview import preview_profile
+    from tui.core.config.preview import preview_profile
 
     config = config_for(sandbox, tmp_path / "c.toml")
     assert preview_profile(str(config), "fr") is not None

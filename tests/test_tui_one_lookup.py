@@ -266,8 +266,8 @@ async def test_the_quit_question_names_what_is_in_flight_and_goes_on_once_it_arr
 async def test_quitting_with_billed_requests_in_flight_asks_and_records_interruption(
     tmp_path: Path, sandbox: SandboxServer
 ) -> None:
-    from tui.core.describe import fields
-    from tui.core.store import Store
+    from tui.core.answers.describe import fields
+    from tui.core.store.sqlite.store import Store
 
     sandbox.state.add_fault("ip138", "timeout", count=1)
     app = app_for(config_for(sandbox, tmp_path / "c.toml", timeout=4.0))
@@ -303,7 +303,7 @@ async def test_quitting_with_billed_requests_in_flight_asks_and_records_interrup
 async def test_a_history_failure_is_a_notification_not_the_end_of_the_app(
     tmp_path: Path, sandbox: SandboxServer
 ) -> None:
-    from tui.core.store import HistoryError
+    from tui.core.store.sqlite.db import HistoryError
 
     app = app_for(config_for(sandbox, tmp_path / "c.toml"))
     async with app.run_test(size=(120, 40)) as pilot:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from tui.core.result import LineStatus, ProviderResult, Reason, Status
-from tui.core.service import LookupService
-from tui.core.verdict import merge
+from tui.core.answers.result import LineStatus, ProviderResult, Reason, Status
+from tui.core.answers.verdict import merge
+from tui.core.service.service import LookupService
 
 
 def ok(provider: str, **kw: object) -> ProviderResult:
@@ -74,7 +74,7 @@ def test_every_reason_counts_in_the_headline_not_only_the_first() -> None:
 def test_a_result_with_its_latency_is_the_same_answer_timed() -> None:
     from dataclasses import fields
 
-    from tui.core.result import LineStatus, ProviderResult, Status
+    from tui.core.answers.result import LineStatus, ProviderResult, Status
 
     result = ProviderResult(
         "ip138", Status.OK, ported=True, line_status=LineStatus.ACTIVE, raw={"a": 1}
@@ -87,8 +87,8 @@ def test_a_result_with_its_latency_is_the_same_answer_timed() -> None:
 
 
 def test_a_lookups_verdict_follows_its_answers_and_is_merged_once_for_the_same_ones() -> None:
-    from tui.core.lookup import Lookup
-    from tui.core.result import ProviderResult, Status
+    from tui.core.answers.result import ProviderResult, Status
+    from tui.core.lookup.model import Lookup
 
     lookup = Lookup("demo", ("china_mnp", "ip138"), None, "138****8000", 0.0)
     lookup.claim(("china_mnp", "ip138"), 1)

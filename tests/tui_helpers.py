@@ -14,7 +14,7 @@ from textual.pilot import Pilot
 
 from tui.app.app import PortcheckApp
 from tui.app.widgets.provider_panel import ProviderPanel
-from tui.core.service import LookupService
+from tui.core.service.service import LookupService
 from tui.demo import DemoSandbox
 from tui.sandbox.server import SandboxServer
 

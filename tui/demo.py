@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from tui.core.config.model import ProfileBase, build_profile
 from tui.core.i18n import N_
-from tui.core.profile_model import ProfileBase, build_profile
-from tui.core.providers import PROVIDERS
+from tui.core.providers.registry import PROVIDERS
 
 if TYPE_CHECKING:
     from tui.sandbox.server import SandboxServer

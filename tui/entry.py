@@ -39,7 +39,7 @@ def speak(args: list[str]) -> None:
     """Choose the language before anything is written (click's help texts included): `--lang`,
     the starting profile's `language`, then the locale (LC_ALL, LC_MESSAGES, LANG)."""
     from tui.core import i18n
-    from tui.core.preview import profile_language
+    from tui.core.config.preview import profile_language
 
     option = _option(args, "--lang")
     profile = None

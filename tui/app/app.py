@@ -25,7 +25,7 @@ from tui.app.widgets.number_form import InOrder
 from tui.core.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
-    from tui.core.service import LookupService
+    from tui.core.service.service import LookupService
 
 #: `--theme` names → Textual themes. "ansi" uses the terminal's own 16 colours (SSH, tmux).
 THEMES = {
@@ -46,7 +46,7 @@ def default_theme() -> str:
 
 def _default_service(config_path: str | None) -> LookupService:
     """The service with the built-in demo (imports the engine: called off the UI thread)."""
-    from tui.core.service import LookupService
+    from tui.core.service.service import LookupService
     from tui.demo import DemoSandbox  # light: the sandbox itself loads only for the demo
 
     return LookupService(config_path, demo=DemoSandbox())
@@ -103,7 +103,7 @@ class PortcheckApp(PaletteCommands):
         self.theme = chosen or self._saved_theme() or default_theme()
 
     def _saved_theme(self) -> str | None:
-        from tui.core.ui_state import load_ui_state
+        from tui.app.ui_state import load_ui_state
 
         saved = load_ui_state().get("theme")
         return saved if isinstance(saved, str) and saved in self.available_themes else None
@@ -131,7 +131,7 @@ class PortcheckApp(PaletteCommands):
     def watch_theme(self, theme: str) -> None:
         """Remember a theme chosen in the app (not one given on the command line)."""
         if self._remember_theme:
-            from tui.core.ui_state import save_ui_state
+            from tui.app.ui_state import save_ui_state
 
             save_ui_state(theme=theme)
 

@@ -14,7 +14,7 @@ from tui.core.i18n import N_, _
 
 if TYPE_CHECKING:
     from tui.app.screens.main import MainScreen
-    from tui.core.service import LookupService
+    from tui.core.service.service import LookupService
 
 
 class PaletteCommands(App[None]):

@@ -26,13 +26,13 @@ from tui.cli.progress import batch_progress
 from tui.core.i18n import _
 
 if TYPE_CHECKING:
-    from tui.core.batch import Batch
-    from tui.core.batch_io import InputRow
-    from tui.core.batch_lock import BatchLock
-    from tui.core.batch_plan import Plan
-    from tui.core.batch_resume import Resumed
-    from tui.core.service import LookupService
-    from tui.core.store.checkpoint import Checkpoint
+    from tui.core.batch.plan import Plan
+    from tui.core.batch.resume import Resumed
+    from tui.core.batch.run import Batch
+    from tui.core.batch.source import InputRow
+    from tui.core.service.service import LookupService
+    from tui.core.store.sqlite.checkpoint import Checkpoint
+    from tui.core.store.sqlite.lock import BatchLock
 
 EXIT_STOPPED = 130
 FORMATS = (".jsonl", ".csv")
@@ -218,12 +218,12 @@ class Options:
 
 
 async def _batch(service: LookupService, source: Path, output: Path | None, o: Options) -> int:
-    from tui.core.aio_transport import AiohttpTransport
-    from tui.core.batch import Batch
-    from tui.core.batch_io import rows_from
-    from tui.core.batch_resume import restarted
+    from tui.core.batch.resume import restarted
+    from tui.core.batch.run import Batch
+    from tui.core.batch.source import rows_from
     from tui.core.errors import ConfigError
-    from tui.core.http import tls_context
+    from tui.core.http.aio import AiohttpTransport
+    from tui.core.http.client import tls_context
 
     # Many lookups in flight: aiohttp's pool costs far less CPU than httpcore's.
     service.transport = AiohttpTransport(verify=tls_context())
@@ -290,7 +290,7 @@ async def _batch(service: LookupService, source: Path, output: Path | None, o: O
 async def _turn(service: LookupService, o: Options) -> BatchLock:
     """This batch's hold on the history: refused, or waited for (--wait), while another
     batch runs on it."""
-    from tui.core.batch_lock import BatchBusy
+    from tui.core.store.sqlite.lock import BatchBusy
 
     lock = service.batch_lock()
     try:
@@ -318,7 +318,7 @@ async def _resumed(
 ) -> Resumed | None:
     """The checkpointed run of this command (None: not checkpointed); refuses to overwrite
     an output that holds no stopped run of it."""
-    from tui.core.batch_resume import checkpointed, replaces_answers
+    from tui.core.batch.resume import checkpointed, replaces_answers
 
     if output is None:
         return None
@@ -357,8 +357,8 @@ async def _planned(
     o: Options,
 ) -> Plan:
     """The estimate of the rows still to answer; a clear refusal when INPUT cannot be read."""
-    from tui.core.batch_io import workbook_problem
-    from tui.core.batch_plan import plan
+    from tui.core.batch.plan import plan
+    from tui.core.batch.source import workbook_problem
     from tui.core.errors import InvalidInput
 
     try:
@@ -380,10 +380,10 @@ async def _answer(
     stopper: Stopper,
 ) -> None:
     """Run the batch into `output` (stdout: None), with a progress bar; `stopper` stops it."""
-    from tui.core.batch_io import separator_of
-    from tui.core.batch_output import open_output
-    from tui.core.batch_resume import cut_output
-    from tui.core.collector import fewer_collections
+    from tui.core.batch.collector import fewer_collections
+    from tui.core.batch.output import open_output
+    from tui.core.batch.resume import cut_output
+    from tui.core.batch.source import separator_of
 
     point = batch.checkpoint
     providers = list(service.clients.selection(o.names))
@@ -464,7 +464,7 @@ def _not_text(source: str, encoding: str, exc: UnicodeDecodeError) -> str:
 
 
 async def _say_plan(service: LookupService, found: Plan) -> None:
-    from tui.core.batch_plan import provider_lines
+    from tui.core.batch.plan import provider_lines
 
     say(found.summary(), err=True)
     for line in await provider_lines(service, found):

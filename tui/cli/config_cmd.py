@@ -12,7 +12,7 @@ from tui.cli.output import EXIT_CONFIG, fail
 from tui.core.i18n import _
 
 if TYPE_CHECKING:
-    from tui.core.service import LookupService
+    from tui.core.service.service import LookupService
 
 
 @click.group("config", cls=CellGroup, help=_("Show, create or validate the config file."))
@@ -43,9 +43,9 @@ def config_path_cmd(obj: LookupService) -> None:
 @click.pass_obj
 def config_init(obj: LookupService, force: bool) -> None:
     """Write a commented example config (mode 0600) to edit."""
+    from tui.cli.template import example_config
     from tui.core.files import atomic_write
     from tui.core.paths import config_file
-    from tui.core.template import example_config
 
     path = config_file(obj.config_path)
     if path.exists() and not force:
@@ -63,7 +63,7 @@ def config_init(obj: LookupService, force: bool) -> None:
 @click.pass_obj
 def config_check(obj: LookupService) -> None:
     """Validate the config file and every profile's secrets."""
-    from tui.core.config import check_all
+    from tui.core.config.load import check_all
 
     config = obj.config()
     if config.model is None:

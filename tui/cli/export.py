@@ -14,8 +14,8 @@ from tui.cli.output import EXIT_CONFIG, EXIT_INVALID_INPUT, fail
 from tui.core.i18n import _
 
 if TYPE_CHECKING:
-    from tui.core.service import LookupService
-    from tui.core.store import LookupRecord
+    from tui.core.service.service import LookupService
+    from tui.core.store.sqlite.log import LookupRecord
 
 
 _CSV_COLUMNS = [
@@ -87,7 +87,7 @@ async def _write_export(service: LookupService, path: Path, kind: str, *, unmask
 
 async def _write_all(service: LookupService, out: IO[str], as_csv: bool, *, unmasked: bool) -> int:
     """Every lookup into `out`, as CSV under its header or as JSON lines; how many."""
-    from tui.core.store import HistoryError
+    from tui.core.store.sqlite.db import HistoryError
 
     writer = csv.writer(out) if as_csv else None
     if writer:

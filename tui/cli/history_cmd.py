@@ -17,9 +17,10 @@ from tui.cli.params import format_option
 from tui.core.i18n import _, ngettext
 
 if TYPE_CHECKING:
-    from tui.core.service import LookupService
-    from tui.core.service_history import Outcome
-    from tui.core.store import LookupSummary, UsageRow
+    from tui.core.service.history import Outcome
+    from tui.core.service.service import LookupService
+    from tui.core.store.sqlite.budget import UsageRow
+    from tui.core.store.sqlite.log import LookupSummary
 
 T = TypeVar("T")
 
@@ -165,7 +166,7 @@ def _list(rows: list[LookupSummary], empty: str, *, as_json: bool) -> None:
 
 
 def _usage(service: LookupService, rows: list[UsageRow], days: int, *, as_json: bool) -> None:
-    from tui.core.money import amount
+    from tui.core.answers.money import amount
 
     config = service.config()
     profiles = config.model.profiles if config.model else {}
@@ -232,8 +233,8 @@ def search_cmd(service: LookupService, number: str, limit: int, as_json: bool) -
 @click.pass_obj
 def show_cmd(service: LookupService, lookup_id: int, as_json: bool) -> None:
     """One lookup in full, as it was answered (nothing is asked again)."""
-    from tui.core.catalog import title
-    from tui.core.describe import fields, status_line
+    from tui.core.answers.describe import fields, status_line
+    from tui.core.providers.catalog import title
 
     lookup = _value(with_history(service, lambda: service.show(lookup_id)))
     if lookup is None:

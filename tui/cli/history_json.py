@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Any
 import click
 
 if TYPE_CHECKING:
-    from tui.core.lookup import Lookup
-    from tui.core.store import LookupSummary, UsageRow
+    from tui.core.lookup.model import Lookup
+    from tui.core.store.sqlite.budget import UsageRow
+    from tui.core.store.sqlite.log import LookupSummary
 
 
 def created(ts: float) -> str:

@@ -27,8 +27,8 @@ from tui.core.errors import ConfigError, ErrorKind, PortcheckError
 from tui.core.i18n import LANGUAGES, _, ngettext
 
 if TYPE_CHECKING:
-    from tui.core.lookup import Lookup
-    from tui.core.service import LookupService
+    from tui.core.lookup.model import Lookup
+    from tui.core.service.service import LookupService
 
 # Heavy modules (httpx, msgspec, the sandbox) are imported inside the commands that use them,
 # so that `portcheck` draws its first frame without waiting for them.
@@ -90,7 +90,7 @@ def cli(
 
     if lang is not None:  # the entry point chose it already; a library caller may not have
         i18n.use(lang)
-    from tui.core.service import LookupService
+    from tui.core.service.service import LookupService
     from tui.demo import DemoSandbox
 
     ctx.obj = LookupService(config_path, profile_name, demo=DemoSandbox())
@@ -153,8 +153,8 @@ def check(
     Exit codes: 0 every provider answered; 1 some provider failed;
     2 invalid input (nothing was sent); 3 configuration error.
     """
-    from tui.core.lookup import InvalidLookup, number_json
-    from tui.core.result import Status
+    from tui.core.answers.result import Status
+    from tui.core.lookup.model import InvalidLookup, number_json
 
     emit: Callable[[dict[str, Any]], None] = _print_json
     try:
@@ -219,7 +219,7 @@ async def _check(
             from tui.demo import BANNER
 
             say(_(BANNER), "yellow", err=True)
-        from tui.core.lookup import InvalidLookup
+        from tui.core.lookup.model import InvalidLookup
 
         try:
             query = service.prepare(number, rio)

@@ -32,7 +32,7 @@ class ProviderName(click.ParamType):  # type: ignore[type-arg]
     name = "provider"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
-        from tui.core.providers import PROVIDERS
+        from tui.core.providers.registry import PROVIDERS
 
         if value in PROVIDERS:
             return str(value)
@@ -49,6 +49,6 @@ class ProviderName(click.ParamType):  # type: ignore[type-arg]
     ) -> list[CompletionItem]:
         from click.shell_completion import CompletionItem
 
-        from tui.core.providers import PROVIDERS
+        from tui.core.providers.registry import PROVIDERS
 
         return [CompletionItem(name) for name in PROVIDERS if name.startswith(incomplete)]

@@ -18,9 +18,9 @@ from tui.core.i18n import _
 if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderResult
 
-    from tui.core.lookup import Lookup
-    from tui.core.result import ProviderResult
-    from tui.core.run import LookupRun
+    from tui.core.answers.result import ProviderResult
+    from tui.core.lookup.model import Lookup
+    from tui.core.lookup.run import LookupRun
 
 
 class ProviderStates:
@@ -48,7 +48,7 @@ class ProviderStates:
 
 
 def _word(result: ProviderResult) -> str:
-    from tui.core.result import Status
+    from tui.core.answers.result import Status
 
     if result.status is Status.ERROR:
         return _("failed")
@@ -58,7 +58,7 @@ def _word(result: ProviderResult) -> str:
 
 
 def _style(result: ProviderResult) -> str:
-    from tui.core.result import Status
+    from tui.core.answers.result import Status
 
     return {Status.OK: "green", Status.ERROR: "red"}.get(result.status, "dim")
 

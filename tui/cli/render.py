@@ -5,12 +5,12 @@ from __future__ import annotations
 from rich.cells import cell_len
 from rich.text import Text
 
-from tui.core.catalog import title
-from tui.core.describe import fields, status_line
+from tui.core.answers.describe import fields, status_line
+from tui.core.answers.result import Status
 from tui.core.i18n import _
-from tui.core.lookup import Lookup
-from tui.core.numbers import range_operator
-from tui.core.result import Status
+from tui.core.lookup.model import Lookup
+from tui.core.numbers.phone import range_operator
+from tui.core.providers.catalog import title
 
 _STATUS_COLOURS = {Status.OK: "green", Status.ERROR: "red", Status.SKIPPED: "yellow"}
 

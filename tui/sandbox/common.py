@@ -36,7 +36,9 @@ CN_RANGE_HOLDERS = (*CN_OPERATORS, "中国广电")
 
 def cn_range_operator(mobile: str) -> str:
     """The block holder of an 11-digit Chinese number (China Mobile when unknown)."""
-    from tui.core.carriers import carrier_name  # part of the tables only: the demo runs in-process
+    from tui.core.numbers.carriers import (
+        carrier_name,  # part of the tables only: the demo runs in-process
+    )
 
     name = carrier_name(phonenumbers.parse(mobile, "CN"), "zh")
     return name if name in CN_RANGE_HOLDERS else CN_OPERATORS[0]

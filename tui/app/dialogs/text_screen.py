@@ -16,7 +16,7 @@ from tui.app.keys import translate_bindings
 from tui.core.i18n import N_, _
 
 if TYPE_CHECKING:
-    from tui.core.result import ProviderResult
+    from tui.core.answers.result import ProviderResult
 
 
 class TextScreen(ModalScreen[None]):

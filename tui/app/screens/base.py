@@ -35,14 +35,14 @@ if TYPE_CHECKING:
     from textual.dom import DOMNode
 
     from tui.app.keys import Sections
-    from tui.core.lookup import Lookup
-    from tui.core.service import LookupService
+    from tui.core.lookup.model import Lookup
+    from tui.core.service.service import LookupService
 
 # The engine (httpx, pydantic, the store) is imported by the loader after the first frame.
 
 
 def _load_transport(tls: bool) -> None:
-    from tui.core.http import load_transport  # imports httpx
+    from tui.core.http.client import load_transport  # imports httpx
 
     load_transport(tls=tls)
 
@@ -78,7 +78,7 @@ class BaseScreen(ForwardsWorkerFailures, Screen[None]):
     def compose(self) -> ComposeResult:
         # The profile's panels are part of the first frame when its file names them plainly
         # (a TOML read, ~1 ms); the validated profile confirms or replaces them later.
-        from tui.core.preview import preview_profile
+        from tui.core.config.preview import preview_profile
 
         preview = preview_profile(self.config_path, self.profile_name)
         self._previewed = list(preview.providers) if preview else None

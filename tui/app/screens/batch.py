@@ -1,6 +1,6 @@
 """The batch screen: pick a file, see what it will cost, run it, watch it, open any row.
 
-It drives `tui.core.batch` on the main screen's lookup service: the same profile, history,
+It drives `tui.core.batch.run` on the main screen's lookup service: the same profile, history,
 answer reuse and budgets as one lookup. Answers go to `<input>.checked.jsonl` beside the
 input, or to the file typed instead (`.csv` for a spreadsheet), as `portcheck batch -o`
 writes them.
@@ -37,11 +37,11 @@ from tui.app.widgets.footer import FittingFooter
 from tui.core.i18n import N_, _
 
 if TYPE_CHECKING:
-    from tui.core.batch import Batch
-    from tui.core.batch_plan import Plan
-    from tui.core.batch_resume import Resumed
-    from tui.core.service import LookupService
-    from tui.core.store.checkpoint import Checkpoint
+    from tui.core.batch.plan import Plan
+    from tui.core.batch.resume import Resumed
+    from tui.core.batch.run import Batch
+    from tui.core.service.service import LookupService
+    from tui.core.store.sqlite.checkpoint import Checkpoint
 
 ROWS_SHOWN = 2000
 """Rows kept in the table (the newest); every row is in the output file."""
@@ -210,9 +210,9 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
 
     @work(exclusive=True, group="batch-plan", exit_on_error=False)
     async def _make_plan(self, path: Path) -> None:
-        from tui.core.batch_io import rows_from, workbook_problem
-        from tui.core.batch_plan import plan
-        from tui.core.batch_resume import checkpointed
+        from tui.core.batch.plan import plan
+        from tui.core.batch.resume import checkpointed
+        from tui.core.batch.source import rows_from, workbook_problem
         from tui.core.errors import InvalidInput
 
         output = self.output or output_for(path)
@@ -262,10 +262,10 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
 
     @work(exclusive=True, group="batch-run", exit_on_error=False)
     async def _run(self, source: Path, plan: Plan) -> None:
-        from tui.core.batch_io import rows_from
-        from tui.core.batch_lock import BatchBusy
-        from tui.core.batch_output import open_output
-        from tui.core.batch_resume import cut_output
+        from tui.core.batch.output import open_output
+        from tui.core.batch.resume import cut_output
+        from tui.core.batch.source import rows_from
+        from tui.core.store.sqlite.lock import BatchBusy
 
         output = self.output or output_for(source)
         if not await self._confirmed(plan, source):
@@ -332,7 +332,7 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
 
     def _batch_for(self, plan: Plan, point: Checkpoint | None) -> Batch:
         """The batch of the planned rows, continuing `point`, its progress bar at zero."""
-        from tui.core.batch import Batch
+        from tui.core.batch.run import Batch
 
         batch = Batch(
             self.service,
@@ -365,7 +365,7 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
         verdict = (row.get("verdict") or {}).get("headline") or (row.get("error") or {}).get(
             "message", ""
         )
-        from tui.core.masking import mask_e164
+        from tui.core.numbers.masking import mask_e164
 
         number = mask_e164(row["number"]) if row.get("number") else _("(not a number)")
         key = str(row["row"])

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 from tui.core.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
-    from tui.core.batch_plan import Plan
-    from tui.core.batch_resume import Resumed
-    from tui.core.service import LookupService
+    from tui.core.batch.plan import Plan
+    from tui.core.batch.resume import Resumed
+    from tui.core.service.service import LookupService
 
 ENCODINGS = {
     "utf-8": N_("UTF-8 text (or Excel's Unicode Text)"),
@@ -99,8 +99,8 @@ async def estimate(
 ) -> str:
     """What the screen says of the chosen file before its run: how far an earlier run got,
     the rows, the billed queries against each budget, and where the answers go."""
-    from tui.core.batch_plan import provider_lines
-    from tui.core.batch_resume import replaces_answers
+    from tui.core.batch.plan import provider_lines
+    from tui.core.batch.resume import replaces_answers
 
     lines = []
     if resumed is not None and resumed.point.resumed:

@@ -11,8 +11,8 @@ from tui.app.screens.base import BaseScreen
 from tui.core.i18n import _
 
 if TYPE_CHECKING:
-    from tui.core.lookup import Lookup
-    from tui.core.run import LookupRun
+    from tui.core.lookup.model import Lookup
+    from tui.core.lookup.run import LookupRun
 
 
 class HistorySide(BaseScreen):
@@ -57,7 +57,7 @@ class HistorySide(BaseScreen):
         elif lookup.rio_forgotten:
             self.ask_rio_again(lookup)
         elif lookup.query is None:
-            from tui.core.service_history import NOT_STORED  # lazily: it loads phonenumbers
+            from tui.core.service.history import NOT_STORED  # lazily: it loads phonenumbers
 
             self.notify(_(NOT_STORED).capitalize(), severity="warning", timeout=8)
         else:
@@ -67,7 +67,7 @@ class HistorySide(BaseScreen):
         """Show `lookup`, its number in the form and the cursor in the RIO field, saying that
         the RIO it sent must be typed again (RIOs are never stored): asked without it, the
         eligibility check would be skipped without a word."""
-        from tui.core.service_history import RIO_FORGOTTEN
+        from tui.core.service.history import RIO_FORGOTTEN
 
         self.show(lookup)
         self.form.show_number(lookup.typed, None, unknown=lookup.masked)

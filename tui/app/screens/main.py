@@ -22,8 +22,8 @@ from tui.core.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
     from tui.app.screens.batch import BatchScreen
-    from tui.core.lookup import Lookup
-    from tui.core.run import LookupRun
+    from tui.core.lookup.model import Lookup
+    from tui.core.lookup.run import LookupRun
 
 IDLE = N_("Paste a number and press Enter.")
 DRAW_WAIT = 0.05

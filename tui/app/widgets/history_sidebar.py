@@ -28,8 +28,8 @@ from tui.app.messages import (
 from tui.core.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
-    from tui.core.service import LookupService
-    from tui.core.store import LookupSummary
+    from tui.core.service.service import LookupService
+    from tui.core.store.sqlite.log import LookupSummary
 
 HISTORY_ROWS = 200
 """Lookups shown; the store is never read whole."""

@@ -259,9 +259,9 @@ class NumberForm(Vertical):
     @on(Input.Changed, "#number")
     def _number_changed(self) -> None:
         from tui.core.errors import InvalidInput
-        from tui.core.lookup import read_number
-        from tui.core.number_plan import NOTICE_WORDS
-        from tui.core.numbers import range_operator
+        from tui.core.lookup.model import read_number
+        from tui.core.numbers.phone import range_operator
+        from tui.core.numbers.plan import NOTICE_WORDS
 
         text = self.number_input.value
         feedback = self.query_one("#number-feedback", Static)
@@ -291,8 +291,8 @@ class NumberForm(Vertical):
     @on(Input.Changed, "#rio")
     def _rio_changed(self) -> None:
         from tui.core.errors import InvalidInput
-        from tui.core.lookup import read_number
-        from tui.core.rio import NO_RIO_HINT, parse_rio
+        from tui.core.lookup.model import read_number
+        from tui.core.numbers.rio import NO_RIO_HINT, parse_rio
 
         feedback = self.query_one("#rio-feedback", Static)
         text = self.rio_input.value

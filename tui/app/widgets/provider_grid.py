@@ -13,8 +13,8 @@ from tui.app.widgets.provider_panel import ProviderPanel
 from tui.core.i18n import _
 
 if TYPE_CHECKING:
-    from tui.core.lookup import Lookup
-    from tui.core.result import ProviderResult
+    from tui.core.answers.result import ProviderResult
+    from tui.core.lookup.model import Lookup
 
 
 COLUMNS = 2

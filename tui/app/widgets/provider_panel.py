@@ -13,9 +13,9 @@ from textual.widgets import Static
 
 from tui.app.keys import translate_bindings
 from tui.app.messages import ProviderRetryRequested, RawAnswerRequested
-from tui.core.describe import fields, status_parts
+from tui.core.answers.describe import fields, status_parts
+from tui.core.answers.result import ProviderResult, Status
 from tui.core.i18n import N_, _
-from tui.core.result import ProviderResult, Status
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 STATES = ("waiting", "querying", "ok", "error", "skipped", "off")

@@ -10,7 +10,7 @@ from textual.widgets import Static
 from tui.core.i18n import _
 
 if TYPE_CHECKING:
-    from tui.core.config import ResolvedProfile
+    from tui.core.config.load import ResolvedProfile
 
 
 class TitleBar(Static):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Static
 
+from tui.core.answers.verdict import Verdict
 from tui.core.i18n import _
-from tui.core.verdict import Verdict
 
 
 class VerdictBar(Static):

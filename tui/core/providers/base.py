@@ -8,23 +8,23 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 from urllib.parse import urlencode
 
+from tui.core.answers.result import ProviderResult
 from tui.core.errors import BadResponse, ProviderError, RateLimited, error_for_status
 from tui.core.i18n import _
-from tui.core.numbers import NumberInfo
+from tui.core.numbers.phone import NumberInfo
+from tui.core.numbers.rio import Rio
 from tui.core.policies import DEFAULT_RETRY, RetryPolicy
-from tui.core.result import ProviderResult
-from tui.core.rio import Rio
+from tui.core.providers.settings import ProviderSettings
 from tui.core.sanitize import clean_text, clean_tree
-from tui.core.settings import ProviderSettings
 
 if TYPE_CHECKING:
-    import httpx  # the module itself loads with the first provider client (tui.core.http)
+    import httpx  # the module itself loads with the first provider client (tui.core.http.client)
 
 if TYPE_CHECKING:
-    from tui.core.pacing import Pacer
+    from tui.core.http.pacing import Pacer
 
 MAX_BODY = 256 * 1024
-"""Largest answer decoded (tui.core.http stops reading there; this checks what a test or
+"""Largest answer decoded (tui.core.http.client stops reading there; this checks what a test or
 another transport hands over)."""
 
 
@@ -131,7 +131,9 @@ class HttpProvider(Provider[HS]):
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         super().__init__(settings, timeout=timeout, transport=transport)
-        from tui.core.http import build_client  # httpx: loaded with the first provider client
+        from tui.core.http.client import (
+            build_client,  # httpx: loaded with the first provider client
+        )
 
         https = any(url.startswith("https://") for url in settings.urls())
         self.client = build_client(timeout=timeout, transport=transport, tls=https)
@@ -139,13 +141,13 @@ class HttpProvider(Provider[HS]):
         rate = settings.rate_limit
         self._limiter: Pacer | None = None
         if rate:
-            from tui.core.pacing import Pacer
+            from tui.core.http.pacing import Pacer
 
             # One query per 1/rate seconds, without bursts: providers count per second.
             self._limiter = Pacer(rate)
 
     async def _send(self, request: httpx.Request, *, billed: bool | None = None) -> httpx.Response:
-        from tui.core.http import send
+        from tui.core.http.client import send
         from tui.core.policies import CALL_SENT
 
         sending = CALL_SENT.get()

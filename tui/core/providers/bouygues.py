@@ -8,18 +8,18 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, ClassVar
 
-from tui.core.catalog import TITLES
+from tui.core.answers.result import ProviderResult, Reason, Status
 from tui.core.errors import AuthError, BadResponse, RefusedInput
 from tui.core.i18n import N_, Phrase, _
+from tui.core.numbers.rio import NO_RIO_HINT
 from tui.core.policies import DEFAULT_TOKEN_LIFETIME, TOKEN_REFRESH_MARGIN
 from tui.core.providers.base import HttpProvider, Query, raw_view
-from tui.core.result import ProviderResult, Reason, Status
-from tui.core.rio import NO_RIO_HINT
+from tui.core.providers.catalog import TITLES
+from tui.core.providers.settings import ProviderSettings, ProviderUrl, Secret
 from tui.core.sanitize import clean_text
-from tui.core.settings import ProviderSettings, ProviderUrl, Secret
 
 if TYPE_CHECKING:
-    import httpx  # the module itself loads with the first provider client (tui.core.http)
+    import httpx  # the module itself loads with the first provider client (tui.core.http.client)
 
 CHECK_PATH = "/v1/customer-management/portabilities/check-eligibility"
 MONTHLY_NOTE = N_(
@@ -129,7 +129,7 @@ class BouyguesProvider(HttpProvider[BouyguesSettings]):
         return None
 
     async def _fetch_token(self) -> tuple[str, float]:
-        from tui.core.http import basic_auth, send
+        from tui.core.http.client import basic_auth, send
 
         s = self.settings
         request = self.client.build_request(

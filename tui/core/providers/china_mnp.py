@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from tui.core.catalog import TITLES
+from tui.core.answers.result import ProviderResult, Reason, Status
 from tui.core.errors import AuthError, BadResponse, HttpError
 from tui.core.i18n import N_, Phrase, _
-from tui.core.operators import cn_sms_next_step
+from tui.core.numbers.operators import cn_sms_next_step
 from tui.core.providers.base import HttpProvider, Query, cn_mobile_only, raw_view
-from tui.core.result import ProviderResult, Reason, Status
+from tui.core.providers.catalog import TITLES
+from tui.core.providers.settings import ProviderSettings, ProviderUrl, Secret
 from tui.core.sanitize import clean_text
-from tui.core.settings import ProviderSettings, ProviderUrl, Secret
 
 if TYPE_CHECKING:
-    import httpx  # the module itself loads with the first provider client (tui.core.http)
+    import httpx  # the module itself loads with the first provider client (tui.core.http.client)
 
 NOT_PORTED = "未携转"
 PORTED = "已携转"

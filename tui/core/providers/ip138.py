@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from tui.core.catalog import TITLES
+from tui.core.answers.result import LineStatus, ProviderResult, Status
 from tui.core.errors import AuthError, BadResponse, HttpError
 from tui.core.i18n import N_, Phrase, _
 from tui.core.providers.base import HttpProvider, Query, cn_mobile_only, raw_view
-from tui.core.result import LineStatus, ProviderResult, Status
+from tui.core.providers.catalog import TITLES
+from tui.core.providers.settings import ProviderSettings, ProviderUrl, Secret
 from tui.core.sanitize import clean_text
-from tui.core.settings import ProviderSettings, ProviderUrl, Secret
 
 #: The seed's `Check` values.
 CHECK_STATES = {

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from tui.core.catalog import TITLES
+from tui.core.answers.result import ProviderResult, Reason, Status
 from tui.core.i18n import _
-from tui.core.numbers import range_operator
+from tui.core.numbers.phone import range_operator
+from tui.core.numbers.rio import NO_RIO_HINT
 from tui.core.providers.base import Provider, Query
-from tui.core.result import ProviderResult, Reason, Status
-from tui.core.rio import NO_RIO_HINT
+from tui.core.providers.catalog import TITLES
 
 
 class OfflineProvider(Provider[None]):

@@ -1,0 +1,1 @@
+"""A provider's answer and what Portcheck makes of it: result, codec, verdict, words, money."""

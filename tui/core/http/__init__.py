@@ -1,0 +1,1 @@
+"""Talking to provider APIs: the httpx client and retries, aiohttp transport, pacing."""

@@ -1,0 +1,1 @@
+"""One lookup: what was asked and answered, each provider's pipeline, its summary."""

@@ -1,0 +1,1 @@
+"""Phone numbers and RIOs read offline: parsing, numbering plan, range holders, masks."""

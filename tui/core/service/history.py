@@ -1,0 +1,245 @@
+"""The lookup service's history half: open, read, show, forget, with failures as warnings."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+from tui.core.errors import InvalidInput
+from tui.core.i18n import N_, _
+from tui.core.lookup.model import Lookup
+
+if TYPE_CHECKING:
+    from tui.core.config.load import Config
+    from tui.core.lookup.clients import ProviderClients
+    from tui.core.providers.base import Query
+    from tui.core.store.sqlite.aio import AsyncStore
+    from tui.core.store.sqlite.budget import UsageRow
+    from tui.core.store.sqlite.log import LookupRecord, LookupSummary
+
+T = TypeVar("T")
+
+NOT_STORED = N_(
+    "the full number of this lookup is not stored (store_full_number is off): type it again."
+)
+"""A msgid: shown through `_()`."""
+
+RIO_FORGOTTEN = N_(
+    "Type the RIO again to ask again: this lookup sent one, and RIOs are never stored."
+)
+"""A msgid: shown through `_()`."""
+
+
+@dataclass(frozen=True)
+class Outcome(Generic[T]):
+    """A result, and what went wrong with the history on the way."""
+
+    value: T
+    """The answer (an empty one when the history failed)."""
+    warnings: tuple[str, ...] = ()
+    """History problems to tell the user."""
+    failed: bool = False
+    """The history could not answer: `value` is only an empty stand-in."""
+
+
+class HistoryAccess:
+    """What every front end asks of the history. Mixed into `LookupService`, which owns the
+    store, the region and the lookups of this process."""
+
+    store: AsyncStore | None
+    history_problem: str | None
+    _clients: ProviderClients | None
+    _recent: deque[Lookup]
+
+    @property
+    def region(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def clients(self) -> ProviderClients:
+        raise NotImplementedError
+
+    def prepare(self, text: str, rio: str | None = None) -> Query:
+        raise NotImplementedError
+
+    async def _history(self, call: Callable[[AsyncStore], Awaitable[T]], empty: T) -> Outcome[T]:
+        from tui.core.store.sqlite.db import HistoryError, HistoryRestarted
+
+        if self.store is None:
+            problem = (self.history_problem,) if self.history_problem else ()
+            return Outcome(empty, problem, failed=True)
+        try:
+            return Outcome(await call(self.store))
+        except HistoryRestarted as exc:
+            try:  # the damaged file is aside: the fresh history answers, with the news
+                return Outcome(await call(self.store), (exc.message,))
+            except HistoryError as again:
+                return Outcome(empty, (exc.message, again.message), failed=True)
+        except HistoryError as exc:
+            return Outcome(empty, (exc.message,), failed=True)
+
+    async def reusable(self, query: Query, names: Sequence[str] | None = None) -> set[str]:
+        """The providers of `names` whose fresh stored answer a lookup of `query` would reuse
+        now instead of asking (none without history)."""
+        return (await self.reusable_many([query], names))[0]
+
+    async def reusable_many(
+        self, queries: Sequence[Query], names: Sequence[str] | None = None
+    ) -> list[set[str]]:
+        """`reusable` for each of `queries`, in one read of the history."""
+        from tui.core.lookup.run_store import wanted_for
+
+        if self.store is None:
+            return [set() for _ in queries]
+        clients = self.clients
+        asking = [clients.get(n) for n in clients.selection(names)]
+        numbers = []
+        for query in queries:
+            e164, rio = query.number.e164 or "", query.rio
+            tag = None
+            if rio is not None and any(p.uses_rio for p in asking):
+                tag = await self.store.rio_tag(e164, rio.code)
+            numbers.append((e164, wanted_for(asking, tag)))
+        found = await self.store.fresh_many(clients.profile.name, numbers)
+        return [set(answers) for answers in found]
+
+    async def spent_today(self, provider: str) -> int | None:
+        """Billed requests to `provider` today under the active profile (None: no history)."""
+        if self.store is None:
+            return None
+        return await self.store.spent_today(provider, self.clients.profile.name)
+
+    async def history_page(self, text: str = "", limit: int = 200) -> Outcome[list[LookupSummary]]:
+        """The latest lookups, or those of the number (any form) or containing `text`."""
+        if not text.strip():
+            return await self._history(lambda s: s.latest(limit), [])
+        e164 = self._as_number(text)
+        return await self._history(lambda s: s.search(text, e164, limit), [])
+
+    def _as_number(self, text: str) -> str | None:
+        from tui.core.numbers.phone import parse_number
+
+        try:
+            number = parse_number(text, self.region)
+        except InvalidInput:
+            return None
+        return number.e164 if number.valid else None
+
+    async def show(self, lookup_id: int) -> Outcome[Lookup | None]:
+        """A past lookup as it was answered (nothing is asked)."""
+        found = await self._history(lambda s: s.get(lookup_id), None)
+        record = found.value
+        if record is None:
+            return Outcome(None, found.warnings, found.failed)
+        return Outcome(self._past(record), found.warnings)
+
+    def _past(self, record: LookupRecord) -> Lookup:
+        from tui.core.answers.result import Status
+        from tui.core.providers.registry import PROVIDERS
+
+        s = record.summary
+        asked = next((lk for lk in reversed(self._recent) if lk.lookup_id == s.id), None)
+        typed = asked.typed if asked is not None else None
+        query = asked.query if asked is not None else None  # with its RIO: typed this session
+        for text in (typed, s.full_number):
+            if query is None and text and self._clients is not None:
+                try:
+                    query = self.prepare(text)
+                except InvalidInput:
+                    continue
+        # RIOs are never stored: a lookup that sent one cannot be asked again without it.
+        sent_rio = any(
+            r.status is not Status.SKIPPED
+            for r in record.results
+            if r.provider in PROVIDERS and PROVIDERS[r.provider].uses_rio
+        )
+        return Lookup(
+            s.profile,
+            tuple(r.provider for r in record.results),
+            query,
+            s.masked,
+            s.created,
+            typed=typed or s.full_number,
+            results={r.provider: r for r in record.results},
+            lookup_id=s.id,
+            from_history=True,
+            rio_forgotten=sent_rio and query is not None and query.rio is None,
+        )
+
+    async def delete(self, lookup_id: int) -> Outcome[bool]:
+        """Forget one lookup for good."""
+        return await self._history(lambda s: s.delete(lookup_id), False)
+
+    async def count(self) -> Outcome[int]:
+        """How many lookups are stored."""
+        return await self._history(lambda s: s.count(), 0)
+
+    async def usage(self, days: int = 30) -> Outcome[list[UsageRow]]:
+        """Billed and maybe-billed queries per day."""
+        return await self._history(lambda s: s.usage(days), [])
+
+    async def purge(
+        self,
+        *,
+        older_than: float | None = None,
+        number: str | None = None,
+        everything: bool = False,
+        dry_run: bool = False,
+    ) -> Outcome[int]:
+        """Delete lookups for good (with `dry_run`, count them). Raises InvalidInput for a
+        `number` that is not one."""
+        e164 = None
+        if number is not None:
+            e164 = self._as_number(number)
+            if e164 is None:
+                raise InvalidInput(_("{number} is not a valid number.").format(number=repr(number)))
+
+        async def purge(store: AsyncStore) -> int:
+            which = store.store.selection(older_than=older_than, e164=e164, everything=everything)
+            return await (store.purge_count(which) if dry_run else store.purge(which))
+
+        return await self._history(purge, 0)
+
+    async def records(self) -> AsyncIterator[LookupRecord]:
+        """Every stored lookup, oldest first, read in pages (exports)."""
+        if self.store is None:
+            return
+        after = 0
+        while page := await self.store.records_page(after, 200):
+            for record in page:
+                yield record
+            after = page[-1].summary.id
+
+
+def open_store(
+    data_dir: Path | None, clock: Callable[[], float], config: Config
+) -> tuple[AsyncStore | None, list[str], str | None]:
+    """The history at `data_dir` with each profile's retention applied: the store (None when
+    it cannot be used), notices to show once, and why there is no history."""
+    from tui.core.config.load import DEMO
+    from tui.core.store.sqlite.aio import AsyncStore
+    from tui.core.store.sqlite.db import HistoryError
+    from tui.core.store.sqlite.retention import DEFAULT_RETENTION_DAYS
+    from tui.core.store.sqlite.store import Store
+
+    try:
+        store = Store(data_dir)
+    except HistoryError as exc:
+        return None, [exc.message], exc.message
+    except OSError as exc:
+        problem = _("history unavailable ({error}): lookups are not saved").format(
+            error=exc.strerror
+        )
+        return None, [problem], problem
+    store.clock = clock
+    notices = list(store.notices)
+    days = {n: p.retention_days for n, p in (config.model.profiles if config.model else {}).items()}
+    days.setdefault(DEMO, DEFAULT_RETENTION_DAYS)
+    try:
+        store.apply_retention(days)
+    except HistoryError as exc:
+        notices.append(exc.message)
+    return AsyncStore(store), notices, None

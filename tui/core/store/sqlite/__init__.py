@@ -1,0 +1,1 @@
+"""The history as one SQLite file: connection, schema, ledger, log, reuse, checkpoints."""

@@ -1,0 +1,69 @@
+"""The budget ledger: every billed request, counted against the provider's daily budget."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from tui.core.errors import BudgetExceeded
+from tui.core.i18n import _
+from tui.core.store.sqlite.db import Database
+from tui.core.store.sqlite.schema import PENDING
+
+
+@dataclass(frozen=True)
+class UsageRow:
+    """Billed queries of one provider on one day."""
+
+    day: str
+    """Local date, YYYY-MM-DD."""
+    profile: str
+    """Profile the queries ran on (prices are per profile)."""
+    provider: str
+    """Provider name."""
+    billed: int
+    """Queries known to be billed."""
+    unknown: int
+    """Queries whose billing cannot be known (timeouts, interrupted lookups)."""
+
+
+def spent_today(db: sqlite3.Connection, provider: str, profile: str, now: float) -> int:
+    """Requests on `now`'s local day that were, or may have been, billed (one row read: the
+    ledger's triggers keep the count)."""
+    row = db.execute(
+        "SELECT spent FROM ledger_days WHERE provider = ? AND profile = ?"
+        " AND day = date(?, 'unixepoch', 'localtime')",
+        (provider, profile, now),
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def refusal(provider: str, daily_budget: int, used: int) -> BudgetExceeded:
+    """Why a billed request is not sent: today's budget is spent."""
+    return BudgetExceeded(
+        _(
+            "today's budget of {budget} billed queries for {provider} "
+            "is spent ({used} used); nothing was sent."
+        ).format(budget=daily_budget, provider=provider, used=used),
+        billed=False,
+    )
+
+
+def usage(db: Database, *, since: float) -> list[UsageRow]:
+    """Billed and maybe-billed queries per profile and provider per local day."""
+    rows = db.read(
+        "SELECT date(created, 'unixepoch', 'localtime') AS day, profile, provider,"
+        # `billed IS 1`, not `= 1`: over only NULLs (all maybe-billed) SUM(billed = 1) is NULL
+        # and the HAVING would drop the very day whose cost is in doubt.
+        " SUM(billed IS 1) AS billed, SUM(state = ? OR billed IS NULL) AS unknown"
+        " FROM ledger WHERE created >= ? GROUP BY day, profile, provider"
+        " HAVING SUM(billed IS 1) + SUM(state = ? OR billed IS NULL) > 0"
+        " ORDER BY day DESC, profile, provider",
+        (PENDING, since, PENDING),
+    )
+    return [
+        UsageRow(
+            r["day"], r["profile"], r["provider"], int(r["billed"] or 0), int(r["unknown"] or 0)
+        )
+        for r in rows
+    ]
