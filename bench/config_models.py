@@ -4,7 +4,8 @@
 Each sample is a fresh process that first imports what a lookup needs anyway (httpx,
 phonenumbers, click, asyncio, sqlite3), then measures importing the validation library,
 defining the profile schema (the same fields, bounds and checks both ways, as in
-`tui/core/providers/settings.py` and `tui/core/config/load.py`) and validating `config.example.toml`:
+`tui/core/providers/settings.py` and `tui/core/config/load.py`) and validating
+`config.example.toml`:
 wall time of that step, and the growth of peak RSS it causes. Alternated A, B, A, B….
 Portcheck now validates with msgspec; measuring pydantic again needs `pip install pydantic`.
 Run: `python bench/config_models.py [PAIRS]`.

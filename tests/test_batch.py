@@ -16,6 +16,7 @@ import pytest
 
 from tests.test_faults import PORTCHECK, Ran, portcheck
 from tests.tui_helpers import config_for
+from tui.core.answers.row import BatchRow, RowAnswer
 from tui.sandbox.server import SandboxServer
 
 ROWS = """number,name,rio
@@ -51,6 +52,7 @@ def test_a_csv_is_answered_row_by_row_in_order_and_duplicates_are_asked_once(
     assert ran.code == 1, ran.err  # one row is invalid
     assert "5 rows: 3 numbers to look up (1 duplicate row answered once, 1 invalid" in ran.err
     assert "china_mnp: up to 3 billed queries" in ran.err
+    assert "Demo profile" not in ran.err  # a real profile's answers are not the sandbox's
     assert sandbox.state.hits["china_mnp"] == 3  # not 4: the duplicate was asked once
     assert oct(target.stat().st_mode & 0o777) == "0o600"
     rows = _csv_rows(target)
@@ -668,9 +670,9 @@ async def test_a_duplicate_far_down_the_file_gets_the_same_answer_from_history(
     held: list[object] = []
     out: list[dict[str, object]] = []
 
-    def emit(row: dict[str, object]) -> None:
-        out.append(row)
-        if row["row"] == 8:
+    def emit(row: BatchRow) -> None:
+        out.append(row.to_json())
+        if row.row == 8:
             held.append(batch._shared.get(question("+8613800138000", None)))
 
     try:
@@ -775,7 +777,7 @@ async def _batch_peak(rows: int, tmp: Path) -> int:
 
     written = 0
 
-    def emit(row: dict[str, object]) -> None:
+    def emit(row: BatchRow) -> None:
         nonlocal written
         written += 1
 
@@ -832,7 +834,7 @@ async def test_a_slow_row_does_not_hold_later_rows_out_of_flight(sandbox: Sandbo
     service = LookupService().use(sandbox_profile(sandbox, timeout=5.0))
     asked_when_first_written: list[int] = []
 
-    def emit(row: dict[str, object]) -> None:
+    def emit(row: BatchRow) -> None:
         if not asked_when_first_written:
             asked_when_first_written.append(sandbox.state.hits["china_mnp"])
 
@@ -855,8 +857,8 @@ async def test_a_stop_sends_nothing_for_rows_not_begun(sandbox: SandboxServer) -
     batch = Batch(service, ["china_mnp"], concurrency=3)
     written: list[int] = []
 
-    def emit(row: dict[str, object]) -> None:
-        written.append(int(row["row"]))  # type: ignore[call-overload]
+    def emit(row: BatchRow) -> None:
+        written.append(row.row)
         if len(written) == 5:
             batch.stop()
 
@@ -891,8 +893,8 @@ async def test_a_stop_gives_back_what_the_rows_waiting_their_turn_reserved(
     batch = Batch(service, ["china_mnp"], concurrency=8, checkpoint=point)
     written: list[int] = []
 
-    def emit(row: dict[str, object]) -> None:
-        written.append(int(row["row"]))  # type: ignore[call-overload]
+    def emit(row: BatchRow) -> None:
+        written.append(row.row)
         if len(written) == 10:
             batch.stop()
 
@@ -974,14 +976,14 @@ async def test_nothing_after_a_row_that_never_started_is_written() -> None:
     def answer(row: InputRow) -> asyncio.Future[dict[str, object]]:
         if row.index == 1:
             return asyncio.ensure_future(never_started())
-        done: asyncio.Future[dict[str, object]] = asyncio.get_running_loop().create_future()
-        done.set_result({"number": None, "verdict": None, "results": [], "error": None})
+        done: asyncio.Future[RowAnswer] = asyncio.get_running_loop().create_future()
+        done.set_result(RowAnswer(None))
         return done
 
     batch._answer = answer  # type: ignore[method-assign]
     written: list[object] = []
     rows = [InputRow(i, {}, f"row {i}", None) for i in range(1, 9)]
-    await batch.run(rows, lambda row: written.append(row["row"]))
+    await batch.run(rows, lambda row: written.append(row.row))
     assert written == []
 
 

@@ -214,14 +214,15 @@ def test_a_csv_answer_opens_in_the_spreadsheet_the_list_came_from(
 
 
 def test_a_continued_csv_answer_has_one_byte_order_mark(tmp_path: Path) -> None:
+    from tui.core.answers.row import BatchRow, RowAnswer
     from tui.core.batch.output import open_output
 
     target = tmp_path / "out.csv"
-    row = {"row": 1, "input": {"number": "13800138000"}, "number": "+8613800138000"}
+    answer = RowAnswer("+8613800138000")
     with open_output(target, [], separator=";") as emit:
-        emit(row)
+        emit(BatchRow(1, {"number": "13800138000"}, answer))
     with open_output(target, [], append=True, separator=";") as emit:
-        emit({**row, "row": 2})
+        emit(BatchRow(2, {"number": "13800138000"}, answer))
     data = target.read_bytes()
     assert data.count(b"\xef\xbb\xbf") == 1 and data.startswith(b"\xef\xbb\xbfnumber;e164;")
     assert data.decode("utf-8-sig").count("13800138000;+8613800138000;") == 2

@@ -96,7 +96,7 @@ async def test_a_batch_from_the_tui(tmp_path: Path, sandbox: SandboxServer) -> N
         await settle(pilot)
         assert app.screen is screen
         assert screen.query_one("#batch-file", Input).value == str(source)
-        assert _plan_of(screen) == shown and screen.plan is not None
+        assert _plan_of(screen) == shown and screen.job is not None and screen.job.plan is not None
         assert screen.query_one(DataTable).row_count == 4
 
 
@@ -238,7 +238,7 @@ async def test_a_new_file_is_never_run_on_the_last_files_estimate(
     async with app.run_test(size=(100, 30)) as pilot:
         await ready(pilot)
         screen = await _batch_of(pilot, good)
-        assert screen.plan is not None
+        assert screen.job is not None and screen.job.plan is not None
         for chosen in (bad, tmp_path / "missing.txt"):  # typed on the same screen
             screen.query_one("#batch-file", Input).value = str(chosen)
             await pilot.press("enter")
@@ -296,7 +296,8 @@ async def test_a_running_batch_keeps_its_file_and_encoding(
         said = [n.message for n in pilot.app._notifications]
         assert "The batch is running: ctrl+t stops it first." in said
         assert _plan_of(screen) == plan
-        assert screen.source == source and screen.encoding == "utf-8"
+        assert screen.job is not None
+        assert screen.job.spec.source == source and screen.job.spec.encoding == "utf-8"
         await pilot.press("ctrl+t")
         await settle(pilot)
     assert sandbox.state.hits["china_mnp"] < 60 and "13900139000" not in str(sandbox.state.hits)
@@ -439,7 +440,7 @@ async def test_a_finished_batch_runs_again_with_every_row_in_its_answers(
             await pilot.pause()
             if isinstance(pilot.app.screen, ConfirmScreen):
                 await pilot.press("y")
-            await until(pilot, lambda: not screen._batch_running, seconds=10)
+            await until(pilot, lambda: not screen.running, seconds=10)
             await settle(pilot)
             assert table.row_count == 2
         said = [n.message for n in pilot.app._notifications]
@@ -469,7 +470,7 @@ async def test_the_rows_shown_are_the_chosen_files(tmp_path: Path, sandbox: Sand
         await settle(pilot)
         assert f"Continuing the stopped run: {stopped} rows already in" in _plan_of(screen)
         await pilot.press("ctrl+s", "y")
-        await until(pilot, lambda: not screen._batch_running, seconds=20)
+        await until(pilot, lambda: not screen.running, seconds=20)
         await settle(pilot)
         assert screen.query_one(DataTable).row_count == 60 - stopped
         said = [n.message for n in pilot.app._notifications]
@@ -566,7 +567,7 @@ async def test_the_encoding_chosen_for_one_file_does_not_stick_to_the_next(
         await pilot.press("enter")
         await settle(pilot)
         assert "1 row: 1 number to look up" in _plan_of(screen), _plan_of(screen)
-        assert screen.encoding == "utf-8"
+        assert screen.job is not None and screen.job.spec.encoding == "utf-8"
         await pilot.press("ctrl+s", "y")
         await settle(pilot)
         answer = json.loads(output_for(utf8).read_text(encoding="utf-8").splitlines()[0])
@@ -589,7 +590,9 @@ async def test_the_answers_go_to_a_csv_when_its_name_says_so(
         answers.focus()
         await pilot.press("enter")
         await settle(pilot)
-        assert "must end in .jsonl or .csv" in _plan_of(screen) and screen.plan is None
+        assert "must end in .jsonl or .csv" in _plan_of(screen) and (
+            screen.job is None or screen.job.plan is None
+        )
         answers.value = str(tmp_path / "answers.csv")
         await pilot.press("enter")
         await settle(pilot)

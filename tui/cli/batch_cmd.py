@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import codecs
-import contextlib
 import errno
-import os
-import shutil
 import sys
-import tempfile
-from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from tui.cli.batch_stop import Stopper
+from tui.cli.batch_words import (
+    EXIT_STOPPED,
+    cannot_write,
+    not_text,
+    readable,
+    say_stopped,
+    unconfirmed,
+)
 from tui.cli.help_format import CellCommand
 from tui.cli.output import EXIT_CONFIG, EXIT_INVALID_INPUT, fail, say, warn
 from tui.cli.params import ProviderName, format_option
@@ -26,15 +28,11 @@ from tui.cli.progress import batch_progress
 from tui.core.i18n import _
 
 if TYPE_CHECKING:
-    from tui.core.batch.plan import Plan
-    from tui.core.batch.resume import Resumed
+    from tui.core.batch.job import BatchJob, JobSpec
     from tui.core.batch.run import Batch
-    from tui.core.batch.source import InputRow
     from tui.core.service.service import LookupService
-    from tui.core.store.sqlite.checkpoint import Checkpoint
     from tui.core.store.sqlite.lock import BatchLock
 
-EXIT_STOPPED = 130
 FORMATS = (".jsonl", ".csv")
 
 
@@ -152,111 +150,60 @@ def batch_cmd(
             ),
             EXIT_INVALID_INPUT,
         )
-    with _readable(input_path) as source:
+    with readable(input_path) as source:
         if output is not None and output.exists() and output.resolve() == source.resolve():
             fail(
                 _("-o {file} is the input file: choose another name.").format(file=output),
                 EXIT_INVALID_INPUT,
             )
-        options = Options(
-            list(providers) or None, profile, number_column, rio_column, encoding, concurrency,
-            yes, restart, retry_unknown, from_stdin=input_path == "-", wait=wait_turn,
+        from tui.core.batch.job import JobSpec
+
+        spec = JobSpec(
+            source, output, tuple(providers) or None, number_column, rio_column, encoding,
+            concurrency, restart, retry_unknown, from_stdin=input_path == "-",
             stdout_csv=stdout_format == "csv",
-            what=f"{input_path} → {output if output is not None else '-'}",
         )  # fmt: skip
-        code = asyncio.run(_batch(service, source, output, options))
+        what = f"{input_path} → {output if output is not None else '-'}"
+        code = asyncio.run(_batch(service, spec, Options(yes, profile, wait_turn, what)))
     sys.exit(code)
-
-
-@contextlib.contextmanager
-def _readable(input_path: str) -> Iterator[Path]:
-    """The input as a file that can be read twice (stdin is copied to a private temp file,
-    byte for byte: it is decoded as --encoding says, like a file)."""
-    if input_path != "-":
-        path = Path(input_path)
-        if not path.is_file():
-            fail(_("{file}: no such file.").format(file=input_path), EXIT_INVALID_INPUT)
-        yield path
-        return
-    with tempfile.TemporaryDirectory(prefix="portcheck-batch-") as tmp:
-        path = Path(tmp) / "stdin.txt"
-        try:
-            with path.open("wb") as spool:
-                os.chmod(path, 0o600)
-                shutil.copyfileobj(sys.stdin.buffer, spool)
-        except OSError as exc:
-            fail(
-                _(
-                    "stdin cannot be kept in a temporary file in {folder} ({problem}): make "
-                    "room there, or point TMPDIR at a folder with room. Nothing was sent."
-                ).format(folder=Path(tmp).parent, problem=exc.strerror or type(exc).__name__),
-                EXIT_INVALID_INPUT,
-            )
-        yield path
 
 
 @dataclass(frozen=True)
 class Options:
-    """What the command line asked for."""
+    """What the command line asked for beyond the job itself."""
 
-    names: list[str] | None
-    profile: str | None
-    number_column: str | None
-    rio_column: str | None
-    encoding: str
-    concurrency: int
     yes: bool
-    restart: bool
-    retry_unknown: bool
-    from_stdin: bool
+    profile: str | None = None
     wait: bool = False
     """Wait for another batch on this history to end, instead of refusing."""
     what: str = ""
     """The input and output, as named (for another batch's refusal)."""
-    stdout_csv: bool = False
-    """Write CSV, not JSON lines, when the answers go to stdout."""
 
 
-async def _batch(service: LookupService, source: Path, output: Path | None, o: Options) -> int:
-    from tui.core.batch.resume import restarted
-    from tui.core.batch.run import Batch
-    from tui.core.batch.source import rows_from
+async def _batch(service: LookupService, spec: JobSpec, o: Options) -> int:
+    from tui.core.batch.job import BatchJob
     from tui.core.errors import ConfigError
-    from tui.core.http.aio import AiohttpTransport
-    from tui.core.http.client import tls_context
 
-    # Many lookups in flight: aiohttp's pool costs far less CPU than httpcore's.
-    service.transport = AiohttpTransport(verify=tls_context())
+    service.for_many_lookups()  # aiohttp's pool costs far less CPU than httpcore's
     lock: BatchLock | None = None
-    batch: Batch | None = None
+    job = BatchJob(service, spec)
     stopper = Stopper()  # first: a stop before the rows are sent ends the command at once
     try:
         for notice in await service.start(o.profile):
             warn(notice)
-        if service.clients.profile.demo:
+        if service.on_demo:
             from tui.demo import BANNER
 
             say(_(BANNER), "yellow", err=True)
         lock = await _turn(service, o)  # before the checkpoint: a live run is not a stopped one
-        resumed = await _resumed(service, source, output, o)
-        point = resumed.point if resumed is not None else None
-        rows = partial(rows_from, source, o.number_column, o.rio_column, o.encoding)
-        found = await _planned(service, rows(), point, source, o)
-        await _say_plan(service, found)
-        if found.billed and not o.yes:
-            refused = _unconfirmed(o.from_stdin, stopper)
+        await _prepared(job)
+        for line in await job.estimate():
+            say(line, err=True)
+        if job.billed_queries and not o.yes:
+            refused = unconfirmed(spec.from_stdin, stopper)
             if refused is not None:
                 return refused
-        resumed = await restarted(service, resumed)  # said yes: only now is the old run gone
-        point = resumed.point if resumed is not None else None
-        batch = Batch(
-            service, o.names, concurrency=o.concurrency, duplicated=found.duplicated,
-            checkpoint=point, retry_unknown=o.retry_unknown, planned=found.rows,
-            earlier=found.earlier,
-        )  # fmt: skip
-        await _answer(service, batch, rows(), source, output, o, stopper)
-        if resumed is not None and not batch.stopped:
-            await service.store.batch_forget(resumed.key)  # type: ignore[union-attr]
+        batch = await _answered(job, stopper)
         say(batch.tally.summary(), err=True)
         if batch.problem is not None:
             warn(
@@ -267,17 +214,18 @@ async def _batch(service: LookupService, source: Path, output: Path | None, o: O
             )
             return 1
         if batch.stopped:
-            _say_stopped(batch.tally.total - batch.tally.done, point, output, o)
+            say_stopped(batch.tally.total - batch.tally.done, batch.checkpoint, spec)
             return EXIT_STOPPED
         return 1 if batch.tally.errors else 0
     except asyncio.CancelledError:
         if not stopper.cancelled:
             raise
-        if batch is None or not batch.stopped:  # before a row was sent
+        if job.batch is None or not job.batch.stopped:  # before a row was sent
             warn(_("stopped: nothing was sent."))
             return EXIT_STOPPED
-        say(batch.tally.summary(), err=True)  # stopped at once: the rows in flight are unknown
-        _say_stopped(batch.tally.total - batch.tally.done, batch.checkpoint, output, o)
+        t = job.batch.tally  # stopped at once: the rows in flight are unknown
+        say(t.summary(), err=True)
+        say_stopped(t.total - t.done, job.batch.checkpoint, spec)
         return EXIT_STOPPED
     except ConfigError as exc:
         fail(exc.message, EXIT_CONFIG)
@@ -313,29 +261,22 @@ async def _turn(service: LookupService, o: Options) -> BatchLock:
     return lock
 
 
-async def _resumed(
-    service: LookupService, source: Path, output: Path | None, o: Options
-) -> Resumed | None:
-    """The checkpointed run of this command (None: not checkpointed); refuses to overwrite
-    an output that holds no stopped run of it."""
-    from tui.core.batch.resume import checkpointed, replaces_answers
+async def _prepared(job: BatchJob) -> None:
+    """The job's checkpoint and plan, or a clear refusal: an output that holds no stopped
+    run of this command, or an INPUT that cannot be read."""
+    from tui.core.batch.job import NotText, OutputTaken
+    from tui.core.batch.text import workbook_problem
+    from tui.core.errors import InvalidInput
 
-    if output is None:
-        return None
-    resumed = None
-    if not o.from_stdin:
-        resumed = await checkpointed(
-            service, source, output, o.names, restart=o.restart,
-            number_column=o.number_column, rio_column=o.rio_column, encoding=o.encoding,
-            retry_unknown=o.retry_unknown,
-        )  # fmt: skip
-    point = resumed.point if resumed is not None else None
-    if not o.restart and replaces_answers(output, point):
+    spec = job.spec
+    try:
+        await job.prepare()
+    except OutputTaken as taken:
         problem = _(
             "-o {file} already exists and holds no stopped run of this command: "
             "choose another name, or give --restart to replace it."
         )
-        if resumed is not None and resumed.read_otherwise:
+        if taken.read_otherwise:
             problem = _(
                 "-o {file} holds a run stopped by an earlier Portcheck, which read the "
                 "input into other rows or columns (a first row of numbers as the header, "
@@ -343,151 +284,40 @@ async def _resumed(
                 "Give --restart to start over (answers still fresh in history are reused; "
                 "the estimate counts the rest), or choose another name."
             )
-        fail(problem.format(file=output), EXIT_INVALID_INPUT)
-    if resumed is not None and resumed.point.resumed:
-        say(resumed.message(output, _("--restart starts over")), err=True)
-    return resumed
-
-
-async def _planned(
-    service: LookupService,
-    rows: Iterator[InputRow],
-    point: Checkpoint | None,
-    source: Path,
-    o: Options,
-) -> Plan:
-    """The estimate of the rows still to answer; a clear refusal when INPUT cannot be read."""
-    from tui.core.batch.plan import plan
-    from tui.core.batch.source import workbook_problem
-    from tui.core.errors import InvalidInput
-
-    try:
-        return await plan(service, rows, o.names, point=point, retry_unknown=o.retry_unknown)
+        fail(problem.format(file=taken.output), EXIT_INVALID_INPUT)
     except InvalidInput as exc:
         fail(exc.message, EXIT_INVALID_INPUT)
-    except UnicodeDecodeError as exc:
-        name = _("stdin") if o.from_stdin else str(source)
-        fail(workbook_problem(source, name) or _not_text(name, o.encoding, exc), EXIT_INVALID_INPUT)
+    except NotText as exc:
+        name = _("stdin") if spec.from_stdin else str(spec.source)
+        fail(workbook_problem(spec.source, name) or not_text(name, spec.encoding, exc.reason),
+             EXIT_INVALID_INPUT)  # fmt: skip
+    if job.continuing and job.resumed is not None and spec.output is not None:
+        say(job.resumed.message(spec.output, _("--restart starts over")), err=True)
 
 
-async def _answer(
-    service: LookupService,
-    batch: Batch,
-    rows: Iterator[InputRow],
-    source: Path,
-    output: Path | None,
-    o: Options,
-    stopper: Stopper,
-) -> None:
-    """Run the batch into `output` (stdout: None), with a progress bar; `stopper` stops it."""
+async def _answered(job: BatchJob, stopper: Stopper) -> Batch:
+    """Run the job with a progress bar; `stopper` stops it."""
     from tui.core.batch.collector import fewer_collections
-    from tui.core.batch.output import open_output
-    from tui.core.batch.resume import cut_output
-    from tui.core.batch.source import separator_of
+    from tui.core.batch.job import AnswersUnwritable
 
-    point = batch.checkpoint
-    providers = list(service.clients.selection(o.names))
-    began = False
+    output = job.spec.output
+    batch = await job.start()
     try:
-        if output is not None:
-            await cut_output(service, point, output)
-        with (
-            open_output(
-                output,
-                providers,
-                append=point is not None and point.written > 0,
-                separator=separator_of(source, o.encoding),
-                stdout_csv=o.stdout_csv,
-            ) as emit,
-            batch_progress(batch) as tick,
-        ):
+        with batch_progress(batch) as tick:
             stopper.running(batch, tick.warn if tick is not None else warn)
             with fewer_collections():  # this process runs only the batch
-                began = True
-                await batch.run(rows, emit, tick, flush=emit.flush)
-    except OSError as exc:
-        if output is None and exc.errno == errno.EPIPE:  # `| head`: the usual quiet end
-            raise
+                await job.run(tick)
+    except AnswersUnwritable as exc:
+        if output is None and exc.cause.errno == errno.EPIPE:  # `| head`: the usual quiet end
+            raise exc.cause from None
         if output is None:
             fail(
                 _(
                     "writing the answers to stdout failed ({problem}); nothing more was "
                     "sent. The answers so far are in the history: running the same "
                     "command again reuses those still fresh."
-                ).format(problem=exc.strerror or type(exc).__name__),
+                ).format(problem=exc),
                 1,
             )
-        fail(_cannot_write(output, exc, began=began), EXIT_INVALID_INPUT)
-
-
-def _say_stopped(left: int, point: Checkpoint | None, output: Path | None, o: Options) -> None:
-    """What a stopped run tells: what is left, and whether running it again continues."""
-    warn(_("stopped: {count} rows were not looked up.").format(count=left))
-    if point is not None:
-        say(_("Run the same command again to continue where it stopped."), err=True)
-        return
-    why = _("it read stdin") if o.from_stdin else _("it wrote to stdout")
-    if output is not None and not o.from_stdin:
-        why = _("the history is not available")
-    say(
-        _(
-            "This run was not checkpointed ({why}): running it again starts over. "
-            "Give -o FILE and a file as INPUT to make a run resumable."
-        ).format(why=why),
-        err=True,
-    )
-
-
-def _cannot_write(output: Path, exc: OSError, *, began: bool) -> str:
-    """What to say when the answers cannot be written to `output`."""
-    problem = exc.strerror or type(exc).__name__
-    if not began:
-        return _("-o {file}: cannot write it ({problem}); nothing was sent.").format(
-            file=output, problem=problem
-        )
-    return _(
-        "-o {file}: writing failed ({problem}). Make room or fix it, then run the same "
-        "command again to continue."
-    ).format(file=output, problem=problem)
-
-
-def _not_text(source: str, encoding: str, exc: UnicodeDecodeError) -> str:
-    """What to say when INPUT is not in its encoding."""
-    if codecs.lookup(encoding).name != "utf-8":
-        return _(
-            "{file}: not {encoding} text ({problem}); name its encoding with --encoding."
-        ).format(file=source, encoding=encoding, problem=exc.reason)
-    return _(
-        "{file}: not UTF-8 text. Save it as UTF-8 (CSV UTF-8), or name its encoding: "
-        "--encoding gbk for a CSV from Excel in Chinese, --encoding cp1252 in French."
-    ).format(file=source)
-
-
-async def _say_plan(service: LookupService, found: Plan) -> None:
-    from tui.core.batch.plan import provider_lines
-
-    say(found.summary(), err=True)
-    for line in await provider_lines(service, found):
-        say(line, err=True)
-
-
-def _unconfirmed(from_stdin: bool, stopper: Stopper) -> int | None:
-    """The exit code when the billed queries are not confirmed (None: the user said yes)."""
-    if from_stdin or not sys.stdin.isatty():
-        warn(
-            _(
-                "billed queries need a yes: add --yes to run from a script or a pipe. "
-                "Nothing was sent."
-            )
-        )
-        return EXIT_INVALID_INPUT
-    try:
-        with stopper.at_prompt():
-            if click.confirm(_("Send these billed queries?"), default=False, err=True):
-                return None
-    except click.Abort:  # Ctrl-C (or a stop signal) at the question: a no
-        say("", err=True)
-        warn(_("stopped: nothing was sent."))
-        return EXIT_STOPPED
-    warn(_("nothing was sent."))
-    return EXIT_INVALID_INPUT
+        fail(cannot_write(output, exc, began=exc.began), EXIT_INVALID_INPUT)
+    return batch

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING
 
 import click
 
 from tui.cli.history_cmd import when_text, with_history
 from tui.cli.output import EXIT_CONFIG, EXIT_INVALID_INPUT, fail
+from tui.core.files import SheetWriter, cell
 from tui.core.i18n import _
 
 if TYPE_CHECKING:
@@ -89,9 +89,9 @@ async def _write_all(service: LookupService, out: IO[str], as_csv: bool, *, unma
     """Every lookup into `out`, as CSV under its header or as JSON lines; how many."""
     from tui.core.store.sqlite.db import HistoryError
 
-    writer = csv.writer(out) if as_csv else None
+    writer = SheetWriter(out) if as_csv else None
     if writer:
-        writer.writerow(_CSV_COLUMNS)
+        writer.header(_CSV_COLUMNS)
     count = 0
     try:  # one page of lookups in memory at a time, whatever the history's size
         async for record in service.records():
@@ -102,21 +102,24 @@ async def _write_all(service: LookupService, out: IO[str], as_csv: bool, *, unma
     return count
 
 
-def _write_record(out: IO[str], writer: Any, record: LookupRecord, *, unmasked: bool) -> None:
+def _write_record(
+    out: IO[str], writer: SheetWriter | None, record: LookupRecord, *, unmasked: bool
+) -> None:
     s = record.summary
     number = s.full_number if unmasked and s.full_number else s.masked
     if writer is None:
         out.write(json.dumps(_record_json(record, number), ensure_ascii=False) + "\n")
         return
     for r in record.results:
-        writer.writerow(
-            [
+        writer.row(
+            cell(value)  # the verdict, operators and order ids are providers' words
+            for value in (
                 s.id,
                 when_text(s.created),
                 s.profile,
                 number,
                 s.region,
-                _safe(s.verdict),  # built from providers' words
+                s.verdict,
                 r.provider,
                 r.status.value,
                 r.billed,
@@ -124,19 +127,12 @@ def _write_record(out: IO[str], writer: Any, record: LookupRecord, *, unmasked: 
                 r.latency_ms,
                 r.ported,
                 r.eligible,
-                _safe(r.current_operator),
+                r.current_operator,
                 r.line_status.value if r.line_status else None,
                 r.error.kind.value if r.error else None,
-                _safe(r.order_id),
-            ]
+                r.order_id,
+            )
         )
-
-
-def _safe(text: str | None) -> str | None:
-    """A provider's text as a cell no spreadsheet runs as a formula."""
-    from tui.core.sanitize import spreadsheet_safe
-
-    return None if text is None else spreadsheet_safe(text)
 
 
 def _record_json(record: LookupRecord, number: str) -> dict[str, object]:

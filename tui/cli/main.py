@@ -215,7 +215,7 @@ async def _check(
 ) -> Lookup:
     try:
         notices = await service.start(profile)
-        if service.clients.profile.demo and not as_json:
+        if service.on_demo and not as_json:
             from tui.demo import BANNER
 
             say(_(BANNER), "yellow", err=True)

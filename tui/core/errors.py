@@ -19,6 +19,10 @@ class ErrorKind(StrEnum):
     HTTP = "http"
     BAD_RESPONSE = "bad_response"
     BUDGET = "budget"
+    OUTCOME_UNKNOWN = "outcome_unknown"
+    """A batch row that was being asked when its run stopped: it may have been billed."""
+    HISTORY = "history"
+    """A batch row answered by a stopped run whose stored answer is gone since."""
 
 
 #: What a person should do about each kind of provider failure (English msgids: `_()` where
@@ -38,6 +42,10 @@ ADVICE: dict[ErrorKind, str] = {
     ErrorKind.BUDGET: N_(
         "Today's budget for this provider is spent; raise `daily_budget` or wait."
     ),
+    ErrorKind.OUTCOME_UNKNOWN: N_(
+        "Check the provider's own records before asking again: it may have billed it."
+    ),
+    ErrorKind.HISTORY: N_("Run the batch with --restart to ask this row again."),
 }
 
 

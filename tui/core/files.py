@@ -1,13 +1,16 @@
-"""Writing user files safely: atomically, private to the user."""
+"""Writing user files safely: atomically, private to the user, and CSV no sheet runs."""
 
 from __future__ import annotations
 
 import contextlib
+import csv
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
+
+from tui.core.sanitize import spreadsheet_safe
 
 CSV_ENCODING = "utf-8-sig"
 """CSV files Portcheck writes: UTF-8 with a byte order mark, as Excel's "CSV UTF-8" (without
@@ -52,3 +55,26 @@ def atomic_write(path: Path, text: str) -> None:
     """Replace `path` with `text` atomically, mode 0600."""
     with atomic_writer(path) as out:
         out.write(text)
+
+
+def cell(value: object) -> str:
+    """A value as a spreadsheet cell: empty for None, `true`/`false`, and never a formula
+    (its text may be a provider's)."""
+    if value is None:
+        return ""
+    return str(value).lower() if isinstance(value, bool) else spreadsheet_safe(str(value))
+
+
+class SheetWriter:
+    """The one CSV writer of Portcheck's files (history exports and batch answers): a header
+    row once, then rows of cells cut by `separator`."""
+
+    def __init__(self, stream: IO[str], *, separator: str = ",") -> None:
+        self._writer = csv.writer(stream, delimiter=separator)
+
+    def header(self, columns: Iterable[str]) -> None:
+        self._writer.writerow(list(columns))
+
+    def row(self, cells: Iterable[str]) -> None:
+        """One row: answer values made safe by `cell`; a user's own input cells as given."""
+        self._writer.writerow(list(cells))

@@ -12,9 +12,8 @@ from typing import TYPE_CHECKING
 from tui.core.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
-    from tui.core.batch.plan import Plan
-    from tui.core.batch.resume import Resumed
-    from tui.core.service.service import LookupService
+    from tui.core.batch.job import BatchJob, JobSpec
+    from tui.core.batch.run import Batch
 
 ENCODINGS = {
     "utf-8": N_("UTF-8 text (or Excel's Unicode Text)"),
@@ -89,26 +88,18 @@ def unknown_line(count: int, *, retry: bool) -> str:
     return said.format(count=count)
 
 
-def unknown_rows(resumed: Resumed | None) -> int:
-    """Rows a stopped run of the chosen file left "outcome unknown"."""
-    return len(resumed.point.asking) if resumed is not None and resumed.point.resumed else 0
-
-
-async def estimate(
-    service: LookupService, found: Plan, resumed: Resumed | None, output: Path, *, retry: bool
-) -> str:
+async def estimate(job: BatchJob) -> str:
     """What the screen says of the chosen file before its run: how far an earlier run got,
     the rows, the billed queries against each budget, and where the answers go."""
-    from tui.core.batch.plan import provider_lines
-    from tui.core.batch.resume import replaces_answers
-
+    output = job.spec.output
+    assert output is not None
     lines = []
-    if resumed is not None and resumed.point.resumed:
+    if job.continuing and job.resumed is not None:
         restart = _("delete {file} to start over").format(file=output.name)
-        lines.append(resumed.message(output, restart))
-        if unknown := unknown_rows(resumed):
-            lines.append(unknown_line(unknown, retry=retry))
-    elif resumed is not None and resumed.read_otherwise:
+        lines.append(job.resumed.message(output, restart))
+        if unknown := job.unknown_rows:
+            lines.append(unknown_line(unknown, retry=job.spec.retry_unknown))
+    elif job.resumed is not None and job.resumed.read_otherwise:
         lines.append(
             _(
                 "The run of this file that was stopped cannot be continued: an earlier "
@@ -116,12 +107,37 @@ async def estimate(
                 "(answers still fresh in history are reused)."
             )
         )
-    lines.append(found.summary())
-    lines += await provider_lines(service, found)
-    point = resumed.point if resumed is not None else None
-    if replaces_answers(output, point):  # a finished run's answers, say
+    lines += await job.estimate()
+    if job.replaces_answers:  # a finished run's answers, say
         where = _("Answers go to {path}, replacing the answers it holds. ctrl+s starts.")
     else:
         where = _("Answers go to {path}. ctrl+s starts.")
     lines.append(where.format(path=output))
     return "\n".join(lines)
+
+
+def unreadable(spec: JobSpec, exc: Exception) -> str:
+    """What to say when the chosen file cannot be read (`BatchJob.prepare` raised `exc`)."""
+    from tui.core.batch.job import NotText
+    from tui.core.batch.text import workbook_problem
+    from tui.core.errors import InvalidInput
+
+    message = exc.message if isinstance(exc, InvalidInput) else str(exc)
+    if isinstance(exc, NotText):
+        message = not_text(spec.encoding)
+    return workbook_problem(spec.source) or _("Cannot read {file}: {problem}").format(
+        file=spec.source.name, problem=message
+    )
+
+
+def done_text(batch: Batch, output: Path) -> str:
+    """What the screen says when a run ends: the file's rows, not this run's (a continued
+    run's file holds the stopped run's too)."""
+    done = (
+        _("Stopped: {done} of {total} rows in {file}.")
+        if batch.stopped
+        else _("Done: {done} of {total} rows in {file}.")
+    )
+    t = batch.tally
+    before = batch.checkpoint.written if batch.checkpoint is not None else 0
+    return done.format(done=before + t.done, total=before + t.total, file=output.name)

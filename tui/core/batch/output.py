@@ -1,72 +1,18 @@
 """Batch answers written as they come, in input order: CSV for spreadsheets or JSON lines,
-to a file or stdout. Holds no rows (see `batch_io` for reading)."""
+to a file or stdout. Holds no rows (see `source` for reading)."""
 
 from __future__ import annotations
 
 import contextlib
-import csv
 import json
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
-from tui.core.files import CSV_ENCODING
-from tui.core.sanitize import spreadsheet_safe
-
-LIST_SEPARATOR = "; "
-"""Between the items of a list in one CSV cell (reasons, next steps)."""
-
-
-def csv_header(input_columns: Sequence[str], providers: Sequence[str]) -> list[str]:
-    """The output CSV's columns: the input's, then the answer's."""
-    answer = [
-        "e164", "verdict", "eligible", "ported", "current_operator", "line_status",
-        "reason_codes", "reasons", "next_steps",
-    ]  # fmt: skip
-    per_provider = [f"{p}_{k}" for p in providers for k in ("status", "error")]
-    taken = {c.lower() for c in input_columns}
-    added = [f"portcheck_{c}" if c in taken else c for c in [*answer, *per_provider, "error"]]
-    return [*input_columns, *added]
-
-
-def csv_row(
-    row: dict[str, Any], input_columns: Sequence[str], providers: Sequence[str]
-) -> list[str]:
-    """One output row as CSV cells, in `csv_header`'s order."""
-    verdict = row.get("verdict") or {}
-    results = {r["provider"]: r for r in row.get("results", [])}
-
-    def cell(value: object) -> str:
-        """An answer's cell: never a formula (its text may be a provider's)."""
-        if value is None:
-            return ""
-        return str(value).lower() if isinstance(value, bool) else spreadsheet_safe(str(value))
-
-    given = row["input"]
-    cells = [given.get(c, "") for c in input_columns]
-    cells += [
-        str(row.get("number") or ""),  # Portcheck's own +E.164, which a script joins on
-        cell(verdict.get("headline")),
-        cell(verdict.get("eligible")),
-        cell(verdict.get("ported")),
-        cell(verdict.get("current_operator")),
-        cell(verdict.get("line_status")),
-        # Every reason and next step the panel shows, not the headline's "(+1 more reason)":
-        # one cell each, "; " between, so that a spreadsheet filters on "contains ARREARS".
-        cell(LIST_SEPARATOR.join(r["code"] for r in verdict.get("reasons", []))),
-        cell(LIST_SEPARATOR.join(r["message"] for r in verdict.get("reasons", []))),
-        cell(LIST_SEPARATOR.join(verdict.get("next_steps", []))),
-    ]
-    for name in providers:
-        result = results.get(name, {})
-        error = result.get("error") or {}
-        cells += [cell(result.get("status")), cell(error.get("message"))]
-    cells.append(cell((row.get("error") or {}).get("message")))
-    if len(given) > len(input_columns):  # cells beyond the header: after the answer's columns
-        cells += [v for k, v in given.items() if k not in input_columns]
-    return cells
+from tui.core.answers.row import BatchRow, csv_header
+from tui.core.files import CSV_ENCODING, SheetWriter
 
 
 class Output:
@@ -87,11 +33,11 @@ class Output:
         self._header = header
         self._separator = separator
         self._each = stream is sys.stdout
-        self._writer: Any = None
+        self._writer: SheetWriter | None = None
         self._columns: list[str] = []
         self._broken: OSError | None = None
 
-    def __call__(self, row: dict[str, Any]) -> None:
+    def __call__(self, row: BatchRow) -> None:
         self._failed_before()
         try:
             self._write(row)
@@ -105,16 +51,16 @@ class Output:
         if self._broken is not None:
             raise OSError(self._broken.errno, self._broken.strerror)
 
-    def _write(self, row: dict[str, Any]) -> None:
+    def _write(self, row: BatchRow) -> None:
         if self._as_csv:
             if self._writer is None:
-                self._columns = list(row["input"])
-                self._writer = csv.writer(self._stream, delimiter=self._separator)
+                self._columns = list(row.input)
+                self._writer = SheetWriter(self._stream, separator=self._separator)
                 if self._header:
-                    self._writer.writerow(csv_header(self._columns, self._providers))
-            self._writer.writerow(csv_row(row, self._columns, self._providers))
+                    self._writer.header(csv_header(self._columns, self._providers))
+            self._writer.row(row.csv_cells(self._columns, self._providers))
         else:
-            self._stream.write(json.dumps(row, ensure_ascii=False) + "\n")
+            self._stream.write(json.dumps(row.to_json(), ensure_ascii=False) + "\n")
         if self._each:
             self._stream.flush()
 

@@ -13,19 +13,19 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from tui.core.answers.result import Status
+from tui.core.answers.row import BatchRow, RowAnswer
+from tui.core.batch.answers import LOST, answer_of, invalid_answer, unanswered, unknown_answer
 from tui.core.batch.plan import Earlier, Question, query_of, question
 from tui.core.batch.resume import total_rows
 from tui.core.batch.source import InputRow
 from tui.core.batch.tally import Tally
-from tui.core.errors import InvalidInput
-from tui.core.i18n import N_, _
+from tui.core.errors import ErrorKind, InvalidInput
 from tui.core.store.sqlite.db import HistoryError
 
 if TYPE_CHECKING:
-    from tui.core.lookup.model import Lookup
     from tui.core.lookup.run import LookupRun
     from tui.core.providers.base import Query
     from tui.core.service.service import LookupService
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from tui.core.store.sqlite.checkpoint import Checkpoint
 
 
-Emit = Callable[[dict[str, Any]], None]
+Emit = Callable[[BatchRow], None]
 
 
 class _NotStarted(Exception):
@@ -88,7 +88,7 @@ class Batch:
         more was sent), or the answers could not be."""
         self._remaining = dict(duplicated or {})
         """Rows still to come for each duplicated question."""
-        self._shared: dict[Question, asyncio.Future[dict[str, Any]] | int] = {}
+        self._shared: dict[Question, asyncio.Future[RowAnswer] | int] = {}
         """The lookup of each duplicated question until its last row: in flight, then (with
         history) only its id."""
         self._last_written = 0
@@ -127,7 +127,7 @@ class Batch:
         emitted so far durable; the checkpoint calls it before it counts them (None: `emit`
         makes each row durable itself)."""
         self._flush = flush
-        window: deque[tuple[InputRow, Awaitable[dict[str, Any]]]] = deque()
+        window: deque[tuple[InputRow, Awaitable[RowAnswer]]] = deque()
 
         async def flush_one() -> bool:
             row, pending = window[0]
@@ -138,7 +138,7 @@ class Batch:
             window.popleft()
             self._count(answer)
             try:
-                emit({"row": row.index, "input": row.shown_columns, **answer})
+                emit(BatchRow(row.index, row.shown_columns, answer))
             except OSError:
                 # The answers cannot be written (a full disk): nothing more is sent, and the
                 # rows in flight are answered into history, to be written on resume.
@@ -212,10 +212,10 @@ class Batch:
         self.problem = self.problem or problem
         self.stop()
 
-    def _answer(self, row: InputRow) -> Awaitable[dict[str, Any]]:
+    def _answer(self, row: InputRow) -> Awaitable[RowAnswer]:
         query = query_of(self.service, row)
         if isinstance(query, InvalidInput):
-            return _done(_invalid(query))
+            return _done(invalid_answer(query))
         point = self.checkpoint
         if point is not None and row.index in point.answered:
             return asyncio.ensure_future(
@@ -224,16 +224,16 @@ class Batch:
         key = question(query.number.e164 or "", row.rio)
         # The stopped run asked this row, or its number for an earlier row: it shares its fate.
         if point is not None and row.index in point.asking and not self.retry_unknown:
-            return _done(_unknown(query.number.e164))
+            return _done(unknown_answer(query.number.e164))
         if key in self.earlier.unknown:
-            return _done(_unknown(query.number.e164))
+            return _done(unknown_answer(query.number.e164))
         if key in self.earlier.answered:
             lookup_id = self.earlier.answered[key]
             return asyncio.ensure_future(self._duplicate(lookup_id, row, query.number.e164))
         if key not in self._remaining:
             return asyncio.ensure_future(self._lookup(query, row))
         first = self._shared.get(key)
-        answer: Awaitable[dict[str, Any]]
+        answer: Awaitable[RowAnswer]
         if first is None:
             task = self._shared[key] = asyncio.ensure_future(self._lookup(query, row))
             task.add_done_callback(lambda done: self._keep_only_id(key, done))
@@ -246,7 +246,7 @@ class Batch:
             self._shared.pop(key, None)
         return answer
 
-    async def _lookup(self, query: Query, row: InputRow) -> dict[str, Any]:
+    async def _lookup(self, query: Query, row: InputRow) -> RowAnswer:
         store, point = self.service.store, self.checkpoint
 
         async def admit() -> Callable[[], None] | None:
@@ -278,21 +278,21 @@ class Batch:
             self._give_up(run.history_failed)
         if run.admitted is False:  # stopped while waiting its turn: nothing was sent
             raise _NotStarted
-        return _answer_of(lookup)
+        return answer_of(lookup)
 
-    def _keep_only_id(self, key: Question, done: asyncio.Future[dict[str, Any]]) -> None:
+    def _keep_only_id(self, key: Question, done: asyncio.Future[RowAnswer]) -> None:
         """Once a duplicated question is answered and stored, hold its lookup id, not its
         answer: duplicates far apart in a big file would otherwise hold every answer."""
         if self.service.store is None or self._shared.get(key) is not done:
             return
         if not done.cancelled() and done.exception() is None:
-            lookup_id = done.result().get("lookup_id")
+            lookup_id = done.result().lookup_id
             if lookup_id is not None:
                 self._shared[key] = lookup_id
 
     async def _duplicate(
-        self, first: asyncio.Future[dict[str, Any]] | int | None, row: InputRow, e164: str | None
-    ) -> dict[str, Any]:
+        self, first: asyncio.Future[RowAnswer] | int | None, row: InputRow, e164: str | None
+    ) -> RowAnswer:
         """The answer of an earlier row asking the same: in flight, or stored (its lookup,
         this run's or the stopped run's; None once purged)."""
         if first is None or isinstance(first, int):
@@ -300,97 +300,43 @@ class Batch:
         else:
             answer = await asyncio.shield(first)
         store, point = self.service.store, self.checkpoint
-        lookup_id = answer.get("lookup_id")
+        lookup_id = answer.lookup_id
         if store is not None and point is not None and lookup_id is not None:
             try:
                 await store.batch_answered(point.run_id, row.index, lookup_id)  # none is sent
             except HistoryError as exc:  # written all the same; its first row has its mark
                 self._give_up(exc.message)
-        return {**answer, "duplicate": True}
+        return answer.as_duplicate()
 
-    async def _from_history(self, lookup_id: int | None, e164: str | None) -> dict[str, Any]:
+    async def _from_history(self, lookup_id: int | None, e164: str | None) -> RowAnswer:
         """A row the stopped run answered but had not written yet."""
         answer = await self._stored(lookup_id, e164)
-        return answer if answer.get("error") else {**answer, "resumed": True}
+        return answer if answer.error else replace(answer, resumed=True)
 
-    async def _stored(self, lookup_id: int | None, e164: str | None) -> dict[str, Any]:
+    async def _stored(self, lookup_id: int | None, e164: str | None) -> RowAnswer:
         """A stored lookup's answer, or why it is gone, about the row's number `e164` (the
         history may keep it masked only)."""
         found = await self.service.show(lookup_id) if lookup_id is not None else None
         if found is None or found.value is None:
-            return _unanswered("history", LOST)
-        return _answer_of(found.value) | {"number": e164}
+            return unanswered(ErrorKind.HISTORY, LOST)
+        return replace(answer_of(found.value), number=e164)
 
-    def _count(self, answer: dict[str, Any]) -> None:
+    def _count(self, answer: RowAnswer) -> None:
         t = self.tally
         t.done += 1
-        verdict = answer.get("verdict") or {}
-        if answer.get("error") or verdict.get("failed"):
+        if answer.failed:
             t.errors += 1
-        if answer.get("duplicate"):
+        if answer.duplicate:
             return
-        t.eligible += verdict.get("eligible") is True
-        t.not_eligible += verdict.get("eligible") is False
-        t.ported += verdict.get("ported") is True
-        if verdict.get("line_status"):
-            t.lines[verdict["line_status"]] += 1
-        if answer.get("resumed"):
-            return  # billed by the run that stopped
-        t.billed += sum(
-            1
-            for r in answer.get("results", [])
-            if r.get("billed") in (True, None)
-            and not r.get("cached")
-            and r.get("status") != Status.SKIPPED.value
-        )
+        eligible = answer.verdict_value("eligible")
+        t.eligible += eligible is True
+        t.not_eligible += eligible is False
+        t.ported += answer.verdict_value("ported") is True
+        if line := answer.verdict_value("line_status"):
+            t.lines[line] += 1
+        if not answer.resumed:  # else billed by the run that stopped
+            t.billed += answer.billed_requests
 
 
-def _invalid(exc: InvalidInput) -> dict[str, Any]:
-    return {
-        "number": None,
-        "verdict": None,
-        "results": [],
-        "error": {"kind": "invalid_input", "message": exc.message + " " + _("Nothing was sent.")},
-    }
-
-
-async def _done(value: dict[str, Any]) -> dict[str, Any]:
+async def _done(value: RowAnswer) -> RowAnswer:
     return value
-
-
-def _unknown(e164: str | None) -> dict[str, Any]:
-    """The answer of a row whose number was being asked when a run stopped."""
-    return _unanswered("outcome_unknown", OUTCOME_UNKNOWN) | {"number": e164}
-
-
-def _unanswered(kind: str, message: str) -> dict[str, Any]:
-    """The answer of a row that has none, with why (in the language spoken)."""
-    return {
-        "number": None,
-        "verdict": None,
-        "results": [],
-        "error": {"kind": kind, "message": _(message)},
-    }
-
-
-OUTCOME_UNKNOWN = N_(
-    "this row was being asked when the run stopped: outcome unknown, may be "
-    "billed. Not asked again unless asked for: --retry-unknown, or ctrl+r on the batch "
-    "screen."
-)
-LOST = N_(
-    "answered before the run stopped, but no longer in history (deleted or "
-    "purged since): --restart to ask again."
-)
-
-
-def _answer_of(lookup: Lookup) -> dict[str, Any]:
-    data = lookup.answers_json()
-    return {
-        "number": lookup.number.e164 if lookup.number else None,
-        "lookup_id": lookup.lookup_id,
-        "verdict": data["verdict"],
-        "results": data["results"],
-        "error": None,
-        **({"warnings": data["warnings"]} if "warnings" in data else {}),
-    }

@@ -1,10 +1,9 @@
 """Batch input: rows read from a CSV or a plain list as they come, as spreadsheets write them
 (separators, encodings, headers or none). Streams; no lookup here (see `batch`), and answers
-are written by `batch_output`."""
+are written by `output`; files are opened by `text`."""
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import csv
 import itertools
@@ -12,8 +11,9 @@ import re
 from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
+from tui.core.batch.text import MAX_CELLS, first_line_of, is_csv, opened, separator_for
 from tui.core.errors import InvalidInput
 from tui.core.i18n import _
 
@@ -79,7 +79,7 @@ def read_rows(
     first_line = next((line for line in stream if line.strip()), None)
     if first_line is None:
         return
-    separator = _separator(first_line, csv_input)
+    separator = separator_for(first_line, csv_input)
     lines = itertools.chain([first_line], stream)
     if separator is None:
         yield from _plain_rows(lines)
@@ -160,27 +160,13 @@ def rows_from(
 ) -> Generator[InputRow, None, None]:
     """The rows of a file (`read_rows`) in `encoding` (UTF-8 with or without Excel's byte
     order mark by default); a `.csv` is always read as CSV."""
-    with _opened(path, encoding) as lines:
+    with opened(path, encoding) as lines:
         yield from read_rows(
             lines,
             number_column=number_column,
             rio_column=rio_column,
-            csv_input=_is_csv(path),
+            csv_input=is_csv(path),
         )
-
-
-def separator_of(path: Path, encoding: str = "utf-8") -> str:
-    """The separator `rows_from` reads `path`'s cells with (commas for a plain list): a CSV
-    answer is written with it, so that the spreadsheet the list came from opens both
-    alike (Excel in French splits on semicolons)."""
-    return _first_line(path, encoding)[1] or ","
-
-
-def _first_line(path: Path, encoding: str) -> tuple[str, str | None]:
-    """`path`'s first line that is not blank, and its separator (None: a plain list)."""
-    with _opened(path, encoding) as lines:
-        first_line = next((line for line in lines if line.strip()), "")
-    return first_line, _separator(first_line, _is_csv(path))
 
 
 def layout(
@@ -196,7 +182,7 @@ def layout(
     out otherwise, and is not continued on these rows (`batch_resume.run_key`). A file that
     cannot be read is "": reading it says why."""
     try:
-        first_line, separator = _first_line(path, encoding)
+        first_line, separator = first_line_of(path, encoding)
         if separator is None:
             return ""
         cells = [c.strip() for c in next(csv.reader([first_line], delimiter=separator))]
@@ -206,117 +192,6 @@ def layout(
         return ""
     names = list(row.columns)[: len(cells)] if row is not None else cells
     return "" if names == cells else "\t".join(names)
-
-
-MAX_LINE = 100_000
-"""Characters a line may hold: a row of a list of numbers is a few hundred; past this it is
-not a list (a 50 MB line is refused at once, not read whole)."""
-MAX_CELLS = 1_000
-"""Cells a CSV row may hold (a row of 40,000 cells is refused, not laid out)."""
-
-
-@contextlib.contextmanager
-def _opened(path: Path, encoding: str) -> Iterator[Iterator[str]]:
-    """`path`'s lines as text in `encoding`, each checked (`_checked_lines`); UTF-8 (the
-    default) also takes the files that say otherwise in their first bytes: Excel's "CSV
-    UTF-8" (a byte order mark) and its "Unicode Text" (UTF-16, marked too)."""
-    with path.open("rb") as f:
-        start = f.read(UTF8_PEEK)
-    if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encoding = "utf-16"  # a byte order mark says what the file is, whatever was chosen
-    elif start.startswith(codecs.BOM_UTF8) or codecs.lookup(encoding).name == "utf-8":
-        encoding = "utf-8-sig"
-    elif _is_utf8(start):
-        raise InvalidInput(
-            _(
-                "{file} is UTF-8 text, not {encoding}: read as {encoding} its accented or "
-                "Chinese letters would be garbled. Choose UTF-8, the default."
-            ).format(file=path.name, encoding=encoding)
-        )
-    with path.open(encoding=encoding, newline="") as f:
-        yield _checked_lines(f)
-
-
-UTF8_PEEK = 64 * 1024
-"""Bytes read first to tell a UTF-8 file given for another encoding."""
-
-
-def _is_utf8(start: bytes) -> bool:
-    """Whether text beginning with `start` is UTF-8 with letters beyond ASCII (in any other
-    encoding such bytes are almost never valid UTF-8 by chance)."""
-    if start.isascii():
-        return False
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(start, final=False)
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def _checked_lines(f: IO[str]) -> Iterator[str]:
-    """The lines of `f`, never longer than MAX_LINE; InvalidInput naming the line for one
-    that is, or that holds NUL characters (not text in this encoding: UTF-16 without its
-    byte order mark reads as every other character NUL)."""
-    number = 0
-    while line := f.readline(MAX_LINE + 1):
-        number += 1
-        if len(line) > MAX_LINE:
-            raise InvalidInput(
-                _(
-                    "line {line} is longer than {limit} characters: this is no list of "
-                    "numbers. Check the file, or save it again from the spreadsheet."
-                ).format(line=number, limit=f"{MAX_LINE:,}")
-            )
-        if "\0" in line:
-            raise InvalidInput(
-                _(
-                    "line {line} holds NUL characters: the file is not text in this encoding "
-                    "(UTF-16 without its byte order mark?). Save it as CSV UTF-8, or name its "
-                    "encoding (utf-16-le, utf-16-be)."
-                ).format(line=number)
-            )
-        yield line
-
-
-def _is_csv(path: Path) -> bool | None:
-    return True if path.suffix.lower() == ".csv" else None
-
-
-def _separator(first_line: str, csv_input: bool | None) -> str | None:
-    """The separator of a table whose first line is `first_line` (None: a plain list)."""
-    if csv_input is None:
-        csv_input = any(d in first_line for d in DELIMITERS)
-    return _delimiter(first_line) if csv_input else None
-
-
-WORKBOOKS = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
-"""How an .xlsx (a zip) and an old .xls begin."""
-
-
-def workbook_problem(path: Path, name: str | None = None) -> str | None:
-    """What to say when `path` (shown as `name`) is a spreadsheet's own file rather than a
-    CSV (None: it is not one, or cannot be read)."""
-    try:
-        with path.open("rb") as f:
-            start = f.read(4)
-    except OSError:
-        return None
-    if not start.startswith(WORKBOOKS):
-        return None
-    return _(
-        "{file} is a spreadsheet workbook, not a CSV: in the spreadsheet, save it as "
-        "CSV UTF-8 and give that file."
-    ).format(file=name or path.name)
-
-
-DELIMITERS = ",;\t"
-"""The separators a CSV may use, commas first."""
-
-
-def _delimiter(first_line: str) -> str:
-    """The separator that cuts a CSV's first line into the most cells (quotes kept whole;
-    commas on a tie)."""
-    return max(DELIMITERS, key=lambda d: len(next(csv.reader([first_line], delimiter=d))))
 
 
 def _cells(reader: Any) -> Iterator[list[str]]:

@@ -20,12 +20,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TypeVar
 
 from tui.core.answers.result import ProviderResult
-from tui.core.errors import BudgetExceeded
-from tui.core.i18n import _
 from tui.core.lookup.asking import Calls, not_sent
 from tui.core.lookup.clients import ProviderClients
 from tui.core.lookup.model import Lookup
-from tui.core.lookup.run_store import RunStore, wanted_for
+from tui.core.lookup.run_store import RunStore, uncounted, wanted_for
 from tui.core.providers.base import AnyProvider
 from tui.core.store.sqlite.bulk import BatchRow, Reservation
 from tui.core.store.sqlite.db import HistoryError
@@ -297,18 +295,8 @@ class LookupRun:
                 self._marked = self._batch_row is not None
                 return reserved
         # No history at all (it would not open), or it failed now (then a durable run sends
-        # nothing: see `_pipeline`). A budget that cannot be counted durably is not a
-        # budget: refuse, send nothing.
-        message = _(
-            "the history cannot be written, so the daily budget cannot be counted; "
-            "nothing was sent."
-        )
-        refused = {
-            name: BudgetExceeded(message, billed=False)
-            for name, daily in budgets.items()
-            if daily is not None
-        }
-        return Reservation(None, refused=refused)
+        # nothing: see `_pipeline`).
+        return uncounted(budgets)
 
     async def _ask(self, asking: list[AnyProvider], leave: Callable[[], None] | None) -> None:
         """Ask every provider at once; `leave` is called with the last answer, so the next

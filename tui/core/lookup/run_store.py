@@ -54,3 +54,21 @@ def wanted_for(asking: Sequence[AnyProvider], rio_tag: str | None) -> list[Wante
         for p in asking
         if p.cache_ttl > 0
     ]
+
+
+def uncounted(budgets: Mapping[str, int | None]) -> Reservation:
+    """The reservation when the history cannot count: a budget that cannot be counted
+    durably is not a budget, so each budgeted provider is refused and nothing is sent."""
+    from tui.core.errors import BudgetExceeded
+    from tui.core.i18n import _
+    from tui.core.store.sqlite.bulk import Reservation
+
+    message = _(
+        "the history cannot be written, so the daily budget cannot be counted; nothing was sent."
+    )
+    refused = {
+        name: BudgetExceeded(message, billed=False)
+        for name, daily in budgets.items()
+        if daily is not None
+    }
+    return Reservation(None, refused=refused)

@@ -168,6 +168,11 @@ class LookupService(HistoryAccess):
         return await asyncio.to_thread(self._use, name)
 
     @property
+    def on_demo(self) -> bool:
+        """Whether the active profile is the demo's (its answers are the sandbox's)."""
+        return self.profile is not None and self.profile.demo
+
+    @property
     def profile_names(self) -> list[str]:
         """Profiles the user can switch to."""
         return self._config.profile_names if self._config else ["demo"]
@@ -299,6 +304,19 @@ class LookupService(HistoryAccess):
         if self.store is None:
             return {}
         return await self.store.batch_marks(run_id, rows)
+
+    def for_many_lookups(self) -> None:
+        """Send through aiohttp's connection pool from now on: with many lookups in flight
+        it costs far less CPU than httpcore's (`portcheck batch`). Call before `start`."""
+        from tui.core.http.aio import AiohttpTransport
+        from tui.core.http.client import tls_context
+
+        self.transport = AiohttpTransport(verify=tls_context())
+
+    async def forget_batch(self, key: str) -> None:
+        """Forget the checkpoint of a finished batch run (nothing without history)."""
+        if self.store is not None:
+            await self.store.batch_forget(key)
 
     def batch_lock(self) -> BatchLock:
         """The lock a batch holds while it runs on this service's history (see
