@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from tui.core.answers.result import ProviderResult, Status
-from tui.core.store.sqlite.log import Answer, NewLookup
+from tui.core.store.model import Answer, NewLookup
 from tui.core.store.sqlite.store import Store
 
 

@@ -103,7 +103,7 @@ async def from_history(pilot: Pilot[None]) -> None:
 def history_app(tmp: Path) -> PortcheckApp:
     """A profile with long retention and a history written at fixed times."""
     from tui.core.answers.result import LineStatus, ProviderResult, Status
-    from tui.core.store.sqlite.log import Answer, NewLookup
+    from tui.core.store.model import Answer, NewLookup
     from tui.core.store.sqlite.store import Store
 
     config = tmp / "history.toml"

@@ -900,8 +900,8 @@ async def test_a_stop_gives_back_what_the_rows_waiting_their_turn_reserved(
 
     try:
         await batch.run(rows, emit)
-        spent = await service.spent_today("china_mnp")
-        lookups = (await service.count()).value
+        spent = await service.history.spent_today("china_mnp")
+        lookups = (await service.history.count()).value
         again = await service.store.checkpoint("run")
     finally:
         await service.aclose()
@@ -934,7 +934,7 @@ async def test_closing_the_service_gives_back_a_lookup_still_waiting_its_turn(
 
     run = service.begin(service.prepare("13800138000"), ["china_mnp"], admit=admit)
     await asyncio.wait_for(waiting.wait(), 5)  # reserved, now waiting its turn
-    assert await service.spent_today("china_mnp") == 1
+    assert await service.history.spent_today("china_mnp") == 1
     await asyncio.wait_for(service.aclose(), 10)
     assert run.admitted is False and sandbox.state.hits["china_mnp"] == 0
     store = Store(tmp_path)

@@ -353,7 +353,7 @@ async def test_a_run_an_earlier_portcheck_read_otherwise_is_not_continued(
 def test_a_continued_runs_counts_are_said_in_the_singular_too(tmp_path: Path) -> None:
     from tui.core.batch.resume import Resumed
     from tui.core.i18n import use
-    from tui.core.store.sqlite.checkpoint import Checkpoint
+    from tui.core.store.model import Checkpoint
 
     point = Checkpoint(1, written=1, answered={2: 5}, asking={3})
     said = Resumed("key", point).message(tmp_path / "a.jsonl", "--restart starts over")

@@ -347,7 +347,7 @@ async def test_rows_a_killed_run_left_unknown_are_asked_again_only_when_asked(
     store = AsyncStore(Store(tmp_path / "home" / "data"))  # as a kill left it: row 2 asked
     point = await store.checkpoint(run_key(source, output, "cn", None))
     await store.batch_written(point.run_id, 1)
-    await store.write(
+    await store._write(
         lambda conn: conn.execute(
             "INSERT INTO batch_rows (run_id, row) VALUES (?, 2)", (point.run_id,)
         )

@@ -12,10 +12,8 @@ import pytest
 from tests.conftest import sandbox_profile
 from tui.core.answers.result import ProviderResult, Status
 from tui.core.service.service import LookupService
+from tui.core.store.model import Answer, HistoryError, NewLookup, Reservation
 from tui.core.store.sqlite.aio import AsyncStore
-from tui.core.store.sqlite.bulk import Reservation
-from tui.core.store.sqlite.db import HistoryError
-from tui.core.store.sqlite.log import Answer, NewLookup
 from tui.core.store.sqlite.store import Store
 from tui.sandbox.server import SandboxServer
 
@@ -31,7 +29,7 @@ async def test_lookups_in_flight_share_commits_and_every_one_is_kept(
         assert service.store is not None
         batches = service.store.batches
         assert all(not lookup.warnings for lookup in lookups)
-        assert (await service.count()).value == 40
+        assert (await service.history.count()).value == 40
     finally:
         await service.aclose()
     assert batches < 2 * 40 / 4  # two commits a lookup, several lookups per transaction
@@ -62,7 +60,7 @@ async def test_a_failing_job_is_rolled_back_alone(tmp_path: Path) -> None:
 
     try:
         results = await asyncio.gather(
-            store.write(good(1)), store.write(bad), store.write(good(2)), return_exceptions=True
+            store._write(good(1)), store._write(bad), store._write(good(2)), return_exceptions=True
         )
         assert results[0] == 1 and results[2] == 2
         assert isinstance(results[1], HistoryError)

@@ -15,8 +15,8 @@ import pytest
 
 from tui.core.answers.result import LineStatus, ProviderResult, Status
 from tui.core.numbers.phone import parse_number
-from tui.core.store.sqlite.db import DB_NAME, HistoryError
-from tui.core.store.sqlite.log import Answer, NewLookup
+from tui.core.store.model import Answer, HistoryError, NewLookup
+from tui.core.store.sqlite.db import DB_NAME
 from tui.core.store.sqlite.store import Store
 
 WRITER = [sys.executable, str(Path(__file__).with_name("history_writer.py"))]
@@ -113,7 +113,7 @@ async def test_history_is_searched_by_any_input_form(tmp_path: Path) -> None:
     service = LookupService(data_dir=tmp_path / "data")
     await service.open_history()
     for text in ("+86 138-0013-8000", "0086 13800138000", "138 0013 8000"):
-        page = await service.history_page(text)
+        page = await service.history.page(text)
         assert [r.id for r in page.value] == [first], text
     await service.aclose()
 

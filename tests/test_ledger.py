@@ -11,10 +11,10 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tui.core.store.model import NewLookup, Reservation
 from tui.core.store.sqlite import budget, bulk
-from tui.core.store.sqlite.bulk import Record, Reservation, Reserve
+from tui.core.store.sqlite.bulk import Record, Reserve
 from tui.core.store.sqlite.db import DB_NAME, statements
-from tui.core.store.sqlite.log import NewLookup
 from tui.core.store.sqlite.schema import MIGRATIONS, PENDING
 from tui.core.store.sqlite.store import Store
 

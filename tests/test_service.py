@@ -19,7 +19,8 @@ from tui.core.errors import ErrorKind
 from tui.core.i18n import Phrase
 from tui.core.providers.bouygues import INELIGIBILITY
 from tui.core.service.service import LookupService
-from tui.core.store.sqlite.db import Database, HistoryError
+from tui.core.store.model import HistoryError
+from tui.core.store.sqlite.db import Database
 from tui.core.store.sqlite.store import Store
 from tui.sandbox.server import SandboxServer
 
@@ -126,7 +127,7 @@ async def test_history_failures_come_back_as_warnings_in_the_data(tmp_path: Path
         raise HistoryError("history could not be read (disk I/O error)")
 
     service.store.store.latest = broken  # type: ignore[method-assign,assignment]
-    page = await service.history_page()
+    page = await service.history.page()
     assert page.value == [] and page.warnings == ("history could not be read (disk I/O error)",)
     await service.aclose()
 
@@ -137,7 +138,7 @@ async def test_no_history_at_all_is_a_warning_too(tmp_path: Path) -> None:
     service = LookupService(data_dir=blocked / "data")
     notices = await service.open_history()
     assert service.store is None and "history unavailable" in notices[0]
-    page = await service.history_page()
+    page = await service.history.page()
     assert page.warnings and "history unavailable" in page.warnings[0]
 
 

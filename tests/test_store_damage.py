@@ -14,8 +14,8 @@ import pytest
 from tests.conftest import sandbox_profile
 from tui.core.answers.result import ProviderResult, Status
 from tui.core.service.service import LookupService
+from tui.core.store.model import Answer, NewLookup
 from tui.core.store.sqlite.db import DB_NAME
-from tui.core.store.sqlite.log import Answer, NewLookup
 from tui.core.store.sqlite.store import Store
 from tui.sandbox.server import SandboxServer
 
@@ -125,10 +125,10 @@ async def test_a_damaged_history_never_stops_a_lookup(
     service.use(sandbox_profile(sandbox, timeout=2.0))
     lookup = await service.check("13800138000")  # the lookup answers, whatever the damage
     assert [r.status for r in lookup.ordered] == [Status.OK, Status.OK, Status.OK, Status.SKIPPED]
-    said = " ".join([*notices, *lookup.warnings, *(await service.history_page()).warnings])
+    said = " ".join([*notices, *lookup.warnings, *(await service.history.page()).warnings])
     # At most one failure: the history then works, on the old file or a fresh one.
     await service.check("13800138001")
-    page = await service.history_page()
+    page = await service.history.page()
     assert page.warnings == (), (name, page.warnings)
     assert any(row.masked == "138****8001" for row in page.value), name
     for moved in data.glob(f"{DB_NAME}.corrupt-*"):

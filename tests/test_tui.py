@@ -188,7 +188,7 @@ async def test_history_sidebar_shows_filters_and_reopens_without_a_query(
         await pilot.press("y")
         await settle(pilot)
         assert main.service is not None
-        assert (await main.service.count()).value == 1
+        assert (await main.service.history.count()).value == 1
 
 
 async def test_sidebar_collapses_on_narrow_terminals() -> None:

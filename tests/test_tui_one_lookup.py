@@ -164,7 +164,7 @@ async def test_retrying_one_panel_updates_the_lookup_on_screen_and_its_record(
         await lookup(pilot, "13800138056")
         main = main_of(app)
         assert main.service is not None and panel_states(app)["ip138"] == "error"
-        assert (await main.service.count()).value == 1
+        assert (await main.service.history.count()).value == 1
         panel = main.panel("ip138")
         assert panel is not None
         panel.focus()
@@ -173,9 +173,9 @@ async def test_retrying_one_panel_updates_the_lookup_on_screen_and_its_record(
         await pilot.press("y")  # ip138 bills: the app asked first
         await settle(pilot)
         assert panel_states(app)["ip138"] == "ok"
-        assert (await main.service.count()).value == 1  # no second lookup in history
+        assert (await main.service.history.count()).value == 1  # no second lookup in history
         assert main.current is not None and main.current.lookup_id is not None
-        stored = (await main.service.show(main.current.lookup_id)).value
+        stored = (await main.service.history.show(main.current.lookup_id)).value
         assert stored is not None
         assert [r.status.value for r in stored.ordered] == ["ok", "ok", "ok", "skipped"]
         headline = stored.verdict.headline
@@ -303,7 +303,7 @@ async def test_quitting_with_billed_requests_in_flight_asks_and_records_interrup
 async def test_a_history_failure_is_a_notification_not_the_end_of_the_app(
     tmp_path: Path, sandbox: SandboxServer
 ) -> None:
-    from tui.core.store.sqlite.db import HistoryError
+    from tui.core.store.model import HistoryError
 
     app = app_for(config_for(sandbox, tmp_path / "c.toml"))
     async with app.run_test(size=(120, 40)) as pilot:

@@ -21,7 +21,7 @@ from tui.core.i18n import _
 if TYPE_CHECKING:
     from tui.cli.batch_stop import Stopper
     from tui.core.batch.job import JobSpec
-    from tui.core.store.sqlite.checkpoint import Checkpoint
+    from tui.core.store.model import Checkpoint
 
 EXIT_STOPPED = 130
 

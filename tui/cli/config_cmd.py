@@ -63,9 +63,9 @@ def config_init(obj: LookupService, force: bool) -> None:
 @click.pass_obj
 def config_check(obj: LookupService) -> None:
     """Validate the config file and every profile's secrets."""
-    from tui.core.config.load import check_all
+    from tui.core.config.load import check_all, load_config
 
-    config = obj.config()
+    config = load_config(obj.config_path)  # the file itself, not a started service
     if config.model is None:
         click.echo(
             _("No config file at {path}: the demo profile is used.").format(path=config.path)

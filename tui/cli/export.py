@@ -15,7 +15,7 @@ from tui.core.i18n import _
 
 if TYPE_CHECKING:
     from tui.core.service.service import LookupService
-    from tui.core.store.sqlite.log import LookupRecord
+    from tui.core.store.model import LookupRecord
 
 
 _CSV_COLUMNS = [
@@ -87,14 +87,14 @@ async def _write_export(service: LookupService, path: Path, kind: str, *, unmask
 
 async def _write_all(service: LookupService, out: IO[str], as_csv: bool, *, unmasked: bool) -> int:
     """Every lookup into `out`, as CSV under its header or as JSON lines; how many."""
-    from tui.core.store.sqlite.db import HistoryError
+    from tui.core.store.model import HistoryError
 
     writer = SheetWriter(out) if as_csv else None
     if writer:
         writer.header(_CSV_COLUMNS)
     count = 0
     try:  # one page of lookups in memory at a time, whatever the history's size
-        async for record in service.records():
+        async for record in service.history.records():
             count += 1
             _write_record(out, writer, record, unmasked=unmasked)
     except HistoryError as exc:

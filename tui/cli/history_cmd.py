@@ -19,8 +19,7 @@ from tui.core.i18n import _, ngettext
 if TYPE_CHECKING:
     from tui.core.service.history import Outcome
     from tui.core.service.service import LookupService
-    from tui.core.store.sqlite.budget import UsageRow
-    from tui.core.store.sqlite.log import LookupSummary
+    from tui.core.store.model import LookupSummary, UsageRow
 
 T = TypeVar("T")
 
@@ -65,8 +64,8 @@ def with_history(service: LookupService, work: Callable[[], Awaitable[T]]) -> T:
         try:
             for notice in await service.open_history():
                 warn(notice)
-            if service.store is None:
-                fail(service.history_problem or _("history unavailable"), EXIT_CONFIG)
+            if not service.history.available:
+                fail(service.history.problem or _("history unavailable"), EXIT_CONFIG)
             return await work()
         finally:
             await service.aclose()
@@ -143,14 +142,14 @@ def history_group(
             EXIT_INVALID_INPUT,
         )
     if usage:
-        rows = _value(with_history(service, lambda: service.usage(days)))
+        rows = _value(with_history(service, lambda: service.history.usage(days)))
         _usage(service, rows, days, as_json=as_json)
     elif export_path is not None:
         from tui.cli.export import export
 
         export(service, export_path, unmasked=unmasked, stdout_csv=stdout_format == "csv")
     else:
-        found = _value(with_history(service, lambda: service.history_page(limit=limit)))
+        found = _value(with_history(service, lambda: service.history.page(limit=limit)))
         _list(found, _("No lookups in history yet."), as_json=as_json)
 
 
@@ -168,22 +167,10 @@ def _list(rows: list[LookupSummary], empty: str, *, as_json: bool) -> None:
 def _usage(service: LookupService, rows: list[UsageRow], days: int, *, as_json: bool) -> None:
     from tui.core.answers.money import amount
 
-    config = service.config()
-    profiles = config.model.profiles if config.model else {}
-
-    def price_of(profile_name: str, provider: str) -> float | None:
-        profile = profiles.get(profile_name)
-        section = profile.provider_settings(provider) if profile else None
-        return section.price if section else None
-
-    def currency_of(profile_name: str) -> str | None:
-        profile = profiles.get(profile_name)
-        return profile.currency if profile else None
-
     if as_json:
         from tui.cli.history_json import print_json, usage_json
 
-        print_json(usage_json(rows, price_of, currency_of))
+        print_json(usage_json(rows))
         return
     if not rows:
         click.echo(_("No billed queries in the last {days} days.").format(days=days))
@@ -197,10 +184,9 @@ def _usage(service: LookupService, rows: list[UsageRow], days: int, *, as_json: 
         _("cost"),
     )
     for row in rows:
-        price, currency = price_of(row.profile, row.provider), currency_of(row.profile)
-        cost = "—" if price is None else amount(row.billed * price, currency)
-        if price is not None and row.unknown:
-            cost += " " + _("(+{cost} maybe)").format(cost=amount(row.unknown * price, currency))
+        cost = "—" if row.cost is None else amount(row.cost, row.currency)
+        if row.maybe_cost is not None and row.unknown:
+            cost += " " + _("(+{cost} maybe)").format(cost=amount(row.maybe_cost, row.currency))
         table.add_row(row.day, row.profile, row.provider, str(row.billed), str(row.unknown), cost)
     print_table(table)
     click.echo(
@@ -221,7 +207,7 @@ def _usage(service: LookupService, rows: list[UsageRow], days: int, *, as_json: 
 @click.pass_obj
 def search_cmd(service: LookupService, number: str, limit: int, as_json: bool) -> None:
     """Lookups of NUMBER (any form), or whose masked number or verdict contains it."""
-    rows = _value(with_history(service, lambda: service.history_page(number, limit)))
+    rows = _value(with_history(service, lambda: service.history.page(number, limit)))
     _list(rows, _("No matching lookups."), as_json=as_json)
 
 
@@ -236,7 +222,7 @@ def show_cmd(service: LookupService, lookup_id: int, as_json: bool) -> None:
     from tui.core.answers.describe import fields, status_line
     from tui.core.providers.catalog import title
 
-    lookup = _value(with_history(service, lambda: service.show(lookup_id)))
+    lookup = _value(with_history(service, lambda: service.history.show(lookup_id)))
     if lookup is None:
         fail(
             _("no lookup {id} in history (`portcheck history` lists them).").format(id=lookup_id),
@@ -289,7 +275,7 @@ def purge_cmd(
         try:
             outcome = with_history(
                 service,
-                lambda: service.purge(
+                lambda: service.history.purge(
                     older_than=age, number=number, everything=everything, dry_run=dry_run
                 ),
             )

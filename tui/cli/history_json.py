@@ -11,8 +11,7 @@ import click
 
 if TYPE_CHECKING:
     from tui.core.lookup.model import Lookup
-    from tui.core.store.sqlite.budget import UsageRow
-    from tui.core.store.sqlite.log import LookupSummary
+    from tui.core.store.model import LookupSummary, UsageRow
 
 
 def created(ts: float) -> str:
@@ -48,26 +47,22 @@ def lookup_json(lookup: Lookup) -> dict[str, Any]:
     }
 
 
-def usage_json(rows: list[UsageRow], price_of: Any, currency_of: Any) -> list[dict[str, Any]]:
-    """Billed queries per day, profile and provider (schemas/history-usage.schema.json).
-    `price_of(profile, provider)` and `currency_of(profile)` read the configuration."""
-    found = []
-    for row in rows:
-        price = price_of(row.profile, row.provider)
-        found.append(
-            {
-                "day": row.day,
-                "profile": row.profile,
-                "provider": row.provider,
-                "billed": row.billed,
-                "maybe": row.unknown,
-                "price": price,
-                "cost": None if price is None else round(row.billed * price, 6),
-                "maybe_cost": None if price is None else round(row.unknown * price, 6),
-                "currency": currency_of(row.profile),
-            }
-        )
-    return found
+def usage_json(rows: list[UsageRow]) -> list[dict[str, Any]]:
+    """Billed queries per day, profile and provider (schemas/history-usage.schema.json)."""
+    return [
+        {
+            "day": row.day,
+            "profile": row.profile,
+            "provider": row.provider,
+            "billed": row.billed,
+            "maybe": row.unknown,
+            "price": row.price,
+            "cost": row.cost,
+            "maybe_cost": row.maybe_cost,
+            "currency": row.currency,
+        }
+        for row in rows
+    ]
 
 
 def print_json(data: object) -> None:

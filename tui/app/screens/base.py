@@ -174,7 +174,7 @@ class BaseScreen(ForwardsWorkerFailures, Screen[None]):
         assert service is not None and service.profile is not None
         profile = service.profile
         self.query_one(TitleBar).show_profile(profile, ready=False)
-        self._apply_keymap(service.config().keymap)
+        self._apply_keymap(service.keymap)
         self.form.default_region = profile.settings.region
         self.form.served_regions = tuple(service.served_regions)
         if service.provider_titles != self._previewed:

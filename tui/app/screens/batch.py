@@ -73,7 +73,8 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
         super().__init__()
         translate_bindings(self)
         self.service = service
-        self.profile = service.clients.profile.name
+        assert service.profile is not None, "the batch screen opens on a started service"
+        self.profile = service.profile.name
         """The profile it was opened on (another profile gets another batch screen)."""
         self.job: BatchJob | None = None
         """The chosen file's batch: being planned, planned, running or run (None: no file)."""

@@ -43,7 +43,7 @@ class HistorySide(BaseScreen):
         """Show a past lookup as it was answered, or look its number up again."""
         if self.service is None:
             return
-        found = await self.service.show(lookup_id)
+        found = await self.service.history.show(lookup_id)
         for warning in found.warnings:
             self.notify(warning, severity="error")
         lookup = found.value

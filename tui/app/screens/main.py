@@ -185,7 +185,7 @@ class MainScreen(HistorySide):
         if lookup is None or service is None or lookup.query is None:
             self.notify(_("Look a number up first."), severity="warning")
             return
-        if lookup.rio_forgotten and service.clients.get(provider).uses_rio:
+        if lookup.rio_forgotten and service.uses_rio(provider):
             self.ask_rio_again(lookup)
             return
         billed = service.billed_for(lookup.query, [provider])
@@ -228,7 +228,8 @@ class MainScreen(HistorySide):
             self.notify(_("Loading the profile: try again in a moment."))
             return
         kept = self._batch_screen
-        if kept is None or kept.profile != self.service.clients.profile.name:
+        active = self.service.profile.name if self.service.profile else None
+        if kept is None or kept.profile != active:
             if kept is not None:
                 self.app.uninstall_screen(kept)
             kept = self._batch_screen = BatchScreen(self.service)

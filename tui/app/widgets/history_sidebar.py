@@ -29,7 +29,7 @@ from tui.core.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
     from tui.core.service.service import LookupService
-    from tui.core.store.sqlite.log import LookupSummary
+    from tui.core.store.model import LookupSummary
 
 HISTORY_ROWS = 200
 """Lookups shown; the store is never read whole."""
@@ -127,7 +127,7 @@ class HistorySidebar(ForwardsWorkerFailures, Vertical):
     async def _load(self, text: str) -> None:
         if self.service is None:
             return
-        page = await self.service.history_page(text, HISTORY_ROWS)
+        page = await self.service.history.page(text, HISTORY_ROWS)
         for warning in page.warnings:
             self.notify(warning, severity="error")
         self.show(page.value)
@@ -181,7 +181,7 @@ class HistorySidebar(ForwardsWorkerFailures, Vertical):
         question = ConfirmScreen(_("Delete this lookup from history for good?"), _("Delete"))
         if self.service is None or not await self.app.push_screen_wait(question):
             return
-        done = await self.service.delete(lookup_id)
+        done = await self.service.history.delete(lookup_id)
         for warning in done.warnings:
             self.notify(warning, severity="error")
         if done.value:
@@ -194,7 +194,7 @@ class HistorySidebar(ForwardsWorkerFailures, Vertical):
         """Delete the whole history, after asking."""
         if self.service is None:
             return
-        count = await self.service.count()
+        count = await self.service.history.count()
         question = ConfirmScreen(
             ngettext(
                 "Delete {count} lookup from history for good?",
@@ -206,7 +206,7 @@ class HistorySidebar(ForwardsWorkerFailures, Vertical):
         if not await self.app.push_screen_wait(question):
             return
         self.notify(_("Deleting the history…"), timeout=3)
-        done = await self.service.purge(everything=True)
+        done = await self.service.history.purge(everything=True)
         for warning in done.warnings:
             self.notify(warning, severity="error")
         if not done.warnings:

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from tui.core.batch.run import Batch
     from tui.core.batch.source import InputRow
     from tui.core.service.service import LookupService
-    from tui.core.store.sqlite.checkpoint import Checkpoint
+    from tui.core.store.model import Checkpoint
 
 
 class NotText(Exception):

@@ -15,7 +15,7 @@ from tui.core.i18n import _, ngettext
 if TYPE_CHECKING:
     from tui.core.providers.base import Query
     from tui.core.service.service import LookupService
-    from tui.core.store.sqlite.checkpoint import Checkpoint
+    from tui.core.store.model import Checkpoint
 
 Question = int | str
 """What tells two rows' questions apart: the number's digits as an int (exact, and small in a
@@ -103,7 +103,7 @@ async def plan(
     """Questions of rows to do that a row of the stopped run asked: a query, and the rows."""
 
     async def count(queries: list[Query]) -> None:
-        reusable = await service.reusable_many(queries, names)
+        reusable = await service.history.reusable_many(queries, names)
         for query, reused in zip(queries, reusable, strict=True):
             for name in service.billed_for(query, names):
                 (found.reused if name in reused else found.billed)[name] += 1
@@ -162,7 +162,8 @@ async def _earlier(
     """Fill `found.earlier` with what the stopped run's rows answered for the `later`
     questions; returns those whose row left no mark (to ask after all)."""
     written = [done[k] for k in later if done[k] <= point.written]
-    marks = await service.batch_marks(point.run_id, written) if written else {}
+    store = service.store
+    marks = await store.batch_marks(point.run_id, written) if written and store else {}
     missing = {}
     for key, (query, count_of) in later.items():
         row = done[key]
@@ -211,7 +212,11 @@ async def provider_lines(service: LookupService, found: Plan) -> list[str]:
             billed,
         ).format(provider=name, count=billed)
         budget = provider.daily_budget
-        left = billed if budget is None else max(0, budget - (await service.spent_today(name) or 0))
+        left = (
+            billed
+            if budget is None
+            else max(0, budget - (await service.history.spent_today(name) or 0))
+        )
         sent = min(billed, left)  # a row the budget refuses is never sent, and costs nothing
         if provider.price is not None and billed:
             total += sent * provider.price

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from tui.core.batch.source import layout
 from tui.core.i18n import _, ngettext
-from tui.core.store.sqlite.checkpoint import Checkpoint
+from tui.core.store.model import Checkpoint
 
 if TYPE_CHECKING:
     from tui.core.service.service import LookupService

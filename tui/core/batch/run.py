@@ -23,14 +23,14 @@ from tui.core.batch.resume import total_rows
 from tui.core.batch.source import InputRow
 from tui.core.batch.tally import Tally
 from tui.core.errors import ErrorKind, InvalidInput
-from tui.core.store.sqlite.db import HistoryError
+from tui.core.store.model import HistoryError
 
 if TYPE_CHECKING:
     from tui.core.lookup.run import LookupRun
     from tui.core.providers.base import Query
     from tui.core.service.service import LookupService
-    from tui.core.store.sqlite.aio import AsyncStore
-    from tui.core.store.sqlite.checkpoint import Checkpoint
+    from tui.core.store.model import Checkpoint
+    from tui.core.store.protocols import HistoryStore
 
 
 Emit = Callable[[BatchRow], None]
@@ -192,7 +192,7 @@ class Batch:
         if self._saving is None or self._saving.done():
             self._saving = asyncio.ensure_future(self._save_written(store, point.run_id))
 
-    async def _save_written(self, store: AsyncStore, run_id: int) -> None:
+    async def _save_written(self, store: HistoryStore, run_id: int) -> None:
         saved = 0
         while saved != self._last_written:
             saved = self._last_written
@@ -316,7 +316,7 @@ class Batch:
     async def _stored(self, lookup_id: int | None, e164: str | None) -> RowAnswer:
         """A stored lookup's answer, or why it is gone, about the row's number `e164` (the
         history may keep it masked only)."""
-        found = await self.service.show(lookup_id) if lookup_id is not None else None
+        found = await self.service.history.show(lookup_id) if lookup_id is not None else None
         if found is None or found.value is None:
             return unanswered(ErrorKind.HISTORY, LOST)
         return replace(answer_of(found.value), number=e164)

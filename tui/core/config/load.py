@@ -52,6 +52,23 @@ class Config:
         by the TUI, the only front end with keys)."""
         return dict(self.model.keymap) if self.model else {}
 
+    def region_of(self, name: str | None) -> str:
+        """The region of profile `name` (None: the default profile), else CN: searching
+        history must not need a working profile."""
+        try:
+            name = name or self.default_name
+        except ConfigError:
+            return "CN"
+        chosen = self.model.profiles.get(name) if self.model else None
+        return chosen.region if chosen else "CN"
+
+    def price_of(self, profile: str, provider: str) -> tuple[float | None, str | None]:
+        """What one billed query to `provider` costs under `profile`, and in which currency
+        (None: no price set, or the profile is gone)."""
+        chosen = self.model.profiles.get(profile) if self.model else None
+        section = chosen.provider_settings(provider) if chosen else None
+        return (section.price if section else None), (chosen.currency if chosen else None)
+
     @property
     def profile_names(self) -> list[str]:
         """Names that `profile()` accepts."""

@@ -23,11 +23,10 @@ from tui.core.answers.result import ProviderResult
 from tui.core.lookup.asking import Calls, not_sent
 from tui.core.lookup.clients import ProviderClients
 from tui.core.lookup.model import Lookup
-from tui.core.lookup.run_store import RunStore, uncounted, wanted_for
+from tui.core.lookup.run_store import uncounted, wanted_for
 from tui.core.providers.base import AnyProvider
-from tui.core.store.sqlite.bulk import BatchRow, Reservation
-from tui.core.store.sqlite.db import HistoryError
-from tui.core.store.sqlite.log import Answer, NewLookup
+from tui.core.store.model import Answer, HistoryError, NewLookup, Reservation, RowMark
+from tui.core.store.protocols import RunStore
 
 T = TypeVar("T")
 _RUN_IDS = itertools.count(1)
@@ -52,7 +51,7 @@ class LookupRun:
         refresh: bool = False,
         clock: Callable[[], float] = time.perf_counter,
         admit: Admit | None = None,
-        batch_row: BatchRow | None = None,
+        batch_row: RowMark | None = None,
         durable: bool = False,
     ) -> None:
         assert lookup.query is not None, "a lookup is run only with its full number"

@@ -1,50 +1,15 @@
-"""What a lookup run needs of the history, and which stored answers may stand in for asking."""
+"""Which stored answers may stand in for asking, and the reservation without a history."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
-from tui.core.store.sqlite.reuse import Wanted
+from tui.core.store.model import Wanted
 
 if TYPE_CHECKING:
-    from tui.core.answers.result import ProviderResult
     from tui.core.providers.base import AnyProvider
-    from tui.core.store.sqlite.bulk import BatchRow, Reservation
-    from tui.core.store.sqlite.log import Answer, NewLookup
-
-
-class RunStore(Protocol):
-    """What a run needs of the history."""
-
-    async def fresh(
-        self, profile: str, e164: str, wanted: list[Wanted]
-    ) -> dict[str, ProviderResult]: ...
-
-    async def rio_tag(self, e164: str, rio_code: str) -> str: ...
-
-    async def reserve(
-        self,
-        lookup_id: int | None,
-        new: NewLookup,
-        budgets: Mapping[str, int | None],
-        wanted: Sequence[Wanted],
-        asking: BatchRow | None = None,
-    ) -> Reservation: ...
-
-    async def record(
-        self,
-        lookup_id: int | None,
-        new: NewLookup,
-        answers: Sequence[Answer],
-        billed: Mapping[int, bool | None],
-        headline: str,
-        answered: BatchRow | None = None,
-    ) -> int: ...
-
-    async def release(
-        self, lookup_id: int | None, charges: Sequence[int], unasking: BatchRow | None = None
-    ) -> None: ...
+    from tui.core.store.model import Reservation
 
 
 def wanted_for(asking: Sequence[AnyProvider], rio_tag: str | None) -> list[Wanted]:
@@ -61,7 +26,7 @@ def uncounted(budgets: Mapping[str, int | None]) -> Reservation:
     durably is not a budget, so each budgeted provider is refused and nothing is sent."""
     from tui.core.errors import BudgetExceeded
     from tui.core.i18n import _
-    from tui.core.store.sqlite.bulk import Reservation
+    from tui.core.store.model import Reservation
 
     message = _(
         "the history cannot be written, so the daily budget cannot be counted; nothing was sent."

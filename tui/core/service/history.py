@@ -1,12 +1,11 @@
-"""The lookup service's history half: open, read, show, forget, with failures as warnings."""
+"""The lookup service's history: open, read, show, forget, with failures as warnings."""
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 from tui.core.errors import InvalidInput
 from tui.core.i18n import N_, _
@@ -16,9 +15,8 @@ if TYPE_CHECKING:
     from tui.core.config.load import Config
     from tui.core.lookup.clients import ProviderClients
     from tui.core.providers.base import Query
-    from tui.core.store.sqlite.aio import AsyncStore
-    from tui.core.store.sqlite.budget import UsageRow
-    from tui.core.store.sqlite.log import LookupRecord, LookupSummary
+    from tui.core.store.model import LookupRecord, LookupSummary, UsageRow
+    from tui.core.store.protocols import HistoryStore
 
 T = TypeVar("T")
 
@@ -45,31 +43,42 @@ class Outcome(Generic[T]):
     """The history could not answer: `value` is only an empty stand-in."""
 
 
-class HistoryAccess:
-    """What every front end asks of the history. Mixed into `LookupService`, which owns the
-    store, the region and the lookups of this process."""
-
-    store: AsyncStore | None
-    history_problem: str | None
-    _clients: ProviderClients | None
-    _recent: deque[Lookup]
+class Owner(Protocol):
+    """What the history needs of the service that holds it."""
 
     @property
-    def region(self) -> str:
-        raise NotImplementedError
+    def region(self) -> str: ...
+
+    def loaded_clients(self) -> ProviderClients | None: ...
+
+    def prepare(self, text: str, rio: str | None = None) -> Query: ...
+
+    def recent(self) -> Sequence[Lookup]: ...
+
+    def price_of(self, profile: str, provider: str) -> tuple[float | None, str | None]: ...
+
+
+class History:
+    """What every front end asks of the history: read, show, count, forget, with failures
+    as warnings. Held by the lookup service, which opens its store."""
+
+    def __init__(self, owner: Owner) -> None:
+        self._owner = owner
+        self.store: HistoryStore | None = None
+        """The history's store, None when it cannot be used (see `problem`)."""
+        self.problem: str | None = None
+        """Why there is no history."""
 
     @property
-    def clients(self) -> ProviderClients:
-        raise NotImplementedError
+    def available(self) -> bool:
+        """Whether there is a history to read and write."""
+        return self.store is not None
 
-    def prepare(self, text: str, rio: str | None = None) -> Query:
-        raise NotImplementedError
-
-    async def _history(self, call: Callable[[AsyncStore], Awaitable[T]], empty: T) -> Outcome[T]:
-        from tui.core.store.sqlite.db import HistoryError, HistoryRestarted
+    async def _history(self, call: Callable[[HistoryStore], Awaitable[T]], empty: T) -> Outcome[T]:
+        from tui.core.store.model import HistoryError, HistoryRestarted
 
         if self.store is None:
-            problem = (self.history_problem,) if self.history_problem else ()
+            problem = (self.problem,) if self.problem else ()
             return Outcome(empty, problem, failed=True)
         try:
             return Outcome(await call(self.store))
@@ -92,9 +101,9 @@ class HistoryAccess:
         """`reusable` for each of `queries`, in one read of the history."""
         from tui.core.lookup.run_store import wanted_for
 
-        if self.store is None:
+        clients = self._owner.loaded_clients()
+        if self.store is None or clients is None:
             return [set() for _ in queries]
-        clients = self.clients
         asking = [clients.get(n) for n in clients.selection(names)]
         numbers = []
         for query in queries:
@@ -108,11 +117,12 @@ class HistoryAccess:
 
     async def spent_today(self, provider: str) -> int | None:
         """Billed requests to `provider` today under the active profile (None: no history)."""
-        if self.store is None:
+        clients = self._owner.loaded_clients()
+        if self.store is None or clients is None:
             return None
-        return await self.store.spent_today(provider, self.clients.profile.name)
+        return await self.store.spent_today(provider, clients.profile.name)
 
-    async def history_page(self, text: str = "", limit: int = 200) -> Outcome[list[LookupSummary]]:
+    async def page(self, text: str = "", limit: int = 200) -> Outcome[list[LookupSummary]]:
         """The latest lookups, or those of the number (any form) or containing `text`."""
         if not text.strip():
             return await self._history(lambda s: s.latest(limit), [])
@@ -123,7 +133,7 @@ class HistoryAccess:
         from tui.core.numbers.phone import parse_number
 
         try:
-            number = parse_number(text, self.region)
+            number = parse_number(text, self._owner.region)
         except InvalidInput:
             return None
         return number.e164 if number.valid else None
@@ -141,13 +151,13 @@ class HistoryAccess:
         from tui.core.providers.registry import PROVIDERS
 
         s = record.summary
-        asked = next((lk for lk in reversed(self._recent) if lk.lookup_id == s.id), None)
+        asked = next((lk for lk in reversed(self._owner.recent()) if lk.lookup_id == s.id), None)
         typed = asked.typed if asked is not None else None
         query = asked.query if asked is not None else None  # with its RIO: typed this session
         for text in (typed, s.full_number):
-            if query is None and text and self._clients is not None:
+            if query is None and text and self._owner.loaded_clients() is not None:
                 try:
-                    query = self.prepare(text)
+                    query = self._owner.prepare(text)
                 except InvalidInput:
                     continue
         # RIOs are never stored: a lookup that sent one cannot be asked again without it.
@@ -178,8 +188,14 @@ class HistoryAccess:
         return await self._history(lambda s: s.count(), 0)
 
     async def usage(self, days: int = 30) -> Outcome[list[UsageRow]]:
-        """Billed and maybe-billed queries per day."""
-        return await self._history(lambda s: s.usage(days), [])
+        """Billed and maybe-billed queries per day, with what they cost where a price is set."""
+        from dataclasses import replace
+
+        none: list[UsageRow] = []
+        found = await self._history(lambda s: s.usage(days), none)
+        rows = [replace(r, price=p, currency=c) for r in found.value
+                for p, c in [self._owner.price_of(r.profile, r.provider)]]  # fmt: skip
+        return Outcome(rows, found.warnings, found.failed)
 
     async def purge(
         self,
@@ -197,8 +213,11 @@ class HistoryAccess:
             if e164 is None:
                 raise InvalidInput(_("{number} is not a valid number.").format(number=repr(number)))
 
-        async def purge(store: AsyncStore) -> int:
-            which = store.store.selection(older_than=older_than, e164=e164, everything=everything)
+        from tui.core.store.model import Criteria
+
+        which = Criteria(older_than=older_than, e164=e164, everything=everything)
+
+        async def purge(store: HistoryStore) -> int:
             return await (store.purge_count(which) if dry_run else store.purge(which))
 
         return await self._history(purge, 0)
@@ -216,30 +235,18 @@ class HistoryAccess:
 
 def open_store(
     data_dir: Path | None, clock: Callable[[], float], config: Config
-) -> tuple[AsyncStore | None, list[str], str | None]:
+) -> tuple[HistoryStore | None, list[str], str | None]:
     """The history at `data_dir` with each profile's retention applied: the store (None when
     it cannot be used), notices to show once, and why there is no history."""
     from tui.core.config.load import DEMO
-    from tui.core.store.sqlite.aio import AsyncStore
-    from tui.core.store.sqlite.db import HistoryError
-    from tui.core.store.sqlite.retention import DEFAULT_RETENTION_DAYS
-    from tui.core.store.sqlite.store import Store
+    from tui.core.store.factory import StoreUnavailable
+    from tui.core.store.factory import open_store as open_backend
+    from tui.core.store.model import DEFAULT_RETENTION_DAYS
 
-    try:
-        store = Store(data_dir)
-    except HistoryError as exc:
-        return None, [exc.message], exc.message
-    except OSError as exc:
-        problem = _("history unavailable ({error}): lookups are not saved").format(
-            error=exc.strerror
-        )
-        return None, [problem], problem
-    store.clock = clock
-    notices = list(store.notices)
     days = {n: p.retention_days for n, p in (config.model.profiles if config.model else {}).items()}
     days.setdefault(DEMO, DEFAULT_RETENTION_DAYS)
     try:
-        store.apply_retention(days)
-    except HistoryError as exc:
-        notices.append(exc.message)
-    return AsyncStore(store), notices, None
+        store, notices = open_backend(data_dir, clock=clock, retention_days=days)
+    except StoreUnavailable as exc:
+        return None, [exc.message], exc.message
+    return store, notices, None

@@ -13,24 +13,23 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from tui.core.errors import ConfigError, InvalidInput
 from tui.core.i18n import _
 from tui.core.lookup.model import Lookup, masked_number, prepare
 from tui.core.providers.base import Query
-from tui.core.service.history import NOT_STORED, RIO_FORGOTTEN, HistoryAccess, open_store
+from tui.core.service.history import NOT_STORED, RIO_FORGOTTEN, History, open_store
 
 if TYPE_CHECKING:
     import httpx
 
     from tui.core.config.load import Config, ResolvedProfile
-    from tui.core.config.model import ProfileBase
     from tui.core.lookup.clients import ProviderClients
     from tui.core.lookup.run import Admit, LookupRun
-    from tui.core.store.sqlite.aio import AsyncStore
-    from tui.core.store.sqlite.bulk import BatchRow
-    from tui.core.store.sqlite.checkpoint import Mark
+    from tui.core.service.front import DemoSource
+    from tui.core.store.model import RowMark
+    from tui.core.store.protocols import HistoryStore
     from tui.core.store.sqlite.lock import BatchLock
     from tui.core.store.sqlite.store import Store
 
@@ -39,16 +38,8 @@ RECENT = 500
 """Lookups of this process remembered with what was typed, to ask them again."""
 
 
-class DemoSource(Protocol):
-    """Builds the demo profile (starting its sandbox) and stops it; the core knows no sandbox."""
-
-    def profile(self) -> ProfileBase: ...
-
-    def stop(self) -> None: ...
-
-
 @dataclass
-class LookupService(HistoryAccess):
+class LookupService:
     """Looks numbers up for one front end (a TUI, a command, later a batch or a server)."""
 
     config_path: str | None = None
@@ -67,15 +58,29 @@ class LookupService(HistoryAccess):
     """Measures provider latencies."""
     profile: ResolvedProfile | None = None
     """The active profile, once started."""
-    store: AsyncStore | None = None
-    """The history, None when it cannot be used (see `history_problem`)."""
-    history_problem: str | None = None
-    """Why there is no history."""
     _config: Config | None = None
     _clients: ProviderClients | None = None
     _retired: list[ProviderClients] = field(default_factory=list)
     _runs: set[LookupRun] = field(default_factory=set)
     _recent: deque[Lookup] = field(default_factory=lambda: deque(maxlen=RECENT))
+    history: History = field(init=False)
+    """The history: reads, shows, counts and forgetting, for every front end."""
+
+    def __post_init__(self) -> None:
+        self.history = History(self)
+
+    @property
+    def store(self) -> HistoryStore | None:
+        """The history's store (None: no history), for the core's lookups and batches."""
+        return self.history.store
+
+    def loaded_clients(self) -> ProviderClients | None:
+        """The active profile's providers, once a profile is loaded."""
+        return self._clients
+
+    def recent(self) -> deque[Lookup]:
+        """The lookups of this process, with what was typed (to ask them again)."""
+        return self._recent
 
     # --- start, profiles -------------------------------------------------------------------
 
@@ -122,20 +127,14 @@ class LookupService(HistoryAccess):
 
     @property
     def region(self) -> str:
-        """Region for numbers without a country code: the active profile's, else the default
-        profile's, else CN (searching history must not need a working profile)."""
+        """Region for numbers without a country code: the active profile's, else that of
+        the profile named or the default one (searching history needs no working profile)."""
         if self.profile is not None:
             return self.profile.settings.region
-        model = self._config.model if self._config else None
-        try:
-            name = self.profile_name or (self._config.default_name if self._config else None)
-        except ConfigError:
-            name = None
-        chosen = model.profiles.get(name) if model and name else None
-        return chosen.region if chosen else "CN"
+        return self._config.region_of(self.profile_name) if self._config else "CN"
 
     def _open_store(self, config: Config) -> list[str]:
-        self.store, notices, self.history_problem = open_store(
+        self.history.store, notices, self.history.problem = open_store(
             self.data_dir, lambda: self.clock(), config
         )
         return notices
@@ -160,12 +159,25 @@ class LookupService(HistoryAccess):
         self.profile = profile
         self._clients = ProviderClients(profile, transport=self.transport)
         if store is not None:
-            self.store = AsyncStore(store)
+            self.history.store = AsyncStore(store)
         return self
 
     async def switch(self, name: str) -> ResolvedProfile:
         """Make `name` the active profile. Raises ConfigError."""
         return await asyncio.to_thread(self._use, name)
+
+    @property
+    def keymap(self) -> dict[str, str]:
+        """The config file's `[keymap]` (empty before `start`, or without a file)."""
+        return self._config.keymap if self._config else {}
+
+    def uses_rio(self, provider: str) -> bool:
+        """Whether `provider` of the active profile is asked with the customer's RIO."""
+        return self.clients.get(provider).uses_rio
+
+    def price_of(self, profile: str, provider: str) -> tuple[float | None, str | None]:
+        """A billed query's price under `profile`, and its currency (None: not set)."""
+        return self._config.price_of(profile, provider) if self._config else (None, None)
 
     @property
     def on_demo(self) -> bool:
@@ -222,7 +234,7 @@ class LookupService(HistoryAccess):
         refresh: bool = False,
         typed: str | None = None,
         admit: Admit | None = None,
-        batch_row: BatchRow | None = None,
+        batch_row: RowMark | None = None,
         durable: bool = False,
     ) -> LookupRun:
         """Start a new lookup; iterate the returned run for answers as they arrive. With
@@ -278,7 +290,7 @@ class LookupService(HistoryAccess):
         *,
         refresh: bool,
         admit: Admit | None = None,
-        batch_row: BatchRow | None = None,
+        batch_row: RowMark | None = None,
         durable: bool = False,
     ) -> LookupRun:
         from tui.core.lookup.run import LookupRun
@@ -297,13 +309,6 @@ class LookupService(HistoryAccess):
         self._runs.add(run)
         run.finished.add_done_callback(lambda _: self._runs.discard(run))
         return run
-
-    async def batch_marks(self, run_id: int, rows: list[int]) -> dict[int, Mark]:
-        """A checkpointed batch run's marks of `rows` (see `store.checkpoint.marks`); empty
-        without history. Raises HistoryError: a continued run must not guess them."""
-        if self.store is None:
-            return {}
-        return await self.store.batch_marks(run_id, rows)
 
     def for_many_lookups(self) -> None:
         """Send through aiohttp's connection pool from now on: with many lookups in flight

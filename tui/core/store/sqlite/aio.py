@@ -21,14 +21,23 @@ from functools import partial
 from typing import Any, TypeVar
 
 from tui.core.answers.result import ProviderResult
+from tui.core.store.model import (
+    Answer,
+    Checkpoint,
+    Criteria,
+    HistoryError,
+    LookupRecord,
+    LookupSummary,
+    Mark,
+    NewLookup,
+    Reservation,
+    RowMark,
+    UsageRow,
+    Wanted,
+)
 from tui.core.store.sqlite import checkpoint
-from tui.core.store.sqlite.budget import UsageRow
-from tui.core.store.sqlite.bulk import Answered, BatchRow, Record, Release, Reservation, Reserve
-from tui.core.store.sqlite.checkpoint import Checkpoint, Mark
-from tui.core.store.sqlite.db import HistoryError
-from tui.core.store.sqlite.log import Answer, LookupRecord, LookupSummary, NewLookup
+from tui.core.store.sqlite.bulk import Answered, Record, Release, Reserve
 from tui.core.store.sqlite.retention import Selection
-from tui.core.store.sqlite.reuse import Wanted
 from tui.core.store.sqlite.store import Job, Store
 
 T = TypeVar("T")
@@ -50,7 +59,7 @@ class AsyncStore:
         self.batches = 0
         """Transactions the group commit has made (tests, benchmarks)."""
 
-    async def write(self, job: Callable[[sqlite3.Connection], T]) -> T:
+    async def _write(self, job: Callable[[sqlite3.Connection], T]) -> T:
         """Run `job` in a transaction and return once it is durable (group-committed)."""
         return await self._commit(job)  # type: ignore[no-any-return]
 
@@ -95,7 +104,7 @@ class AsyncStore:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._thread, partial(fn, *args, **kwargs))
 
-    # --- what a lookup run needs (tui.core.lookup.run_store.RunStore) ---------------
+    # --- what a lookup run needs (tui.core.store.protocols.RunStore) ----------------
 
     async def fresh(
         self, profile: str, e164: str, wanted: list[Wanted]
@@ -126,7 +135,7 @@ class AsyncStore:
                 checkpoint.forget(conn, key)
             return checkpoint.open_run(conn, key, now, in_file=in_file, retry_unknown=retry_unknown)
 
-        return await self.write(job)
+        return await self._write(job)
 
     async def batch_marks(self, run_id: int, rows: list[int]) -> dict[int, Mark]:
         """The marks of those of `rows` that have one (see `checkpoint.marks`)."""
@@ -135,13 +144,13 @@ class AsyncStore:
         )
 
     async def batch_forget(self, key: str) -> None:
-        await self.write(partial(checkpoint.forget, key=key))
+        await self._write(partial(checkpoint.forget, key=key))
 
     async def batch_answered(self, run_id: int, row: int, lookup_id: int | None) -> None:
         await self._commit(Answered(run_id, row, lookup_id))
 
     async def batch_written(self, run_id: int, written: int) -> None:
-        await self.write(partial(checkpoint.mark_written, run_id=run_id, written=written))
+        await self._write(partial(checkpoint.mark_written, run_id=run_id, written=written))
 
     async def spent_today(self, provider: str, profile: str) -> int:
         return await self.call(self.store.spent_today, provider, profile)
@@ -155,7 +164,7 @@ class AsyncStore:
         new: NewLookup,
         budgets: Mapping[str, int | None],
         wanted: Sequence[Wanted] = (),
-        asking: BatchRow | None = None,
+        asking: RowMark | None = None,
     ) -> Reservation:
         job = Reserve(lookup_id, new, budgets, wanted, asking)
         return await self._commit(job)  # type: ignore[no-any-return]
@@ -167,13 +176,13 @@ class AsyncStore:
         answers: Sequence[Answer],
         billed: Mapping[int, bool | None],
         headline: str,
-        answered: BatchRow | None = None,
+        answered: RowMark | None = None,
     ) -> int:
         job = Record(lookup_id, new, answers, billed, headline, answered)
         return await self._commit(job)  # type: ignore[no-any-return]
 
     async def release(
-        self, lookup_id: int | None, charges: Sequence[int], unasking: BatchRow | None = None
+        self, lookup_id: int | None, charges: Sequence[int], unasking: RowMark | None = None
     ) -> None:
         await self._commit(Release(lookup_id, charges, unasking))
 
@@ -194,11 +203,19 @@ class AsyncStore:
     async def usage(self, days: int) -> list[UsageRow]:
         return await self.call(self.store.usage, days=days)
 
-    async def purge_count(self, selection: Selection) -> int:
-        return await self.call(self.store.purge_count, selection)
+    async def purge_count(self, criteria: Criteria) -> int:
+        return await self.call(self.store.purge_count, self._selection(criteria))
 
-    async def purge(self, selection: Selection) -> int:
-        return await self.call(self.store.purge, selection)
+    async def purge(self, criteria: Criteria) -> int:
+        return await self.call(self.store.purge, self._selection(criteria))
+
+    def _selection(self, c: Criteria) -> Selection:
+        return self.store.selection(
+            older_than=c.older_than, e164=c.e164, profile=c.profile, everything=c.everything
+        )
+
+    async def apply_retention(self, days_by_profile: Mapping[str, int]) -> int:
+        return await self.call(self.store.apply_retention, days_by_profile)
 
     async def delete(self, lookup_id: int) -> bool:
         return await self.call(self.store.delete, lookup_id)

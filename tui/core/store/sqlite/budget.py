@@ -3,28 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 
 from tui.core.errors import BudgetExceeded
 from tui.core.i18n import _
+from tui.core.store.model import UsageRow
 from tui.core.store.sqlite.db import Database
 from tui.core.store.sqlite.schema import PENDING
-
-
-@dataclass(frozen=True)
-class UsageRow:
-    """Billed queries of one provider on one day."""
-
-    day: str
-    """Local date, YYYY-MM-DD."""
-    profile: str
-    """Profile the queries ran on (prices are per profile)."""
-    provider: str
-    """Provider name."""
-    billed: int
-    """Queries known to be billed."""
-    unknown: int
-    """Queries whose billing cannot be known (timeouts, interrupted lookups)."""
 
 
 def spent_today(db: sqlite3.Connection, provider: str, profile: str, now: float) -> int:

@@ -15,40 +15,19 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from tui.core.answers.codec import result_to_json
-from tui.core.answers.result import ProviderResult
-from tui.core.errors import BudgetExceeded
 from tui.core.numbers.masking import mask_e164
+from tui.core.store.model import Answer, NewLookup, Reservation, RowMark, Wanted
 from tui.core.store.sqlite import budget
 from tui.core.store.sqlite.keys import Hasher
-from tui.core.store.sqlite.log import Answer, NewLookup
-from tui.core.store.sqlite.reuse import Wanted, fresh_answers
+from tui.core.store.sqlite.reuse import fresh_answers
 from tui.core.store.sqlite.schema import DONE, PENDING
 
 MAX_PARAMS = 999
 """Host parameters per statement: the smallest limit any SQLite build has."""
-
-
-BatchRow = tuple[int, int]
-"""A batch run's id and a row of its input (see `checkpoint`)."""
-
-
-@dataclass(frozen=True)
-class Reservation:
-    """What the first commit of a lookup found and made durable, before any billed request
-    is sent."""
-
-    lookup_id: int | None
-    """The lookup's row (None: nothing to reserve, so none was added yet)."""
-    found: dict[str, ProviderResult] = field(default_factory=dict)
-    """Fresh stored answers that stand in for asking, by provider."""
-    charges: dict[str, int] = field(default_factory=dict)
-    """Ledger row of each billed request about to be sent, by provider."""
-    refused: dict[str, BudgetExceeded] = field(default_factory=dict)
-    """Providers whose budget is spent: they must not be asked."""
 
 
 @dataclass(frozen=True)
@@ -63,7 +42,7 @@ class Reserve:
     (None: no limit)."""
     wanted: Sequence[Wanted] = ()
     """Providers whose fresh stored answer may stand in for asking them."""
-    asking: BatchRow | None = None
+    asking: RowMark | None = None
     """The batch row this lookup answers, marked `asking` in the same commit."""
 
 
@@ -77,7 +56,7 @@ class Record:
     billed: Mapping[int, bool | None]
     """Whether each ledger row's request was billed (None: cannot be known)."""
     headline: str
-    answered: BatchRow | None = None
+    answered: RowMark | None = None
     """The batch row this lookup answers, marked `answered` in the same commit."""
 
 
@@ -90,7 +69,7 @@ class Release:
     """The lookup the reservation added (None: it added none, or the lookup was older)."""
     charges: Sequence[int]
     """Its ledger rows."""
-    unasking: BatchRow | None = None
+    unasking: RowMark | None = None
     """The batch row whose `asking` mark the reservation made: taken back."""
 
 

@@ -18,29 +18,8 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
-
-@dataclass
-class Checkpoint:
-    """A batch run as the history knows it."""
-
-    run_id: int
-    """Its row in `batch_runs`."""
-    written: int = 0
-    """Rows already in the output (the first `written` rows)."""
-    answered: dict[int, int | None] = field(default_factory=dict)
-    """Rows answered and stored, by row: their lookup (None once purged)."""
-    asking: set[int] = field(default_factory=set)
-    """Rows whose lookup had started when the run stopped: their outcome is unknown."""
-    in_file: int = 0
-    """Rows the output holds now: more than `written` when unknown rows already written are
-    to be asked again (the output is cut back to `written` before the run writes)."""
-
-    @property
-    def resumed(self) -> bool:
-        """Whether this run had already begun."""
-        return bool(self.written or self.answered or self.asking or self.in_file)
+from tui.core.store.model import Checkpoint, Mark
 
 
 def open_run(
@@ -94,11 +73,6 @@ def forget(conn: sqlite3.Connection, key: str) -> None:
 def mark_written(conn: sqlite3.Connection, run_id: int, written: int) -> None:
     """The first `written` rows are in the output (their marks stay: see the module)."""
     conn.execute("UPDATE batch_runs SET written = ? WHERE id = ?", (written, run_id))
-
-
-Mark = tuple[bool, int | None]
-"""A row's mark: whether it was answered (else it was being asked: outcome unknown), and its
-lookup (None once purged)."""
 
 
 def marks(conn: sqlite3.Connection, run_id: int, rows: list[int]) -> dict[int, Mark]:

@@ -17,8 +17,8 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-from tui.core.errors import ErrorKind, PortcheckError
 from tui.core.i18n import N_, _
+from tui.core.store.model import HistoryError, HistoryRestarted
 from tui.core.store.sqlite.schema import MIGRATIONS
 
 T = TypeVar("T")
@@ -26,18 +26,6 @@ T = TypeVar("T")
 DB_NAME = "history.sqlite3"
 BUSY_TIMEOUT_MS = 30_000
 """How long a writer waits for another process's transaction before giving up."""
-
-
-class HistoryError(PortcheckError):
-    """The history store could not be used; lookups still work."""
-
-    kind = ErrorKind.CONFIG
-    title = N_("History unavailable")
-
-
-class HistoryRestarted(HistoryError):
-    """The file was found damaged in use, moved aside, and a fresh history opened: what was
-    asked can be asked again, and the message says where the old file went."""
 
 
 _BUSY = {sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED}

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from tui.core.files import private_dir
 from tui.core.i18n import _
-from tui.core.store.sqlite.db import HistoryError
+from tui.core.store.model import HistoryError
 
 KEY_NAME = "install.key"
 KEY_BYTES = 32

@@ -3,73 +3,14 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 
 from tui.core.answers.codec import result_from_json
 from tui.core.answers.result import ProviderResult
 from tui.core.errors import INTERRUPTED_MESSAGE, Interrupted
 from tui.core.i18n import _
-from tui.core.store.sqlite.db import Database, HistoryError
+from tui.core.store.model import HistoryError, LookupRecord, LookupSummary
+from tui.core.store.sqlite.db import Database
 from tui.core.store.sqlite.schema import PENDING
-
-
-@dataclass(frozen=True)
-class LookupSummary:
-    """One line of history."""
-
-    id: int
-    """Row id."""
-    created: float
-    """Unix time of the lookup."""
-    profile: str
-    """Profile it ran on."""
-    masked: str
-    """Masked number."""
-    full_number: str | None
-    """E.164, only when the profile stores full numbers."""
-    region: str | None
-    """Region of the number."""
-    verdict: str | None
-    """The merged verdict's headline, or None while pending or after a crash."""
-
-
-@dataclass(frozen=True)
-class LookupRecord:
-    """One lookup with every provider's stored result."""
-
-    summary: LookupSummary
-    """The lookup."""
-    results: tuple[ProviderResult, ...]
-    """What each provider answered, in panel order; a pending one reads as interrupted."""
-
-
-@dataclass(frozen=True)
-class NewLookup:
-    """What is stored about a lookup when it starts."""
-
-    created: float
-    """Unix time it started."""
-    profile: str
-    """Profile it runs on."""
-    e164: str
-    """The number (hashed and masked; kept whole only with `store_full`)."""
-    region: str | None
-    """Region of the number."""
-    store_full: bool
-    """Keep the full number (the profile's `store_full_number`)."""
-
-
-@dataclass(frozen=True)
-class Answer:
-    """One provider's final result, ready to store."""
-
-    result: ProviderResult
-    """What it answered."""
-    position: int
-    """Its panel's place, so the lookup reads back in the same order."""
-    query_tag: str | None = None
-    """Tells answers for different RIOs apart (see Hasher.rio_tag)."""
-
 
 _SUMMARY = "SELECT id, created, profile, masked, full_number, region, verdict FROM lookups"
 

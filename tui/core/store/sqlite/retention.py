@@ -7,10 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from tui.core.i18n import N_
+from tui.core.store.model import DEFAULT_RETENTION_DAYS
 from tui.core.store.sqlite.db import Database
-
-DEFAULT_RETENTION_DAYS = 30
-"""Days a lookup is kept when its profile says nothing (the demo, a removed profile)."""
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from tui.core.answers.codec import result_from_json
 from tui.core.answers.result import ProviderResult
+from tui.core.store.model import Wanted
 
 _NEWEST = (
     # CROSS JOIN fixes the order: this number's few lookups first (lookups_number), then each
@@ -31,18 +32,6 @@ def reuse_sql(wants: int) -> str:
         f" SELECT w.k, w.provider, r.created, r.data FROM w"
         f" JOIN results r ON r.rowid = ({_NEWEST})"
     )
-
-
-@dataclass(frozen=True)
-class Wanted:
-    """A provider whose answer may be reused."""
-
-    provider: str
-    """Its name."""
-    max_age: float
-    """Seconds an answer stays fresh enough."""
-    query_tag: str | None = None
-    """For answers that depend on the RIO: only an answer for the same RIO will do."""
 
 
 Want = tuple[int, str, str, Wanted]

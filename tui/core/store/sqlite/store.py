@@ -13,14 +13,23 @@ from tui.core import paths
 from tui.core.answers.result import ProviderResult
 from tui.core.files import private_dir
 from tui.core.i18n import N_
+from tui.core.store.model import (
+    Answer,
+    HistoryError,
+    LookupRecord,
+    LookupSummary,
+    NewLookup,
+    Reservation,
+    UsageRow,
+    Wanted,
+)
 from tui.core.store.sqlite import budget, bulk, retention
-from tui.core.store.sqlite.budget import UsageRow
-from tui.core.store.sqlite.bulk import Record, Reservation, Reserve
-from tui.core.store.sqlite.db import Database, HistoryError
+from tui.core.store.sqlite.bulk import Record, Reserve
+from tui.core.store.sqlite.db import Database
 from tui.core.store.sqlite.keys import Hasher, install_key
-from tui.core.store.sqlite.log import Answer, LookupLog, LookupRecord, LookupSummary, NewLookup
+from tui.core.store.sqlite.log import LookupLog
 from tui.core.store.sqlite.retention import Selection
-from tui.core.store.sqlite.reuse import Wanted, fresh_answers
+from tui.core.store.sqlite.reuse import fresh_answers
 
 T = TypeVar("T")
 Job = bulk.Job | Callable[[sqlite3.Connection], Any]

@@ -1,0 +1,185 @@
+"""The history's values, neutral of any database: what a backend stores and gives back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from tui.core.errors import ErrorKind, PortcheckError
+from tui.core.i18n import N_
+
+if TYPE_CHECKING:
+    from tui.core.answers.result import ProviderResult
+    from tui.core.errors import BudgetExceeded
+
+DEFAULT_RETENTION_DAYS = 30
+"""Days a lookup is kept when its profile says nothing (the demo, a removed profile)."""
+
+
+class HistoryError(PortcheckError):
+    """The history store could not be used; lookups still work."""
+
+    kind = ErrorKind.CONFIG
+    title = N_("History unavailable")
+
+
+class HistoryRestarted(HistoryError):
+    """The file was found damaged in use, moved aside, and a fresh history opened: what was
+    asked can be asked again, and the message says where the old file went."""
+
+
+@dataclass(frozen=True)
+class LookupSummary:
+    """One line of history."""
+
+    id: int
+    """Row id."""
+    created: float
+    """Unix time of the lookup."""
+    profile: str
+    """Profile it ran on."""
+    masked: str
+    """Masked number."""
+    full_number: str | None
+    """E.164, only when the profile stores full numbers."""
+    region: str | None
+    """Region of the number."""
+    verdict: str | None
+    """The merged verdict's headline, or None while pending or after a crash."""
+
+
+@dataclass(frozen=True)
+class LookupRecord:
+    """One lookup with every provider's stored result."""
+
+    summary: LookupSummary
+    """The lookup."""
+    results: tuple[ProviderResult, ...]
+    """What each provider answered, in panel order; a pending one reads as interrupted."""
+
+
+@dataclass(frozen=True)
+class NewLookup:
+    """What is stored about a lookup when it starts."""
+
+    created: float
+    """Unix time it started."""
+    profile: str
+    """Profile it runs on."""
+    e164: str
+    """The number (hashed and masked; kept whole only with `store_full`)."""
+    region: str | None
+    """Region of the number."""
+    store_full: bool
+    """Keep the full number (the profile's `store_full_number`)."""
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One provider's final result, ready to store."""
+
+    result: ProviderResult
+    """What it answered."""
+    position: int
+    """Its panel's place, so the lookup reads back in the same order."""
+    query_tag: str | None = None
+    """Tells answers for different RIOs apart (see Hasher.rio_tag)."""
+
+
+@dataclass(frozen=True)
+class UsageRow:
+    """Billed queries of one provider on one day."""
+
+    day: str
+    """Local date, YYYY-MM-DD."""
+    profile: str
+    """Profile the queries ran on (prices are per profile)."""
+    provider: str
+    """Provider name."""
+    billed: int
+    """Queries known to be billed."""
+    unknown: int
+    """Queries whose billing cannot be known (timeouts, interrupted lookups)."""
+    price: float | None = None
+    """What one billed query costs under its profile (None: no price set)."""
+    currency: str | None = None
+
+    @property
+    def cost(self) -> float | None:
+        return None if self.price is None else round(self.billed * self.price, 6)
+
+    @property
+    def maybe_cost(self) -> float | None:
+        """What the queries whose billing is unknown may cost."""
+        return None if self.price is None else round(self.unknown * self.price, 6)
+
+
+RowMark = tuple[int, int]
+"""A batch run's id and a row of its input: marked `asking` with a lookup's reservation and
+`answered` with its record, so that a stopped run knows each row's fate."""
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """What the first commit of a lookup found and made durable, before any billed request
+    is sent."""
+
+    lookup_id: int | None
+    """The lookup's row (None: nothing to reserve, so none was added yet)."""
+    found: dict[str, ProviderResult] = field(default_factory=dict)
+    """Fresh stored answers that stand in for asking, by provider."""
+    charges: dict[str, int] = field(default_factory=dict)
+    """Ledger row of each billed request about to be sent, by provider."""
+    refused: dict[str, BudgetExceeded] = field(default_factory=dict)
+    """Providers whose budget is spent: they must not be asked."""
+
+
+@dataclass
+class Checkpoint:
+    """A batch run as the history knows it."""
+
+    run_id: int
+    """Its row in `batch_runs`."""
+    written: int = 0
+    """Rows already in the output (the first `written` rows)."""
+    answered: dict[int, int | None] = field(default_factory=dict)
+    """Rows answered and stored, by row: their lookup (None once purged)."""
+    asking: set[int] = field(default_factory=set)
+    """Rows whose lookup had started when the run stopped: their outcome is unknown."""
+    in_file: int = 0
+    """Rows the output holds now: more than `written` when unknown rows already written are
+    to be asked again (the output is cut back to `written` before the run writes)."""
+
+    @property
+    def resumed(self) -> bool:
+        """Whether this run had already begun."""
+        return bool(self.written or self.answered or self.asking or self.in_file)
+
+
+Mark = tuple[bool, int | None]
+"""A row's mark: whether it was answered (else it was being asked: outcome unknown), and its
+lookup (None once purged)."""
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """A provider whose answer may be reused."""
+
+    provider: str
+    """Its name."""
+    max_age: float
+    """Seconds an answer stays fresh enough."""
+    query_tag: str | None = None
+    """For answers that depend on the RIO: only an answer for the same RIO will do."""
+
+
+@dataclass(frozen=True)
+class Criteria:
+    """Which lookups a purge forgets: older than a time, of a number, of a profile, or all."""
+
+    older_than: float | None = None
+    """An age in seconds: lookups older than it."""
+    e164: str | None = None
+    """Lookups of this number (a backend matches it by its keyed hash)."""
+    profile: str | None = None
+    everything: bool = False
