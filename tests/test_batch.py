@@ -829,8 +829,10 @@ async def test_a_slow_row_does_not_hold_later_rows_out_of_flight(sandbox: Sandbo
     from tui.core.service.service import LookupService
 
     sandbox.state.hang_seconds = 1.0
-    sandbox.state.add_fault("china_mnp", "timeout", count=1)  # the first request hangs 1 s
     rows = [InputRow(i + 1, {}, f"1380013{i:04d}", None) for i in range(12)]
+    # Row 1 hangs 1 s, whichever of the first two requests reaches the sandbox first (a
+    # fault on "the first request" hung row 2 as often as not, and the test then failed).
+    sandbox.state.add_fault("china_mnp", "timeout", count=1, number="13800130000")
     service = LookupService().use(sandbox_profile(sandbox, timeout=5.0))
     asked_when_first_written: list[int] = []
 

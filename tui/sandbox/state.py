@@ -43,6 +43,8 @@ class Fault:
     """One of FAULTS."""
     remaining: int | None = None
     """How many more requests get it; None for all of them."""
+    number: str | None = None
+    """Only requests about this number get it (None: any request)."""
 
 
 @dataclass
@@ -73,8 +75,11 @@ class SandboxState:
     """Issued tokens and when they expire (monotonic clock)."""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
-    def add_fault(self, target: str, kind: str, count: int | None = None) -> None:
-        """Answer the next `count` requests to `target` with fault `kind` (all when None)."""
+    def add_fault(
+        self, target: str, kind: str, count: int | None = None, *, number: str | None = None
+    ) -> None:
+        """Answer the next `count` requests to `target` with fault `kind` (all when None);
+        with `number`, only the requests about it (as the endpoint receives it)."""
         from tui.sandbox.registry import TARGETS  # the emulators import this module
 
         if target not in TARGETS:
@@ -82,7 +87,7 @@ class SandboxState:
         if kind not in FAULTS:
             raise ValueError(f"unknown fault {kind!r}; faults: {', '.join(FAULTS)}")
         with self._lock:
-            self.faults.setdefault(target, []).append(Fault(kind, count))
+            self.faults.setdefault(target, []).append(Fault(kind, count, number))
 
     def take_fault(self, target: str, number: str | None = None) -> str | None:
         """Count a request to `target` (about `number`) and return the fault it gets, if any."""
@@ -91,13 +96,13 @@ class SandboxState:
             if number is not None:
                 self.asked[(target, number)] += 1
             queue = self.faults.get(target, [])
-            if not queue:
+            fault = next((f for f in queue if f.number in (None, number)), None)
+            if fault is None:
                 return None
-            fault = queue[0]
             if fault.remaining is not None:
                 fault.remaining -= 1
                 if fault.remaining <= 0:
-                    queue.pop(0)
+                    queue.remove(fault)
             return fault.kind
 
     def set_knobs(self, knobs: dict[str, object]) -> None:
