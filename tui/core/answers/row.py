@@ -89,11 +89,12 @@ class BatchRow:
         a = self.answer
         data: dict[str, Any] = {
             "row": self.row,
-            "input": dict(self.input),
+            # As stored: a row is written once, so its parts go to json.dumps uncopied.
+            "input": self.input,
             "number": a.number,
             "lookup_id": a.lookup_id,
-            "verdict": dict(a.verdict) if a.verdict is not None else None,
-            "results": [dict(r) for r in a.results],
+            "verdict": a.verdict,
+            "results": a.results,
             "error": {"kind": a.error.kind.value, "message": a.error.message} if a.error else None,
         }
         if a.warnings:

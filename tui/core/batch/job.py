@@ -21,7 +21,7 @@ from tui.core.answers.row import BatchRow
 if TYPE_CHECKING:
     from tui.core.batch.plan import Plan
     from tui.core.batch.resume import Resumed
-    from tui.core.batch.run import Batch
+    from tui.core.batch.run import Batch, Emit
     from tui.core.batch.source import InputRow
     from tui.core.service.service import LookupService
     from tui.core.store.model import Checkpoint
@@ -214,7 +214,13 @@ class BatchJob:
                 separator=separator_of(s.source, s.encoding),
                 stdout_csv=s.stdout_csv,
             ) as write:
-                emit = write if on_row is None else _both(write, on_row)
+                emit: Emit = write
+                if on_row is not None:
+
+                    def emit(row: BatchRow) -> None:
+                        write(row)
+                        on_row(row)
+
                 began = True
                 await batch.run(self.rows(), emit, progress, flush=write.flush)
         except OSError as exc:
@@ -225,14 +231,3 @@ class BatchJob:
             await self.service.forget_batch(self.resumed.key)
             self.resumed = None
         return batch
-
-
-def _both(write: Callable[[BatchRow], None], then: Callable[[BatchRow], None]) -> Emit:
-    def emit(row: BatchRow) -> None:
-        write(row)
-        then(row)
-
-    return emit
-
-
-Emit = Callable[[BatchRow], None]

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from tui.core.store.model import Wanted
+from tui.core.errors import BudgetExceeded
+from tui.core.i18n import _
+from tui.core.store.model import Reservation, Wanted
 
 if TYPE_CHECKING:
     from tui.core.providers.base import AnyProvider
-    from tui.core.store.model import Reservation
 
 
 def wanted_for(asking: Sequence[AnyProvider], rio_tag: str | None) -> list[Wanted]:
@@ -24,10 +25,6 @@ def wanted_for(asking: Sequence[AnyProvider], rio_tag: str | None) -> list[Wante
 def uncounted(budgets: Mapping[str, int | None]) -> Reservation:
     """The reservation when the history cannot count: a budget that cannot be counted
     durably is not a budget, so each budgeted provider is refused and nothing is sent."""
-    from tui.core.errors import BudgetExceeded
-    from tui.core.i18n import _
-    from tui.core.store.model import Reservation
-
     message = _(
         "the history cannot be written, so the daily budget cannot be counted; nothing was sent."
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
@@ -73,6 +73,24 @@ class History:
     def available(self) -> bool:
         """Whether there is a history to read and write."""
         return self.store is not None
+
+    def open(self, data_dir: Path | None, clock: Callable[[], float], config: Config) -> list[str]:
+        """Open the history at `data_dir` with each profile's retention applied; returns
+        notices to show once (why there is none stays in `problem`)."""
+        from tui.core.config.load import DEMO
+        from tui.core.store.factory import StoreUnavailable, open_store
+        from tui.core.store.model import DEFAULT_RETENTION_DAYS
+
+        profiles = config.model.profiles if config.model else {}
+        days = {name: profile.retention_days for name, profile in profiles.items()}
+        days.setdefault(DEMO, DEFAULT_RETENTION_DAYS)
+        try:
+            self.store, notices = open_store(data_dir, clock=clock, retention_days=days)
+        except StoreUnavailable as exc:
+            self.store, self.problem = None, exc.message
+            return [exc.message]
+        self.problem = None
+        return notices
 
     async def _history(self, call: Callable[[HistoryStore], Awaitable[T]], empty: T) -> Outcome[T]:
         from tui.core.store.model import HistoryError, HistoryRestarted
@@ -189,12 +207,12 @@ class History:
 
     async def usage(self, days: int = 30) -> Outcome[list[UsageRow]]:
         """Billed and maybe-billed queries per day, with what they cost where a price is set."""
-        from dataclasses import replace
-
         none: list[UsageRow] = []
         found = await self._history(lambda s: s.usage(days), none)
-        rows = [replace(r, price=p, currency=c) for r in found.value
-                for p, c in [self._owner.price_of(r.profile, r.provider)]]  # fmt: skip
+        rows = []
+        for row in found.value:
+            price, currency = self._owner.price_of(row.profile, row.provider)
+            rows.append(replace(row, price=price, currency=currency))
         return Outcome(rows, found.warnings, found.failed)
 
     async def purge(
@@ -231,22 +249,3 @@ class History:
             for record in page:
                 yield record
             after = page[-1].summary.id
-
-
-def open_store(
-    data_dir: Path | None, clock: Callable[[], float], config: Config
-) -> tuple[HistoryStore | None, list[str], str | None]:
-    """The history at `data_dir` with each profile's retention applied: the store (None when
-    it cannot be used), notices to show once, and why there is no history."""
-    from tui.core.config.load import DEMO
-    from tui.core.store.factory import StoreUnavailable
-    from tui.core.store.factory import open_store as open_backend
-    from tui.core.store.model import DEFAULT_RETENTION_DAYS
-
-    days = {n: p.retention_days for n, p in (config.model.profiles if config.model else {}).items()}
-    days.setdefault(DEMO, DEFAULT_RETENTION_DAYS)
-    try:
-        store, notices = open_backend(data_dir, clock=clock, retention_days=days)
-    except StoreUnavailable as exc:
-        return None, [exc.message], exc.message
-    return store, notices, None

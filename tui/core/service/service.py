@@ -19,7 +19,7 @@ from tui.core.errors import ConfigError, InvalidInput
 from tui.core.i18n import _
 from tui.core.lookup.model import Lookup, masked_number, prepare
 from tui.core.providers.base import Query
-from tui.core.service.history import NOT_STORED, RIO_FORGOTTEN, History, open_store
+from tui.core.service.history import NOT_STORED, RIO_FORGOTTEN, History
 
 if TYPE_CHECKING:
     import httpx
@@ -134,10 +134,7 @@ class LookupService:
         return self._config.region_of(self.profile_name) if self._config else "CN"
 
     def _open_store(self, config: Config) -> list[str]:
-        self.history.store, notices, self.history.problem = open_store(
-            self.data_dir, lambda: self.clock(), config
-        )
-        return notices
+        return self.history.open(self.data_dir, lambda: self.clock(), config)
 
     def _use(self, name: str | None) -> ResolvedProfile:
         from tui.core.lookup.clients import ProviderClients
