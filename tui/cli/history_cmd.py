@@ -220,7 +220,7 @@ def search_cmd(service: LookupService, number: str, limit: int, as_json: bool) -
 def show_cmd(service: LookupService, lookup_id: int, as_json: bool) -> None:
     """One lookup in full, as it was answered (nothing is asked again)."""
     from tui.core.answers.describe import fields, status_line
-    from tui.core.providers.catalog import title
+    from tui.core.providers.registry import title
 
     lookup = _value(with_history(service, lambda: service.history.show(lookup_id)))
     if lookup is None:

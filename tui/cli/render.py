@@ -10,7 +10,7 @@ from tui.core.answers.result import Status
 from tui.core.i18n import _
 from tui.core.lookup.model import Lookup
 from tui.core.numbers.phone import range_operator
-from tui.core.providers.catalog import title
+from tui.core.providers.registry import title
 
 _STATUS_COLOURS = {Status.OK: "green", Status.ERROR: "red", Status.SKIPPED: "yellow"}
 

@@ -1,4 +1,4 @@
-"""The sandbox ASGI app: the three emulators plus a small control API."""
+"""The sandbox ASGI app: every registered emulator plus a small control API."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from tui.sandbox.registry import EMULATORS, TARGETS
+from tui.sandbox.registry import emulators, targets
 from tui.sandbox.state import FAULTS, KNOBS, SandboxState
 
 
@@ -22,7 +22,7 @@ async def control(request: Request) -> Response:
             state.add_fault(body["target"], body["kind"], body.get("count"))
         except (ValueError, KeyError, TypeError) as exc:
             return JSONResponse(
-                {"error": str(exc), "targets": list(TARGETS), "faults": FAULTS}, status_code=400
+                {"error": str(exc), "targets": list(targets()), "faults": FAULTS}, status_code=400
             )
     return JSONResponse(
         {
@@ -58,7 +58,7 @@ def create_app(state: SandboxState | None = None) -> Starlette:
     """The sandbox app around `state` (a fresh one when None)."""
     app = Starlette(
         routes=[
-            *(route for emulator in EMULATORS for route in emulator.routes),
+            *(route for emulator in emulators() for route in emulator.routes),
             Route("/_sandbox", control, methods=["GET"]),
             Route("/_sandbox/faults", control, methods=["POST"]),
             Route("/_sandbox/knobs", knobs, methods=["POST"]),

@@ -120,4 +120,6 @@ EMULATOR = Emulator(
         "client_secret": DEMO_CLIENT_SECRET,
         "source": "PORTCHECK_DEMO",
     },
+    answers=("+33661370915", "02P261040S7Y"),
+    skips=("13800138000", None),
 )

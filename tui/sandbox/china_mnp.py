@@ -74,4 +74,6 @@ EMULATOR = Emulator(
     routes=(Route(PATH, transfer, methods=["POST"]),),
     targets=("china_mnp",),
     demo_settings=lambda base: {"url": f"{base}{PATH}", "api_key": DEMO_MNP_KEY},
+    answers=("13800138000", None),
+    skips=("+33661370915", None),
 )

@@ -16,9 +16,14 @@ from tui.sandbox.state import SandboxState
 CN_OPERATORS = ("中国移动", "中国联通", "中国电信")
 
 
+Case = tuple[str, str | None]
+"""A number, and the RIO asked with it (None: none)."""
+
+
 @dataclass(frozen=True)
 class Emulator:
-    """One provider's emulator, as the sandbox registry lists it."""
+    """One provider's emulator, as the sandbox registry lists it, with the cases the provider
+    contract test (`tests/provider_contract.py`) asks its provider."""
 
     provider: str
     """The provider id it emulates (a profile section name)."""
@@ -28,6 +33,10 @@ class Emulator:
     """Names faults can be attached to (`--fault TARGET:KIND`)."""
     demo_settings: Callable[[str], dict[str, Any]]
     """The demo profile's section for this provider, given the sandbox's base URL."""
+    answers: Case
+    """A question the provider answers (status ok) on the demo profile."""
+    skips: Case | None = None
+    """A question the provider does not apply to (status skipped); None: it applies to all."""
 
 
 CN_RANGE_HOLDERS = (*CN_OPERATORS, "中国广电")

@@ -79,4 +79,6 @@ EMULATOR = Emulator(
     routes=(Route(PATH, check, methods=["GET"]),),
     targets=("ip138",),
     demo_settings=lambda base: {"base_url": f"{base}/ip138", "token": DEMO_IP138_TOKEN},
+    answers=("13800138000", None),
+    skips=("+33661370915", None),
 )

@@ -80,10 +80,11 @@ class SandboxState:
     ) -> None:
         """Answer the next `count` requests to `target` with fault `kind` (all when None);
         with `number`, only the requests about it (as the endpoint receives it)."""
-        from tui.sandbox.registry import TARGETS  # the emulators import this module
+        from tui.sandbox.registry import targets  # the emulators import this module
 
-        if target not in TARGETS:
-            raise ValueError(f"unknown target {target!r}; targets: {', '.join(TARGETS)}")
+        known = targets()
+        if target not in known:
+            raise ValueError(f"unknown target {target!r}; targets: {', '.join(known)}")
         if kind not in FAULTS:
             raise ValueError(f"unknown fault {kind!r}; faults: {', '.join(FAULTS)}")
         with self._lock:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tui.core import paths
-from tui.core.providers.catalog import TITLES, title
+from tui.core.providers.registry import PROVIDERS, title
 
 DEFAULT_REGION = "CN"
 DEFAULT_PROVIDERS = ("offline",)
@@ -43,7 +43,7 @@ def preview_profile(
     providers = chosen.get("providers", list(DEFAULT_PROVIDERS))
     if not isinstance(region, str) or not isinstance(providers, list):
         return None
-    if not providers or not all(isinstance(p, str) and p in TITLES for p in providers):
+    if not providers or not all(isinstance(p, str) and p in PROVIDERS for p in providers):
         return None
     return ProfilePreview(name, region.strip().upper(), tuple((p, title(p)) for p in providers))
 

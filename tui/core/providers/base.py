@@ -53,9 +53,7 @@ class Provider(ABC, Generic[S]):
     """One source of answers about a number, reading its own typed settings `S`."""
 
     name: ClassVar[str]
-    """Registry name, as used in profiles and JSON."""
-    title: ClassVar[str]
-    """Human name for panels."""
+    """Registry name, as used in profiles and JSON (its panel title is the registry's)."""
     billed: ClassVar[bool | None]
     """Whether a successful query costs money."""
     settings_model: ClassVar[type[ProviderSettings] | None] = None
@@ -63,10 +61,10 @@ class Provider(ABC, Generic[S]):
     default_cache_ttl: ClassVar[float] = 0.0
     """Seconds an answer stays fresh enough to reuse, unless the profile says otherwise."""
     uses_rio: ClassVar[bool] = False
+    """Whether the answer depends on the RIO (then a cached answer needs the same RIO)."""
     regions: ClassVar[tuple[str, ...]] = ()
     """Regions whose numbers it answers for: where a number without a country code may be
     read when it is not valid in the profile's region."""
-    """Whether the answer depends on the RIO (then a cached answer needs the same RIO)."""
 
     def __init__(
         self,
@@ -209,6 +207,20 @@ class HttpProvider(Provider[HS]):
 
     async def aclose(self) -> None:
         await self.client.aclose()
+
+
+def require_code(data: dict[str, Any]) -> None:
+    """BadResponse unless `data` has the `code` that says whether it is a result or an error:
+    an answer of the wrong shape is not the provider reporting an error."""
+    if "code" not in data:
+        keys = ", ".join(sorted(clean_text(str(k), limit=30) for k in data)[:8]) or "-"
+        raise BadResponse(
+            _(
+                "the answer has no `code` field, so it is neither a result nor an error "
+                "(its keys: {keys})."
+            ).format(keys=keys),
+            billed=None,
+        )
 
 
 def raw_view(data: Any) -> Any:

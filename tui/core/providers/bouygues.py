@@ -14,7 +14,6 @@ from tui.core.i18n import N_, Phrase, _
 from tui.core.numbers.rio import NO_RIO_HINT
 from tui.core.policies import DEFAULT_TOKEN_LIFETIME, TOKEN_REFRESH_MARGIN
 from tui.core.providers.base import HttpProvider, Query, raw_view
-from tui.core.providers.catalog import TITLES
 from tui.core.providers.settings import ProviderSettings, ProviderUrl, Secret
 from tui.core.sanitize import clean_text
 
@@ -104,7 +103,6 @@ class BouyguesProvider(HttpProvider[BouyguesSettings]):
     """Seed 001: POST check-eligibility with phoneNumber and rioCode."""
 
     name: ClassVar[str] = "bouygues"
-    title: ClassVar[str] = TITLES["bouygues"]
     billed: ClassVar[bool | None] = False
     settings_model = BouyguesSettings
     regions: ClassVar[tuple[str, ...]] = ("FR",)

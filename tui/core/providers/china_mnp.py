@@ -8,8 +8,7 @@ from tui.core.answers.result import ProviderResult, Reason, Status
 from tui.core.errors import AuthError, BadResponse, HttpError
 from tui.core.i18n import N_, Phrase, _
 from tui.core.numbers.operators import cn_sms_next_step
-from tui.core.providers.base import HttpProvider, Query, cn_mobile_only, raw_view
-from tui.core.providers.catalog import TITLES
+from tui.core.providers.base import HttpProvider, Query, cn_mobile_only, raw_view, require_code
 from tui.core.providers.settings import ProviderSettings, ProviderUrl, Secret
 from tui.core.sanitize import clean_text
 
@@ -51,7 +50,6 @@ class ChinaMnpProvider(HttpProvider[ChinaMnpSettings]):
     """Seed 000: POST {"mobile_number"} → transfer status and operators."""
 
     name: ClassVar[str] = "china_mnp"
-    title: ClassVar[str] = TITLES["china_mnp"]
     billed: ClassVar[bool | None] = True
     settings_model = ChinaMnpSettings
     regions: ClassVar[tuple[str, ...]] = ("CN",)
@@ -81,7 +79,8 @@ class ChinaMnpProvider(HttpProvider[ChinaMnpSettings]):
             message = _message(response)
             raise self._status_error(response, message, billed=None)
         data = self._decode(response, billed=None)
-        code = clean_text(data.get("code", ""), limit=60)
+        require_code(data)
+        code = clean_text(data["code"], limit=60)
         if code != "SUCCESS":
             message = clean_text(data.get("message") or _("no message"), limit=200)
             raise HttpError(

@@ -7,8 +7,7 @@ from typing import ClassVar
 from tui.core.answers.result import LineStatus, ProviderResult, Status
 from tui.core.errors import AuthError, BadResponse, HttpError
 from tui.core.i18n import N_, Phrase, _
-from tui.core.providers.base import HttpProvider, Query, cn_mobile_only, raw_view
-from tui.core.providers.catalog import TITLES
+from tui.core.providers.base import HttpProvider, Query, cn_mobile_only, raw_view, require_code
 from tui.core.providers.settings import ProviderSettings, ProviderUrl, Secret
 from tui.core.sanitize import clean_text
 
@@ -39,7 +38,6 @@ class Ip138Provider(HttpProvider[Ip138Settings]):
     """Seed 004: GET /mobile/check/?mobile= → Check 0–5 and operator."""
 
     name: ClassVar[str] = "ip138"
-    title: ClassVar[str] = TITLES["ip138"]
     billed: ClassVar[bool | None] = True
     settings_model = Ip138Settings
     regions: ClassVar[tuple[str, ...]] = ("CN",)
@@ -66,15 +64,7 @@ class Ip138Provider(HttpProvider[Ip138Settings]):
         if response.status_code != 200:
             raise self._status_error(response, billed=None)
         data = self._decode(response, billed=None)
-        if "code" not in data:
-            keys = ", ".join(sorted(clean_text(str(k), limit=30) for k in data)[:8]) or "-"
-            raise BadResponse(
-                _(
-                    "the answer has no `code` field, so it is neither a result nor an error "
-                    "(its keys: {keys})."
-                ).format(keys=keys),
-                billed=None,
-            )
+        require_code(data)
         code = str(data.get("code", "")).strip()
         if code != "2000":
             message = clean_text(data.get("Msg") or data.get("msg") or _("no message"), limit=200)

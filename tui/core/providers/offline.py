@@ -9,14 +9,12 @@ from tui.core.i18n import _
 from tui.core.numbers.phone import range_operator
 from tui.core.numbers.rio import NO_RIO_HINT
 from tui.core.providers.base import Provider, Query
-from tui.core.providers.catalog import TITLES
 
 
 class OfflineProvider(Provider[None]):
     """Validity, type, region, range holder and RIO check, from local data only."""
 
     name: ClassVar[str] = "offline"
-    title: ClassVar[str] = TITLES["offline"]
     billed: ClassVar[bool | None] = False
 
     def skip_reason(self, query: Query) -> str | None:

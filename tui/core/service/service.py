@@ -189,7 +189,7 @@ class LookupService:
     @property
     def provider_titles(self) -> list[tuple[str, str]]:
         """(name, title) of the active profile's providers, in panel order."""
-        from tui.core.providers.catalog import title
+        from tui.core.providers.registry import title
 
         names = self.profile.settings.providers if self.profile else []
         return [(n, title(n)) for n in names]
