@@ -25,6 +25,19 @@ def test_no_module_is_longer_than_the_style_allows() -> None:
     assert long == {}
 
 
+def test_no_class_is_cut_into_halves_that_call_each_other_through_stubs() -> None:
+    """A method whose whole body is `raise NotImplementedError` is a half of a class that
+    another file completes by inheritance: hold the other half instead (composition)."""
+    stubs = []
+    for path in TUI.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                body = [s for s in node.body if not isinstance(s, ast.Expr)]  # docstrings
+                if [ast.unparse(s) for s in body] == ["raise NotImplementedError"]:
+                    stubs.append(f"{path.relative_to(TUI)}:{node.lineno} {node.name}")
+    assert stubs == []
+
+
 def test_the_core_is_a_few_shared_bases_and_its_layers() -> None:
     core = TUI / "core"
     modules = sorted(p.name for p in core.glob("*.py"))

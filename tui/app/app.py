@@ -7,16 +7,17 @@ import contextlib
 import os
 import signal
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import events
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.worker import Worker, WorkerState
 
-from tui.app.commands import PaletteCommands
+from tui.app.commands import Palette
 from tui.app.dialogs.confirm import ConfirmScreen
 from tui.app.keys import translate_bindings
 from tui.app.messages import WorkerFailed
@@ -25,7 +26,9 @@ from tui.app.widgets.number_form import InOrder
 from tui.core.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
-    from tui.core.service.service import LookupService
+    from textual.screen import Screen
+
+    from tui.core.service.front import Portcheck
 
 #: `--theme` names → Textual themes. "ansi" uses the terminal's own 16 colours (SSH, tmux).
 THEMES = {
@@ -44,7 +47,7 @@ def default_theme() -> str:
     return THEMES["dark"] if rich else THEMES["ansi"]
 
 
-def _default_service(config_path: str | None) -> LookupService:
+def _default_service(config_path: str | None) -> Portcheck:
     """The service with the built-in demo (imports the engine: called off the UI thread)."""
     from tui.core.service.service import LookupService
     from tui.demo import DemoSandbox  # light: the sandbox itself loads only for the demo
@@ -73,7 +76,7 @@ def _as_typed(event: events.Key | events.Paste) -> events.Key | events.Paste:
     return event
 
 
-class PortcheckApp(PaletteCommands):
+class PortcheckApp(App[None]):
     """Keyboard-first porting checks."""
 
     TITLE = "Portcheck"
@@ -87,13 +90,15 @@ class PortcheckApp(PaletteCommands):
         config_path: str | None = None,
         profile: str | None = None,
         theme: str | None = None,
-        service: Callable[[], LookupService] | None = None,
+        service: Callable[[], Portcheck] | None = None,
     ) -> None:
         super().__init__()
         translate_bindings(self)
         self._make_service = service or partial(_default_service, config_path)
         self._config_path = config_path
         self._main: MainScreen | None = None
+        self.palette = Palette(self)
+        """What ctrl+p offers."""
         self._profile = profile
         self._remember_theme = False
         self._early: list[events.Key | events.Paste] | None = []
@@ -141,7 +146,7 @@ class PortcheckApp(PaletteCommands):
         return self._main
 
     @property
-    def service(self) -> LookupService | None:
+    def service(self) -> Portcheck | None:
         """The lookup service, once loaded (still there while the app shuts down)."""
         return self._main.service if self._main else None
 
@@ -150,6 +155,15 @@ class PortcheckApp(PaletteCommands):
         """The main screen, once pushed."""
         found = [s for s in self.screen_stack if isinstance(s, MainScreen)]
         return found[0] if found else None
+
+    def action_command_palette(self) -> None:
+        self.palette.open()
+
+    def search_themes(self) -> None:
+        self.palette.search_themes()
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        return self.palette.commands(super().get_system_commands(screen))
 
     async def on_unmount(self) -> None:
         # Unfinished lookups are recorded as interrupted, not left "pending".
@@ -315,8 +329,8 @@ class PortcheckApp(PaletteCommands):
 def keymap_problems(keymap: dict[str, str]) -> list[str]:
     """What the TUI would warn of in `keymap` (ids that name no binding): `config check`
     says it too."""
+    from tui.app.bindings import key_sections
     from tui.app.keys import unknown_ids
-    from tui.app.screens.base import key_sections
     from tui.app.screens.main import MainScreen
 
     return unknown_ids(keymap, key_sections(MainScreen, PortcheckApp))

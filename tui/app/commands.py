@@ -6,38 +6,29 @@ from collections.abc import Callable, Iterable
 from functools import partial
 from typing import TYPE_CHECKING
 
-from textual.app import App, SystemCommand
-from textual.screen import Screen
+from textual.app import SystemCommand
 
 from tui.app.keys import translate_bindings
 from tui.core.i18n import N_, _
 
 if TYPE_CHECKING:
-    from tui.app.screens.main import MainScreen
-    from tui.core.service.service import LookupService
+    from tui.app.app import PortcheckApp
 
 
-class PaletteCommands(App[None]):
-    """What `ctrl+p` offers; the app provides `main` and `service`."""
+class Palette:
+    """What `ctrl+p` offers in `app`: Textual's commands in the language spoken, then ours."""
 
-    @property
-    def main(self) -> MainScreen | None:
-        """The main screen, once pushed (the app's)."""
-        raise NotImplementedError
+    def __init__(self, app: PortcheckApp) -> None:
+        self.app = app
 
-    @property
-    def service(self) -> LookupService | None:
-        """The lookup service, once loaded (the app's)."""
-        raise NotImplementedError
-
-    def action_command_palette(self) -> None:
+    def open(self) -> None:
         """Textual's palette, its search field and keys in the language spoken."""
         from textual.command import CommandPalette
 
-        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
+        if self.app.use_command_palette and not CommandPalette.is_open(self.app):  # type: ignore[arg-type]
             palette = CommandPalette(id="--command-palette", placeholder=_("Search for commands…"))
             translate_bindings(palette)
-            self.push_screen(palette)
+            self.app.push_screen(palette)
 
     def search_themes(self) -> None:
         """Textual's theme picker, its search field in the language spoken."""
@@ -46,15 +37,16 @@ class PaletteCommands(App[None]):
 
         palette = CommandPalette(providers=[ThemeProvider], placeholder=_("Search for themes…"))
         translate_bindings(palette)
-        self.push_screen(palette)
+        self.app.push_screen(palette)
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:  # type: ignore[type-arg]
-        for command in super().get_system_commands(screen):  # Textual's, in the language spoken
+    def commands(self, textual: Iterable[SystemCommand]) -> Iterable[SystemCommand]:
+        """`textual`'s own commands, translated, then Portcheck's."""
+        for command in textual:
             yield command._replace(title=_(command.title), help=_(command.help))
-        main = self.main
+        main = self.app.main
         if main is None:
             return
-        service = self.service
+        service = self.app.service
         active = service.profile.name if service and service.profile else None
         others = [n for n in (service.profile_names if service else ["demo"]) if n != active]
         for name in others:
@@ -89,7 +81,7 @@ class PaletteCommands(App[None]):
             (
                 N_("Toggle masking"),
                 N_("Show or mask stored full numbers in history and summaries"),
-                self.action_toggle_masking,
+                self.toggle_masking,
             ),
             (
                 N_("Purge history"),
@@ -111,7 +103,7 @@ class PaletteCommands(App[None]):
         from tui.app.dialogs.text_screen import TextScreen
         from tui.core.paths import config_file
 
-        service = self.service
+        service = self.app.service
         path = config_file(service.config_path if service else None)
         text = _(
             "A profile is a [profiles.NAME] table of the config file, {path}: its providers "
@@ -122,13 +114,14 @@ class PaletteCommands(App[None]):
         if not path.is_file():
             none = _("There is no config file yet: the demo answers from the built-in sandbox.")
             text = f"{none} {text}"
-        self.push_screen(TextScreen(_("Profiles"), text))
+        self.app.push_screen(TextScreen(_("Profiles"), text))
 
-    def action_toggle_masking(self) -> None:
-        main = self.main
+    def toggle_masking(self) -> None:
+        """Show or mask stored full numbers in history and summaries."""
+        main = self.app.main
         if main is not None:
             main.set_masked(not main.masked)
-            self.notify(
+            self.app.notify(
                 _("Numbers masked")
                 if main.masked
                 else _("Numbers shown where stored (screenshots stay masked)")

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 from textual.message_pump import MessagePump
 from textual.worker import Worker, WorkerState
+
+if TYPE_CHECKING:
+    from tui.core.lookup.model import Lookup
 
 
 @dataclass
@@ -37,6 +41,18 @@ class HistoryPicked(Message):
     """A history entry was chosen: show it again."""
 
     lookup_id: int
+
+
+@dataclass
+class PastLookupOpened(Message):
+    """A lookup read back from history, to be shown (or, with `rerun`, asked again)."""
+
+    lookup: Lookup
+    rerun: bool
+
+
+class LookupSettled(Message):
+    """The lookup on screen got its last answer (the history holds it now)."""
 
 
 @dataclass

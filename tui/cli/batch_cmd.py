@@ -30,8 +30,8 @@ from tui.core.i18n import _
 if TYPE_CHECKING:
     from tui.core.batch.job import BatchJob, JobSpec
     from tui.core.batch.run import Batch
-    from tui.core.service.service import LookupService
-    from tui.core.store.sqlite.lock import BatchLock
+    from tui.core.service.front import Portcheck
+    from tui.core.store.protocols import BatchTurn
 
 FORMATS = (".jsonl", ".csv")
 
@@ -120,7 +120,7 @@ def _known_encoding(_ctx: click.Context, _param: click.Parameter, name: str) -> 
 )
 @click.pass_obj
 def batch_cmd(
-    service: LookupService,
+    service: Portcheck,
     input_path: str,
     output: Path | None,
     providers: tuple[str, ...],
@@ -180,12 +180,12 @@ class Options:
     """The input and output, as named (for another batch's refusal)."""
 
 
-async def _batch(service: LookupService, spec: JobSpec, o: Options) -> int:
+async def _batch(service: Portcheck, spec: JobSpec, o: Options) -> int:
     from tui.core.batch.job import BatchJob
     from tui.core.errors import ConfigError
 
     service.for_many_lookups()  # aiohttp's pool costs far less CPU than httpcore's
-    lock: BatchLock | None = None
+    lock: BatchTurn | None = None
     job = BatchJob(service, spec)
     stopper = Stopper()  # first: a stop before the rows are sent ends the command at once
     try:
@@ -235,10 +235,10 @@ async def _batch(service: LookupService, spec: JobSpec, o: Options) -> int:
             lock.release()
 
 
-async def _turn(service: LookupService, o: Options) -> BatchLock:
+async def _turn(service: Portcheck, o: Options) -> BatchTurn:
     """This batch's hold on the history: refused, or waited for (--wait), while another
     batch runs on it."""
-    from tui.core.store.sqlite.lock import BatchBusy
+    from tui.core.store.model import BatchBusy
 
     lock = service.batch_lock()
     try:

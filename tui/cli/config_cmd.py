@@ -12,7 +12,7 @@ from tui.cli.output import EXIT_CONFIG, fail
 from tui.core.i18n import _
 
 if TYPE_CHECKING:
-    from tui.core.service.service import LookupService
+    from tui.core.service.front import Portcheck
 
 
 @click.group("config", cls=CellGroup, help=_("Show, create or validate the config file."))
@@ -22,7 +22,7 @@ def config_group() -> None:
 
 @config_group.command("path", help=_("Print where the config file is (and whether it exists)."))
 @click.pass_obj
-def config_path_cmd(obj: LookupService) -> None:
+def config_path_cmd(obj: Portcheck) -> None:
     """Print where the config file is (and whether it exists)."""
     from tui.core.paths import config_file
 
@@ -41,7 +41,7 @@ def config_path_cmd(obj: LookupService) -> None:
 @config_group.command("init", help=_("Write a commented example config (mode 0600) to edit."))
 @click.option("--force", is_flag=True, help=_("Replace an existing file."))
 @click.pass_obj
-def config_init(obj: LookupService, force: bool) -> None:
+def config_init(obj: Portcheck, force: bool) -> None:
     """Write a commented example config (mode 0600) to edit."""
     from tui.cli.template import example_config
     from tui.core.files import atomic_write
@@ -61,7 +61,7 @@ def config_init(obj: LookupService, force: bool) -> None:
 
 @config_group.command("check", help=_("Validate the config file and every profile's secrets."))
 @click.pass_obj
-def config_check(obj: LookupService) -> None:
+def config_check(obj: Portcheck) -> None:
     """Validate the config file and every profile's secrets."""
     from tui.core.config.load import check_all, load_config
 

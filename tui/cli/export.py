@@ -14,7 +14,7 @@ from tui.core.files import SheetWriter, cell
 from tui.core.i18n import _
 
 if TYPE_CHECKING:
-    from tui.core.service.service import LookupService
+    from tui.core.service.front import Portcheck
     from tui.core.store.model import LookupRecord
 
 
@@ -39,7 +39,7 @@ _CSV_COLUMNS = [
 ]
 
 
-def export(service: LookupService, path: Path, *, unmasked: bool, stdout_csv: bool = False) -> None:
+def export(service: Portcheck, path: Path, *, unmasked: bool, stdout_csv: bool = False) -> None:
     if str(path) == "-":  # stdout, for a pipe (csvkit, xsv, jq); the summary goes to stderr
         import sys
 
@@ -67,7 +67,7 @@ def export(service: LookupService, path: Path, *, unmasked: bool, stdout_csv: bo
     click.echo(wrote)
 
 
-async def _write_export(service: LookupService, path: Path, kind: str, *, unmasked: bool) -> int:
+async def _write_export(service: Portcheck, path: Path, kind: str, *, unmasked: bool) -> int:
     from tui.core.files import CSV_ENCODING, atomic_writer
 
     count = 0
@@ -85,7 +85,7 @@ async def _write_export(service: LookupService, path: Path, kind: str, *, unmask
     return count
 
 
-async def _write_all(service: LookupService, out: IO[str], as_csv: bool, *, unmasked: bool) -> int:
+async def _write_all(service: Portcheck, out: IO[str], as_csv: bool, *, unmasked: bool) -> int:
     """Every lookup into `out`, as CSV under its header or as JSON lines; how many."""
     from tui.core.store.model import HistoryError
 

@@ -17,8 +17,8 @@ from tui.cli.params import format_option
 from tui.core.i18n import _, ngettext
 
 if TYPE_CHECKING:
+    from tui.core.service.front import Portcheck
     from tui.core.service.history import Outcome
-    from tui.core.service.service import LookupService
     from tui.core.store.model import LookupSummary, UsageRow
 
 T = TypeVar("T")
@@ -57,7 +57,7 @@ def print_lookups(rows: list[Row]) -> None:
     print_table(table)
 
 
-def with_history(service: LookupService, work: Callable[[], Awaitable[T]]) -> T:
+def with_history(service: Portcheck, work: Callable[[], Awaitable[T]]) -> T:
     """Open the history (only), run `work`, close. No history at all is a config error."""
 
     async def run() -> T:
@@ -135,7 +135,7 @@ def history_group(
     """Recent lookups (masked numbers), newest first."""
     if ctx.invoked_subcommand is not None:
         return
-    service: LookupService = ctx.obj
+    service: Portcheck = ctx.obj
     if as_json and export_path is not None:
         fail(
             _("--json or --export: choose one (`--export -` writes every lookup as JSON lines)."),
@@ -164,7 +164,7 @@ def _list(rows: list[LookupSummary], empty: str, *, as_json: bool) -> None:
         print_lookups([_summary_row(row) for row in rows])
 
 
-def _usage(service: LookupService, rows: list[UsageRow], days: int, *, as_json: bool) -> None:
+def _usage(service: Portcheck, rows: list[UsageRow], days: int, *, as_json: bool) -> None:
     from tui.core.answers.money import amount
 
     if as_json:
@@ -205,7 +205,7 @@ def _usage(service: LookupService, rows: list[UsageRow], days: int, *, as_json: 
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000))
 @json_option(_("Print the lookups as a JSON array, for scripts."))
 @click.pass_obj
-def search_cmd(service: LookupService, number: str, limit: int, as_json: bool) -> None:
+def search_cmd(service: Portcheck, number: str, limit: int, as_json: bool) -> None:
     """Lookups of NUMBER (any form), or whose masked number or verdict contains it."""
     rows = _value(with_history(service, lambda: service.history.page(number, limit)))
     _list(rows, _("No matching lookups."), as_json=as_json)
@@ -217,7 +217,7 @@ def search_cmd(service: LookupService, number: str, limit: int, as_json: bool) -
 @click.argument("lookup_id", type=int)
 @json_option(_("Print the lookup as a JSON object (its results and verdict as check --json)."))
 @click.pass_obj
-def show_cmd(service: LookupService, lookup_id: int, as_json: bool) -> None:
+def show_cmd(service: Portcheck, lookup_id: int, as_json: bool) -> None:
     """One lookup in full, as it was answered (nothing is asked again)."""
     from tui.core.answers.describe import fields, status_line
     from tui.core.providers.registry import title
@@ -255,7 +255,7 @@ def show_cmd(service: LookupService, lookup_id: int, as_json: bool) -> None:
 @click.option("--yes", is_flag=True, help=_("Do not ask for confirmation (scripts)."))
 @click.pass_obj
 def purge_cmd(
-    service: LookupService,
+    service: Portcheck,
     older_than: str | None,
     number: str | None,
     everything: bool,

@@ -28,7 +28,7 @@ from tui.core.i18n import LANGUAGES, _, ngettext
 
 if TYPE_CHECKING:
     from tui.core.lookup.model import Lookup
-    from tui.core.service.service import LookupService
+    from tui.core.service.front import Portcheck
 
 # Heavy modules (httpx, msgspec, the sandbox) are imported inside the commands that use them,
 # so that `portcheck` draws its first frame without waiting for them.
@@ -139,7 +139,7 @@ def cli(
 )
 @click.pass_obj
 def check(
-    service: LookupService,
+    service: Portcheck,
     number: str,
     rio: str | None,
     providers: tuple[str, ...],
@@ -205,7 +205,7 @@ def _known_theme(name: str | None) -> str | None:
 
 
 async def _check(
-    service: LookupService,
+    service: Portcheck,
     number: str,
     rio: str | None,
     providers: list[str],

@@ -10,7 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from tui.app.keys import keys_of, translate_bindings
-from tui.core.i18n import N_, _
+from tui.core.i18n import N_, _, ngettext
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -54,3 +54,21 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def action_answer(self, value: bool) -> None:
         self.dismiss(value)
+
+
+def billing_question(question: str, providers: list[str], maybe_billed: list[str]) -> str:
+    """`question`, saying that each of `providers` bills every query, and that the earlier
+    request to each of `maybe_billed` may have cost already (asking again may bill twice)."""
+
+    bills = ngettext(
+        "{providers} bills every query.", "{providers} bill every query.", len(providers)
+    ).format(providers=", ".join(providers))
+    if maybe_billed:  # timed out, cut off or interrupted: that request may have cost already
+        bills += " " + ngettext(
+            "The earlier request to {providers} may have been billed already: asking "
+            "again may bill twice.",
+            "The earlier requests to {providers} may have been billed already: asking "
+            "again may bill twice.",
+            len(maybe_billed),
+        ).format(providers=", ".join(maybe_billed))
+    return f"{question} {bills}"

@@ -40,7 +40,7 @@ from tui.core.i18n import N_, _
 if TYPE_CHECKING:
     from tui.core.answers.row import BatchRow
     from tui.core.batch.run import Batch
-    from tui.core.service.service import LookupService
+    from tui.core.service.front import Portcheck
 
 ROWS_SHOWN = 2000
 """Rows kept in the table (the newest); every row is in the output file."""
@@ -69,7 +69,7 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
     ]
     CSS_PATH = "batch.tcss"
 
-    def __init__(self, service: LookupService) -> None:
+    def __init__(self, service: Portcheck) -> None:
         super().__init__()
         translate_bindings(self)
         self.service = service
@@ -239,7 +239,7 @@ class BatchScreen(ForwardsWorkerFailures, Screen[None]):
     @work(exclusive=True, group="batch-run", exit_on_error=False)
     async def _run(self, job: BatchJob) -> None:
         from tui.core.batch.job import AnswersUnwritable
-        from tui.core.store.sqlite.lock import BatchBusy
+        from tui.core.store.model import BatchBusy
 
         spec = job.spec
         assert spec.output is not None

@@ -1,223 +1,267 @@
-"""The main screen: a view of exactly one lookup, and the history beside it.
+"""The main screen: the lookup on screen, the history beside it, and the service behind both.
 
-The number field, the verdict, the panels and the copied summary always belong to the lookup
-on screen (`current`). Lookups are run by the service; this screen routes what the user asks
-to it and draws what comes back, dropping answers that belong to another lookup. Its layout
-and start-up are in screens/base.py, its history half in screens/history_side.py.
+The screen holds its parts: a `LookupPane` (the form, the panels and the lookup they show)
+and a `HistorySidebar` (the list, which reads past lookups back). It loads the engine and the
+profile after the first frame, routes what the user asks to the service, and hands each run
+to the pane to draw.
 """
 
 from __future__ import annotations
 
+import asyncio
+import gc
+from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import on, work
+from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
 
-from tui.app.dialogs.confirm import ConfirmScreen
 from tui.app.dialogs.text_screen import TextScreen
-from tui.app.messages import LookupRequested, ProviderRetryRequested, RawAnswerRequested
-from tui.app.screens.history_side import HistorySide
-from tui.core.errors import InvalidInput
-from tui.core.i18n import N_, _, ngettext
+from tui.app.keys import translate_bindings
+from tui.app.messages import (
+    ForwardsWorkerFailures,
+    HistoryPicked,
+    LookupSettled,
+    PastLookupOpened,
+)
+from tui.app.widgets.footer import FittingFooter
+from tui.app.widgets.history_sidebar import HistorySidebar
+from tui.app.widgets.lookup_pane import LookupPane
+from tui.app.widgets.provider_panel import ProviderPanel
+from tui.app.widgets.title_bar import TitleBar
+from tui.app.widgets.verdict_bar import VerdictBar
+from tui.core.errors import ConfigError
+from tui.core.i18n import N_, _
 
 if TYPE_CHECKING:
+    from tui.app.keys import Sections
     from tui.app.screens.batch import BatchScreen
+    from tui.app.widgets.number_form import NumberForm
+    from tui.app.widgets.provider_grid import ProviderGrid
     from tui.core.lookup.model import Lookup
-    from tui.core.lookup.run import LookupRun
-
-IDLE = N_("Paste a number and press Enter.")
-DRAW_WAIT = 0.05
-"""Longest a new lookup waits for its requests to be sent before it is drawn anyway."""
+    from tui.core.service.front import Portcheck
 
 
-class MainScreen(HistorySide):
+def _load_transport(tls: bool) -> None:
+    from tui.core.http.client import load_transport  # imports httpx
+
+    load_transport(tls=tls)
+
+
+def _binding(
+    key: str, action: str, label: str, id: str, tip: str, show: bool = True, priority: bool = False
+) -> Binding:
+    return Binding(key, action, label, id=id, tooltip=tip, show=show, priority=priority)
+
+
+class MainScreen(ForwardsWorkerFailures, Screen[None]):
     """Everything an agent needs on one screen, driven from the keyboard."""
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     # Short labels, help first: the footer must fit 80 columns over SSH.
     BINDINGS = [
-        Binding("f1", "help", N_("Help"), id="help", tooltip=N_("this help")),
-        Binding(
-            "ctrl+y",
-            "copy_summary",
-            N_("Copy"),
-            id="copy-summary",
-            tooltip=N_("copy the one-line ticket summary (masked)"),
-        ),
-        Binding(
-            "ctrl+r",
-            "rerun",
-            N_("Again"),
-            id="rerun",
-            tooltip=N_("ask again (billed providers ask first)"),
-        ),
-        Binding(
-            "ctrl+o",
-            "toggle_history",
-            N_("History"),
-            id="history.toggle",
-            tooltip=N_("show / hide the history"),
-        ),
-        Binding(
-            "ctrl+f",
-            "filter_history",
-            N_("Filter"),
-            id="history.filter",
-            tooltip=N_("filter the history"),
-            show=False,  # in the help: the footer must fit 80 columns beside a panel's keys
-        ),
+        _binding("f1", "help", N_("Help"), "help", N_("this help")),
+        _binding("ctrl+y", "copy_summary", N_("Copy"), "copy-summary",
+                 N_("copy the one-line ticket summary (masked)")),
+        _binding("ctrl+r", "rerun", N_("Again"), "rerun",
+                 N_("ask again (billed providers ask first)")),
+        _binding("ctrl+o", "toggle_history", N_("History"), "history.toggle",
+                 N_("show / hide the history")),
+        # In the help: the footer must fit 80 columns beside a panel's keys.
+        _binding("ctrl+f", "filter_history", N_("Filter"), "history.filter",
+                 N_("filter the history"), show=False),
         # Priority: handled as it arrives, before the keys queued behind it are dispatched
         # (the form's own widgets run it in the order typed: number_form.InOrder).
-        Binding(
-            "ctrl+l",
-            "new_lookup",
-            N_("New"),
-            priority=True,
-            id="new-lookup",
-            tooltip=N_("new lookup (clear the form, every provider on again)"),
-        ),
-    ]
+        _binding("ctrl+l", "new_lookup", N_("New"), "new-lookup",
+                 N_("new lookup (clear the form, every provider on again)"), priority=True),
+    ]  # fmt: skip
 
-    _batch_screen: BatchScreen | None = None
-    """The batch screen, once opened."""
+    def __init__(
+        self,
+        make_service: Callable[[], Portcheck],
+        profile_name: str | None = None,
+        config_path: str | None = None,
+    ) -> None:
+        super().__init__()
+        translate_bindings(self)
+        self._make_service = make_service
+        self.profile_name = profile_name
+        self.config_path = config_path
+        """`--config`, to preview the profile's panels before the engine loads."""
+        self._previewed: list[tuple[str, str]] | None = None
+        self._preview_region: str | None = None
+        self.service: Portcheck | None = None
+        """Runs every lookup, once loaded."""
+        self.masked = True
+        """Numbers in the history and summaries are masked."""
+        self.ready = False
+        """The profile is loaded and its panels are mounted."""
+        self._batch_screen: BatchScreen | None = None
+        """The batch screen, once opened."""
 
-    # --- drawing one lookup ----------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        # The profile's panels are part of the first frame when its file names them plainly
+        # (a TOML read, ~1 ms); the validated profile confirms or replaces them later.
+        from tui.core.config.preview import preview_profile
 
-    def show(self, lookup: Lookup | None) -> None:
-        """Make `lookup` the one on screen and draw all of it (None: an empty screen)."""
-        self.current = lookup
-        self.panels.show(lookup)
-        self._draw_verdict()
+        preview = preview_profile(self.config_path, self.profile_name)
+        self._previewed = list(preview.providers) if preview else None
+        self._preview_region = preview.region if preview else None
+        title = TitleBar()
+        if preview is not None:
+            title.show_loading(preview.name, preview.region)
+        yield title
+        verdict = VerdictBar()
+        yield verdict
+        with Horizontal(id="body"):
+            yield HistorySidebar()
+            yield LookupPane(verdict, self._previewed or [])
+        yield FittingFooter()
 
-    def _draw_verdict(self) -> None:
-        lookup = self.current
-        if lookup is None or not (lookup.results or lookup.asking):
-            self.verdict.idle(_(IDLE))
+    @property
+    def pane(self) -> LookupPane:
+        return self.query_one(LookupPane)
+
+    @property
+    def form(self) -> NumberForm:
+        return self.pane.form
+
+    @property
+    def panels(self) -> ProviderGrid:
+        return self.pane.panels
+
+    def panel(self, provider: str) -> ProviderPanel | None:
+        return self.pane.panel(provider)
+
+    @property
+    def verdict(self) -> VerdictBar:
+        return self.query_one(VerdictBar)
+
+    @property
+    def sidebar(self) -> HistorySidebar:
+        return self.query_one(HistorySidebar)
+
+    @property
+    def current(self) -> Lookup | None:
+        """The lookup on screen."""
+        return self.pane.current
+
+    # --- start-up and profiles -------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        if self._preview_region is not None:
+            self.form.default_region = self._preview_region
+        self.set_focus(self.form.number_input)
+        # Load the engine once the first frame is on screen: its imports hold the GIL and
+        # would otherwise delay the frame the user is waiting for.
+        self.call_after_refresh(self.load_service)
+
+    @work(exclusive=True, group="session", exit_on_error=False)
+    async def load_service(self) -> None:
+        """Draw the profile's panels, then import the engine, read the config, open the
+        history and warm the HTTP layer, off the UI thread. Ready once all of it is done: a
+        lookup asked for before is kept and runs then, so reuse and budgets always apply."""
+        # httpx and the CA bundle load beside the engine (reading the bundle releases the
+        # GIL), so that once the panels are up only the cheap client objects are left.
+        # A profile read from a file may use https; the demo (no file) never does.
+        transport = asyncio.create_task(
+            asyncio.to_thread(_load_transport, self._previewed is not None)
+        )
+        if self.service is None:
+            self.service = await asyncio.to_thread(self._make_service)
+        service = self.service
+        try:
+            notices = await service.start(self.profile_name, history=False)
+        except ConfigError as exc:
+            await self._config_failed(exc)
+            return
+        await self._mount_panels(service)
+        notices += await service.open_history()
+        await transport
+        await service.warm()
+        await self._profile_ready(service, notices)
+
+    async def _config_failed(self, exc: ConfigError) -> None:
+        if exc.path and Path(exc.path).is_file():
+            fix = _("fix the file and restart")
+        elif exc.path:
+            fix = _("there is no file at {path}: create it with `portcheck config init`").format(
+                path=exc.path
+            )
         else:
-            self.verdict.show(lookup.verdict, asking=lookup.asking)
+            fix = _("restart with a profile that exists")
+        self.query_one(TitleBar).config_error()
+        await self.pane.unavailable(fix)
+        self.app.push_screen(TextScreen(_("Configuration error"), exc.message))
 
-    @work(exit_on_error=False)
-    async def follow(self, run: LookupRun, *, new: bool) -> None:
-        """Draw a run's answers as they arrive, while its lookup is the one on screen."""
-        # Drawn once the requests are out (2-3 ms), not before: a frame drawn first would
-        # hold the store's answer, and so every request, for the ~10 ms it takes.
-        await run.sent(within=DRAW_WAIT)
-        if run.lookup is self.current:
-            if new:
-                self.show(run.lookup)
-            else:
-                self.panels.querying(run.names)
-                self._draw_verdict()
-        async for result in run:
-            if run.lookup is not self.current:
-                continue  # another lookup is on screen now: this answer is not its
-            self.panels.draw(result)
-            self._draw_verdict()
-        lookup = await run.wait()
-        if lookup is self.current:
-            for warning in lookup.warnings:
-                self.notify(warning, severity="warning", timeout=8)
-        self.sidebar.reload()
+    async def _mount_panels(self, service: Portcheck) -> None:
+        profile = service.profile
+        assert profile is not None
+        self.query_one(TitleBar).show_profile(profile, ready=False)
+        self._apply_keymap(service.keymap)
+        regions = tuple(service.served_regions)
+        await self.pane.set_providers(service.provider_titles, profile.settings.region, regions)
+        self._previewed = None
+
+    def key_sections(self) -> Sections:
+        """Every binding of the app, by where it works (for the help and `[keymap]`)."""
+        from tui.app.bindings import key_sections
+
+        return key_sections(type(self), type(self.app))
+
+    def _apply_keymap(self, keymap: dict[str, str]) -> None:
+        from tui.app.keys import unknown_ids
+
+        if keymap != self.app._keymap:
+            self.app.set_keymap(keymap)
+            for warning in unknown_ids(keymap, self.key_sections()):
+                self.notify(warning, title=_("Keymap"), severity="warning", timeout=10)
+
+    async def _profile_ready(self, service: Portcheck, notices: list[str]) -> None:
+        assert service.profile is not None
+        self.query_one(TitleBar).show_profile(service.profile)
+        for notice in notices:
+            self.notify(notice, severity="warning", timeout=10)
+        self.sidebar.attach(service)
+        # What start-up built (modules, widgets, the engine) lives as long as the app: out
+        # of the collector's sight, a full collection no longer walks it and stalls the UI
+        # for 50-60 ms in the middle of a lookup.
+        gc.freeze()
+        self.ready = True
+        self.pane.attach(service)
+
+    @work(exclusive=True, group="session", exit_on_error=False)
+    async def switch_profile(self, name: str) -> None:
+        """Make `name` the active profile."""
+        service = self.service
+        if service is None:
+            return
+        self.ready = self.pane.ready = False  # the panels are remounted: lookups wait
+        try:
+            await service.switch(name)
+        except ConfigError as exc:
+            self.ready = self.pane.ready = True
+            self.notify(exc.message, title=_("Cannot switch profile"), severity="error")
+            return
+        await self._mount_panels(service)
+        await self._profile_ready(service, [])
+        self.notify(_("Profile {name}").format(name=name))
 
     # --- lookups ---------------------------------------------------------------------------
 
-    @on(LookupRequested)
-    def _lookup_requested(self, event: LookupRequested) -> None:
-        self.start_lookup(event.number, event.rio, event.providers)
-
-    def start_lookup(self, number: str, rio: str | None, providers: list[str]) -> None:
-        """Validate offline, then ask the providers; bad input is explained, nothing sent."""
-        service = self.service
-        if not self.ready or service is None:
-            # An agent who pastes and presses Enter during start-up keeps the lookup.
-            self._pending = (number, rio)
-            self.notify(_("Loading the profile: the lookup will start as soon as it is ready."))
-            return
-        try:
-            query = service.prepare(number, rio)
-        except InvalidInput as exc:
-            self.show(None)
-            self.verdict.idle(
-                _("Not looked up: {problem} Nothing was sent.").format(problem=exc.message)
-            )
-            return
-        if not providers:
-            self.notify(_("Every provider is switched off."), severity="warning")
-            return
-        self._run(service.begin(query, providers, typed=number))
-
-    def _run(self, run: LookupRun) -> None:
-        new = run.lookup is not self.current
-        self.current = run.lookup  # what ctrl+y, ctrl+r and retries act on from now on
-        self.follow(run, new=new)
-
-    async def _billing_agreed(
-        self, providers: list[str], question: str, lookup: Lookup | None = None
-    ) -> bool:
-        if not providers:
-            return True
-        bills = ngettext(
-            "{providers} bills every query.", "{providers} bill every query.", len(providers)
-        ).format(providers=", ".join(providers))
-        results = lookup.results if lookup is not None else {}
-        maybe = [p for p in providers if p in results and results[p].billed is None]
-        if maybe:  # timed out, cut off or interrupted: that request may have cost already
-            bills += " " + ngettext(
-                "The earlier request to {providers} may have been billed already: asking "
-                "again may bill twice.",
-                "The earlier requests to {providers} may have been billed already: asking "
-                "again may bill twice.",
-                len(maybe),
-            ).format(providers=", ".join(maybe))
-        agreed: bool = await self.app.push_screen_wait(
-            ConfirmScreen(f"{question} {bills}", _("Ask again"))
-        )
-        return agreed
-
-    @on(ProviderRetryRequested)
-    def _retry_requested(self, event: ProviderRetryRequested) -> None:
-        self.retry_provider(event.provider)
-
-    @work(exit_on_error=False)
-    async def retry_provider(self, provider: str) -> None:
-        """Ask one provider of the lookup on screen again; a billed one asks first."""
-        lookup, service = self.current, self.service
-        if lookup is None or service is None or lookup.query is None:
-            self.notify(_("Look a number up first."), severity="warning")
-            return
-        if lookup.rio_forgotten and service.uses_rio(provider):
-            self.ask_rio_again(lookup)
-            return
-        billed = service.billed_for(lookup.query, [provider])
-        question = _("Ask {provider} again?").format(provider=provider)
-        if await self._billing_agreed(billed, question, lookup):
-            self._run(service.retry(lookup, provider))
-
     def action_rerun(self) -> None:
-        self.rerun_current()
+        self.pane.rerun_current()
 
-    @work(exclusive=True, group="rerun", exit_on_error=False)
-    async def rerun_current(self) -> None:
-        """Ask every provider of the lookup on screen again; billed ones ask first."""
-        lookup, service = self.current, self.service
-        if lookup is None or service is None:
-            self.notify(_("Nothing on screen to ask again: press Enter to look the number up."))
-            return
-        if lookup.query is None:
-            self.notify(_("The full number of this lookup is not stored: type it again."))
-            return
-        if lookup.rio_forgotten:
-            self.ask_rio_again(lookup)
-            return
-        billed = service.billed_for(lookup.query, lookup.names)
-        if await self._billing_agreed(billed, _("Ask again?"), lookup):
-            rio = lookup.query.rio
-            self.form.show_number(lookup.typed, rio.code if rio else None, unknown=lookup.masked)
-            self._run(service.rerun(lookup))
+    @on(LookupSettled)
+    def _settled(self) -> None:
+        self.sidebar.reload()  # the lookup just answered is in history now
 
     def action_new_lookup(self) -> None:
-        self.form.clear()
-        self.show(None)
+        self.pane.clear()
 
     def open_batch(self) -> None:
         """The batch screen, on this screen's profile: the same one each time, with its file,
@@ -236,21 +280,46 @@ class MainScreen(HistorySide):
             self.app.install_screen(kept, "batch")  # installed: kept when it is closed
         self.app.push_screen(kept)
 
-    # --- raw answers, summary, help, privacy -----------------------------------------------
+    # --- the history beside it -------------------------------------------------------------
 
-    @on(RawAnswerRequested)
-    def _raw(self, event: RawAnswerRequested) -> None:
-        result = self.current.results.get(event.provider) if self.current else None
-        if result is None:
-            self.notify(_("No answer from this provider yet."))
-            return
-        self.app.push_screen(TextScreen.raw_answer(result))
+    @on(HistoryPicked)
+    def _history_picked(self, event: HistoryPicked) -> None:
+        """A lookup picked elsewhere (a batch row): the history reads it back."""
+        self.sidebar.open(event.lookup_id, rerun=False)
+
+    @on(PastLookupOpened)
+    def _past_opened(self, event: PastLookupOpened) -> None:
+        """Show a past lookup as it was answered, or look its number up again."""
+        if self.has_class("-narrow", "-history"):  # the history covers the lookup: uncover it
+            self.remove_class("-history")
+            self.form.number_input.focus()
+        self.pane.open_past(event.lookup, rerun=event.rerun)
+
+    def action_toggle_history(self) -> None:
+        if self.has_class("-narrow"):
+            self.toggle_class("-history")
+            if self.has_class("-history"):
+                self.sidebar.entries.focus()
+            else:
+                self.form.number_input.focus()
+        else:
+            self.toggle_class("-history-hidden")
+
+    def action_filter_history(self) -> None:
+        if self.has_class("-narrow"):
+            self.add_class("-history")
+        self.remove_class("-history-hidden")
+        self.sidebar.filter_input.focus()
+
+    def purge_history(self) -> None:
+        """Delete the whole history, after asking."""
+        self.sidebar.purge_all()
+
+    # --- summary, help, privacy ------------------------------------------------------------
 
     def ticket_summary(self) -> str | None:
         """The one-line summary of the lookup on screen, masked as configured."""
-        if self.current is None or not self.current.results:
-            return None
-        return self.current.summary(masked=self.masked)
+        return self.pane.summary(masked=self.masked)
 
     def action_copy_summary(self) -> None:
         summary = self.ticket_summary()

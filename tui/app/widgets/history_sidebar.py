@@ -1,7 +1,8 @@
 """The history half of the screen: latest lookups, masked, newest first; filter, delete, purge.
 
 It reads and forgets through the lookup service, in workers: the UI thread never waits for
-SQLite. Picking or re-running a lookup is the screen's business: it posts a message for that.
+SQLite. A lookup picked (or asked again) is read back here and handed to the screen in a
+`PastLookupOpened`: what to do with it is the screen's business.
 """
 
 from __future__ import annotations
@@ -22,13 +23,13 @@ from tui.app.keys import translate_bindings
 from tui.app.messages import (
     ForwardsWorkerFailures,
     HistoryDeleteRequested,
-    HistoryPicked,
     HistoryRerunRequested,
+    PastLookupOpened,
 )
 from tui.core.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
-    from tui.core.service.service import LookupService
+    from tui.core.service.front import Portcheck
     from tui.core.store.model import LookupSummary
 
 HISTORY_ROWS = 200
@@ -93,7 +94,7 @@ class HistorySidebar(ForwardsWorkerFailures, Vertical):
 
     def __init__(self) -> None:
         super().__init__()
-        self.service: LookupService | None = None
+        self.service: Portcheck | None = None
         """Where the history comes from, once the profile is loaded."""
         self.masked = True
         """Show masked numbers even where full ones are stored."""
@@ -114,7 +115,7 @@ class HistorySidebar(ForwardsWorkerFailures, Vertical):
         """The list."""
         return self.query_one(HistoryList)
 
-    def attach(self, service: LookupService) -> None:
+    def attach(self, service: Portcheck) -> None:
         """Read history through `service` from now on."""
         self.service = service
         self.reload()
@@ -167,7 +168,25 @@ class HistorySidebar(ForwardsWorkerFailures, Vertical):
     def _picked(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         if event.option.id:
-            self.post_message(HistoryPicked(int(event.option.id)))
+            self.open(int(event.option.id), rerun=False)
+
+    @on(HistoryRerunRequested)
+    def _rerun(self, event: HistoryRerunRequested) -> None:
+        event.stop()
+        self.open(event.lookup_id, rerun=True)
+
+    @work(exclusive=True, group="past", exit_on_error=False)
+    async def open(self, lookup_id: int, *, rerun: bool) -> None:
+        """Read a past lookup back and hand it to the screen (the last one asked wins)."""
+        if self.service is None:
+            return
+        found = await self.service.history.show(lookup_id)
+        for warning in found.warnings:
+            self.notify(warning, severity="error")
+        if found.value is not None:
+            self.post_message(PastLookupOpened(found.value, rerun))
+        elif not found.warnings:
+            self.notify(_("That lookup is no longer in history."), severity="warning")
 
     # --- forgetting ------------------------------------------------------------------------
 

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from tui.core.batch.resume import Resumed
     from tui.core.batch.run import Batch, Emit
     from tui.core.batch.source import InputRow
-    from tui.core.service.service import LookupService
+    from tui.core.service.front import Portcheck
     from tui.core.store.model import Checkpoint
 
 
@@ -87,8 +87,12 @@ class JobSpec:
 class BatchJob:
     """A batch of `spec` on `service`: `prepare`, then (confirmed) `start` and `run`."""
 
-    def __init__(self, service: LookupService, spec: JobSpec) -> None:
-        self.service = service
+    def __init__(self, service: Portcheck, spec: JobSpec) -> None:
+        from tui.core.service.service import LookupService
+
+        if not isinstance(service, LookupService):  # a server's client batches on the server
+            raise TypeError(f"a batch job runs on this machine's lookup service, not {service!r}")
+        self.service: LookupService = service
         self.spec = spec
         self.state = JobState.NEW
         self.resumed: Resumed | None = None

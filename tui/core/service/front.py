@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from tui.core.providers.base import Query
     from tui.core.service.history import Outcome
     from tui.core.store.model import LookupRecord, LookupSummary, UsageRow
-    from tui.core.store.sqlite.lock import BatchLock
+    from tui.core.store.protocols import BatchTurn
 
 
 class DemoSource(Protocol):
@@ -63,6 +63,8 @@ class Portcheck(Protocol):
     """Everything the CLI and the TUI ask of the lookup service."""
 
     profile: ResolvedProfile | None
+    config_path: str | None
+    """The config file named on the command line (None: the default place)."""
 
     @property
     def history(self) -> HistoryFront: ...
@@ -127,6 +129,6 @@ class Portcheck(Protocol):
 
     async def forget_batch(self, key: str) -> None: ...
 
-    def batch_lock(self) -> BatchLock: ...
+    def batch_lock(self) -> BatchTurn: ...
 
     async def aclose(self) -> None: ...

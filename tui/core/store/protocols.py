@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from tui.core.answers.result import ProviderResult
     from tui.core.store.model import (
         Answer,
+        BatchBusy,
         Checkpoint,
         Criteria,
         LookupRecord,
@@ -120,3 +121,21 @@ class HistoryStore(RunStore, HistoryReads, Forgetting, Checkpoints, Protocol):
     """A whole history backend."""
 
     async def close(self) -> None: ...
+
+
+class BatchTurn(Protocol):
+    """One batch at a time on one history: held for a whole run, released however it ends."""
+
+    def acquire(self, what: str) -> None:
+        """Take the turn for `what` (input → output), or raise `BatchBusy` (or OSError)."""
+
+    def busy(self) -> BatchBusy | None:
+        """Who holds the turn now, without taking it (None: free)."""
+
+    async def wait(self, what: str) -> None:
+        """Take the turn once the batch holding it ends."""
+
+    def release(self) -> None: ...
+
+    @property
+    def held(self) -> bool: ...

@@ -16,53 +16,13 @@ import fcntl
 import json
 import os
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
-from tui.core.i18n import _
+from tui.core.store.model import BatchBusy, Holder
 
 LOCK_NAME = "batch.lock"
 POLL = 0.25
 """Seconds between two tries while waiting for another batch to end."""
-
-
-@dataclass(frozen=True)
-class Holder:
-    """The batch that holds the lock."""
-
-    pid: int
-    since: float
-    """When it took the lock (Unix time)."""
-    what: str
-    """Its input and output, as the user named them."""
-
-    def describe(self) -> str:
-        """`process 1234, since 21:50:02 (two.txt → two.jsonl)`."""
-        when = time.localtime(self.since)
-        same_day = time.strftime("%Y-%m-%d", when) == time.strftime("%Y-%m-%d")
-        shown = time.strftime("%H:%M:%S" if same_day else "%Y-%m-%d %H:%M:%S", when)
-        return _("process {pid}, since {since} ({what})").format(
-            pid=self.pid, since=shown, what=self.what
-        )
-
-
-class BatchBusy(Exception):
-    """Another batch runs on this history."""
-
-    def __init__(self, holder: Holder | None) -> None:
-        super().__init__("batch busy")
-        self.holder = holder
-        """Who runs it (None: it could not be read)."""
-
-    @property
-    def message(self) -> str:
-        """What to tell the user, with what to do."""
-        who = self.holder.describe() if self.holder else _("another process")
-        return _(
-            "another batch is running on this history: {who}. Nothing was sent. Wait for "
-            "it to end, or stop it (Ctrl-C in its terminal, or kill {pid}: it stops after "
-            "its lookups in flight)."
-        ).format(who=who, pid=self.holder.pid if self.holder else "PID")
 
 
 class BatchLock:
