@@ -237,13 +237,15 @@ def measure(
 ) -> tuple[float, float, float]:
     """Lookups per second, and CPU milliseconds per lookup in the worker and the sandbox."""
     env = {**os.environ}
-    if tree is not None:  # another commit's engine
-        env["PYTHONPATH"] = str(tree)
+    script = __file__
+    if tree is not None:  # another commit's engine, by its own copy of this script (its
+        env["PYTHONPATH"] = str(tree)  # imports follow that tree's layout)
         worker = worker.split("@")[0]
+        script = str(tree / "bench" / "batch_throughput.py")
     served = sandbox_cpu(sandbox)
     with tempfile.TemporaryDirectory() as home:
         out = subprocess.run(
-            [sys.executable, __file__, "--worker", worker, "--url", base, "--numbers", str(n),
+            [sys.executable, script, "--worker", worker, "--url", base, "--numbers", str(n),
              "--in-flight", str(in_flight)],
             env={**env, "PORTCHECK_HOME": home}, capture_output=True, text=True,
             timeout=900, check=True,

@@ -160,7 +160,8 @@ def worker(args: argparse.Namespace) -> None:
 def measure(tree: Path, engine: str, url: str, n: int, history: str) -> float:
     env = {**os.environ, "PYTHONPATH": str(tree), "PORTCHECK_HOME": tempfile.mkdtemp()}
     out = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "engine_cpu.py"), "--worker", engine, "--url", url,
+        # The tree's own copy of this script: its imports follow that tree's layout.
+        [sys.executable, str(tree / "bench" / "engine_cpu.py"), "--worker", engine, "--url", url,
          "--lookups", str(n), "--history", history],
         env=env, cwd=tree, capture_output=True, text=True, timeout=600, check=True,
     )  # fmt: skip

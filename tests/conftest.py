@@ -1,4 +1,5 @@
-"""Shared fixtures: private config/data dirs, and one sandbox on 127.0.0.1 for the session."""
+"""Shared fixtures (private config/data dirs, one sandbox on 127.0.0.1 for the session), and
+each test's layer."""
 
 from __future__ import annotations
 
@@ -13,8 +14,39 @@ from tui.core import i18n
 from tui.core.config.load import ResolvedProfile
 from tui.core.config.model import build_profile, profile_data
 from tui.core.service.service import LookupService
+from tui.core.store.sqlite.aio import AsyncStore
 from tui.demo import demo_profile
 from tui.sandbox.server import SandboxServer
+
+LAYERS = {
+    "unit": "in-process, no socket: the core's logic, the config, the store on a temp dir",
+    "http": "in-process against the sandbox over real HTTP on 127.0.0.1 (the CLI in-process too)",
+    "command": "the installed command or other processes: kill -9, signals, tmux, start-up",
+    "tui": "the Textual app under Pilot",
+    "snapshot": "screens compared with their SVG snapshots",
+}
+"""Each test belongs to one layer, a marker of that name (`pytest -m "unit or http"`): its
+module's `LAYER`, or its own `@pytest.mark.layer(NAME)`; a test taking `snap_compare` is a
+snapshot test."""
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by these markers
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    unlayered = []
+    for item in items:
+        own = item.get_closest_marker("layer")
+        layer = own.args[0] if own else getattr(getattr(item, "module", None), "LAYER", None)
+        if "snap_compare" in getattr(item, "fixturenames", ()):
+            layer = "snapshot"
+        if layer not in LAYERS:
+            unlayered.append(item.nodeid)
+            continue
+        item.add_marker(layer)
+    if unlayered:
+        raise pytest.UsageError(
+            "tests without a layer (set LAYER in the module, or @pytest.mark.layer(NAME); "
+            f"layers: {', '.join(LAYERS)}): {', '.join(unlayered[:5])}"
+        )
 
 
 @pytest.fixture(autouse=True)
@@ -70,3 +102,17 @@ async def checker(sandbox: SandboxServer) -> AsyncIterator[LookupService]:
     service = LookupService().use(sandbox_profile(sandbox, timeout=2.0))
     yield service
     await service.aclose()
+
+
+def local(service: object) -> LookupService:
+    """`service` as the local lookup service it is in these tests (front ends hold it as the
+    `Portcheck` protocol, which has no store)."""
+    assert isinstance(service, LookupService)
+    return service
+
+
+def sqlite_store(service: object) -> AsyncStore:
+    """The SQLite backend of a local service's history (white-box tests break it on purpose)."""
+    store = local(service).store
+    assert isinstance(store, AsyncStore)
+    return store

@@ -6,10 +6,12 @@ import os
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from textual.pilot import Pilot
 
+from tests.conftest import local
 from tests.tui_helpers import app_for, config_for, lookup, ready, reset, settle, shared_server
 from tui.app.app import PortcheckApp
 from tui.core import i18n
@@ -54,8 +56,9 @@ async def provider_failure(pilot: Pilot[None]) -> None:
     await ready(pilot)
     app = pilot.app
     assert isinstance(app, PortcheckApp)
-    assert app.service is not None and app.service.demo is not None
-    server = app.service.demo.server  # type: ignore[attr-defined]
+    demo = local(app.service).demo
+    assert demo is not None
+    server = demo.server  # type: ignore[attr-defined]
     assert server is not None
     server.state.add_fault("ip138", "error")
     await lookup(pilot, "13800138056")
@@ -119,7 +122,7 @@ def history_app(tmp: Path) -> PortcheckApp:
     ]
     for i, (e164, region, verdict) in enumerate(rows):
         when = FIXED + i * 420
-        store.clock = lambda when=when: when
+        store.clock = partial(float, when)
         answer = ProviderResult("offline", Status.OK, line_status=LineStatus.ACTIVE)
         new = NewLookup(when, "desk", e164, region, False)
         store.record(None, new, [Answer(answer, 0)], {}, verdict)

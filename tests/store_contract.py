@@ -42,8 +42,6 @@ def ok(provider: str = "ip138", **fields: object) -> ProviderResult:
 class StoreContract:
     """What a history backend must do, whatever it stores in."""
 
-    clock: Clock
-
     async def open_store(self, where: Path, clock: Callable[[], float]) -> HistoryStore:
         raise NotImplementedError
 

@@ -15,6 +15,9 @@ from tui.core.errors import NetworkError, ProviderTimeout
 from tui.core.http.aio import AiohttpTransport
 from tui.core.http.client import build_client, no_tls_context, send
 
+LAYER = "unit"
+
+
 Serve = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
 
@@ -111,6 +114,7 @@ async def test_answers_come_through_and_connections_are_kept(
     assert connections[0] == 1
 
 
+@pytest.mark.layer("http")
 async def test_loopback_is_reached_directly_whatever_proxy_the_environment_names(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -11,6 +11,7 @@ import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,6 +19,9 @@ from tests.test_faults import PORTCHECK, Ran, portcheck
 from tests.tui_helpers import config_for
 from tui.core.answers.row import BatchRow, RowAnswer
 from tui.sandbox.server import SandboxServer
+
+LAYER = "command"
+
 
 ROWS = """number,name,rio
 13800138000,Li,
@@ -201,6 +205,7 @@ def test_ctrl_c_stops_after_the_lookups_in_flight_with_every_row_so_far_written(
     assert sandbox.state.hits["china_mnp"] == len(written)  # nothing asked and not written
 
 
+@pytest.mark.layer("unit")
 def test_rows_are_read_from_a_csv_or_a_plain_list() -> None:
     from tui.core.batch.source import read_rows
 
@@ -259,7 +264,7 @@ def _wait_rows(target: Path, at_least: int) -> None:
         time.sleep(0.02)
 
 
-def _rows_of(target: Path) -> list[dict[str, object]]:
+def _rows_of(target: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
 
 
@@ -400,7 +405,7 @@ def test_after_kill_9_nothing_answered_is_sent_again_and_in_flight_rows_say_so(
     again = _again(tmp_path, config, source, target)
     rows = _rows_of(target)
     assert [r["row"] for r in rows] == list(range(1, 31)), again.err
-    unknown = [r for r in rows if (r.get("error") or {}).get("kind") == "outcome_unknown"]  # type: ignore[union-attr]
+    unknown = [r for r in rows if (r.get("error") or {}).get("kind") == "outcome_unknown"]
     # the ones in flight at the kill, and the one reserved to ask next (--concurrency 4: 4 + 1)
     assert 1 <= len(unknown) <= 5
     assert again.code == 1  # those rows are errors
@@ -442,7 +447,7 @@ def test_a_duplicate_of_an_unknown_row_is_unknown_too_never_sent_again(
                       config=config)  # fmt: skip
     rows = _rows_of(target)
     assert [r["row"] for r in rows] == [1, 2, 3], again.err
-    kinds = [(r.get("error") or {}).get("kind") for r in rows]  # type: ignore[union-attr]
+    kinds = [(r.get("error") or {}).get("kind") for r in rows]
     assert kinds[0] == kinds[2] == "outcome_unknown"  # the number is unknown, not its row
     assert sandbox.state.asked[("china_mnp", "13800138001")] == 1
     assert not _sent_twice(sandbox)
@@ -500,7 +505,7 @@ def test_ten_kills_on_a_list_of_duplicates_send_no_number_twice(
     assert [r["row"] for r in rows] == list(range(1, 501)), done.err  # once each, in order
     assert [r["number"] for r in rows] == ["+86" + n for n in numbers]
     assert not _sent_twice(sandbox)
-    unknown = {r["number"] for r in rows if (r.get("error") or {}).get("kind") == "outcome_unknown"}  # type: ignore[union-attr]
+    unknown = {r["number"] for r in rows if (r.get("error") or {}).get("kind") == "outcome_unknown"}
     answered = {r["number"] for r in rows if not r.get("error")}
     assert not unknown & answered  # a number is unknown in every row holding it, or in none
     assert len(answered) + len(unknown) == 250
@@ -522,7 +527,7 @@ def test_retry_unknown_asks_the_unknown_rows_on_a_later_resume_too(
     written = _rows_of(target)
     unknown = [
         r["number"] for r in written if (r.get("error") or {}).get("kind") == "outcome_unknown"
-    ]  # type: ignore[union-attr]
+    ]
     assert unknown and len(written) < 30  # written as unknown by a resume that stopped
     args = ["--concurrency", "4", "--provider", "offline", "--provider", "china_mnp"]
     third = portcheck(tmp_path / "home", "batch", str(source), "-o", str(target), "--yes",
@@ -648,6 +653,7 @@ def test_a_stopped_run_to_stdout_says_it_cannot_be_continued(
     assert "not checkpointed (it wrote to stdout)" in err and "-o FILE" in err
 
 
+@pytest.mark.layer("http")
 async def test_a_duplicate_far_down_the_file_gets_the_same_answer_from_history(
     tmp_path: Path, sandbox: SandboxServer
 ) -> None:
@@ -687,6 +693,7 @@ async def test_a_duplicate_far_down_the_file_gets_the_same_answer_from_history(
     assert sandbox.state.hits["china_mnp"] == 31  # the duplicate was not asked
 
 
+@pytest.mark.layer("http")
 async def test_the_estimate_counts_answers_history_will_reuse(
     tmp_path: Path, sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -714,6 +721,7 @@ async def test_the_estimate_counts_answers_history_will_reuse(
     assert found.billed == {"china_mnp": 3, "ip138": 3}
 
 
+@pytest.mark.layer("http")
 async def test_the_estimate_speaks_of_one_in_the_singular(
     tmp_path: Path, sandbox: SandboxServer
 ) -> None:
@@ -745,6 +753,7 @@ async def test_the_estimate_speaks_of_one_in_the_singular(
     ]
 
 
+@pytest.mark.layer("unit")
 def test_the_last_line_speaks_of_one_in_the_singular() -> None:
     from tui.core.batch.tally import Tally
 
@@ -819,6 +828,7 @@ def test_memory_stays_flat_as_the_input_grows(tmp_path: Path) -> None:
     assert per_row < 400, f"{per_row:.0f} bytes more per row"
 
 
+@pytest.mark.layer("http")
 async def test_a_slow_row_does_not_hold_later_rows_out_of_flight(sandbox: SandboxServer) -> None:
     """Answers are written in input order, but a row whose answer is slow does not stop the
     rows after it from being asked: the others go on while it waits (up to a bounded number
@@ -848,6 +858,7 @@ async def test_a_slow_row_does_not_hold_later_rows_out_of_flight(sandbox: Sandbo
     assert asked_when_first_written[0] >= 6
 
 
+@pytest.mark.layer("http")
 async def test_a_stop_sends_nothing_for_rows_not_begun(sandbox: SandboxServer) -> None:
     from tests.conftest import sandbox_profile
     from tui.core.batch.run import Batch
@@ -874,6 +885,7 @@ async def test_a_stop_sends_nothing_for_rows_not_begun(sandbox: SandboxServer) -
     assert sandbox.state.hits["china_mnp"] == len(written)
 
 
+@pytest.mark.layer("http")
 async def test_a_stop_gives_back_what_the_rows_waiting_their_turn_reserved(
     sandbox: SandboxServer, tmp_path: Path
 ) -> None:
@@ -915,6 +927,7 @@ async def test_a_stop_gives_back_what_the_rows_waiting_their_turn_reserved(
     assert not again.asking  # nothing left "outcome unknown"
 
 
+@pytest.mark.layer("http")
 async def test_closing_the_service_gives_back_a_lookup_still_waiting_its_turn(
     sandbox: SandboxServer, tmp_path: Path
 ) -> None:
@@ -947,6 +960,7 @@ async def test_closing_the_service_gives_back_a_lookup_still_waiting_its_turn(
         store.close()
 
 
+@pytest.mark.layer("unit")
 def test_a_batch_collects_less_often_and_leaves_the_collector_as_it_found_it() -> None:
     import gc
 
@@ -959,6 +973,7 @@ def test_a_batch_collects_less_often_and_leaves_the_collector_as_it_found_it() -
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
 
 
+@pytest.mark.layer("unit")
 async def test_nothing_after_a_row_that_never_started_is_written() -> None:
     """A stop leaves the rows not begun unwritten, and every row after them too, even one
     answered without asking (invalid, a duplicate): a gap would be skipped on resume, since
@@ -971,11 +986,11 @@ async def test_nothing_after_a_row_that_never_started_is_written() -> None:
 
     batch = core_batch.Batch(SimpleNamespace(store=None), concurrency=1)  # type: ignore[arg-type]
 
-    async def never_started() -> dict[str, object]:
+    async def never_started() -> RowAnswer:
         batch.stop()  # the stop lands while the first row waits its turn
         raise core_batch._NotStarted
 
-    def answer(row: InputRow) -> asyncio.Future[dict[str, object]]:
+    def answer(row: InputRow) -> asyncio.Future[RowAnswer]:
         if row.index == 1:
             return asyncio.ensure_future(never_started())
         done: asyncio.Future[RowAnswer] = asyncio.get_running_loop().create_future()
@@ -1076,7 +1091,7 @@ def test_a_full_disk_stops_the_batch_and_never_bills_the_list_twice(
         rows = _rows_of(target)
     assert [r["row"] for r in rows] == list(range(1, 3001)), again.err
     assert not _sent_twice(sandbox)  # nothing sent before the stop was sent again
-    unknown = [r for r in rows if (r.get("error") or {}).get("kind") == "outcome_unknown"]  # type: ignore[union-attr]
+    unknown = [r for r in rows if (r.get("error") or {}).get("kind") == "outcome_unknown"]
     assert sandbox.state.hits["china_mnp"] + len(unknown) >= 3000
 
 
@@ -1109,6 +1124,7 @@ def test_answers_to_a_full_stdout_and_stdin_into_a_full_temp_folder_say_so(
     assert "TMPDIR" in spooled.stderr and "Traceback" not in spooled.stderr
 
 
+@pytest.mark.layer("http")
 async def test_rows_a_kill_takes_from_the_output_buffer_come_back_from_history(
     sandbox: SandboxServer, tmp_path: Path
 ) -> None:
@@ -1129,7 +1145,9 @@ async def test_rows_a_kill_takes_from_the_output_buffer_come_back_from_history(
     rows = [InputRow(i + 1, {"n": str(i)}, f"1380013{i:04d}", None) for i in range(40)]
     target, home, kept = tmp_path / "out.jsonl", tmp_path / "home", tmp_path / "kept.sqlite3"
     service = LookupService().use(sandbox_profile(sandbox), store=Store(home))
-    store = service.store
+    from tests.conftest import sqlite_store
+
+    store = sqlite_store(service)
     assert store is not None
     counted: list[tuple[int, int]] = []  # each count, and the rows in the file then
     flushed = 0  # the file's size at the last count

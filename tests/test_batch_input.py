@@ -17,6 +17,8 @@ from tui.core.batch.source import column_letters, read_rows
 from tui.core.errors import InvalidInput
 from tui.sandbox.server import SandboxServer
 
+LAYER = "unit"
+
 
 def _rows(text: str, **options: str) -> list[tuple[int, str, dict[str, str]]]:
     lines = text.splitlines(keepends=True)
@@ -87,6 +89,7 @@ def test_spreadsheet_columns_are_named_as_a_spreadsheet_names_them() -> None:
 GBK_CSV = "号码,姓名\n13800138000,张三\n".encode("gbk")
 
 
+@pytest.mark.layer("command")
 def test_a_chinese_excel_csv_is_read_with_its_encoding(
     tmp_path: Path, sandbox: SandboxServer
 ) -> None:
@@ -106,14 +109,15 @@ def test_a_chinese_excel_csv_is_read_with_its_encoding(
     assert row["number"] == "+8613800138000"
 
 
+@pytest.mark.layer("command")
 def test_stdin_is_read_in_its_encoding_too(tmp_path: Path, sandbox: SandboxServer) -> None:
     config = config_for(sandbox, tmp_path / "c.toml")
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
     env.update(PORTCHECK_HOME=str(tmp_path / "home"), PORTCHECK_CONFIG=str(config), NO_COLOR="1")
 
-    def batch(*args: str) -> subprocess.CompletedProcess[str]:
+    def batch(*args: str) -> subprocess.CompletedProcess[bytes]:
         return subprocess.run([PORTCHECK, "batch", "-", "--yes", *args], input=GBK_CSV,
-                              capture_output=True, env=env, timeout=60, check=False)  # type: ignore[call-overload, no-any-return]  # fmt: skip
+                              capture_output=True, env=env, timeout=60, check=False)  # fmt: skip
 
     refused = batch()
     err = refused.stderr.decode()
@@ -127,6 +131,7 @@ def test_stdin_is_read_in_its_encoding_too(tmp_path: Path, sandbox: SandboxServe
     assert "'klingon' is not an encoding Python knows" in unknown.stderr.decode()
 
 
+@pytest.mark.layer("command")
 def test_a_line_the_csv_reader_cannot_read_is_named(tmp_path: Path, sandbox: SandboxServer) -> None:
     source = tmp_path / "notes.csv"
     source.write_text("number,notes\n13800138000,short\n13900139000," + "x" * 200_000 + "\n")
@@ -163,6 +168,7 @@ HOSTILE: dict[str, tuple[Callable[[], str | bytes], str]] = {
 """Lists no spreadsheet writes, and the refusal each gets (its content made on demand)."""
 
 
+@pytest.mark.layer("command")
 @pytest.mark.parametrize("name", list(HOSTILE))
 def test_hostile_lists_get_a_clear_refusal_in_bounded_time_and_memory(
     tmp_path: Path, sandbox: SandboxServer, name: str
@@ -183,6 +189,7 @@ def test_hostile_lists_get_a_clear_refusal_in_bounded_time_and_memory(
     assert sum(sandbox.state.hits.values()) == 0
 
 
+@pytest.mark.layer("command")
 def test_a_workbook_given_for_a_csv_says_how_to_save_one(
     tmp_path: Path, sandbox: SandboxServer
 ) -> None:
@@ -198,6 +205,7 @@ def test_a_workbook_given_for_a_csv_says_how_to_save_one(
     assert "save it as CSV UTF-8" in ran.err and "--encoding" not in ran.err
 
 
+@pytest.mark.layer("command")
 def test_a_csv_answer_opens_in_the_spreadsheet_the_list_came_from(
     tmp_path: Path, sandbox: SandboxServer
 ) -> None:
@@ -240,6 +248,7 @@ def test_a_header_of_numbers_is_a_header_when_its_column_is_asked_for() -> None:
     ]
 
 
+@pytest.mark.layer("command")
 def test_excels_unicode_text_is_read_without_being_told(
     tmp_path: Path, sandbox: SandboxServer
 ) -> None:
@@ -283,6 +292,7 @@ def test_no_cell_is_lost_beyond_the_header() -> None:
     ]
 
 
+@pytest.mark.layer("command")
 def test_a_csv_answer_keeps_every_cell_of_its_row(tmp_path: Path, sandbox: SandboxServer) -> None:
     source = tmp_path / "clients.csv"
     source.write_text("Nom;;Nom;Numéro\nLéa;VIP;Li;13800138000\nMax;;Wu;13900139000;rappeler\n")
@@ -300,6 +310,7 @@ def test_a_csv_answer_keeps_every_cell_of_its_row(tmp_path: Path, sandbox: Sandb
     assert second[len(header) :] == ["rappeler"] and len(first) == len(header)
 
 
+@pytest.mark.layer("command")
 @pytest.mark.parametrize(
     ("text", "old_row"),
     [
@@ -389,6 +400,7 @@ def test_an_output_is_cut_after_its_first_rows_whatever_its_cells_hold(
     assert output.read_text(encoding="utf-8") == ("\ufeffrow,name\n" if suffix == ".csv" else "")
 
 
+@pytest.mark.layer("command")
 def test_a_byte_order_mark_decides_over_encoding_and_utf8_given_as_gbk_is_refused(
     tmp_path: Path, sandbox: SandboxServer
 ) -> None:

@@ -6,6 +6,8 @@ import json
 import signal
 from pathlib import Path
 
+import pytest
+
 from tests.test_batch import ROWS, _again, _rows_of, _stopped_run
 from tests.test_faults import portcheck
 from tests.test_history_json import valid
@@ -13,9 +15,13 @@ from tests.tui_helpers import config_for
 from tui.core.errors import ErrorKind
 from tui.sandbox.server import SandboxServer
 
+LAYER = "command"
+
+
 SCHEMAS = Path(__file__).parents[1] / "schemas"
 
 
+@pytest.mark.layer("unit")
 def test_every_error_kind_is_named_by_a_schema() -> None:
     check = json.loads((SCHEMAS / "check.schema.json").read_text(encoding="utf-8"))
     row = json.loads((SCHEMAS / "batch-row.schema.json").read_text(encoding="utf-8"))

@@ -6,9 +6,11 @@ import contextlib
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widgets import DataTable, Input, ProgressBar, Static
 
 from tests.test_tui import text_of
@@ -18,6 +20,13 @@ from tui.app.dialogs.confirm import ConfirmScreen
 from tui.app.screens.batch import BatchScreen
 from tui.app.screens.batch_text import output_for
 from tui.sandbox.server import SandboxServer
+
+LAYER = "tui"
+
+
+def top(app: PortcheckApp) -> Screen[Any]:
+    """The screen on top (a call: what an earlier assert narrowed `app.screen` to is stale)."""
+    return app.screen
 
 
 async def _batch_of(pilot: Pilot[None], source: Path) -> BatchScreen:
@@ -88,13 +97,13 @@ async def test_a_batch_from_the_tui(tmp_path: Path, sandbox: SandboxServer) -> N
         await pilot.press("enter")  # Wang's row: shown on the main screen, from history
         await settle(pilot)
         main = app.main
-        assert main is not None and app.screen is main
+        assert main is not None and top(app) is main
         assert "中国联通" in text_of(main.verdict)
         assert sandbox.state.hits["china_mnp"] == 2  # opened, not asked again
         shown = _plan_of(screen)
         main.open_batch()  # back to the batch: the place is as it was left
         await settle(pilot)
-        assert app.screen is screen
+        assert top(app) is screen
         assert screen.query_one("#batch-file", Input).value == str(source)
         assert _plan_of(screen) == shown and screen.job is not None and screen.job.plan is not None
         assert screen.query_one(DataTable).row_count == 4
@@ -253,6 +262,7 @@ async def test_a_new_file_is_never_run_on_the_last_files_estimate(
             assert sum(sandbox.state.hits.values()) == 0
 
 
+@pytest.mark.layer("unit")
 def test_a_file_dropped_on_the_field_is_found_as_the_terminal_pastes_it(tmp_path: Path) -> None:
     from tui.app.screens.batch_text import typed_path
 

@@ -16,6 +16,8 @@ from tui.core.service.service import LookupService
 from tui.core.store.sqlite.store import Store
 from tui.sandbox.server import SandboxServer
 
+LAYER = "http"
+
 
 @pytest.fixture
 def history(tmp_path: Path) -> Store:

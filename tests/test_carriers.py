@@ -12,6 +12,9 @@ from hypothesis import strategies as st
 
 from tui.core.numbers.carriers import carrier_name
 
+LAYER = "unit"
+
+
 SAMPLES = [
     "+8613800138000",
     "+8617012345678",
@@ -47,6 +50,7 @@ def test_same_answer_for_arbitrary_numbers(country: int, national: int) -> None:
     assert carrier_name(number, "en") == carrier.name_for_number(number, "en")
 
 
+@pytest.mark.layer("command")
 def test_a_chinese_lookup_loads_one_data_file_not_all() -> None:
     code = (
         "import sys, phonenumbers; from tui.core.numbers.phone import parse_number, range_operator;"

@@ -16,6 +16,8 @@ from tests.tui_helpers import config_for
 from tui.cli.main import main
 from tui.sandbox.server import SandboxServer
 
+LAYER = "http"
+
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     sys.argv = ["portcheck", *args]
@@ -173,6 +175,7 @@ def test_config_init_path_and_check(
     assert "did you mean 'history.toggle'?" in err
 
 
+@pytest.mark.layer("command")
 def test_installed_command_runs_the_demo() -> None:
     exe = Path(sys.executable).with_name("portcheck")
     env = {k: v for k, v in os.environ.items() if not k.startswith("PORTCHECK_CONFIG")}
@@ -188,6 +191,7 @@ def test_installed_command_runs_the_demo() -> None:
     assert (mnp["ported"], mnp["current_operator"]) == (True, "中国联通")
 
 
+@pytest.mark.layer("command")
 def test_plain_portcheck_opens_the_tui_without_loading_the_command_line() -> None:
     """The commonest call reaches its first frame sooner: no click, no CLI modules."""
     code = "\n".join(
@@ -209,6 +213,7 @@ def test_plain_portcheck_opens_the_tui_without_loading_the_command_line() -> Non
     assert out.stdout.splitlines() == ["TUI opened", "exit 0", "[]"], out.stderr
 
 
+@pytest.mark.layer("command")
 def test_portcheck_without_a_terminal_prints_its_help_and_exits_instead_of_hanging(
     tmp_path: Path,
 ) -> None:
@@ -227,6 +232,7 @@ def test_portcheck_without_a_terminal_prints_its_help_and_exits_instead_of_hangi
         assert done.stdout == ""
 
 
+@pytest.mark.layer("command")
 def test_the_sandbox_prints_a_profile_with_the_demo_credentials_that_works(
     tmp_path: Path,
 ) -> None:

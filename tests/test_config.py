@@ -13,6 +13,8 @@ from tui.core.config.model import build_profile, profile_data
 from tui.core.errors import ConfigError
 from tui.demo import demo_profile
 
+LAYER = "unit"
+
 
 def write(path: Path, text: str, mode: int = 0o600) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -45,6 +47,7 @@ def test_explicit_missing_file_is_an_error(tmp_path: Path) -> None:
         load_config(tmp_path / "nope.toml")
 
 
+@pytest.mark.layer("command")
 def test_env_var_points_at_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = write(tmp_path / "c.toml", GOOD)
     monkeypatch.setenv("PORTCHECK_CONFIG", str(path))

@@ -11,16 +11,21 @@ from tui.core.providers.registry import PROVIDERS, get_provider
 from tui.sandbox.registry import emulators
 from tui.sandbox.server import SandboxServer
 
+LAYER = "http"
+
+
 for _name in PROVIDERS:  # one test class per registered provider, from its emulator's cases
     _cls = f"TestProvider_{_name}"
     globals()[_cls] = type(_cls, (ProviderContract,), {"name": _name})
 
 
+@pytest.mark.layer("unit")
 def test_unknown_provider_lists_valid_names() -> None:
     with pytest.raises(ConfigError, match="offline, china_mnp, ip138, bouygues"):
         get_provider("nope")
 
 
+@pytest.mark.layer("command")
 def test_reading_names_and_titles_imports_no_provider() -> None:
     """The first frame draws panels from the registry before the engine loads."""
     import subprocess
@@ -35,6 +40,7 @@ def test_reading_names_and_titles_imports_no_provider() -> None:
     assert out.stdout.strip() == "['tui.core.providers.registry']"
 
 
+@pytest.mark.layer("unit")
 def test_every_http_provider_has_an_emulator() -> None:
     assert http_providers() == [e.provider for e in emulators()]
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from tui.core.answers.describe import fields, status_line
 from tui.core.answers.result import ProviderResult, Reason, Status
 
+LAYER = "unit"
+
 
 def test_why_not_comes_right_after_eligible_so_a_small_panel_shows_it() -> None:
     result = ProviderResult(

@@ -31,6 +31,9 @@ from tests.tui_helpers import config_for
 from tui.core.store.sqlite.db import DB_NAME
 from tui.sandbox.server import SandboxServer
 
+LAYER = "command"
+
+
 PORTCHECK = str(Path(sys.executable).with_name("portcheck"))
 FRENCH = ["06 61 37 09 15", "--rio", "02P261040S7Y", "--profile", "fr"]
 MIB = 1024 * 1024
@@ -110,6 +113,7 @@ def with_budget(config: Path, daily: int) -> Path:
     return config
 
 
+@pytest.mark.layer("http")
 def test_the_sandbox_refuses_an_unknown_knob_and_names_the_real_ones(knobs: Knobs) -> None:
     answer = httpx.post(f"{knobs.url}/_sandbox/knobs", json={"retry_afterr": "1"})
     assert answer.status_code == 400 and "retry_after" in answer.json()["knobs"]

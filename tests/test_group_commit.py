@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import sandbox_profile
+from tests.conftest import sandbox_profile, sqlite_store
 from tui.core.answers.result import ProviderResult, Status
 from tui.core.service.service import LookupService
 from tui.core.store.model import Answer, HistoryError, NewLookup, Reservation
@@ -17,7 +17,10 @@ from tui.core.store.sqlite.aio import AsyncStore
 from tui.core.store.sqlite.store import Store
 from tui.sandbox.server import SandboxServer
 
+LAYER = "unit"
 
+
+@pytest.mark.layer("http")
 async def test_lookups_in_flight_share_commits_and_every_one_is_kept(
     tmp_path: Path, sandbox: SandboxServer
 ) -> None:
@@ -26,8 +29,7 @@ async def test_lookups_in_flight_share_commits_and_every_one_is_kept(
     numbers = [f"1380013{i:04d}" for i in range(40)]
     try:
         lookups = await asyncio.gather(*(service.check(n) for n in numbers))
-        assert service.store is not None
-        batches = service.store.batches
+        batches = sqlite_store(service).batches
         assert all(not lookup.warnings for lookup in lookups)
         assert (await service.history.count()).value == 40
     finally:

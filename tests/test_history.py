@@ -19,6 +19,9 @@ from tui.core.store.model import Answer, HistoryError, NewLookup
 from tui.core.store.sqlite.db import DB_NAME
 from tui.core.store.sqlite.store import Store
 
+LAYER = "unit"
+
+
 WRITER = [sys.executable, str(Path(__file__).with_name("history_writer.py"))]
 ROOT = Path(__file__).parents[1]
 
@@ -122,6 +125,7 @@ def test_get_returns_results_in_panel_order_and_pending_as_unknown(tmp_path: Pat
     history = store(tmp_path)
     reservation = history.reserve(None, new(), {"china_mnp": None, "ip138": None})  # "crash"
     lookup = reservation.lookup_id
+    assert lookup is not None
     with history.db.write() as conn:  # one provider answered before the crash
         from tui.core.store.sqlite.bulk import ANSWERS, answer_row, insert_rows
 
@@ -241,6 +245,7 @@ def test_read_only_store_raises_history_error_not_sqlite(tmp_path: Path) -> None
     assert len(history.latest()) == 1  # reading still works
 
 
+@pytest.mark.layer("command")
 def test_concurrent_writer_processes_lose_nothing(tmp_path: Path) -> None:
     data = tmp_path / "data"
     Store(data).close()
@@ -266,6 +271,7 @@ def test_concurrent_writer_processes_lose_nothing(tmp_path: Path) -> None:
     assert {r.id for r in history.latest(500)} == set(acknowledged)
 
 
+@pytest.mark.layer("command")
 def test_kill_9_during_writes_loses_no_acknowledged_row(tmp_path: Path) -> None:
     data = tmp_path / "data"
     Store(data).close()
@@ -323,6 +329,7 @@ def test_results_read_back_as_they_were_shown(tmp_path: Path) -> None:
     assert record.results[2].error.title == "Refused as invalid"
 
 
+@pytest.mark.layer("command")
 def test_processes_starting_on_a_fresh_install_share_one_key(tmp_path: Path) -> None:
     """8 processes open a fresh store at once, 3 rounds: one key each round, never empty."""
     code = (  # imports first, then all of them at the same moment

@@ -13,6 +13,8 @@ import pytest
 
 from tests.test_cli import run
 
+LAYER = "http"
+
 
 @pytest.fixture
 def three(capsys: pytest.CaptureFixture[str]) -> None:
@@ -165,6 +167,7 @@ def fill(disk: Path) -> Path:
     return filler
 
 
+@pytest.mark.layer("command")
 def test_a_full_disk_keeps_the_history_and_still_answers(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -15,6 +15,9 @@ from tests.test_faults import Knobs, portcheck
 from tests.tui_helpers import config_for
 from tui.sandbox.server import SandboxServer
 
+LAYER = "command"
+
+
 SCHEMAS = Path(__file__).parents[1] / "schemas"
 BASE = "https://github.com/portcheck/portcheck/schemas/"
 REGISTRY = Registry().with_resources(
@@ -44,6 +47,7 @@ def config(sandbox: SandboxServer, tmp_path: Path) -> Path:
     return path
 
 
+@pytest.mark.layer("unit")
 @pytest.mark.parametrize("name", sorted(p.name for p in SCHEMAS.glob("*.schema.json")))
 def test_each_schema_is_itself_valid(name: str) -> None:
     Draft202012Validator.check_schema(json.loads((SCHEMAS / name).read_text(encoding="utf-8")))

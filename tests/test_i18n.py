@@ -9,6 +9,7 @@ import re
 import string
 from collections.abc import Iterator
 from pathlib import Path
+from typing import cast
 
 import pytest
 from babel.messages.catalog import Catalog
@@ -19,6 +20,9 @@ from tests.test_faults import portcheck
 from tests.tui_helpers import config_for
 from tui.core import i18n
 from tui.sandbox.server import SandboxServer
+
+LAYER = "unit"
+
 
 TUI = Path(i18n.__file__).resolve().parents[1]
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
@@ -58,7 +62,7 @@ def test_every_string_has_a_translation(language: str) -> None:
         message
         for message in extracted()
         if not translations.get(message)
-        or not all(translations[message] if isinstance(message, tuple) else [True])
+        or not all(cast(list[str], translations[message]) if isinstance(message, tuple) else [True])
     ]
     assert not missing, f"{language}: no translation for {sorted(map(str, missing))[:10]}"
 
@@ -76,7 +80,9 @@ def test_translations_keep_every_placeholder(language: str) -> None:
         if not message.id:
             continue
         ids = [message.id] if isinstance(message.id, str) else list(message.id)
-        strings = [message.string] if isinstance(message.string, str) else list(message.string)
+        strings = (
+            [message.string] if isinstance(message.string, str) else list(message.string or ())
+        )
         expected = set().union(*map(_fields, ids))
         wrong += [(ids[0], s) for s in strings if s and _fields(s) != expected]
     assert not wrong, f"{language}: placeholders differ in {wrong[:5]}"
@@ -101,7 +107,7 @@ def test_the_shipped_catalogs_are_compiled_from_their_sources(language: str) -> 
         if isinstance(message.id, str):
             if compiled.gettext(message.id) != message.string:
                 stale.append(message.id)
-        elif compiled.ngettext(message.id[0], message.id[1], 1) != message.string[0]:
+        elif compiled.ngettext(message.id[0], message.id[1], 1) != (message.string or [""])[0]:
             stale.append(message.id[0])
     assert not stale, f"{mo_path} is older than its .po: run scripts/i18n.sh ({stale[:3]})"
 
@@ -200,6 +206,7 @@ def _speaking(monkeypatch: pytest.MonkeyPatch, locale: str) -> None:
     monkeypatch.setenv("LANG", locale)
 
 
+@pytest.mark.layer("command")
 def test_a_chinese_agent_reads_chinese(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     _speaking(monkeypatch, "zh_CN.UTF-8")
     ran = portcheck(tmp_path / "home", "check", "13800138080")
@@ -211,6 +218,7 @@ def test_a_chinese_agent_reads_chinese(monkeypatch: pytest.MonkeyPatch, tmp_path
     assert "Verdict" not in ran.out and "eligible" not in ran.out
 
 
+@pytest.mark.layer("command")
 def test_a_french_agent_reads_french(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     _speaking(monkeypatch, "fr_FR.UTF-8")
     ran = portcheck(tmp_path / "home", "check", "06 61 37 09 15", "--rio", "03P261040TOP")
@@ -220,6 +228,7 @@ def test_a_french_agent_reads_french(monkeypatch: pytest.MonkeyPatch, tmp_path: 
     assert "seuls les mobiles chinois" in ran.out  # why china_mnp was not asked
 
 
+@pytest.mark.layer("command")
 def test_help_and_errors_follow_the_language(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -235,6 +244,7 @@ def test_help_and_errors_follow_the_language(
     assert wrong.code == 2 and "Argument manquant" in wrong.err
 
 
+@pytest.mark.layer("command")
 def test_lang_overrides_the_locale(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     _speaking(monkeypatch, "zh_CN.UTF-8")
     ran = portcheck(tmp_path / "home", "--lang", "fr", "check", "13800138000")
@@ -245,6 +255,7 @@ def test_lang_overrides_the_locale(monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
     assert refused.code == 2 and "'de' is not one of 'en', 'zh', 'fr'" in refused.err
 
 
+@pytest.mark.layer("command")
 def test_the_profile_language_comes_between_the_option_and_the_locale(
     sandbox: SandboxServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -258,6 +269,7 @@ def test_the_profile_language_comes_between_the_option_and_the_locale(
     assert "Verdict: " in portcheck(home, "--lang", "en", "check", "13800138000", config=config).out
 
 
+@pytest.mark.layer("command")
 def test_an_unknown_profile_language_is_a_config_error(
     sandbox: SandboxServer, tmp_path: Path
 ) -> None:
@@ -284,6 +296,7 @@ def _machine(data: object) -> object:
     return data
 
 
+@pytest.mark.layer("command")
 @pytest.mark.parametrize("number", ["13800138080", "13800138056", "12x"])
 def test_json_is_the_same_in_every_language_but_for_human_text(
     number: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
@@ -306,6 +319,7 @@ def test_json_is_the_same_in_every_language_but_for_human_text(
 # --- the TUI -------------------------------------------------------------------------------
 
 
+@pytest.mark.layer("tui")
 async def test_the_palette_speaks_chinese_with_textuals_own_commands() -> None:
     from textual.command import CommandInput, CommandPalette
 
@@ -325,6 +339,7 @@ async def test_the_palette_speaks_chinese_with_textuals_own_commands() -> None:
         assert "退出命令面板" in footer
 
 
+@pytest.mark.layer("tui")
 async def test_one_process_draws_each_language_its_own_bindings() -> None:
     """Bindings are class attributes; each app built in a language shows that language."""
     from tests.tui_helpers import app_for, ready
@@ -339,6 +354,7 @@ async def test_one_process_draws_each_language_its_own_bindings() -> None:
     assert "Quitter" in seen["fr"] and "Quit" in seen["en"] and "退出" in seen["zh"]
 
 
+@pytest.mark.layer("tui")
 async def test_the_number_fields_feedback_names_a_range_in_words() -> None:
     """The offline facts under the number field (an MVNO range) are words in the language
     spoken, not the notice's code."""
@@ -366,6 +382,7 @@ def _commands(group: object, path: tuple[str, ...] = ()) -> Iterator[tuple[str, 
             yield from _commands(command, (*path, name))
 
 
+@pytest.mark.layer("command")
 @pytest.mark.parametrize("locale", ["en_US.UTF-8", "zh_CN.UTF-8", "fr_FR.UTF-8"])
 def test_every_help_page_fits_80_columns_in_cells(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, locale: str
@@ -401,6 +418,7 @@ def test_every_help_page_fits_80_columns_in_cells(
     assert "PORTCHECK_CONFIG" in top and "default_profile" in top
 
 
+@pytest.mark.layer("tui")
 @pytest.mark.parametrize("language", ["fr", "zh", "en"])
 async def test_the_footer_keeps_the_quit_key_at_80_columns_with_a_panel_focused(
     language: str,

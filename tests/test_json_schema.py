@@ -14,6 +14,9 @@ from tests.test_faults import Knobs, portcheck
 from tests.tui_helpers import config_for
 from tui.sandbox.server import SandboxServer
 
+LAYER = "command"
+
+
 SCHEMA = json.loads((Path(__file__).parents[1] / "schemas" / "check.schema.json").read_text())
 
 
@@ -34,6 +37,7 @@ def config(sandbox: SandboxServer, tmp_path: Path) -> Path:
     return config_for(sandbox, tmp_path / "config.toml")
 
 
+@pytest.mark.layer("unit")
 def test_the_schema_is_itself_valid() -> None:
     Draft202012Validator.check_schema(SCHEMA)
 

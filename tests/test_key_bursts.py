@@ -14,6 +14,9 @@ from tests.tui_helpers import app_for, config_for, ready, settle
 from tui.app.app import PortcheckApp
 from tui.sandbox.server import SandboxServer
 
+LAYER = "tui"
+
+
 CHARS = {"tab": "\t", "enter": "\r", "ctrl+l": "\x0c", "ctrl+j": "\n", "space": " "}
 
 

@@ -14,6 +14,8 @@ from tui.core.config.load import parse_config
 from tui.core.errors import ConfigError
 from tui.sandbox.server import SandboxServer
 
+LAYER = "tui"
+
 
 async def test_enter_in_the_history_filter_then_enter_opens_the_first_match(
     tmp_path: Path, sandbox: SandboxServer
@@ -118,14 +120,15 @@ async def test_provider_toggles_differ_without_colour() -> None:
         main = app.main
         assert main is not None
         toggle = main.form.query_one("#toggle-ip138", Checkbox)
-        on = toggle.render().plain  # type: ignore[union-attr]
+        on = toggle.render().plain
         toggle.value = False
         await pilot.pause()
-        off = toggle.render().plain  # type: ignore[union-attr]
+        off = toggle.render().plain
         assert on != off and "X" in on and "X" not in off
         assert main.form.selected == ["offline", "china_mnp", "bouygues"]
 
 
+@pytest.mark.layer("unit")
 def test_a_keymap_entry_without_a_key_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as raised:
         parse_config(b'[keymap]\n"help" = " , "\n', tmp_path / "c.toml")

@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 
+LAYER = "unit"
+
+
 TUI = Path(__file__).parents[1] / "tui"
 MAX_LINES = 350
 """The style guide's size, with room: past it a module is two."""

@@ -18,6 +18,9 @@ from tui.core.store.sqlite.db import DB_NAME, statements
 from tui.core.store.sqlite.schema import MIGRATIONS, PENDING
 from tui.core.store.sqlite.store import Store
 
+LAYER = "unit"
+
+
 NOON = time.mktime((2026, 12, 2, 12, 0, 0, 0, 0, -1))
 DAY = 86400.0
 

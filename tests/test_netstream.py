@@ -11,6 +11,8 @@ import pytest
 from tui.core.http import netstream
 from tui.core.http.client import build_client
 
+LAYER = "unit"
+
 
 async def closing_server() -> tuple[asyncio.Server, list[int]]:
     """An HTTP/1.1 server on loopback that offers keep-alive, then closes each connection

@@ -12,6 +12,9 @@ from pathlib import Path
 
 import pytest
 
+LAYER = "command"
+
+
 REPO = Path(__file__).parents[1]
 
 PROVIDER = '''

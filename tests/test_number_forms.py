@@ -13,9 +13,13 @@ from tests.test_tui import text_of
 from tests.tui_helpers import app_for, lookup, panel_states, ready
 from tui.core.lookup.model import InvalidLookup, prepare
 
+LAYER = "unit"
+
+
 NOTE = "read as a French number (not valid in China, the profile's region)."
 
 
+@pytest.mark.layer("command")
 def test_the_demo_reads_a_french_national_number_and_says_so(tmp_path: Path) -> None:
     ran = portcheck(tmp_path, "check", "06 61 37 09 15", "--json")
     assert ran.code == 0, ran.err
@@ -27,6 +31,7 @@ def test_the_demo_reads_a_french_national_number_and_says_so(tmp_path: Path) -> 
     assert ran.result("china_mnp")["status"] == "skipped"  # nothing billed in China
 
 
+@pytest.mark.layer("command")
 def test_the_demo_reads_the_number_with_its_rio_as_french(tmp_path: Path) -> None:
     ran = portcheck(tmp_path, "check", "06 61 37 09 15", "--rio", "02P261040S7Y")
     assert ran.code == 0, ran.err
@@ -57,6 +62,7 @@ def test_a_country_code_is_never_second_guessed() -> None:
         prepare("+86 06 61 37 09 15", None, region="CN", allow_rio_mismatch=False, served=["FR"])
 
 
+@pytest.mark.layer("tui")
 async def test_the_tui_demo_reads_both_readme_forms_as_french() -> None:
     app = app_for()
     async with app.run_test(size=(100, 30)) as pilot:

@@ -11,6 +11,9 @@ from hypothesis import strategies as st
 from tui.core.errors import InvalidInput
 from tui.core.numbers.phone import normalise, parse_number, range_operator
 
+LAYER = "unit"
+
+
 SPEC_FORMS = [
     ("138 0013 8000", "CN", "+8613800138000"),
     ("+86-138-0013-8000", "CN", "+8613800138000"),
@@ -123,6 +126,7 @@ def test_iot_number_is_explained_not_just_invalid() -> None:
     assert info.problem is not None and "IoT" in info.problem
 
 
+@pytest.mark.layer("command")
 def test_heavy_modules_load_only_when_used() -> None:
     """Start-up stays fast: no carrier tables, geocoder or HTTP stack until a lookup needs them,
     and the TUI's first frame needs neither the config validator nor the sandbox."""
@@ -175,6 +179,7 @@ def test_phone_like_text_normalises_to_ascii_digits_or_fails_clearly(text: str) 
     assert set(digits.lstrip("+")) <= set(string.digits)
 
 
+@pytest.mark.layer("command")
 def test_httpx_comes_without_its_command_line() -> None:
     """httpx's own CLI (rich, pygments: ~35 ms of a cold lookup) is never loaded with it."""
     import subprocess

@@ -7,6 +7,8 @@ import itertools
 
 from tui.core.http.pacing import Pacer
 
+LAYER = "unit"
+
 
 class LateClock:
     """A virtual clock whose every sleep wakes `late` seconds after it was asked to."""

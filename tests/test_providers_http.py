@@ -10,13 +10,17 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import sandbox_profile
-from tui.core.answers.result import LineStatus, Status
+from tui.core.answers.result import LineStatus, ProviderResult, Status
 from tui.core.errors import ErrorKind
 from tui.core.service.service import LookupService
 from tui.sandbox.server import SandboxServer
 
+LAYER = "http"
 
-async def one(checker: LookupService, number: str, provider: str, rio: str | None = None):
+
+async def one(
+    checker: LookupService, number: str, provider: str, rio: str | None = None
+) -> ProviderResult:
     report = await checker.check(number, rio, [provider])
     return report.ordered[0]
 
@@ -321,7 +325,8 @@ async def test_a_long_retry_after_is_said_in_words_a_person_reads(
     sandbox.state.retry_after = value
     sandbox.state.add_fault("bouygues", "rate_limit")
     result = await one(checker, "0661370915", "bouygues", "02P261040S7Y")
-    assert result.error is not None and said in result.error.message, result.error.message
+    assert result.error is not None
+    assert said in result.error.message, result.error.message
     assert sandbox.state.hits["bouygues"] == 1
     await checker.aclose()
 
@@ -413,6 +418,7 @@ async def test_a_billed_provider_is_never_asked_again_whatever_retry_after_says(
     assert sandbox.state.hits["ip138"] == 1
 
 
+@pytest.mark.layer("unit")
 def test_retry_after_reads_seconds_and_http_dates() -> None:
     from tui.core.policies import retry_after_seconds
 
@@ -422,6 +428,7 @@ def test_retry_after_reads_seconds_and_http_dates() -> None:
     assert retry_after_seconds("-5") is None and retry_after_seconds(None) is None
 
 
+@pytest.mark.layer("unit")
 async def test_connection_refused_is_retried_even_for_billed_providers() -> None:
     # Nothing listens on this port: the request never leaves, so retrying is safe.
     import socket
@@ -505,6 +512,7 @@ def test_the_sandbox_stops_without_waiting_for_uvicorns_own_loop() -> None:
     assert not server._thread.is_alive()
 
 
+@pytest.mark.layer("command")
 def test_warming_the_demo_reads_no_ca_bundle(tmp_path: Path) -> None:
     """The demo reaches only the sandbox on loopback: warming it up loads no TLS context
     (~35 ms and 1.7 MB); a profile with an https provider still gets it ahead of time."""
@@ -540,6 +548,7 @@ asyncio.run(main())
     assert remote.stdout.strip() == "1"
 
 
+@pytest.mark.layer("unit")
 async def test_a_provider_cookie_is_never_sent_back() -> None:
     """Each request to a provider stands alone: a Set-Cookie in one answer does not follow
     the agent into the next lookup (and no answer pays for parsing it into a jar)."""
@@ -561,6 +570,7 @@ async def test_a_provider_cookie_is_never_sent_back() -> None:
     assert not list(client.cookies.jar)
 
 
+@pytest.mark.layer("unit")
 async def test_a_compressed_answer_is_read_decoded_and_capped_after_decoding() -> None:
     """A gzip answer reaches the provider decoded; one that inflates past the cap (a zip
     bomb of a few KiB) is refused, whatever its compressed size."""

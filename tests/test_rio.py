@@ -8,6 +8,8 @@ from tui.core.errors import InvalidInput
 from tui.core.lookup.model import InvalidLookup, prepare
 from tui.core.numbers.rio import check_key, parse_rio
 
+LAYER = "unit"
+
 
 @pytest.mark.parametrize(
     ("prefix", "national", "key"),

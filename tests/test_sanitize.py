@@ -7,6 +7,8 @@ from hypothesis import strategies as st
 
 from tui.core.sanitize import clean_text, clean_tree
 
+LAYER = "unit"
+
 
 def test_escape_sequences_are_removed_whole() -> None:
     assert clean_text("\x1b[31mred\x1b[0m") == "red"

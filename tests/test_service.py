@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.conftest import sandbox_profile
+from tests.conftest import sandbox_profile, sqlite_store
 from tui.core.answers.codec import result_from_json, result_to_json
 from tui.core.answers.result import ErrorInfo, LineStatus, ProviderResult, Reason, Status
 from tui.core.errors import ErrorKind
@@ -23,6 +23,9 @@ from tui.core.store.model import HistoryError
 from tui.core.store.sqlite.db import Database
 from tui.core.store.sqlite.store import Store
 from tui.sandbox.server import SandboxServer
+
+LAYER = "http"
+
 
 text = st.text(max_size=30)
 said = st.sampled_from(["transfer: {value}", "Bouygues gave the reason {code}"]).flatmap(
@@ -54,6 +57,7 @@ results = st.builds(
 )
 
 
+@pytest.mark.layer("unit")
 @given(results)
 def test_the_codec_round_trip_is_lossless(result: ProviderResult) -> None:
     import json
@@ -118,20 +122,22 @@ async def test_an_answer_from_a_superseded_run_is_dropped(
     await service.aclose()
 
 
+@pytest.mark.layer("unit")
 async def test_history_failures_come_back_as_warnings_in_the_data(tmp_path: Path) -> None:
     service = LookupService(data_dir=tmp_path / "data")
     await service.open_history()
-    assert service.store is not None
+    store = sqlite_store(service)
 
     def broken(*args: object, **kwargs: object) -> None:
         raise HistoryError("history could not be read (disk I/O error)")
 
-    service.store.store.latest = broken  # type: ignore[method-assign,assignment]
+    store.store.latest = broken  # type: ignore[method-assign,assignment]
     page = await service.history.page()
     assert page.value == [] and page.warnings == ("history could not be read (disk I/O error)",)
     await service.aclose()
 
 
+@pytest.mark.layer("unit")
 async def test_no_history_at_all_is_a_warning_too(tmp_path: Path) -> None:
     blocked = tmp_path / "file"
     blocked.write_text("not a directory")

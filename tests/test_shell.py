@@ -17,6 +17,8 @@ from tests.test_faults import PORTCHECK, portcheck
 from tests.tui_helpers import config_for
 from tui.sandbox.server import SandboxServer
 
+LAYER = "command"
+
 
 def complete(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     """Plain `portcheck` as a shell runs it to ask for completions: bounded, no terminal."""

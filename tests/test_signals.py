@@ -18,6 +18,9 @@ import pytest
 
 from tui.sandbox.server import SandboxServer
 
+LAYER = "command"
+
+
 PORTCHECK = str(Path(sys.executable).with_name("portcheck"))
 
 

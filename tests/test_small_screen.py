@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -20,6 +21,8 @@ from tui.app.widgets.provider_grid import MIN_ROWS, allot
 from tui.app.widgets.provider_panel import ProviderPanel
 from tui.core.numbers.rio import NO_RIO_HINT
 from tui.sandbox.server import SandboxServer
+
+LAYER = "tui"
 
 
 async def test_the_live_feedback_is_whole_at_80x24() -> None:
@@ -117,6 +120,7 @@ async def test_a_panel_with_more_below_says_so_at_80x24() -> None:
         assert "10086" in " ".join(screen_lines(app))  # the next step, reached
 
 
+@pytest.mark.layer("unit")
 @given(
     needs=st.lists(st.integers(min_value=3, max_value=60), min_size=1, max_size=4),
     available=st.integers(min_value=12, max_value=80),

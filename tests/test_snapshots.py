@@ -12,6 +12,8 @@ import pytest
 
 from tests.scenes import LANGUAGE_SCENES, SCENES, Scene, stable_environment
 
+LAYER = "snapshot"
+
 
 @pytest.mark.parametrize("scene", SCENES, ids=[s.name for s in SCENES])
 def test_main_states(

@@ -9,6 +9,8 @@ from tests.store_contract import StoreContract
 from tui.core.store.factory import open_store
 from tui.core.store.protocols import HistoryStore
 
+LAYER = "unit"
+
 
 class TestSqliteStore(StoreContract):
     async def open_store(self, where: Path, clock: Callable[[], float]) -> HistoryStore:

@@ -19,6 +19,9 @@ from tui.core.store.sqlite.db import DB_NAME
 from tui.core.store.sqlite.store import Store
 from tui.sandbox.server import SandboxServer
 
+LAYER = "unit"
+
+
 Damage = Callable[[Path], None]
 
 
@@ -113,6 +116,7 @@ def test_the_corpus_is_large_enough() -> None:
     assert len(CORPUS) >= 25
 
 
+@pytest.mark.layer("http")
 @pytest.mark.parametrize("name", list(CORPUS))
 async def test_a_damaged_history_never_stops_a_lookup(
     name: str, tmp_path: Path, sandbox: SandboxServer
@@ -152,7 +156,7 @@ def test_a_history_busy_while_another_process_opens_it_is_waited_for(
         if refusals[0]:
             refusals[0] -= 1
             busy = sqlite3.OperationalError("database is locked")
-            busy.sqlite_errorcode = sqlite3.SQLITE_BUSY  # type: ignore[attr-defined]
+            busy.sqlite_errorcode = sqlite3.SQLITE_BUSY
             raise busy
         return real(self)
 

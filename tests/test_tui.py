@@ -14,6 +14,8 @@ from tui.app.dialogs.text_screen import TextScreen
 from tui.app.widgets.provider_panel import ProviderPanel
 from tui.sandbox.server import SandboxServer
 
+LAYER = "tui"
+
 
 def text_of(widget: Static) -> str:
     return str(widget.render())
@@ -341,7 +343,7 @@ async def test_crash_output_shows_no_local_variables(capsys: pytest.CaptureFixtu
             secret = "".join(["TOP", "SECRET", "-VALUE"])  # built at run time: not in the source
             raise RuntimeError("boom" + secret[:0])
 
-    Crashing._fatal_error = PortcheckApp._fatal_error  # type: ignore[method-assign]
+    Crashing._fatal_error = PortcheckApp._fatal_error  # type: ignore[method-assign,assignment]
     app = Crashing()
     with pytest.raises(RuntimeError):
         async with app.run_test():

@@ -13,6 +13,7 @@ from pathlib import Path
 from textual import events
 from textual.widgets import Static
 
+from tests.conftest import sqlite_store
 from tests.tui_helpers import (
     STABLE_NOW,
     app_for,
@@ -27,6 +28,8 @@ from tui.app.app import PortcheckApp
 from tui.app.dialogs.confirm import ConfirmScreen
 from tui.app.screens.main import MainScreen
 from tui.sandbox.server import SandboxServer
+
+LAYER = "tui"
 
 
 def text_of(widget: Static) -> str:
@@ -310,12 +313,12 @@ async def test_a_history_failure_is_a_notification_not_the_end_of_the_app(
         await ready(pilot)
         await lookup(pilot, "13800138000")
         main = main_of(app)
-        assert main.service is not None and main.service.store is not None
+        store = sqlite_store(main.service)
 
         def broken(lookup_id: int) -> None:
             raise HistoryError("history could not be read (disk I/O error)")
 
-        main.service.store.store.get = broken  # type: ignore[method-assign,assignment]
+        store.store.get = broken  # type: ignore[method-assign]
         main.sidebar.entries.focus()
         main.sidebar.entries.highlighted = 0
         await pilot.press("enter")

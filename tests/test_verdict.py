@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tui.core.answers.result import LineStatus, ProviderResult, Reason, Status
 from tui.core.answers.verdict import merge
 from tui.core.service.service import LookupService
+
+LAYER = "unit"
 
 
 def ok(provider: str, **kw: object) -> ProviderResult:
@@ -117,6 +121,7 @@ def test_an_original_operator_other_than_the_range_holder_is_flagged() -> None:
     assert merge(said).disagreements == ()  # no range holder known: nothing to compare
 
 
+@pytest.mark.layer("http")
 async def test_the_demo_sandbox_names_china_broadnet_for_its_192_numbers(
     checker: LookupService,
 ) -> None:
