@@ -150,10 +150,12 @@ async def _batch(
         fewer_collections = contextlib.nullcontext
     with fewer_collections(), open_output(target, ["china_mnp", "ip138"]) as write:
 
-        def emit(row: dict[str, object]) -> None:
+        def emit(row: object) -> None:
             nonlocal written
             written += 1
-            assert not row.get("error"), row.get("error")
+            # A typed BatchRow now; a dict at a commit from before it (--baseline).
+            error = row.get("error") if isinstance(row, dict) else row.answer.error
+            assert not error, error
             if output:
                 write(row)
 
