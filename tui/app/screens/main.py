@@ -98,8 +98,6 @@ class MainScreen(ForwardsWorkerFailures, Screen[None]):
         """Runs every lookup, once loaded."""
         self.masked = True
         """Numbers in the history and summaries are masked."""
-        self.ready = False
-        """The profile is loaded and its panels are mounted."""
         self._batch_screen: BatchScreen | None = None
         """The batch screen, once opened."""
 
@@ -144,6 +142,11 @@ class MainScreen(ForwardsWorkerFailures, Screen[None]):
     @property
     def sidebar(self) -> HistorySidebar:
         return self.query_one(HistorySidebar)
+
+    @property
+    def ready(self) -> bool:
+        """The profile is loaded and its panels are mounted (the pane asks from now on)."""
+        return self.pane.ready
 
     @property
     def current(self) -> Lookup | None:
@@ -231,7 +234,6 @@ class MainScreen(ForwardsWorkerFailures, Screen[None]):
         # of the collector's sight, a full collection no longer walks it and stalls the UI
         # for 50-60 ms in the middle of a lookup.
         gc.freeze()
-        self.ready = True
         self.pane.attach(service)
 
     @work(exclusive=True, group="session", exit_on_error=False)
@@ -240,11 +242,11 @@ class MainScreen(ForwardsWorkerFailures, Screen[None]):
         service = self.service
         if service is None:
             return
-        self.ready = self.pane.ready = False  # the panels are remounted: lookups wait
+        self.pane.ready = False  # the panels are remounted: lookups wait
         try:
             await service.switch(name)
         except ConfigError as exc:
-            self.ready = self.pane.ready = True
+            self.pane.ready = True
             self.notify(exc.message, title=_("Cannot switch profile"), severity="error")
             return
         await self._mount_panels(service)
