@@ -960,6 +960,53 @@ async def test_closing_the_service_gives_back_a_lookup_still_waiting_its_turn(
         store.close()
 
 
+@pytest.mark.layer("http")
+@pytest.mark.parametrize("pool", ["httpx", "aiohttp"])
+async def test_a_writer_that_fails_stops_the_run_with_every_row_sent_in_history(
+    sandbox: SandboxServer, tmp_path: Path, pool: str
+) -> None:
+    """A writer that raises (any error, not only a full disk) ends the run with that error.
+    Nothing more is sent once it failed, and the rows in flight are answered into history:
+    none is left "outcome unknown", so a resume asks no number twice. (The lookups went on
+    sending after the run had ended, and 40 of 50 in flight were left unknown.)"""
+    import asyncio
+
+    from tests.conftest import sandbox_profile
+    from tui.core.batch.run import Batch
+    from tui.core.batch.source import InputRow
+    from tui.core.service.service import LookupService
+    from tui.core.store.sqlite.store import Store
+
+    sandbox.state.latency = 0.05
+    rows = [InputRow(i + 1, {}, f"1380013{i:04d}", None) for i in range(300)]
+    service = LookupService()
+    if pool == "aiohttp":
+        service.for_many_lookups()
+    service.use(sandbox_profile(sandbox), store=Store(tmp_path))
+    assert service.store is not None
+    batch = Batch(
+        service, ["china_mnp"], concurrency=50, checkpoint=await service.store.checkpoint("run")
+    )
+    written: list[int] = []
+
+    def emit(row: BatchRow) -> None:
+        if len(written) == 3:
+            raise RuntimeError("the writer broke")
+        written.append(row.row)
+
+    try:
+        with pytest.raises(RuntimeError, match="the writer broke"):
+            await asyncio.wait_for(batch.run(rows, emit), 30)
+        sent = sandbox.state.hits["china_mnp"]
+        again = await service.store.checkpoint("run")
+        await asyncio.sleep(0.2)  # a lookup still going would send meanwhile
+    finally:
+        await asyncio.wait_for(service.aclose(), 30)
+    assert sandbox.state.hits["china_mnp"] == sent < 300
+    assert not again.asking
+    assert again.written + len(again.answered) == sent
+
+
 @pytest.mark.layer("unit")
 def test_a_batch_collects_less_often_and_leaves_the_collector_as_it_found_it() -> None:
     import gc

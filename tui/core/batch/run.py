@@ -139,9 +139,10 @@ class Batch:
             self._count(answer)
             try:
                 emit(BatchRow(row.index, row.shown_columns, answer))
-            except OSError:
-                # The answers cannot be written (a full disk): nothing more is sent, and the
-                # rows in flight are answered into history, to be written on resume.
+            except Exception:
+                # The answers cannot be written (a full disk, or a writer's own fault): nothing
+                # more is sent, and the rows in flight are answered into history, to be
+                # written on resume.
                 self.stop()
                 await asyncio.gather(*(p for _row, p in window), return_exceptions=True)
                 if self._saving is not None:
