@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from tests.postgres import Postgres
 from tests.tui_helpers import reset, shared_server, stop_shared_server
 from tui.core import i18n
 from tui.core.config.load import ResolvedProfile
@@ -22,6 +23,7 @@ LAYERS = {
     "unit": "in-process, no socket: the core's logic, the config, the store on a temp dir",
     "http": "in-process against the sandbox over real HTTP on 127.0.0.1 (the CLI in-process too)",
     "command": "the installed command or other processes: kill -9, signals, tmux, start-up",
+    "database": "against a real PostgreSQL (pgserver, on a unix socket): the team history",
     "tui": "the Textual app under Pilot",
     "snapshot": "screens compared with their SVG snapshots",
 }
@@ -70,6 +72,14 @@ def _stop_shared_sandbox() -> Iterator[None]:
     """Stop the shared sandbox while pytest still shows what it logs."""
     yield
     stop_shared_server()
+
+
+@pytest.fixture(scope="session")
+def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Postgres]:
+    """A real PostgreSQL (pgserver, unix socket only) for this session's tests."""
+    server = Postgres(tmp_path_factory.mktemp("pg"))
+    yield server
+    server.stop()
 
 
 @pytest.fixture

@@ -127,7 +127,8 @@ def test_get_returns_results_in_panel_order_and_pending_as_unknown(tmp_path: Pat
     lookup = reservation.lookup_id
     assert lookup is not None
     with history.db.write() as conn:  # one provider answered before the crash
-        from tui.core.store.sqlite.bulk import ANSWERS, answer_row, insert_rows
+        from tui.core.store.rows import answer_row
+        from tui.core.store.sqlite.bulk import ANSWERS, insert_rows
 
         answered = [Answer(ProviderResult("ip138", Status.OK), 2)]
         answered.append(Answer(ProviderResult("offline", Status.OK), 0))
@@ -334,7 +335,7 @@ def test_processes_starting_on_a_fresh_install_share_one_key(tmp_path: Path) -> 
     """8 processes open a fresh store at once, 3 rounds: one key each round, never empty."""
     code = (  # imports first, then all of them at the same moment
         "import sys, time; from pathlib import Path\n"
-        "from tui.core.store.sqlite.keys import install_key\n"
+        "from tui.core.store.keys import install_key\n"
         "while time.time() < float(sys.argv[2]): pass\n"
         "sys.stdout.write(install_key(Path(sys.argv[1])).hex())"
     )

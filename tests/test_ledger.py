@@ -12,10 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tui.core.store.model import NewLookup, Reservation
+from tui.core.store.rows import PENDING
 from tui.core.store.sqlite import budget, bulk
 from tui.core.store.sqlite.bulk import Record, Reserve
 from tui.core.store.sqlite.db import DB_NAME, statements
-from tui.core.store.sqlite.schema import MIGRATIONS, PENDING
+from tui.core.store.sqlite.schema import MIGRATIONS
 from tui.core.store.sqlite.store import Store
 
 LAYER = "unit"

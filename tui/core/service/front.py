@@ -65,6 +65,8 @@ class Portcheck(Protocol):
     profile: ResolvedProfile | None
     config_path: str | None
     """The config file named on the command line (None: the default place)."""
+    profile_name: str | None
+    """The profile named on the command line (None: the config's default)."""
 
     @property
     def history(self) -> HistoryFront: ...

@@ -74,9 +74,16 @@ class History:
         """Whether there is a history to read and write."""
         return self.store is not None
 
-    def open(self, data_dir: Path | None, clock: Callable[[], float], config: Config) -> list[str]:
-        """Open the history at `data_dir` with each profile's retention applied; returns
-        notices to show once (why there is none stays in `problem`)."""
+    def open(
+        self,
+        where: Path | str | None,
+        clock: Callable[[], float],
+        config: Config,
+        *,
+        key_dir: Path | None = None,
+    ) -> list[str]:
+        """Open the history at `where` (a folder or a URL) with each profile's retention
+        applied; returns notices to show once (why there is none stays in `problem`)."""
         from tui.core.config.load import DEMO
         from tui.core.store.factory import StoreUnavailable, open_store
         from tui.core.store.model import DEFAULT_RETENTION_DAYS
@@ -85,7 +92,9 @@ class History:
         days = {name: profile.retention_days for name, profile in profiles.items()}
         days.setdefault(DEMO, DEFAULT_RETENTION_DAYS)
         try:
-            self.store, notices = open_store(data_dir, clock=clock, retention_days=days)
+            self.store, notices = open_store(
+                where, clock=clock, retention_days=days, key_dir=key_dir
+            )
         except StoreUnavailable as exc:
             self.store, self.problem = None, exc.message
             return [exc.message]

@@ -50,6 +50,9 @@ class LookupService:
     """Where the demo profile comes from."""
     data_dir: Path | None = None
     """History directory (default: the user data dir)."""
+    history_url: str | None = None
+    """A history elsewhere than `data_dir` (`postgresql://…`: the team server's), whose
+    number-hash key stays in `data_dir`."""
     transport: httpx.AsyncBaseTransport | None = None
     """HTTP transport for every provider (tests)."""
     clock: Callable[[], float] = time.time
@@ -134,7 +137,8 @@ class LookupService:
         return self._config.region_of(self.profile_name) if self._config else "CN"
 
     def _open_store(self, config: Config) -> list[str]:
-        return self.history.open(self.data_dir, lambda: self.clock(), config)
+        where = self.history_url or self.data_dir
+        return self.history.open(where, lambda: self.clock(), config, key_dir=self.data_dir)
 
     def _use(self, name: str | None) -> ResolvedProfile:
         from tui.core.lookup.clients import ProviderClients
@@ -147,16 +151,19 @@ class LookupService:
         self._clients = ProviderClients(profile, transport=self.transport)
         return profile
 
-    def use(self, profile: ResolvedProfile, *, store: Store | None = None) -> LookupService:
-        """Run on `profile` (and `store`) directly, without a config file: tests, benchmarks,
-        and programs that embed Portcheck."""
+    def use(
+        self, profile: ResolvedProfile, *, store: Store | HistoryStore | None = None
+    ) -> LookupService:
+        """Run on `profile` (and `store`: a local `Store`, or any backend) directly, without
+        a config file: tests, benchmarks, the team server, programs that embed Portcheck."""
         from tui.core.lookup.clients import ProviderClients
         from tui.core.store.sqlite.aio import AsyncStore
+        from tui.core.store.sqlite.store import Store
 
         self.profile = profile
         self._clients = ProviderClients(profile, transport=self.transport)
         if store is not None:
-            self.history.store = AsyncStore(store)
+            self.history.store = AsyncStore(store) if isinstance(store, Store) else store
         return self
 
     async def switch(self, name: str) -> ResolvedProfile:

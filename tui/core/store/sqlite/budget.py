@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import sqlite3
 
-from tui.core.errors import BudgetExceeded
-from tui.core.i18n import _
 from tui.core.store.model import UsageRow
+from tui.core.store.rows import PENDING
 from tui.core.store.sqlite.db import Database
-from tui.core.store.sqlite.schema import PENDING
 
 
 def spent_today(db: sqlite3.Connection, provider: str, profile: str, now: float) -> int:
@@ -20,17 +18,6 @@ def spent_today(db: sqlite3.Connection, provider: str, profile: str, now: float)
         (provider, profile, now),
     ).fetchone()
     return int(row[0]) if row else 0
-
-
-def refusal(provider: str, daily_budget: int, used: int) -> BudgetExceeded:
-    """Why a billed request is not sent: today's budget is spent."""
-    return BudgetExceeded(
-        _(
-            "today's budget of {budget} billed queries for {provider} "
-            "is spent ({used} used); nothing was sent."
-        ).format(budget=daily_budget, provider=provider, used=used),
-        billed=False,
-    )
 
 
 def usage(db: Database, *, since: float) -> list[UsageRow]:

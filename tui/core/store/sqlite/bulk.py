@@ -12,19 +12,17 @@ in order, inside the same write transaction, so another process cannot slip in b
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from tui.core.answers.codec import result_to_json
 from tui.core.numbers.masking import mask_e164
+from tui.core.store.keys import Hasher
 from tui.core.store.model import Answer, NewLookup, Reservation, RowMark, Wanted
+from tui.core.store.rows import PENDING, answer_row, refusal
 from tui.core.store.sqlite import budget
-from tui.core.store.sqlite.keys import Hasher
 from tui.core.store.sqlite.reuse import fresh_answers
-from tui.core.store.sqlite.schema import DONE, PENDING
 
 MAX_PARAMS = 999
 """Host parameters per statement: the smallest limit any SQLite build has."""
@@ -136,7 +134,7 @@ def write(
             if key not in spent:
                 spent[key] = budget.spent_today(conn, provider, job.new.profile, now)
             if daily is not None and spent[key] >= daily:
-                reservation.refused[provider] = budget.refusal(provider, daily, spent[key])
+                reservation.refused[provider] = refusal(provider, daily, spent[key])
                 continue
             spent[key] += 1
             reservation.charges[provider] = next_row
@@ -199,25 +197,6 @@ def _lookup_ids(
         rows,
     )
     return ids
-
-
-def answer_row(lookup_id: int, answer: Answer, when: float) -> tuple[Any, ...]:
-    """The results row of a final answer."""
-    result = answer.result
-    return (
-        lookup_id,
-        result.provider,
-        DONE,
-        when,
-        result.status.value,
-        None if result.billed is None else int(result.billed),
-        result.latency_ms,
-        result.order_id,
-        answer.query_tag,
-        answer.position,
-        int(result.cached),
-        json.dumps(result_to_json(result, stored=True), ensure_ascii=False),
-    )
 
 
 ANSWERS = (

@@ -5,12 +5,10 @@ from __future__ import annotations
 import json
 
 from tui.core.answers.codec import result_from_json
-from tui.core.answers.result import ProviderResult
-from tui.core.errors import INTERRUPTED_MESSAGE, Interrupted
 from tui.core.i18n import _
 from tui.core.store.model import HistoryError, LookupRecord, LookupSummary
+from tui.core.store.rows import PENDING, interrupted
 from tui.core.store.sqlite.db import Database
-from tui.core.store.sqlite.schema import PENDING
 
 _SUMMARY = "SELECT id, created, profile, masked, full_number, region, verdict FROM lookups"
 
@@ -61,7 +59,7 @@ class LookupLog:
         )
         try:
             results = [
-                _interrupted(r["provider"])
+                interrupted(r["provider"])
                 if r["state"] == PENDING
                 else result_from_json(json.loads(r["data"]))
                 for r in stored
@@ -85,8 +83,3 @@ class LookupLog:
     def count(self) -> int:
         """Number of lookups stored."""
         return int(self._db.read("SELECT COUNT(*) AS n FROM lookups")[0]["n"])
-
-
-def _interrupted(provider: str) -> ProviderResult:
-    """A billed request recorded as sent whose answer never arrived."""
-    return ProviderResult.failed(provider, Interrupted(_(INTERRUPTED_MESSAGE), billed=None), None)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import replace
 
-from tui.core.answers.codec import result_from_json
 from tui.core.answers.result import ProviderResult
 from tui.core.store.model import Wanted
+from tui.core.store.rows import reused
 
 _NEWEST = (
     # CROSS JOIN fixes the order: this number's few lookups first (lookups_number), then each
@@ -58,12 +56,7 @@ def fresh_answers(
             for v in (key, number_hash, profile, w.provider, now - w.max_age, w.query_tag)
         ]
         for key, provider, created, data in conn.execute(reuse_sql(len(chunk)), args):
-            try:
-                stored = result_from_json(json.loads(data))
-            except (ValueError, KeyError, TypeError):  # a damaged row: ask the provider
-                continue
-            age = round(max(0.0, now - created), 1)
-            found.setdefault(key, {})[provider] = replace(
-                stored, cached=True, age_s=age, billed=False, latency_ms=None
-            )
+            answer = reused(data, now - created)
+            if answer is not None:  # else a damaged row: ask the provider
+                found.setdefault(key, {})[provider] = answer
     return found

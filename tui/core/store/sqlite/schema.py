@@ -101,8 +101,3 @@ MIGRATIONS: list[str] = [
     END;
     """,
 ]
-
-PENDING = "pending"
-"""A billed request recorded before it was sent, with no answer yet."""
-DONE = "done"
-"""A request that was answered (or failed)."""

@@ -13,6 +13,7 @@ from tui.core import paths
 from tui.core.answers.result import ProviderResult
 from tui.core.files import private_dir
 from tui.core.i18n import N_
+from tui.core.store.keys import Hasher, install_key
 from tui.core.store.model import (
     Answer,
     HistoryError,
@@ -26,7 +27,6 @@ from tui.core.store.model import (
 from tui.core.store.sqlite import budget, bulk, retention
 from tui.core.store.sqlite.bulk import Record, Reserve
 from tui.core.store.sqlite.db import Database
-from tui.core.store.sqlite.keys import Hasher, install_key
 from tui.core.store.sqlite.log import LookupLog
 from tui.core.store.sqlite.retention import Selection
 from tui.core.store.sqlite.reuse import fresh_answers

@@ -1,0 +1,227 @@
+"""The two commits of a lookup, and answer reuse, in PostgreSQL.
+
+A budget is exact across every server process: a reservation adds one to the day's count
+only while it is below the budget, in one conditional upsert of `ledger_days`, whose row lock
+orders the processes asking at the same moment. Counts are taken in the providers' order, so
+two reservations never wait on each other in a cycle.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Mapping, Sequence
+
+from tui.core.answers.result import ProviderResult, Status
+from tui.core.numbers.masking import mask_e164
+from tui.core.store.model import Answer, NewLookup, Reservation, RowMark, Wanted
+from tui.core.store.postgres.db import Conn
+from tui.core.store.rows import DONE, PENDING, answer_row, refusal, reused
+
+
+def local_day(when: float) -> str:
+    """The local date of `when`, as budgets count days."""
+    return time.strftime("%Y-%m-%d", time.localtime(when))
+
+
+_FRESH = """
+SELECT w.k, w.provider, r.created, r.data
+FROM unnest(%s::int[], %s::text[], %s::text[], %s::float8[], %s::text[])
+    AS w(k, number_hash, provider, since, tag)
+CROSS JOIN LATERAL (
+    SELECT r.created, r.data FROM lookups l
+    JOIN results r ON r.lookup_id = l.id AND r.provider = w.provider
+    WHERE l.number_hash = w.number_hash AND l.profile = %s AND r.state = 'done'
+        AND r.status = %s AND NOT r.reused AND r.created >= w.since
+        AND r.query_tag IS NOT DISTINCT FROM w.tag
+    ORDER BY r.created DESC LIMIT 1
+) r
+"""
+
+
+async def fresh_answers(
+    conn: Conn, profile: str, wants: Sequence[tuple[int, str, Wanted]], now: float
+) -> dict[int, dict[str, ProviderResult]]:
+    """The newest usable answer of each (key, number hash, wanted), by key and provider:
+    asked answers only (a reused one never extends its own freshness)."""
+    found: dict[int, dict[str, ProviderResult]] = {}
+    if not wants:
+        return found
+    columns = (
+        [k for k, _, _ in wants],
+        [h for _, h, _ in wants],
+        [w.provider for _, _, w in wants],
+        [now - w.max_age for _, _, w in wants],
+        [w.query_tag for _, _, w in wants],
+    )
+    cur = await conn.execute(_FRESH, (*columns, profile, Status.OK.value))
+    for key, provider, created, data in await cur.fetchall():
+        answer = reused(data, now - created)
+        if answer is not None:  # else a damaged row: ask the provider
+            found.setdefault(key, {})[provider] = answer
+    return found
+
+
+async def add_lookup(conn: Conn, new: NewLookup, number_hash: str) -> int:
+    cur = await conn.execute(
+        "INSERT INTO lookups (created, profile, number_hash, masked, full_number, region)"
+        " VALUES (%s, %s, %s, %s, %s, %s) RETURNING id",
+        (
+            new.created,
+            new.profile,
+            number_hash,
+            mask_e164(new.e164),
+            new.e164 if new.store_full else None,
+            new.region,
+        ),
+    )
+    return int((await cur.fetchone())[0])
+
+
+async def spend(conn: Conn, provider: str, profile: str, day: str, daily: int | None) -> int | None:
+    """Count one request against the day, unless it is spent: the new count, or None."""
+    if daily is not None and daily <= 0:
+        return None
+    cur = await conn.execute(
+        "INSERT INTO ledger_days (provider, profile, day, spent) VALUES (%s, %s, %s, 1)"
+        " ON CONFLICT (provider, profile, day) DO UPDATE SET spent = ledger_days.spent + 1"
+        " WHERE %s::int IS NULL OR ledger_days.spent < %s::int RETURNING spent",
+        (provider, profile, day, daily, daily),
+    )
+    row = await cur.fetchone()
+    return None if row is None else int(row[0])
+
+
+async def spent_on(conn: Conn, provider: str, profile: str, day: str) -> int:
+    cur = await conn.execute(
+        "SELECT spent FROM ledger_days WHERE provider = %s AND profile = %s AND day = %s",
+        (provider, profile, day),
+    )
+    row = await cur.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def reserve(
+    conn: Conn,
+    number_hash: str,
+    lookup_id: int | None,
+    new: NewLookup,
+    budgets: Mapping[str, int | None],
+    wanted: Sequence[Wanted],
+    asking: RowMark | None,
+    now: float,
+) -> Reservation:
+    """Commit 1 (see `tui.core.store.protocols.RunStore.reserve`)."""
+    found = (
+        await fresh_answers(conn, new.profile, [(0, number_hash, w) for w in wanted], now)
+    ).get(0, {})
+    to_ask = {p: d for p, d in budgets.items() if p not in found}
+    if lookup_id is None and to_ask:
+        lookup_id = await add_lookup(conn, new, number_hash)
+    reservation = Reservation(lookup_id, found)
+    day = local_day(now)
+    for provider, daily in sorted(to_ask.items()):
+        if await spend(conn, provider, new.profile, day, daily) is None:
+            used = await spent_on(conn, provider, new.profile, day)
+            reservation.refused[provider] = refusal(provider, daily or 0, used)
+            continue
+        cur = await conn.execute(
+            "INSERT INTO ledger (lookup_id, profile, provider, created, day, state)"
+            " VALUES (%s, %s, %s, %s, %s, %s) RETURNING id",
+            (lookup_id, new.profile, provider, now, day, PENDING),
+        )
+        reservation.charges[provider] = int((await cur.fetchone())[0])
+        await conn.execute(
+            "INSERT INTO results (lookup_id, provider, state, created) VALUES (%s, %s, %s, %s)"
+            " ON CONFLICT (lookup_id, provider) DO UPDATE SET state = EXCLUDED.state,"
+            " created = EXCLUDED.created, status = NULL, billed = NULL, latency_ms = NULL,"
+            " order_id = NULL, query_tag = NULL, position = NULL, reused = false, data = NULL",
+            (lookup_id, provider, PENDING, now),
+        )
+    if asking is not None:
+        await conn.execute(
+            "INSERT INTO batch_rows (run_id, row_no) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+            asking,
+        )
+    return reservation
+
+
+async def record(
+    conn: Conn,
+    number_hash: str,
+    lookup_id: int | None,
+    new: NewLookup,
+    answers: Sequence[Answer],
+    billed: Mapping[int, bool | None],
+    headline: str,
+    answered: RowMark | None,
+    now: float,
+) -> int:
+    """Commit 2 (see `tui.core.store.protocols.RunStore.record`)."""
+    if lookup_id is None:
+        lookup_id = await add_lookup(conn, new, number_hash)
+    async with conn.cursor() as cur:
+        await cur.executemany(
+            "INSERT INTO results (lookup_id, provider, state, created, status, billed,"
+            " latency_ms, order_id, query_tag, position, reused, data)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+            " ON CONFLICT (lookup_id, provider) DO UPDATE SET state = EXCLUDED.state,"
+            " created = EXCLUDED.created, status = EXCLUDED.status, billed = EXCLUDED.billed,"
+            " latency_ms = EXCLUDED.latency_ms, order_id = EXCLUDED.order_id,"
+            " query_tag = EXCLUDED.query_tag, position = EXCLUDED.position,"
+            " reused = EXCLUDED.reused, data = EXCLUDED.data",
+            [answer_row(lookup_id, a, now) for a in answers],
+        )
+    await settle(conn, billed)
+    await conn.execute("UPDATE lookups SET verdict = %s WHERE id = %s", (headline, lookup_id))
+    if answered is not None:
+        await mark_answered(conn, *answered, lookup_id)
+    return lookup_id
+
+
+async def mark_answered(conn: Conn, run_id: int, row: int, lookup_id: int | None) -> None:
+    await conn.execute(
+        "INSERT INTO batch_rows (run_id, row_no, lookup_id, answered) VALUES (%s, %s, %s, true)"
+        " ON CONFLICT (run_id, row_no) DO UPDATE SET lookup_id = EXCLUDED.lookup_id,"
+        " answered = true",
+        (run_id, row, lookup_id),
+    )
+
+
+async def settle(conn: Conn, billed: Mapping[int, bool | None]) -> None:
+    """Each ledger row's request done, billed or not (None: cannot be known); a request
+    found not billed gives its place in the day's count back."""
+    if not billed:
+        return
+    ids = sorted(billed)
+    cur = await conn.execute(
+        "SELECT id, provider, profile, day, state = %s OR billed IS NOT false FROM ledger"
+        " WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
+        (PENDING, ids),
+    )
+    counted = {row[0]: row[1:4] for row in await cur.fetchall() if row[4]}
+    await conn.execute(
+        "UPDATE ledger SET state = %s, billed = v.billed"
+        " FROM unnest(%s::bigint[], %s::boolean[]) AS v(id, billed) WHERE ledger.id = v.id",
+        (DONE, ids, [billed[i] for i in ids]),
+    )
+    refunds = Counter(counted[i] for i in ids if i in counted and billed[i] is False)
+    for (provider, profile, day), n in sorted(refunds.items()):
+        await conn.execute(
+            "UPDATE ledger_days SET spent = spent - %s"
+            " WHERE provider = %s AND profile = %s AND day = %s",
+            (n, provider, profile, day),
+        )
+
+
+async def release(
+    conn: Conn, lookup_id: int | None, charges: Sequence[int], unasking: RowMark | None
+) -> None:
+    """A reservation given back before anything was sent (see `RunStore.release`)."""
+    await settle(conn, dict.fromkeys(charges, False))
+    if unasking is not None:
+        await conn.execute(
+            "DELETE FROM batch_rows WHERE run_id = %s AND row_no = %s AND NOT answered", unasking
+        )
+    if lookup_id is not None:
+        await conn.execute("DELETE FROM lookups WHERE id = %s", (lookup_id,))

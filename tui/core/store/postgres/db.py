@@ -1,0 +1,115 @@
+"""The database: a psycopg async pool, opened (and migrated) on first use, and every psycopg
+error turned into a HistoryError that says what failed. The URL may hold a password: it is
+never shown."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+from tui.core.i18n import N_, _
+from tui.core.store.model import HistoryError
+from tui.core.store.postgres.schema import migrate
+
+CONNECT_TIMEOUT = 5.0
+"""Seconds to wait for the database to answer, opening or taking a connection."""
+POOL_SIZE = 10
+"""Connections per process: each lookup's commit holds one for one transaction."""
+
+Conn = Any
+"""A psycopg AsyncConnection (psycopg is imported only when a PostgreSQL history is used)."""
+
+
+def describe(what: str, exc: BaseException) -> str:
+    """`history not saved (the database did not answer within 5 s)`; `what` is a msgid."""
+    from psycopg_pool import PoolTimeout
+
+    if isinstance(exc, PoolTimeout | TimeoutError):
+        reason = _("the database did not answer within {seconds:g} s").format(
+            seconds=CONNECT_TIMEOUT
+        )
+    else:
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    return f"{_(what)} ({reason})"
+
+
+class Database:
+    """One PostgreSQL database, shared by every coroutine of this process."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        pool_size: int = POOL_SIZE,
+        on_open: Callable[[Conn], Awaitable[None]] | None = None,
+    ) -> None:
+        from psycopg_pool import AsyncConnectionPool
+
+        self._url = url
+        self._on_open = on_open
+        """Run once in the first connection's transaction, after the migrations."""
+        self._pool = AsyncConnectionPool(
+            url,
+            min_size=1,
+            max_size=pool_size,
+            open=False,
+            timeout=CONNECT_TIMEOUT,
+            kwargs={"connect_timeout": int(CONNECT_TIMEOUT)},
+        )
+        self._ready: asyncio.Future[None] | None = None
+        self.migrated: list[int] = []
+        """The schema versions this process applied (tests)."""
+
+    def __repr__(self) -> str:
+        return "Database(<url hidden>)"
+
+    async def _open(self) -> None:
+        """Migrate over a connection of its own (its errors are the database's own words),
+        then open the pool."""
+        import psycopg
+
+        try:
+            conn = await psycopg.AsyncConnection.connect(
+                self._url, connect_timeout=int(CONNECT_TIMEOUT)
+            )
+            async with conn:
+                self.migrated = await migrate(conn)
+                if self._on_open is not None:
+                    async with conn.transaction():
+                        await self._on_open(conn)
+            await self._pool.open(wait=False)
+        except (psycopg.Error, OSError) as exc:
+            raise HistoryError(describe(N_("history unavailable"), exc)) from None
+
+    async def ready(self) -> None:
+        """Open on first use; a failed open is tried again by the next call."""
+        if self._ready is None or (self._ready.done() and self._ready.exception()):
+            self._ready = asyncio.ensure_future(self._open())
+        await asyncio.shield(self._ready)
+
+    @contextlib.asynccontextmanager
+    async def transaction(self, what: str = N_("history not saved")) -> AsyncIterator[Conn]:
+        """One transaction, committed when the block ends (durable: synchronous_commit is
+        the server's); any database error rolls back and raises HistoryError(`what`)."""
+        import psycopg
+
+        await self.ready()
+        try:
+            async with self._pool.connection() as conn, conn.transaction():
+                yield conn
+        except psycopg.Error as exc:
+            raise HistoryError(describe(what, exc)) from None
+
+    async def rows(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        """The rows of one read."""
+        async with self.transaction(N_("history could not be read")) as conn:
+            cur = await conn.execute(sql, args)
+            return list(await cur.fetchall())
+
+    async def close(self) -> None:
+        if self._ready is not None:
+            with contextlib.suppress(BaseException):
+                await self._ready
+        await self._pool.close()
