@@ -263,11 +263,13 @@ from tui.cli.batch_cmd import batch_cmd  # noqa: E402
 from tui.cli.config_cmd import config_group  # noqa: E402 - registered after `cli` exists
 from tui.cli.history_cmd import history_group  # noqa: E402
 from tui.cli.sandbox_cmd import sandbox  # noqa: E402
+from tui.cli.serve_cmd import serve_group  # noqa: E402
 
 cli.add_command(batch_cmd)
 cli.add_command(sandbox)
 cli.add_command(config_group)
 cli.add_command(history_group)
+cli.add_command(serve_group)
 
 
 def main() -> None:

@@ -13,7 +13,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Self, TypeVar
 
 from tui.core.errors import ConfigError, InvalidInput
 from tui.core.i18n import _
@@ -141,27 +141,27 @@ class LookupService:
         return self.history.open(where, lambda: self.clock(), config, key_dir=self.data_dir)
 
     def _use(self, name: str | None) -> ResolvedProfile:
+        demo = self.demo.profile if self.demo is not None else None
+        self.profile = self._use_profile(
+            self.config().profile(name or self.profile_name, demo=demo)
+        )
+        return self.profile
+
+    def _use_profile(self, profile: ResolvedProfile) -> ResolvedProfile:
         from tui.core.lookup.clients import ProviderClients
 
-        demo = self.demo.profile if self.demo is not None else None
-        profile = self.config().profile(name or self.profile_name, demo=demo)
         if self._clients is not None:
             self._retired.append(self._clients)
-        self.profile = profile
         self._clients = ProviderClients(profile, transport=self.transport)
         return profile
 
-    def use(
-        self, profile: ResolvedProfile, *, store: Store | HistoryStore | None = None
-    ) -> LookupService:
+    def use(self, profile: ResolvedProfile, *, store: Store | HistoryStore | None = None) -> Self:
         """Run on `profile` (and `store`: a local `Store`, or any backend) directly, without
-        a config file: tests, benchmarks, the team server, programs that embed Portcheck."""
-        from tui.core.lookup.clients import ProviderClients
+        a config file: tests, benchmarks, programs that embed Portcheck."""
         from tui.core.store.sqlite.aio import AsyncStore
         from tui.core.store.sqlite.store import Store
 
-        self.profile = profile
-        self._clients = ProviderClients(profile, transport=self.transport)
+        self.profile = self._use_profile(profile)
         if store is not None:
             self.history.store = AsyncStore(store) if isinstance(store, Store) else store
         return self
@@ -300,16 +300,9 @@ class LookupService:
         from tui.core.lookup.run import LookupRun
 
         run = LookupRun(
-            lookup,
-            names,
-            self.clients,
-            self.store,
-            refresh=refresh,
-            clock=self.latency_clock,
-            admit=admit,
-            batch_row=batch_row,
-            durable=durable,
-        ).start()
+            lookup, names, self.clients, self.store, refresh=refresh, clock=self.latency_clock,
+            admit=admit, batch_row=batch_row, durable=durable,
+        ).start()  # fmt: skip
         self._runs.add(run)
         run.finished.add_done_callback(lambda _: self._runs.discard(run))
         return run

@@ -1,0 +1,193 @@
+"""The team server from outside: `portcheck serve` processes on one PostgreSQL, agents with
+tokens over real HTTP on 127.0.0.1, and the sandbox counting what reaches each provider."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.postgres import Postgres
+from tests.server_helpers import TeamServer, server_config
+from tests.test_json_schema import valid
+from tui.sandbox.server import SandboxServer
+
+LAYER = "database"
+NUMBER = "13800138000"
+
+
+@pytest.fixture
+def team(postgres: Postgres, sandbox: SandboxServer, tmp_path: Path) -> Iterator[TeamServer]:
+    server = TeamServer(tmp_path / "srv", server_config(sandbox, tmp_path / "c.toml"),
+                        postgres.new_database())  # fmt: skip
+    yield server
+    server.stop()
+
+
+def test_tokens_and_roles_are_checked_before_anything_is_sent(
+    team: TeamServer, sandbox: SandboxServer
+) -> None:
+    supervisor = team.add_agent("sam", "supervisor")
+    agent = team.add_agent("ana")
+    assert supervisor.startswith("pct_") and supervisor != agent
+    lookup = {"number": NUMBER}
+    with team.client(None) as anonymous:
+        refused = anonymous.post("/v1/lookups", json=lookup)
+    assert (
+        refused.status_code == 401 and "Authorization: Bearer" in refused.json()["error"]["message"]
+    )
+    with team.client("pct_not-a-token") as stranger:
+        assert stranger.post("/v1/lookups", json=lookup).status_code == 401
+    with team.client(agent) as ana:
+        forbidden = ana.get("/v1/usage")
+        assert forbidden.status_code == 403
+        assert (
+            forbidden.json()["error"]["message"]
+            == "only a supervisor may do this; ana is an agent."
+        )
+        assert ana.get("/v1/profile").json()["agent"] == {"name": "ana", "role": "agent"}
+    assert sum(sandbox.state.hits.values()) == 0
+    with team.client(supervisor) as sam:
+        assert sam.get("/v1/usage").status_code == 200
+    revoked = team.add_agent("rob")
+    subprocess_revoke(team, "rob")
+    with team.client(revoked) as rob:
+        gone = rob.post("/v1/lookups", json=lookup)
+    assert gone.status_code == 401 and "revoked" in gone.json()["error"]["message"]
+    assert sum(sandbox.state.hits.values()) == 0
+
+
+def subprocess_revoke(team: TeamServer, name: str) -> None:
+    import subprocess
+
+    from tests.server_helpers import command
+
+    subprocess.run(
+        command("serve", "agents", "revoke", name, "--database", team.database),
+        env=team.env, check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+
+
+def test_the_server_checks_every_number_itself(team: TeamServer, sandbox: SandboxServer) -> None:
+    token = team.add_agent("ana")
+    with team.client(token) as ana:
+        invalid = ana.post("/v1/lookups", json={"number": "123"})
+        not_json = ana.post("/v1/lookups", content=b"number=138")
+        no_number = ana.post("/v1/lookups", json={"rio": "x"})
+        huge = ana.post("/v1/lookups", json={"number": NUMBER, "pad": "x" * 20_000})
+        unknown = ana.post("/v1/lookups", json={"number": NUMBER, "providers": ["acme"]})
+    assert invalid.status_code == 422
+    body = invalid.json()
+    assert (
+        body["error"]["kind"] == "invalid_input"
+        and "not a valid number" in body["error"]["message"]
+    )
+    assert body["number"]["valid"] is False
+    assert not_json.status_code == 400 and "JSON object" in not_json.json()["error"]["message"]
+    assert no_number.status_code == 400 and "number" in no_number.json()["error"]["message"]
+    assert huge.status_code == 413
+    assert unknown.status_code == 400 and "acme" in unknown.json()["error"]["message"]
+    assert sum(sandbox.state.hits.values()) == 0
+
+
+def test_a_lookup_streams_each_answer_then_the_whole_lookup(
+    team: TeamServer, sandbox: SandboxServer
+) -> None:
+    token = team.add_agent("ana")
+    sandbox.state.latency = 0.05
+    with team.client(token) as ana:
+        with ana.stream(
+            "POST", "/v1/lookups", json={"number": NUMBER},
+            headers={"Accept": "application/x-ndjson"},
+        ) as streamed:  # fmt: skip
+            assert streamed.headers["content-type"].startswith("application/x-ndjson")
+            events = [json.loads(line) for line in streamed.iter_lines() if line]
+        whole = ana.post("/v1/lookups", json={"number": NUMBER}).json()
+    *answers, last = events
+    assert [e["event"] for e in answers] == ["result"] * 3 and last["event"] == "lookup"
+    assert {e["result"]["provider"] for e in answers} == {"offline", "china_mnp", "ip138"}
+    valid(last["lookup"])
+    valid(whole)  # the same schema as `portcheck check --json`
+    assert [r["provider"] for r in whole["results"]] == ["offline", "china_mnp", "ip138"]
+    # asked again by the same team: the fresh answers are reused, nothing billed again
+    assert all(r["cached"] for r in whole["results"] if r["provider"] != "offline")
+    assert sandbox.state.hits["ip138"] == sandbox.state.hits["china_mnp"] == 1
+    logged = team.logged()  # the access log: every request, and no number or token
+    assert logged.count('"POST /v1/lookups" 200') == 2
+    assert NUMBER not in logged and token not in logged
+
+
+def test_two_server_processes_share_one_budget_exactly(
+    postgres: Postgres, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """Two server processes on one database, four agents, 200 lookups at once of different
+    numbers against ip138's budget of 37: exactly 37 requests reach ip138, and every other
+    lookup is told the budget is spent."""
+    database = postgres.new_database()
+    config = server_config(sandbox, tmp_path / "c.toml", budget=37)
+    servers = [TeamServer(tmp_path / f"srv{i}", config, database) for i in (1, 2)]
+    try:
+        tokens = [servers[0].add_agent(f"agent{i}") for i in range(4)]
+        sandbox.state.latency = 0.02
+
+        async def ask(i: int) -> dict[str, object]:
+            server, token = servers[i % 2], tokens[i % 4]
+            async with httpx.AsyncClient(base_url=server.url, timeout=60.0) as client:
+                answer = await client.post(
+                    "/v1/lookups", json={"number": f"1380013{i:04d}", "providers": ["ip138"]},
+                    headers={"Authorization": f"Bearer {token}"},
+                )  # fmt: skip
+            assert answer.status_code == 200, answer.text
+            (result,) = answer.json()["results"]
+            return result  # type: ignore[no-any-return]
+
+        async def everyone() -> list[dict[str, object]]:
+            return await asyncio.gather(*(ask(i) for i in range(200)))
+
+        results = asyncio.run(everyone())
+    finally:
+        for server in servers:
+            server.stop()
+    assert sandbox.state.hits["ip138"] == 37
+    assert sum(r["status"] == "ok" for r in results) == 37
+    refused = [r for r in results if r["status"] == "error"]
+    assert len(refused) == 163
+    assert {r["error"]["kind"] for r in refused} == {"budget"}  # type: ignore[index]
+
+
+def test_sigterm_stops_the_server_cleanly(team: TeamServer) -> None:
+    code = team.stop(signal.SIGTERM)
+    assert code in (0, -signal.SIGTERM)  # uvicorn raises the signal again once it is done
+    assert "Application shutdown complete" in team.logged()
+    assert "Traceback" not in team.logged()
+
+
+@pytest.mark.layer("command")
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--profile", "nope", "serve"], "no profile named 'nope'"),
+        (["serve"], "history unavailable"),
+    ],
+)
+def test_a_server_that_cannot_start_says_why_without_a_traceback(
+    sandbox: SandboxServer, tmp_path: Path, args: list[str], said: str
+) -> None:
+    import subprocess
+
+    from tests.server_helpers import command, environment
+
+    database = f"postgresql://team:pw-s3cret@/portcheck?host={tmp_path}"  # no server there
+    config = server_config(sandbox, tmp_path / "c.toml")
+    done = subprocess.run(
+        command("--config", str(config), *args, "--database", database),
+        env=environment(tmp_path / "home"), capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 3, done.stderr
+    assert said in done.stderr
+    assert "Traceback" not in done.stderr and "pw-s3cret" not in done.stderr + done.stdout

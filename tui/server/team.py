@@ -1,0 +1,122 @@
+"""The team server's state in one process: the lookup service on the server's own profile and
+the PostgreSQL history, the agents, and the audit log."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tui.core.i18n import _
+from tui.core.numbers.masking import mask_e164
+from tui.core.service.service import LookupService
+from tui.core.store.model import HistoryError
+from tui.core.store.postgres.db import Database
+from tui.core.store.postgres.store import PostgresStore
+from tui.server.agents import Agent, Agents
+
+if TYPE_CHECKING:
+    from tui.core.lookup.model import Lookup
+    from tui.core.lookup.run import LookupRun
+
+log = logging.getLogger("portcheck.server")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How `portcheck serve` was started, as every worker process reads it."""
+
+    database: str
+    """The PostgreSQL URL (it may hold a password: never shown)."""
+    profile: str | None = None
+    """The server's profile (None: its config's default)."""
+    config: str | None = None
+    """Its config file (None: the default place)."""
+    data_dir: Path | None = None
+    """Where the number-hash key lives (None: the user data folder)."""
+
+
+@dataclass
+class Team:
+    """One server process's lookup service, agents and audit log."""
+
+    settings: Settings
+    service: LookupService = field(init=False)
+    agents: Agents = field(init=False)
+    _audits: set[asyncio.Task[None]] = field(default_factory=set)
+
+    async def start(self) -> list[str]:
+        """Read the server's config and profile and open the team history (migrated once).
+        Raises ConfigError or HistoryError."""
+        s = self.settings
+        from tui.demo import DemoSandbox  # a server with no config serves the demo
+
+        self.service = LookupService(
+            config_path=s.config,
+            profile_name=s.profile,
+            demo=DemoSandbox(),
+            data_dir=s.data_dir,
+            history_url=s.database,
+        )
+        notices = await self.service.start(s.profile)
+        store = self.service.store
+        if not isinstance(store, PostgresStore):
+            raise HistoryError(self.service.history.problem or _("the team history is not open"))
+        self.agents = Agents(store.db)
+        await store.count()  # opens and migrates now: a server that cannot is said so at start
+        return notices
+
+    @property
+    def db(self) -> Database:
+        store = self.service.store
+        assert isinstance(store, PostgresStore)
+        return store.db
+
+    async def healthy(self) -> str | None:
+        """None when the database answers; else why not."""
+        try:
+            await self.db.rows("SELECT 1")
+        except HistoryError as exc:
+            return exc.message
+        return None
+
+    def audit(self, agent: Agent, run: LookupRun) -> None:
+        """Write the audit row of `run` once it ends, whatever becomes of the request that
+        asked for it (a client gone mid-stream does not stop the lookup or its audit)."""
+        task = asyncio.ensure_future(self._audit(agent, run))
+        self._audits.add(task)
+        task.add_done_callback(self._audits.discard)
+
+    async def _audit(self, agent: Agent, run: LookupRun) -> None:
+        lookup = await run.wait()
+        await self.write_audit(agent, lookup)
+
+    async def write_audit(self, agent: Agent, lookup: Lookup) -> None:
+        e164 = lookup.number.e164 if lookup.number else None
+        store = self.service.store
+        assert isinstance(store, PostgresStore)
+        billed = sum(1 for r in lookup.ordered if r.billed)
+        try:
+            async with self.db.transaction() as conn:
+                await conn.execute(
+                    "INSERT INTO audit (created, agent, action, number_hash, masked, lookup_id,"
+                    " billed) VALUES (%s, %s, 'lookup', %s, %s, %s, %s)",
+                    (
+                        time.time(),
+                        agent.name,
+                        store.hasher.number(e164) if e164 else None,
+                        mask_e164(e164) if e164 else lookup.masked,
+                        lookup.lookup_id,
+                        billed,
+                    ),
+                )
+        except HistoryError as exc:  # the lookup itself is stored: say so, serve on
+            log.warning("audit row of lookup %s not written: %s", lookup.lookup_id, exc.message)
+
+    async def close(self) -> None:
+        if self._audits:
+            await asyncio.gather(*self._audits, return_exceptions=True)
+        await self.service.aclose()
