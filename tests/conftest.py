@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.postgres import Postgres
+from tests.server_helpers import TeamServer, server_config
 from tests.tui_helpers import reset, shared_server, stop_shared_server
 from tui.core import i18n
 from tui.core.config.load import ResolvedProfile
@@ -78,6 +79,16 @@ def _stop_shared_sandbox() -> Iterator[None]:
 def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Postgres]:
     """A real PostgreSQL (pgserver, unix socket only) for this session's tests."""
     server = Postgres(tmp_path_factory.mktemp("pg"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def team(postgres: Postgres, sandbox: SandboxServer, tmp_path: Path) -> Iterator[TeamServer]:
+    """`portcheck serve` in its own process on a new database, asking the test sandbox."""
+    server = TeamServer(
+        tmp_path / "srv", server_config(sandbox, tmp_path / "c.toml"), postgres.new_database()
+    )
     yield server
     server.stop()
 

@@ -20,17 +20,21 @@ KEY = "cd" * 32
 START_WITHIN = 30.0
 
 
-def server_config(sandbox: SandboxServer, path: Path, *, budget: int | None = None) -> Path:
-    """A server profile on the test sandbox, with ip138's daily budget when given."""
+def server_config(
+    sandbox: SandboxServer, path: Path, *, budget: int | None = None, per_agent: int | None = None
+) -> Path:
+    """A server profile on the test sandbox, with ip138's daily budget and the lookups each
+    agent may ask per minute when given."""
     base = sandbox.url
     limit = f"daily_budget = {budget}\n" if budget is not None else ""
+    rate = f"agent_rate_limit = {per_agent}\n" if per_agent is not None else ""
     path.write_text(
         f"""
 default_profile = "team"
 [profiles.team]
 providers = ["offline", "china_mnp", "ip138"]
 timeout = 5.0
-[profiles.team.china_mnp]
+{rate}[profiles.team.china_mnp]
 url = "{base}/china_mnp/api/mobile/transfer"
 api_key = "demo-mnp-key"
 [profiles.team.ip138]

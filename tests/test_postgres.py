@@ -159,8 +159,8 @@ async def test_lookups_on_the_team_history_bill_within_the_budget_and_reuse(
     store, _ = open_store(postgres.new_database(), key_dir=tmp_path)
     service = LookupService().use(sandbox_profile(sandbox, ip138={"daily_budget": 5}), store=store)
 
-    async def ask(i: int) -> object:
-        return await service.begin(service.prepare(f"1380013{i:04d}"), ["ip138"]).wait()
+    async def ask(i: int) -> object:  # numbers whose line state bills (not ending in 6)
+        return await service.begin(service.prepare(f"13800{i:05d}1"), ["ip138"]).wait()
 
     try:
         first = await ask(0)
@@ -177,3 +177,48 @@ async def test_lookups_on_the_team_history_bill_within_the_budget_and_reuse(
     assert len(refused) == 7 and {r.error.kind for r in refused} == {ErrorKind.BUDGET}
     assert again.results["ip138"].cached  # type: ignore[attr-defined]
     assert count == 13
+
+
+async def test_a_question_being_asked_is_waited_for_not_asked_again(
+    postgres: Postgres, tmp_path: Path
+) -> None:
+    """A reusable provider already being asked about the number (a pending request of
+    another lookup) is not reserved again: the second reservation waits for the first one's
+    answer and gets it as reused; one given back instead leaves it told, charged nothing."""
+    import asyncio
+
+    from tests.store_contract import new, ok
+    from tui.core.store.model import Answer, Wanted
+
+    store, _ = open_store(postgres.new_database(), key_dir=tmp_path)
+    want = [Wanted("ip138", 600.0)]
+    try:
+        first = await store.reserve(None, new(), {"ip138": None}, want)
+        assert "ip138" in first.charges
+        waiter = asyncio.create_task(store.reserve(None, new(), {"ip138": None}, want))
+        await asyncio.sleep(0.2)
+        assert not waiter.done()  # waiting for the first one's answer
+        answer = ok(current_operator="中国联通")
+        await store.record(
+            first.lookup_id, new(), [Answer(answer, 0)], {first.charges["ip138"]: True}, "ok"
+        )
+        second = await asyncio.wait_for(waiter, 10)
+        assert second.charges == {}
+        shared = second.found["ip138"]
+        assert shared.cached and shared.current_operator == "中国联通" and shared.billed is False
+        assert await store.spent_today("ip138", "p") == 1
+
+        other = "+8613800138001"
+        given = await store.reserve(None, new(e164=other), {"ip138": None}, want)
+        waiter = asyncio.create_task(store.reserve(None, new(e164=other), {"ip138": None}, want))
+        await asyncio.sleep(0.2)
+        await store.release(given.lookup_id, list(given.charges.values()))
+        told = await asyncio.wait_for(waiter, 10)
+        assert told.charges == {} and told.found["ip138"].error is not None
+        assert (
+            told.found["ip138"].billed is False
+            and "did not finish" in told.found["ip138"].error.message
+        )
+        assert await store.spent_today("ip138", "p") == 1
+    finally:
+        await store.close()

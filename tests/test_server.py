@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
-from collections.abc import Iterator
+import time
 from pathlib import Path
 
 import httpx
@@ -19,14 +19,6 @@ from tui.sandbox.server import SandboxServer
 
 LAYER = "database"
 NUMBER = "13800138000"
-
-
-@pytest.fixture
-def team(postgres: Postgres, sandbox: SandboxServer, tmp_path: Path) -> Iterator[TeamServer]:
-    server = TeamServer(tmp_path / "srv", server_config(sandbox, tmp_path / "c.toml"),
-                        postgres.new_database())  # fmt: skip
-    yield server
-    server.stop()
 
 
 def test_tokens_and_roles_are_checked_before_anything_is_sent(
@@ -127,7 +119,8 @@ def test_two_server_processes_share_one_budget_exactly(
 ) -> None:
     """Two server processes on one database, four agents, 200 lookups at once of different
     numbers against ip138's budget of 37: exactly 37 requests reach ip138, and every other
-    lookup is told the budget is spent."""
+    lookup is told the budget is spent. (The numbers all have a line state that bills: an
+    answer that does not bill gives its place back, and another lookup may then take it.)"""
     database = postgres.new_database()
     config = server_config(sandbox, tmp_path / "c.toml", budget=37)
     servers = [TeamServer(tmp_path / f"srv{i}", config, database) for i in (1, 2)]
@@ -139,7 +132,7 @@ def test_two_server_processes_share_one_budget_exactly(
             server, token = servers[i % 2], tokens[i % 4]
             async with httpx.AsyncClient(base_url=server.url, timeout=60.0) as client:
                 answer = await client.post(
-                    "/v1/lookups", json={"number": f"1380013{i:04d}", "providers": ["ip138"]},
+                    "/v1/lookups", json={"number": f"13800{i:05d}1", "providers": ["ip138"]},
                     headers={"Authorization": f"Bearer {token}"},
                 )  # fmt: skip
             assert answer.status_code == 200, answer.text
@@ -191,3 +184,74 @@ def test_a_server_that_cannot_start_says_why_without_a_traceback(
     assert done.returncode == 3, done.stderr
     assert said in done.stderr
     assert "Traceback" not in done.stderr and "pw-s3cret" not in done.stderr + done.stdout
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_one_question_asked_at_the_same_moment_is_one_request(
+    postgres: Postgres, sandbox: SandboxServer, tmp_path: Path, processes: int
+) -> None:
+    """Four agents ask the same number at the same moment, on one server process or across
+    two: each billed provider is asked once, and every agent gets the answer (the others
+    as a colleague's, cached)."""
+    database = postgres.new_database()
+    config = server_config(sandbox, tmp_path / "c.toml")
+    servers = [TeamServer(tmp_path / f"srv{i}", config, database) for i in range(processes)]
+    try:
+        tokens = [servers[0].add_agent(f"agent{i}") for i in range(4)]
+        sandbox.state.latency = 0.3  # long enough for all four to arrive while it is asked
+
+        async def ask(i: int) -> dict[str, dict[str, object]]:
+            server = servers[i % processes]
+            async with httpx.AsyncClient(base_url=server.url, timeout=60.0) as client:
+                answer = await client.post(
+                    "/v1/lookups", json={"number": NUMBER},
+                    headers={"Authorization": f"Bearer {tokens[i]}"},
+                )  # fmt: skip
+            assert answer.status_code == 200, answer.text
+            return {r["provider"]: r for r in answer.json()["results"]}
+
+        async def everyone() -> list[dict[str, dict[str, object]]]:
+            return await asyncio.gather(*(ask(i) for i in range(4)))
+
+        lookups = asyncio.run(everyone())
+    finally:
+        for server in servers:
+            server.stop()
+    assert sandbox.state.hits["ip138"] == 1 and sandbox.state.hits["china_mnp"] == 1
+    for provider in ("ip138", "china_mnp"):
+        answers = [lk[provider] for lk in lookups]
+        assert all(a["status"] == "ok" for a in answers)
+        assert sum(a["billed"] is True for a in answers) == 1
+        assert sum(a["cached"] is True for a in answers) == 3
+
+
+def test_past_its_rate_limit_an_agent_is_told_when_to_try_again(
+    postgres: Postgres, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """agent_rate_limit = 3 per minute, shared by two server processes: ana's fourth lookup
+    is a 429 with Retry-After and sends nothing; bob still asks."""
+    database = postgres.new_database()
+    config = server_config(sandbox, tmp_path / "c.toml", per_agent=3)
+    servers = [TeamServer(tmp_path / f"srv{i}", config, database) for i in (1, 2)]
+    try:
+        ana, bob = servers[0].add_agent("ana"), servers[0].add_agent("bob")
+        if time.time() % 60 > 50:  # the four lookups are counted in one minute
+            time.sleep(61 - time.time() % 60)
+        answers = []
+        for i in range(4):
+            with servers[i % 2].client(ana) as client:
+                answers.append(client.post("/v1/lookups", json={"number": f"13800{i:05d}1"}))
+        with servers[1].client(bob) as client:
+            other = client.post("/v1/lookups", json={"number": "13800999991"})
+    finally:
+        for server in servers:
+            server.stop()
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    refused = answers[-1]
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    assert refused.json()["error"] == {
+        "kind": "rate_limited",
+        "message": "ana has asked 3 lookups this minute, the team's limit per agent.",
+    }
+    assert sandbox.state.hits["ip138"] == 4  # ana's three, then bob's: none for the fourth
+    assert other.status_code == 200

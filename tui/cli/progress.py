@@ -19,8 +19,8 @@ if TYPE_CHECKING:
     from rich.console import Console, ConsoleOptions, RenderResult
 
     from tui.core.answers.result import ProviderResult
+    from tui.core.lookup.face import Run
     from tui.core.lookup.model import Lookup
-    from tui.core.lookup.run import LookupRun
 
 
 class ProviderStates:
@@ -63,7 +63,7 @@ def _style(result: ProviderResult) -> str:
     return {Status.OK: "green", Status.ERROR: "red"}.get(result.status, "dim")
 
 
-async def answered(run: LookupRun) -> Lookup:
+async def answered(run: Run) -> Lookup:
     """The run's lookup once it is over; meanwhile, on a terminal, who is still being asked."""
     if not sys.stderr.isatty() or os.environ.get("TERM") == "dumb":  # before importing rich
         return await run.wait()

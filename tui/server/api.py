@@ -12,11 +12,13 @@ any HTTP client, or ask without that header for the one final object.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import logging
+import math
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.applications import Starlette
@@ -26,128 +28,16 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+import tui.server.history as history
+from tui.core.answers.codec import result_to_json
 from tui.core.errors import ConfigError, ErrorKind
 from tui.core.i18n import _
 from tui.core.lookup.model import InvalidLookup, number_json
 from tui.server.agents import Agent
+from tui.server.requests import Refused, body_of, endpoint, team_of, text_field
 from tui.server.team import Settings, Team
 
-MAX_BODY = 16 * 1024
-"""Bytes a request body may hold: a lookup's is under 200."""
 NDJSON = "application/x-ndjson"
-
-
-class Refused(Exception):
-    """A request refused with `status`, and what to tell the person."""
-
-    def __init__(self, status: int, kind: str, message: str, **extra: Any) -> None:
-        super().__init__(message)
-        self.status, self.kind, self.message, self.extra = status, kind, message, extra
-
-    def response(self) -> JSONResponse:
-        body = {"error": {"kind": self.kind, "message": self.message}, **self.extra}
-        headers = {"WWW-Authenticate": "Bearer"} if self.status == 401 else None
-        return JSONResponse(body, status_code=self.status, headers=headers)
-
-
-Handler = Callable[[Request, Team, Agent], Awaitable[Response]]
-
-
-def team_of(request: Request) -> Team:
-    team: Team = request.app.state.team
-    return team
-
-
-async def agent_of(request: Request, team: Team) -> Agent:
-    """The agent whose token the request carries, or a 401 that says what is wrong."""
-    scheme, _sep, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Refused(
-            401,
-            ErrorKind.AUTH,
-            _(
-                "no agent token: send it as 'Authorization: Bearer <token>' "
-                "(agent_token in the profile)."
-            ),
-        )
-    agent = await team.agents.holding(token.strip())
-    if agent is None:
-        raise Refused(
-            401,
-            ErrorKind.AUTH,
-            _(
-                "the server does not know this agent token, or it was revoked: "
-                "ask a supervisor for a new one."
-            ),
-        )
-    return agent
-
-
-def endpoint(
-    *, supervisor: bool = False
-) -> Callable[[Handler], Callable[[Request], Awaitable[Response]]]:
-    """A route that needs an agent's token (and a supervisor's role)."""
-
-    def wrap(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
-        async def route(request: Request) -> Response:
-            team = team_of(request)
-            try:
-                agent = await agent_of(request, team)
-                if supervisor and not agent.supervisor:
-                    raise Refused(
-                        403,
-                        ErrorKind.AUTH,
-                        _("only a supervisor may do this; {name} is an agent.").format(
-                            name=agent.name
-                        ),
-                    )
-                return await handler(request, team, agent)
-            except Refused as refused:
-                return refused.response()
-
-        return route
-
-    return wrap
-
-
-async def body_of(request: Request) -> dict[str, Any]:
-    """The request's JSON object, read up to MAX_BODY bytes."""
-    size = request.headers.get("content-length")
-    if size is not None and size.isdigit() and int(size) > MAX_BODY:
-        raise Refused(
-            413,
-            ErrorKind.INVALID_INPUT,
-            _("the request body is over {limit} bytes.").format(limit=MAX_BODY),
-        )
-    raw = b""
-    async for chunk in request.stream():
-        raw += chunk
-        if len(raw) > MAX_BODY:
-            raise Refused(
-                413,
-                ErrorKind.INVALID_INPUT,
-                _("the request body is over {limit} bytes.").format(limit=MAX_BODY),
-            )
-    try:
-        data = json.loads(raw or b"{}")
-    except (ValueError, UnicodeDecodeError):
-        data = None
-    if not isinstance(data, dict):
-        raise Refused(400, ErrorKind.INVALID_INPUT, _("the request body must be a JSON object."))
-    return data
-
-
-def text_field(data: dict[str, Any], name: str, *, required: bool = False) -> str | None:
-    value = data.get(name)
-    if value is None and not required:
-        return None
-    if not isinstance(value, str) or not value.strip() or len(value) > 64:
-        raise Refused(
-            400,
-            ErrorKind.INVALID_INPUT,
-            _("{field}: text of 1 to 64 characters is required.").format(field=name),
-        )
-    return value
 
 
 async def health(request: Request) -> Response:
@@ -176,6 +66,15 @@ async def profile(request: Request, team: Team, agent: Agent) -> Response:
 @endpoint()
 async def lookups(request: Request, team: Team, agent: Agent) -> Response:
     """Look a number up: the check object, or its events as NDJSON."""
+    wait = await team.admit(agent)
+    if wait is not None:  # clause 7.3's "maximum speed limit", per agent
+        limit = team.service.profile.settings.agent_rate_limit if team.service.profile else 0
+        raise Refused(
+            429, ErrorKind.RATE_LIMITED,
+            _("{name} has asked {limit} lookups this minute, the team's limit per agent.")
+            .format(name=agent.name, limit=limit),
+            headers={"Retry-After": str(max(1, math.ceil(wait)))},
+        )  # fmt: skip
     data = await body_of(request)
     number = text_field(data, "number", required=True)
     assert number is not None
@@ -195,14 +94,15 @@ async def lookups(request: Request, team: Team, agent: Agent) -> Response:
         ) from None
     except ConfigError as exc:
         raise Refused(400, ErrorKind.INVALID_INPUT, exc.message) from None
-    team.audit(agent, run)
+    audited = team.audit(agent, run)
     if NDJSON not in request.headers.get("accept", ""):
-        return JSONResponse((await run.wait()).to_json())
+        return JSONResponse((await asyncio.shield(audited)).to_json())
 
     async def events() -> AsyncIterator[bytes]:
-        async for result in run:
-            yield _line({"event": "result", "result": result.to_json()})
-        yield _line({"event": "lookup", "lookup": (await run.wait()).to_json()})
+        async for result in run:  # in the stored form: its words in the reader's language
+            yield _line({"event": "result", "result": result_to_json(result, stored=True)})
+        lookup = await asyncio.shield(audited)
+        yield _line({"event": "lookup", "lookup_id": lookup.lookup_id, "lookup": lookup.to_json()})
 
     return StreamingResponse(events(), media_type=NDJSON)
 
@@ -281,5 +181,6 @@ def create_app(settings: Settings) -> Starlette:
         Route("/v1/profile", profile),
         Route("/v1/lookups", lookups, methods=["POST"]),
         Route("/v1/usage", usage),
+        *history.ROUTES,
     ]
     return Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(AccessLog)])

@@ -19,8 +19,8 @@ from tui.core.store.postgres.store import PostgresStore
 from tui.server.agents import Agent, Agents
 
 if TYPE_CHECKING:
+    from tui.core.lookup.face import Run
     from tui.core.lookup.model import Lookup
-    from tui.core.lookup.run import LookupRun
 
 log = logging.getLogger("portcheck.server")
 
@@ -46,7 +46,7 @@ class Team:
     settings: Settings
     service: LookupService = field(init=False)
     agents: Agents = field(init=False)
-    _audits: set[asyncio.Task[None]] = field(default_factory=set)
+    _audits: set[asyncio.Task[Lookup]] = field(default_factory=set)
 
     async def start(self) -> list[str]:
         """Read the server's config and profile and open the team history (migrated once).
@@ -75,6 +75,31 @@ class Team:
         assert isinstance(store, PostgresStore)
         return store.db
 
+    async def admit(self, agent: Agent) -> float | None:
+        """Count one lookup of `agent` in this minute, across every server process; None
+        when within the profile's `agent_rate_limit`, else the seconds until the next
+        minute (nothing counted)."""
+        profile = self.service.profile
+        limit = profile.settings.agent_rate_limit if profile else None
+        if limit is None:
+            return None
+        now = time.time()
+        minute = int(now // 60)
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "INSERT INTO agent_minutes (agent, minute, lookups) VALUES (%s, %s, 1)"
+                " ON CONFLICT (agent, minute) DO UPDATE SET lookups = agent_minutes.lookups + 1"
+                " WHERE agent_minutes.lookups < %s RETURNING lookups",
+                (agent.name, minute, limit),
+            )
+            counted = await cur.fetchone()
+            if counted is not None and counted[0] == 1:  # a new minute: forget old ones
+                await conn.execute(
+                    "DELETE FROM agent_minutes WHERE agent = %s AND minute < %s",
+                    (agent.name, minute),
+                )
+        return None if counted is not None else (minute + 1) * 60 - now
+
     async def healthy(self) -> str | None:
         """None when the database answers; else why not."""
         try:
@@ -83,16 +108,19 @@ class Team:
             return exc.message
         return None
 
-    def audit(self, agent: Agent, run: LookupRun) -> None:
-        """Write the audit row of `run` once it ends, whatever becomes of the request that
-        asked for it (a client gone mid-stream does not stop the lookup or its audit)."""
+    def audit(self, agent: Agent, run: Run) -> asyncio.Task[Lookup]:
+        """The lookup of `run` once it ends, with its audit row written and its agent noted,
+        whatever becomes of the request that asked for it (a client gone mid-stream stops
+        neither the lookup nor its audit)."""
         task = asyncio.ensure_future(self._audit(agent, run))
         self._audits.add(task)
         task.add_done_callback(self._audits.discard)
+        return task
 
-    async def _audit(self, agent: Agent, run: LookupRun) -> None:
+    async def _audit(self, agent: Agent, run: Run) -> Lookup:
         lookup = await run.wait()
         await self.write_audit(agent, lookup)
+        return lookup
 
     async def write_audit(self, agent: Agent, lookup: Lookup) -> None:
         e164 = lookup.number.e164 if lookup.number else None
@@ -113,6 +141,11 @@ class Team:
                         billed,
                     ),
                 )
+                if lookup.lookup_id is not None:
+                    await conn.execute(
+                        "UPDATE lookups SET agent = %s WHERE id = %s",
+                        (agent.name, lookup.lookup_id),
+                    )
         except HistoryError as exc:  # the lookup itself is stored: say so, serve on
             log.warning("audit row of lookup %s not written: %s", lookup.lookup_id, exc.message)
 

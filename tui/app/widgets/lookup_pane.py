@@ -31,8 +31,8 @@ from tui.core.i18n import N_, _
 if TYPE_CHECKING:
     from tui.app.widgets.provider_panel import ProviderPanel
     from tui.app.widgets.verdict_bar import VerdictBar
+    from tui.core.lookup.face import Run
     from tui.core.lookup.model import Lookup
-    from tui.core.lookup.run import LookupRun
     from tui.core.service.front import Portcheck
 
 IDLE = N_("Paste a number and press Enter.")
@@ -133,14 +133,14 @@ class LookupPane(ForwardsWorkerFailures, Vertical):
         else:
             self.verdict.show(lookup.verdict, asking=lookup.asking)
 
-    def follow(self, run: LookupRun) -> None:
+    def follow(self, run: Run) -> None:
         """Make `run`'s lookup the one on screen and draw its answers as they arrive."""
         new = run.lookup is not self.current
         self.current = run.lookup  # what ctrl+y, ctrl+r and retries act on from now on
         self._follow(run, new=new)
 
     @work(exit_on_error=False)
-    async def _follow(self, run: LookupRun, *, new: bool) -> None:
+    async def _follow(self, run: Run, *, new: bool) -> None:
         # Drawn once the requests are out (2-3 ms), not before: a frame drawn first would
         # hold the store's answer, and so every request, for the ~10 ms it takes.
         await run.sent(within=DRAW_WAIT)

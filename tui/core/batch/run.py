@@ -26,7 +26,7 @@ from tui.core.errors import ErrorKind, InvalidInput
 from tui.core.store.model import HistoryError
 
 if TYPE_CHECKING:
-    from tui.core.lookup.run import LookupRun
+    from tui.core.lookup.face import Run
     from tui.core.providers.base import Query
     from tui.core.service.service import LookupService
     from tui.core.store.model import Checkpoint
@@ -93,7 +93,7 @@ class Batch:
         history) only its id."""
         self._last_written = 0
         self._saving: asyncio.Future[None] | None = None
-        self._runs: set[LookupRun] = set()
+        self._runs: set[Run] = set()
         """The rows' lookups under way."""
         self._flush: Callable[[], None] | None = None
 

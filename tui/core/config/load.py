@@ -92,6 +92,12 @@ class Config:
             ),
         )
 
+    def serves(self, name: str | None = None) -> bool:
+        """Whether the profile called `name` (default: the default one) is a team server's."""
+        profiles = self.model.profiles if self.model else {}
+        chosen = profiles.get(name or self.default_name)
+        return chosen is not None and chosen.server is not None
+
     def profile(
         self, name: str | None = None, *, demo: Callable[[], ProfileBase] | None = None
     ) -> ResolvedProfile:
@@ -245,6 +251,8 @@ def _check_secrets(profile: ProfileBase, name: str, file: Path) -> None:
         for key, secret in section.secrets().items()
         if not secret.available
     ]
+    if profile.agent_token is not None and not profile.agent_token.available:
+        missing.append((f"profiles.{name}.agent_token", profile.agent_token.env))
     if not missing:
         return
     exports = " ".join(f"{env}=..." for _key, env in missing)

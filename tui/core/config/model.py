@@ -16,7 +16,9 @@ from tui.core.providers.registry import PROVIDERS
 from tui.core.providers.settings import (
     FieldProblem,
     ProviderSettings,
+    ProviderUrl,
     Seconds,
+    Secret,
     decode_hook,
     encode_hook,
 )
@@ -66,6 +68,14 @@ class ProfileBase(Struct, forbid_unknown_fields=True, frozen=True, kw_only=True)
     currency: str | None = None
     """What the providers' `price` is in (`CNY`, `EUR`, `¥`), written after every amount;
     unset, amounts are plain numbers."""
+    server: ProviderUrl | None = None
+    """A team server (`portcheck serve`): lookups and history go there, its region and
+    providers are used, and no answer is kept on this machine."""
+    agent_token: Secret | None = None
+    """This agent's token for `server` (`env:PORTCHECK_AGENT_TOKEN`)."""
+    agent_rate_limit: Annotated[int, Meta(ge=1, le=100_000)] | None = None
+    """On a team server's own profile: lookups each agent may ask per minute (unset: no
+    limit); past it, the agent is told when to try again."""
 
     def __post_init__(self) -> None:
         if self.language is not None and self.language not in LANGUAGES:
@@ -81,6 +91,13 @@ class ProfileBase(Struct, forbid_unknown_fields=True, frozen=True, kw_only=True)
                 _("{value} is not a currency: use a code or a sign, such as CNY, EUR or ¥").format(
                     value=repr(self.currency)
                 ),
+            )
+        if (self.server is None) != (self.agent_token is None):
+            raise FieldProblem(
+                "agent_token" if self.server else "server",
+                _("server and agent_token go together: the team server's URL and your token")
+                if self.server is None
+                else _('is needed with server: agent_token = "env:PORTCHECK_AGENT_TOKEN"'),
             )
         for name in self.providers:
             if name not in PROVIDERS:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tui.core.config.load import ResolvedProfile
 from tui.core.errors import ConfigError
@@ -14,6 +14,10 @@ from tui.core.providers.registry import get_provider
 
 if TYPE_CHECKING:
     import httpx  # the module itself loads with the first provider client (tui.core.http.client)
+
+    from tui.core.lookup.face import Run
+    from tui.core.lookup.model import Lookup
+    from tui.core.store.protocols import HistoryStore, RunStore
 
 
 class ProviderClients:
@@ -25,6 +29,8 @@ class ProviderClients:
         self.profile = profile
         self._transport = transport
         self._providers: dict[str, AnyProvider] = {}
+        self.notices: list[str] = []
+        """What to tell the user once about these providers."""
 
     def get(self, name: str) -> AnyProvider:
         """The provider called `name`, built on first use."""
@@ -43,6 +49,25 @@ class ProviderClients:
             )
             self._providers[name] = cls(settings, timeout=timeout, transport=self._transport)
         return self._providers[name]
+
+    @property
+    def titles(self) -> list[tuple[str, str]]:
+        """(name, panel title) of the profile's providers, in panel order."""
+        from tui.core.providers.registry import title
+
+        return [(n, title(n)) for n in self.profile.settings.providers]
+
+    def start_run(
+        self, lookup: Lookup, names: tuple[str, ...], store: RunStore | None, **options: Any
+    ) -> Run:
+        """Ask `names` for `lookup` (see `LookupRun` for `options`), started."""
+        from tui.core.lookup.run import LookupRun
+
+        return LookupRun(lookup, names, self, store, **options).start()
+
+    def remote_history(self) -> HistoryStore | None:
+        """The history these providers' answers are kept in elsewhere (None: the local one)."""
+        return None
 
     def selection(self, names: Sequence[str] | None = None) -> tuple[str, ...]:
         """The providers to ask: `names` when given, else the profile's; each checked."""

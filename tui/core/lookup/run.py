@@ -29,7 +29,9 @@ from tui.core.store.model import Answer, HistoryError, NewLookup, Reservation, R
 from tui.core.store.protocols import RunStore
 
 T = TypeVar("T")
-_RUN_IDS = itertools.count(1)
+RUN_IDS = itertools.count(1)
+"""Identities of the runs of this process, local or remote: a lookup's answers belong to the run
+that last claimed them."""
 
 
 Admit = Callable[[], Awaitable[Callable[[], None] | None]]
@@ -55,7 +57,7 @@ class LookupRun:
         durable: bool = False,
     ) -> None:
         assert lookup.query is not None, "a lookup is run only with its full number"
-        self.id = next(_RUN_IDS)
+        self.id = next(RUN_IDS)
         """This run's identity."""
         self.lookup = lookup
         """The lookup it answers for."""

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from tui.core.config.load import ResolvedProfile
     from tui.core.config.model import ProfileBase
+    from tui.core.lookup.face import Run
     from tui.core.lookup.model import Lookup
-    from tui.core.lookup.run import LookupRun
     from tui.core.providers.base import Query
     from tui.core.service.history import Outcome
     from tui.core.store.model import LookupRecord, LookupSummary, UsageRow
@@ -112,16 +112,16 @@ class Portcheck(Protocol):
     def begin(
         self, query: Query, names: Sequence[str] | None = None, *, refresh: bool = False,
         typed: str | None = None,
-    ) -> LookupRun: ...  # fmt: skip
+    ) -> Run: ...  # fmt: skip
 
     async def check(
         self, text: str, rio: str | None = None, names: Sequence[str] | None = None, *,
         refresh: bool = False,
     ) -> Lookup: ...  # fmt: skip
 
-    def rerun(self, lookup: Lookup) -> LookupRun: ...
+    def rerun(self, lookup: Lookup) -> Run: ...
 
-    def retry(self, lookup: Lookup, provider: str) -> LookupRun: ...
+    def retry(self, lookup: Lookup, provider: str) -> Run: ...
 
     @property
     def billed_in_flight(self) -> list[str]: ...

@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 
     from tui.core.config.load import Config, ResolvedProfile
     from tui.core.lookup.clients import ProviderClients
-    from tui.core.lookup.run import Admit, LookupRun
+    from tui.core.lookup.face import Run
+    from tui.core.lookup.run import Admit
     from tui.core.service.front import DemoSource
     from tui.core.store.model import RowMark
     from tui.core.store.protocols import HistoryStore
@@ -64,7 +65,7 @@ class LookupService:
     _config: Config | None = None
     _clients: ProviderClients | None = None
     _retired: list[ProviderClients] = field(default_factory=list)
-    _runs: set[LookupRun] = field(default_factory=set)
+    _runs: set[Run] = field(default_factory=set)
     _recent: deque[Lookup] = field(default_factory=lambda: deque(maxlen=RECENT))
     history: History = field(init=False)
     """The history: reads, shows, counts and forgetting, for every front end."""
@@ -101,9 +102,8 @@ class LookupService:
         return await asyncio.to_thread(self._start, profile_name, history)
 
     def _start(self, profile_name: str | None, history: bool) -> list[str]:
-        notices = self._open_store(self.config()) if history else []
-        self._use(profile_name)
-        return notices
+        self._use(profile_name)  # first: a team server's profile keeps no history here
+        return [*self.clients.notices, *(self._open_store(self.config()) if history else [])]
 
     async def warm(self) -> None:
         """Build the provider clients and load the region's range holders now (~0.15 s), so
@@ -126,6 +126,8 @@ class LookupService:
         config = self.config()
         if self.profile_name is not None and self.profile_name not in config.profile_names:
             config.profile(self.profile_name)  # raises the ConfigError that lists them
+        if config.serves(self.profile_name):  # its history is the team server's
+            self._use(self.profile_name)
         return self._open_store(config)
 
     @property
@@ -137,6 +139,10 @@ class LookupService:
         return self._config.region_of(self.profile_name) if self._config else "CN"
 
     def _open_store(self, config: Config) -> list[str]:
+        remote = self._clients.remote_history() if self._clients else None
+        if remote is not None:
+            self.history.store = remote
+            return []
         where = self.history_url or self.data_dir
         return self.history.open(where, lambda: self.clock(), config, key_dir=self.data_dir)
 
@@ -148,12 +154,12 @@ class LookupService:
         return self.profile
 
     def _use_profile(self, profile: ResolvedProfile) -> ResolvedProfile:
-        from tui.core.lookup.clients import ProviderClients
+        from tui.core.remote.clients import clients_for
 
         if self._clients is not None:
             self._retired.append(self._clients)
-        self._clients = ProviderClients(profile, transport=self.transport)
-        return profile
+        self._clients = clients_for(profile, transport=self.transport)
+        return self._clients.profile
 
     def use(self, profile: ResolvedProfile, *, store: Store | HistoryStore | None = None) -> Self:
         """Run on `profile` (and `store`: a local `Store`, or any backend) directly, without
@@ -196,10 +202,7 @@ class LookupService:
     @property
     def provider_titles(self) -> list[tuple[str, str]]:
         """(name, title) of the active profile's providers, in panel order."""
-        from tui.core.providers.registry import title
-
-        names = self.profile.settings.providers if self.profile else []
-        return [(n, title(n)) for n in names]
+        return self._clients.titles if self._clients else []
 
     @property
     def clients(self) -> ProviderClients:
@@ -240,7 +243,7 @@ class LookupService:
         admit: Admit | None = None,
         batch_row: RowMark | None = None,
         durable: bool = False,
-    ) -> LookupRun:
+    ) -> Run:
         """Start a new lookup; iterate the returned run for answers as they arrive. With
         `admit`, the run waits for it once its billed requests are reserved; with
         `batch_row`, its commits mark that row of a batch's checkpoint; with `durable`, it
@@ -271,7 +274,7 @@ class LookupService:
         """Validate, ask every selected provider, return the finished lookup."""
         return await self.begin(self.prepare(text, rio), names, refresh=refresh, typed=text).wait()
 
-    def rerun(self, lookup: Lookup) -> LookupRun:
+    def rerun(self, lookup: Lookup) -> Run:
         """Ask every provider of `lookup` again, as a new lookup (nothing reused)."""
         if lookup.query is None:
             raise InvalidInput(_(NOT_STORED))
@@ -279,7 +282,7 @@ class LookupService:
             raise InvalidInput(_(RIO_FORGOTTEN))
         return self.begin(lookup.query, lookup.names, refresh=True, typed=lookup.typed)
 
-    def retry(self, lookup: Lookup, provider: str) -> LookupRun:
+    def retry(self, lookup: Lookup, provider: str) -> Run:
         """Ask one provider of `lookup` again; its answer replaces the old one in `lookup`."""
         if lookup.query is None:
             raise InvalidInput(_(NOT_STORED))
@@ -296,13 +299,11 @@ class LookupService:
         admit: Admit | None = None,
         batch_row: RowMark | None = None,
         durable: bool = False,
-    ) -> LookupRun:
-        from tui.core.lookup.run import LookupRun
-
-        run = LookupRun(
-            lookup, names, self.clients, self.store, refresh=refresh, clock=self.latency_clock,
-            admit=admit, batch_row=batch_row, durable=durable,
-        ).start()  # fmt: skip
+    ) -> Run:
+        run = self.clients.start_run(
+            lookup, names, self.store, refresh=refresh, clock=self.latency_clock, admit=admit,
+            batch_row=batch_row, durable=durable,
+        )  # fmt: skip
         self._runs.add(run)
         run.finished.add_done_callback(lambda _: self._runs.discard(run))
         return run

@@ -110,12 +110,23 @@ async def reserve(
     wanted: Sequence[Wanted],
     asking: RowMark | None,
     now: float,
+    waiting: dict[str, int],
 ) -> Reservation:
-    """Commit 1 (see `tui.core.store.protocols.RunStore.reserve`)."""
+    """Commit 1 (see `tui.core.store.protocols.RunStore.reserve`). A reusable provider that
+    another lookup is asking about the same number right now is not asked again: it goes in
+    `waiting` (provider → that lookup), for the caller to wait for its answer."""
     found = (
         await fresh_answers(conn, new.profile, [(0, number_hash, w) for w in wanted], now)
     ).get(0, {})
     to_ask = {p: d for p, d in budgets.items() if p not in found}
+    tags = {w.provider: w.query_tag for w in wanted}
+    for provider in sorted(p for p in to_ask if p in tags):  # reusable: asked once for all
+        other = await asked_by_another(
+            conn, new.profile, number_hash, provider, tags[provider], now
+        )
+        if other is not None:
+            waiting[provider] = other
+            del to_ask[provider]
     if lookup_id is None and to_ask:
         lookup_id = await add_lookup(conn, new, number_hash)
     reservation = Reservation(lookup_id, found)
@@ -132,11 +143,13 @@ async def reserve(
         )
         reservation.charges[provider] = int((await cur.fetchone())[0])
         await conn.execute(
-            "INSERT INTO results (lookup_id, provider, state, created) VALUES (%s, %s, %s, %s)"
+            "INSERT INTO results (lookup_id, provider, state, created, query_tag)"
+            " VALUES (%s, %s, %s, %s, %s)"
             " ON CONFLICT (lookup_id, provider) DO UPDATE SET state = EXCLUDED.state,"
             " created = EXCLUDED.created, status = NULL, billed = NULL, latency_ms = NULL,"
-            " order_id = NULL, query_tag = NULL, position = NULL, reused = false, data = NULL",
-            (lookup_id, provider, PENDING, now),
+            " order_id = NULL, query_tag = EXCLUDED.query_tag, position = NULL,"
+            " reused = false, data = NULL",
+            (lookup_id, provider, PENDING, now, tags.get(provider)),
         )
     if asking is not None:
         await conn.execute(
@@ -144,6 +157,66 @@ async def reserve(
             asking,
         )
     return reservation
+
+
+SHARE_WINDOW = 120.0
+"""Seconds a pending request of another lookup is waited for instead of asking again: past
+it, that request is taken to be lost (its process died) and is not waited for."""
+
+
+async def asked_by_another(
+    conn: Conn, profile: str, number_hash: str, provider: str, tag: str | None, now: float
+) -> int | None:
+    """The lookup asking `provider` this question right now, if any. The question's
+    advisory lock, held to the end of this transaction, orders the lookups that ask it at the
+    same moment, in every process: the second one finds the first one's pending request."""
+    await conn.execute(
+        "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+        (f"{profile}\x1f{number_hash}\x1f{provider}\x1f{tag or ''}",),
+    )
+    cur = await conn.execute(
+        "SELECT r.lookup_id FROM lookups l JOIN results r ON r.lookup_id = l.id"
+        " AND r.provider = %s WHERE l.number_hash = %s AND l.profile = %s AND r.state = %s"
+        " AND r.created >= %s AND r.query_tag IS NOT DISTINCT FROM %s"
+        " ORDER BY r.created LIMIT 1",
+        (provider, number_hash, profile, PENDING, now - SHARE_WINDOW, tag),
+    )
+    row = await cur.fetchone()
+    return None if row is None else int(row[0])
+
+
+async def answer_of(conn: Conn, lookup_id: int, provider: str, now: float) -> ProviderResult | None:
+    """Another lookup's answer from `provider`, once it has one (None while it is pending),
+    as this lookup reuses it: cached, with its age, billed to nobody here."""
+    cur = await conn.execute(
+        "SELECT state, created, data FROM results WHERE lookup_id = %s AND provider = %s",
+        (lookup_id, provider),
+    )
+    row = await cur.fetchone()
+    if row is None:
+        return gone(provider)
+    state, created, data = row
+    if state == PENDING:
+        return None
+    return reused(data, now - created) or gone(provider)
+
+
+def gone(provider: str) -> ProviderResult:
+    """The other lookup's request was given back or lost: nothing was asked for this one."""
+    from tui.core.errors import ProviderError
+    from tui.core.i18n import _
+
+    return ProviderResult.failed(
+        provider,
+        ProviderError(
+            _(
+                "a colleague's request for this same answer did not finish; nothing was "
+                "asked for this lookup: ask again."
+            ),
+            billed=False,
+        ),
+        None,
+    )
 
 
 async def record(

@@ -84,8 +84,10 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (run_id, row_no)
     );
     """,
-    # version 2: the team server's agents (a token's hash, never the token) and its audit
-    # log: who asked about which number (masked, and its keyed hash), when, what was billed.
+    # version 2: the team server's agents (a token's hash, never the token), its audit log
+    # (who asked about which number, masked and hashed, when, what was billed), each agent's
+    # lookups per minute (the per-agent rate limit, shared by every server process), and who
+    # asked each lookup.
     """
     CREATE TABLE agents (
         name text PRIMARY KEY,
@@ -105,6 +107,14 @@ MIGRATIONS: list[str] = [
         billed integer NOT NULL DEFAULT 0
     );
     CREATE INDEX audit_created ON audit (created);
+    CREATE TABLE agent_minutes (
+        agent text NOT NULL,
+        minute bigint NOT NULL,
+        lookups integer NOT NULL,
+        PRIMARY KEY (agent, minute)
+    );
+    ALTER TABLE lookups ADD COLUMN agent text;
+    CREATE INDEX lookups_agent ON lookups (agent, id);
     """,
 ]
 

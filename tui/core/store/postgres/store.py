@@ -27,6 +27,9 @@ from tui.core.store.model import (
 from tui.core.store.postgres import checkpoint, commits, log
 from tui.core.store.postgres.db import Conn, Database
 
+SHARE_POLL = 0.02
+"""Seconds between the first looks at another lookup's pending answer (doubling to 0.5)."""
+
 
 class PostgresStore:
     """The team history."""
@@ -86,10 +89,31 @@ class PostgresStore:
         asking: RowMark | None = None,
     ) -> Reservation:
         number_hash = self.hasher.number(new.e164)
+        waiting: dict[str, int] = {}
         async with self.db.transaction() as conn:
-            return await commits.reserve(
-                conn, number_hash, lookup_id, new, budgets, wanted, asking, self.clock()
+            reservation = await commits.reserve(
+                conn, number_hash, lookup_id, new, budgets, wanted, asking, self.clock(), waiting
             )
+        if waiting:  # asked by another lookup right now: its answer, once it has one
+            reservation.found.update(await self._answers_of(waiting))
+        return reservation
+
+    async def _answers_of(self, waiting: Mapping[str, int]) -> dict[str, ProviderResult]:
+        """The answers other lookups are getting (provider → lookup), as they arrive, for at
+        most SHARE_WINDOW seconds (then: not finished, nothing asked here)."""
+        found: dict[str, ProviderResult] = {}
+        deadline = time.monotonic() + commits.SHARE_WINDOW
+        pause = SHARE_POLL
+        while len(found) < len(waiting) and time.monotonic() < deadline:
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 0.5)
+            async with self.db.transaction(N_("history could not be read")) as conn:
+                for provider, other in waiting.items():
+                    if provider not in found:
+                        answer = await commits.answer_of(conn, other, provider, self.clock())
+                        if answer is not None:
+                            found[provider] = answer
+        return {p: found.get(p) or commits.gone(p) for p in waiting}
 
     async def record(
         self,
