@@ -81,3 +81,32 @@ def test_a_token_is_never_sent_over_plain_http_beyond_loopback(tmp_path: Path) -
     done = agent(tmp_path / "home", config, "pct_x", "check", NUMBER)
     assert done.returncode == 3
     assert "never sent over plain http://" in done.stderr
+
+
+def test_the_audit_log_says_who_asked_what_to_supervisors_only(
+    team: TeamServer, tmp_path: Path
+) -> None:
+    config = agent_config(tmp_path / "agent.toml", team.url)
+    ana, sam = team.add_agent("ana"), team.add_agent("sam", "supervisor")
+    assert agent(tmp_path / "a", config, ana, "check", NUMBER).returncode == 0
+    assert agent(tmp_path / "a", config, ana, "check", "13800138001").returncode == 0
+    seen = agent(tmp_path / "s", config, sam, "history", "--audit", "--json")
+    assert seen.returncode == 0, seen.stderr
+    rows = json.loads(seen.stdout)
+    assert [(r["agent"], r["masked"], r["billed"]) for r in rows] == [
+        ("ana", "138****8001", 2), ("ana", "138****8000", 2),
+    ]  # fmt: skip
+    assert NUMBER not in seen.stdout
+    table = agent(tmp_path / "s", config, sam, "history", "--audit")
+    assert "ana" in table.stdout and "138****8000" in table.stdout
+    refused = agent(tmp_path / "a", config, ana, "history", "--audit")
+    assert refused.returncode == 3 and "only a supervisor may do this" in refused.stderr
+
+
+def test_a_desk_history_has_no_audit_log_and_says_so(tmp_path: Path) -> None:
+    desk = tmp_path / "desk.toml"
+    desk.write_text('[profiles.desk]\nproviders = ["offline"]\n', encoding="utf-8")
+    desk.chmod(0o600)
+    done = agent(tmp_path / "home", desk, "x", "history", "--audit")
+    assert done.returncode == 3
+    assert "the audit log is a team server's" in done.stderr

@@ -255,3 +255,52 @@ def test_past_its_rate_limit_an_agent_is_told_when_to_try_again(
     }
     assert sandbox.state.hits["ip138"] == 4  # ana's three, then bob's: none for the fourth
     assert other.status_code == 200
+
+
+def test_kill_9_of_one_server_loses_no_acknowledged_lookup_and_the_other_serves_on(
+    postgres: Postgres, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    database = postgres.new_database()
+    config = server_config(sandbox, tmp_path / "c.toml")
+    doomed, survivor = (TeamServer(tmp_path / f"srv{i}", config, database) for i in (1, 2))
+    try:
+        ana, sam = doomed.add_agent("ana"), doomed.add_agent("sam", "supervisor")
+        with doomed.client(ana) as client:
+            acknowledged = [
+                client.post("/v1/lookups", json={"number": f"13800{i:05d}1"}).json()
+                for i in range(3)
+            ]
+        sandbox.state.hang_seconds = 3.0
+        sandbox.state.add_fault("ip138", "timeout", count=1)
+
+        async def killed_mid_lookup() -> str:
+            async with httpx.AsyncClient(base_url=doomed.url, timeout=30.0) as client:
+                request = client.post(
+                    "/v1/lookups", json={"number": "13800999991"},
+                    headers={"Authorization": f"Bearer {ana}"},
+                )  # fmt: skip
+                task = asyncio.ensure_future(request)
+                deadline = time.monotonic() + 10
+                while sandbox.state.hits["ip138"] < 4 and time.monotonic() < deadline:
+                    await asyncio.sleep(0.02)  # until ip138 is being asked
+                doomed.stop(signal.SIGKILL)
+                try:
+                    await task
+                except httpx.HTTPError as exc:
+                    return type(exc).__name__
+                return "answered"
+
+        outcome = asyncio.run(killed_mid_lookup())
+        with survivor.client(sam) as client:
+            lookups = client.get("/v1/history").json()["lookups"]
+            again = client.post("/v1/lookups", json={"number": "13800888881"})
+            interrupted = client.get(f"/v1/history/{lookups[0]['id']}").json()
+    finally:
+        doomed.stop()
+        survivor.stop()
+    assert outcome != "answered"  # the client saw the server go
+    assert all(a["verdict"] for a in acknowledged)
+    assert len(lookups) == 4  # the three answered, and the one cut off
+    assert again.status_code == 200  # the other process serves on
+    cut = {r["provider"]: r for r in interrupted["results"]}["ip138"]
+    assert cut["status"] == "error" and cut["billed"] is None  # may be billed, said so

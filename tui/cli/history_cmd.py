@@ -102,11 +102,16 @@ def json_option(what: str) -> Callable[[Callable[..., T]], Callable[..., T]]:
 )
 @click.option("--usage", is_flag=True, help=_("Billed queries and estimated cost per day."))
 @click.option(
+    "--audit",
+    is_flag=True,
+    help=_("Who asked about which number, and what it billed (a team server's supervisors)."),
+)
+@click.option(
     "--days",
     default=30,
     show_default=True,
     type=click.IntRange(1, 3650),
-    help=_("Days covered by --usage."),
+    help=_("Days covered by --usage and --audit."),
 )
 @click.option(
     "--export",
@@ -126,6 +131,7 @@ def history_group(
     ctx: click.Context,
     limit: int,
     usage: bool,
+    audit: bool,
     days: int,
     export_path: Path | None,
     unmasked: bool,
@@ -144,6 +150,10 @@ def history_group(
     if usage:
         rows = _value(with_history(service, lambda: service.history.usage(days)))
         _usage(service, rows, days, as_json=as_json)
+    elif audit:
+        from tui.cli.history_audit import print_audit
+
+        print_audit(_value(with_history(service, lambda: service.history.audit(days))), as_json)
     elif export_path is not None:
         from tui.cli.export import export
 

@@ -4,6 +4,7 @@ that no number is ever in a URL (or a proxy's log)."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from starlette.requests import Request
@@ -155,6 +156,22 @@ async def export(request: Request, team: Team, agent: Agent) -> Response:
     )  # fmt: skip
 
 
+@endpoint(supervisor=True)
+async def audit(request: Request, team: Team, agent: Agent) -> Response:
+    """Who asked about which number (masked) in the last `days`, and what it billed."""
+    days = request.query_params.get("days", "30")
+    if not days.isdigit() or not 1 <= int(days) <= 3650:
+        raise Refused(400, ErrorKind.INVALID_INPUT, _("days: a whole number from 1 to 3650."))
+    since = time.time() - int(days) * 86400
+    rows = await _store(team).db.rows(
+        "SELECT created, agent, masked, billed, lookup_id FROM audit WHERE created >= %s"
+        " ORDER BY id DESC LIMIT 100000",
+        (since,),
+    )
+    keys = ("created", "agent", "masked", "billed", "lookup_id")
+    return JSONResponse({"audit": [dict(zip(keys, row, strict=True)) for row in rows]})
+
+
 @endpoint()
 async def spent(request: Request, team: Team, agent: Agent) -> Response:
     """What each provider of the server's profile has spent of today's budget."""
@@ -177,4 +194,5 @@ ROUTES = [
     Route("/v1/history/{lookup_id:int}", one),
     Route("/v1/history/{lookup_id:int}", delete, methods=["DELETE"]),
     Route("/v1/spent", spent),
+    Route("/v1/audit", audit),
 ]

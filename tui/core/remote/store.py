@@ -12,6 +12,7 @@ from tui.core.answers.result import ProviderResult
 from tui.core.i18n import N_, _
 from tui.core.remote.client import ServerError, TeamClient
 from tui.core.store.model import (
+    AuditRow,
     Checkpoint,
     Criteria,
     HistoryError,
@@ -81,6 +82,13 @@ class RemoteStore:
         return [
             UsageRow(r["day"], r["profile"], r["provider"], r["billed"], r["unknown"])
             for r in data["usage"]
+        ]
+
+    async def audit(self, days: int) -> list[AuditRow]:
+        data = await self._ask(lambda: self.client.get("/v1/audit", days=days))
+        return [
+            AuditRow(r["created"], r["agent"], r["masked"], r["billed"], r["lookup_id"])
+            for r in data["audit"]
         ]
 
     async def records_page(self, after_id: int, limit: int) -> list[LookupRecord]:

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from tui.core.lookup.model import Lookup
     from tui.core.providers.base import Query
     from tui.core.service.history import Outcome
-    from tui.core.store.model import LookupRecord, LookupSummary, UsageRow
+    from tui.core.store.model import AuditRow, LookupRecord, LookupSummary, UsageRow
     from tui.core.store.protocols import BatchTurn
 
 
@@ -44,6 +44,8 @@ class HistoryFront(Protocol):
     async def count(self) -> Outcome[int]: ...
 
     async def usage(self, days: int = 30) -> Outcome[list[UsageRow]]: ...
+
+    async def audit(self, days: int = 30) -> Outcome[list[AuditRow]]: ...
 
     async def purge(
         self,

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from tui.core.config.load import Config
     from tui.core.lookup.clients import ProviderClients
     from tui.core.providers.base import Query
-    from tui.core.store.model import LookupRecord, LookupSummary, UsageRow
+    from tui.core.store.model import AuditRow, LookupRecord, LookupSummary, UsageRow
     from tui.core.store.protocols import HistoryStore
 
 T = TypeVar("T")
@@ -28,6 +28,9 @@ NOT_STORED = N_(
 RIO_FORGOTTEN = N_(
     "Type the RIO again to ask again: this lookup sent one, and RIOs are never stored."
 )
+"""A msgid: shown through `_()`."""
+
+NO_AUDIT = N_("the audit log is a team server's: use a profile with server (as a supervisor).")
 """A msgid: shown through `_()`."""
 
 
@@ -148,6 +151,14 @@ class History:
         if self.store is None or clients is None:
             return None
         return await self.store.spent_today(provider, clients.profile.name)
+
+    async def audit(self, days: int = 30) -> Outcome[list[AuditRow]]:
+        """Who asked about which number in the last `days` (a team server's supervisors)."""
+        from tui.core.store.protocols import AuditReads
+
+        if self.store is not None and not isinstance(self.store, AuditReads):
+            return Outcome([], (_(NO_AUDIT),), failed=True)
+        return await self._history(lambda s: s.audit(days), [])  # type: ignore[attr-defined]
 
     async def page(self, text: str = "", limit: int = 200) -> Outcome[list[LookupSummary]]:
         """The latest lookups, or those of the number (any form) or containing `text`."""

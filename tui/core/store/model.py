@@ -115,6 +115,22 @@ class UsageRow:
         return None if self.price is None else round(self.unknown * self.price, 6)
 
 
+@dataclass(frozen=True)
+class AuditRow:
+    """One line of a team server's audit log: who asked about which number, and the cost."""
+
+    created: float
+    """Unix time of the lookup."""
+    agent: str
+    """Who asked it."""
+    masked: str
+    """The number, masked."""
+    billed: int
+    """Billed requests it made."""
+    lookup_id: int | None
+    """Its lookup (None once purged)."""
+
+
 RowMark = tuple[int, int]
 """A batch run's id and a row of its input: marked `asking` with a lookup's reservation and
 `answered` with its record, so that a stopped run knows each row's fate."""

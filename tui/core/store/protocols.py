@@ -5,12 +5,13 @@ is the local backend, and `tests/store_contract.py` is the contract every backen
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from tui.core.answers.result import ProviderResult
     from tui.core.store.model import (
         Answer,
+        AuditRow,
         BatchBusy,
         Checkpoint,
         Criteria,
@@ -82,6 +83,13 @@ class HistoryReads(Protocol):
     async def usage(self, days: int) -> list[UsageRow]: ...
 
     async def records_page(self, after_id: int, limit: int) -> list[LookupRecord]: ...
+
+
+@runtime_checkable
+class AuditReads(Protocol):
+    """A team server's audit log (supervisors): a desk history has none."""
+
+    async def audit(self, days: int) -> list[AuditRow]: ...
 
 
 class Forgetting(Protocol):
