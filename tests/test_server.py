@@ -304,3 +304,36 @@ def test_kill_9_of_one_server_loses_no_acknowledged_lookup_and_the_other_serves_
     assert again.status_code == 200  # the other process serves on
     cut = {r["provider"]: r for r in interrupted["results"]}["ip138"]
     assert cut["status"] == "error" and cut["billed"] is None  # may be billed, said so
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_metrics_count_the_teams_lookups_in_every_worker(
+    postgres: Postgres, sandbox: SandboxServer, tmp_path: Path, workers: int
+) -> None:
+    """GET /metrics in the Prometheus text format: lookups, billed queries per provider,
+    answers by status and error kind, latency, and today's budget left, summed over the
+    worker processes; never a number or a token."""
+    config = server_config(sandbox, tmp_path / "c.toml", budget=10)
+    server = TeamServer(tmp_path / "srv", config, postgres.new_database(), workers=workers)
+    try:
+        token = server.add_agent("ana")
+        with server.client(token) as client:
+            for i in range(4):
+                assert client.post("/v1/lookups", json={"number": f"13800{i:05d}1"}).is_success
+        sandbox.state.add_fault("china_mnp", "timeout", count=1)
+        sandbox.state.hang_seconds = 6.0  # past the profile's 5 s timeout
+        with server.client(token) as client:
+            client.post("/v1/lookups", json={"number": "13800777771"})
+            text = httpx.get(f"{server.url}/metrics").text
+    finally:
+        server.stop()
+    assert 'portcheck_lookups_total{outcome="answered"} 4.0' in text
+    assert 'portcheck_lookups_total{outcome="provider_failed"} 1.0' in text
+    assert 'portcheck_billed_queries_total{provider="ip138"} 5.0' in text
+    assert (
+        'portcheck_provider_answers_total{kind="timeout",provider="china_mnp",status="error"} 1.0'
+        in text
+    )
+    assert 'portcheck_budget_left{provider="ip138"} 5.0' in text
+    assert "portcheck_lookup_seconds_count 5.0" in text
+    assert "13800" not in text and token not in text

@@ -29,6 +29,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import tui.server.history as history
+import tui.server.metrics as metrics
 from tui.core.answers.codec import result_to_json
 from tui.core.errors import ConfigError, ErrorKind
 from tui.core.i18n import _
@@ -178,6 +179,7 @@ def create_app(settings: Settings) -> Starlette:
 
     routes = [
         Route("/healthz", health),
+        Route("/metrics", metrics.metrics),
         Route("/v1/profile", profile),
         Route("/v1/lookups", lookups, methods=["POST"]),
         Route("/v1/usage", usage),

@@ -87,18 +87,30 @@ def serve(
     raw = asdict(settings)
     raw["data_dir"] = str(settings.data_dir) if settings.data_dir else None
     os.environ[SETTINGS_ENV] = json.dumps(raw)
-    uvicorn.run(
-        "tui.server.run:app_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        ssl_certfile=certfile,
-        ssl_keyfile=keyfile,
-        timeout_graceful_shutdown=int(grace),
-        access_log=False,  # its lines hold query strings; the API logs its own (no numbers)
-        log_config=LOGGING,
-    )
+    shared = None
+    if workers > 1:  # the workers' counters, summed at each scrape (tui/server/metrics.py)
+        import tempfile
+
+        shared = tempfile.mkdtemp(prefix="portcheck-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = shared
+    try:
+        uvicorn.run(
+            "tui.server.run:app_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            ssl_certfile=certfile,
+            ssl_keyfile=keyfile,
+            timeout_graceful_shutdown=int(grace),
+            access_log=False,  # its lines hold query strings; the API logs its own
+            log_config=LOGGING,
+        )
+    finally:
+        if shared is not None:
+            import shutil
+
+            shutil.rmtree(shared, ignore_errors=True)
 
 
 def check(settings: Settings) -> str | None:

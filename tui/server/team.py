@@ -118,7 +118,11 @@ class Team:
         return task
 
     async def _audit(self, agent: Agent, run: Run) -> Lookup:
+        from tui.server.metrics import observe
+
+        start = time.perf_counter()
         lookup = await run.wait()
+        observe(lookup, time.perf_counter() - start)
         await self.write_audit(agent, lookup)
         return lookup
 
