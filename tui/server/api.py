@@ -164,6 +164,13 @@ class AccessLog:
             )  # fmt: skip
 
 
+async def openapi(request: Request) -> Response:
+    """The API's OpenAPI description (no token needed: it holds no data)."""
+    from tui.server.openapi import document
+
+    return JSONResponse(document())
+
+
 def create_app(settings: Settings) -> Starlette:
     """The API over a `Team` started (and closed) with the app."""
 
@@ -180,6 +187,7 @@ def create_app(settings: Settings) -> Starlette:
     routes = [
         Route("/healthz", health),
         Route("/metrics", metrics.metrics),
+        Route("/v1/openapi.json", openapi),
         Route("/v1/profile", profile),
         Route("/v1/lookups", lookups, methods=["POST"]),
         Route("/v1/usage", usage),
