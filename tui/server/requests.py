@@ -8,7 +8,7 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
 from tui.core.errors import ErrorKind
@@ -105,22 +105,18 @@ def endpoint(
 
 async def body_of(request: Request) -> dict[str, Any]:
     """The request's JSON object, read up to MAX_BODY bytes."""
+    too_large = _("the request body is over {limit} bytes.").format(limit=MAX_BODY)
     size = request.headers.get("content-length")
     if size is not None and size.isdigit() and int(size) > MAX_BODY:
-        raise Refused(
-            413,
-            ErrorKind.INVALID_INPUT,
-            _("the request body is over {limit} bytes.").format(limit=MAX_BODY),
-        )
+        raise Refused(413, ErrorKind.INVALID_INPUT, too_large)
     raw = b""
-    async for chunk in request.stream():
-        raw += chunk
-        if len(raw) > MAX_BODY:
-            raise Refused(
-                413,
-                ErrorKind.INVALID_INPUT,
-                _("the request body is over {limit} bytes.").format(limit=MAX_BODY),
-            )
+    try:
+        async for chunk in request.stream():
+            raw += chunk
+            if len(raw) > MAX_BODY:
+                raise Refused(413, ErrorKind.INVALID_INPUT, too_large)
+    except ClientDisconnect:  # gone before its body arrived: nothing was asked
+        raise Refused(499, ErrorKind.NETWORK, _("the client went away.")) from None
     try:
         data = json.loads(raw or b"{}")
     except (ValueError, UnicodeDecodeError):

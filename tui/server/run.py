@@ -87,6 +87,9 @@ def serve(
     raw = asdict(settings)
     raw["data_dir"] = str(settings.data_dir) if settings.data_dir else None
     os.environ[SETTINGS_ENV] = json.dumps(raw)
+    # Every worker's pool within PostgreSQL's default max_connections (100), agents'
+    # tools and psql left some.
+    os.environ.setdefault("PORTCHECK_DB_POOL", str(max(4, min(40, 80 // workers))))
     shared = None
     if workers > 1:  # the workers' counters, summed at each scrape (tui/server/metrics.py)
         import tempfile

@@ -132,24 +132,21 @@ class Team:
         assert isinstance(store, PostgresStore)
         billed = sum(1 for r in lookup.ordered if r.billed)
         try:
-            async with self.db.transaction() as conn:
+            async with self.db.transaction() as conn:  # with its agent noted, in one go
                 await conn.execute(
-                    "INSERT INTO audit (created, agent, action, number_hash, masked, lookup_id,"
-                    " billed) VALUES (%s, %s, 'lookup', %s, %s, %s, %s)",
-                    (
-                        time.time(),
-                        agent.name,
-                        store.hasher.number(e164) if e164 else None,
-                        mask_e164(e164) if e164 else lookup.masked,
-                        lookup.lookup_id,
-                        billed,
-                    ),
+                    "WITH noted AS (UPDATE lookups SET agent = %(agent)s WHERE id = %(lookup)s)"
+                    " INSERT INTO audit (created, agent, action, number_hash, masked, lookup_id,"
+                    " billed) VALUES (%(now)s, %(agent)s, 'lookup', %(hash)s, %(masked)s,"
+                    " %(lookup)s, %(billed)s)",
+                    {
+                        "now": time.time(),
+                        "agent": agent.name,
+                        "hash": store.hasher.number(e164) if e164 else None,
+                        "masked": mask_e164(e164) if e164 else lookup.masked,
+                        "lookup": lookup.lookup_id,
+                        "billed": billed,
+                    },
                 )
-                if lookup.lookup_id is not None:
-                    await conn.execute(
-                        "UPDATE lookups SET agent = %s WHERE id = %s",
-                        (agent.name, lookup.lookup_id),
-                    )
         except HistoryError as exc:  # the lookup itself is stored: say so, serve on
             log.warning("audit row of lookup %s not written: %s", lookup.lookup_id, exc.message)
 

@@ -78,20 +78,6 @@ async def add_lookup(conn: Conn, new: NewLookup, number_hash: str) -> int:
     return int((await cur.fetchone())[0])
 
 
-async def spend(conn: Conn, provider: str, profile: str, day: str, daily: int | None) -> int | None:
-    """Count one request against the day, unless it is spent: the new count, or None."""
-    if daily is not None and daily <= 0:
-        return None
-    cur = await conn.execute(
-        "INSERT INTO ledger_days (provider, profile, day, spent) VALUES (%s, %s, %s, 1)"
-        " ON CONFLICT (provider, profile, day) DO UPDATE SET spent = ledger_days.spent + 1"
-        " WHERE %s::int IS NULL OR ledger_days.spent < %s::int RETURNING spent",
-        (provider, profile, day, daily, daily),
-    )
-    row = await cur.fetchone()
-    return None if row is None else int(row[0])
-
-
 async def spent_on(conn: Conn, provider: str, profile: str, day: str) -> int:
     cur = await conn.execute(
         "SELECT spent FROM ledger_days WHERE provider = %s AND profile = %s AND day = %s",
@@ -99,6 +85,34 @@ async def spent_on(conn: Conn, provider: str, profile: str, day: str) -> int:
     )
     row = await cur.fetchone()
     return int(row[0]) if row else 0
+
+
+CHARGE = """
+WITH spent AS (
+    INSERT INTO ledger_days (provider, profile, day, spent)
+    VALUES (%(provider)s, %(profile)s, %(day)s, 1)
+    ON CONFLICT (provider, profile, day) DO UPDATE SET spent = ledger_days.spent + 1
+    WHERE %(daily)s::int IS NULL OR ledger_days.spent < %(daily)s::int
+    RETURNING spent
+), charge AS (
+    INSERT INTO ledger (lookup_id, profile, provider, created, day, state)
+    SELECT %(lookup)s, %(profile)s, %(provider)s, %(now)s, %(day)s, %(pending)s FROM spent
+    RETURNING id
+), pending AS (
+    INSERT INTO results (lookup_id, provider, state, created, query_tag)
+    SELECT %(lookup)s, %(provider)s, %(pending)s, %(now)s, %(tag)s FROM spent
+    ON CONFLICT (lookup_id, provider) DO UPDATE SET state = EXCLUDED.state,
+        created = EXCLUDED.created, status = NULL, billed = NULL, latency_ms = NULL,
+        order_id = NULL, query_tag = EXCLUDED.query_tag, position = NULL, reused = false,
+        data = NULL
+)
+SELECT (SELECT id FROM charge),
+    (SELECT spent FROM ledger_days
+     WHERE provider = %(provider)s AND profile = %(profile)s AND day = %(day)s)
+"""
+"""One billed request reserved in one statement: the day's count taken if the budget allows
+(the row lock orders every process), then its ledger row and its pending result. It gives
+the ledger row (None: the budget is spent) and the count before this statement."""
 
 
 async def reserve(
@@ -132,25 +146,20 @@ async def reserve(
     reservation = Reservation(lookup_id, found)
     day = local_day(now)
     for provider, daily in sorted(to_ask.items()):
-        if await spend(conn, provider, new.profile, day, daily) is None:
-            used = await spent_on(conn, provider, new.profile, day)
-            reservation.refused[provider] = refusal(provider, daily or 0, used)
-            continue
-        cur = await conn.execute(
-            "INSERT INTO ledger (lookup_id, profile, provider, created, day, state)"
-            " VALUES (%s, %s, %s, %s, %s, %s) RETURNING id",
-            (lookup_id, new.profile, provider, now, day, PENDING),
-        )
-        reservation.charges[provider] = int((await cur.fetchone())[0])
-        await conn.execute(
-            "INSERT INTO results (lookup_id, provider, state, created, query_tag)"
-            " VALUES (%s, %s, %s, %s, %s)"
-            " ON CONFLICT (lookup_id, provider) DO UPDATE SET state = EXCLUDED.state,"
-            " created = EXCLUDED.created, status = NULL, billed = NULL, latency_ms = NULL,"
-            " order_id = NULL, query_tag = EXCLUDED.query_tag, position = NULL,"
-            " reused = false, data = NULL",
-            (lookup_id, provider, PENDING, now, tags.get(provider)),
-        )
+        if daily is not None and daily <= 0:
+            charge, used = None, await spent_on(conn, provider, new.profile, day)
+        else:
+            cur = await conn.execute(
+                CHARGE,
+                {"provider": provider, "profile": new.profile, "day": day, "daily": daily,
+                 "lookup": lookup_id, "now": now, "pending": PENDING,
+                 "tag": tags.get(provider)},
+            )  # fmt: skip
+            charge, used = await cur.fetchone()
+        if charge is None:
+            reservation.refused[provider] = refusal(provider, daily or 0, used or 0)
+        else:
+            reservation.charges[provider] = int(charge)
     if asking is not None:
         await conn.execute(
             "INSERT INTO batch_rows (run_id, row_no) VALUES (%s, %s) ON CONFLICT DO NOTHING",

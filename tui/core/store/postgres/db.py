@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -15,8 +16,12 @@ from tui.core.store.postgres.schema import migrate
 
 CONNECT_TIMEOUT = 5.0
 """Seconds to wait for the database to answer, opening or taking a connection."""
-POOL_SIZE = 10
-"""Connections per process: each lookup's commit holds one for one transaction."""
+POOL_ENV = "PORTCHECK_DB_POOL"
+POOL_SIZE = 20
+"""Connections per process ($PORTCHECK_DB_POOL overrides): each lookup's commits hold one for
+a transaction each. `portcheck serve` sizes it to its workers, so that they stay within
+PostgreSQL's default max_connections of 100. 10 starved 100 agents (68 lookups/s against 85
+at 40, bench/team_server.py)."""
 
 Conn = Any
 """A psycopg AsyncConnection (psycopg is imported only when a PostgreSQL history is used)."""
@@ -42,7 +47,7 @@ class Database:
         self,
         url: str,
         *,
-        pool_size: int = POOL_SIZE,
+        pool_size: int | None = None,
         on_open: Callable[[Conn], Awaitable[None]] | None = None,
     ) -> None:
         from psycopg_pool import AsyncConnectionPool
@@ -50,6 +55,8 @@ class Database:
         self._url = url
         self._on_open = on_open
         """Run once in the first connection's transaction, after the migrations."""
+        if pool_size is None:
+            pool_size = int(os.environ.get(POOL_ENV) or POOL_SIZE)
         self._pool = AsyncConnectionPool(
             url,
             min_size=1,
