@@ -73,6 +73,7 @@ def test_the_server_checks_every_number_itself(team: TeamServer, sandbox: Sandbo
         no_number = ana.post("/v1/lookups", json={"rio": "x"})
         huge = ana.post("/v1/lookups", json={"number": NUMBER, "pad": "x" * 20_000})
         unknown = ana.post("/v1/lookups", json={"number": NUMBER, "providers": ["acme"]})
+        bad_rio = ana.post("/v1/lookups", json={"number": "+33 6 61 37 09 15", "rio": "nope"})
     assert invalid.status_code == 422
     body = invalid.json()
     assert (
@@ -84,6 +85,7 @@ def test_the_server_checks_every_number_itself(team: TeamServer, sandbox: Sandbo
     assert no_number.status_code == 400 and "number" in no_number.json()["error"]["message"]
     assert huge.status_code == 413
     assert unknown.status_code == 400 and "acme" in unknown.json()["error"]["message"]
+    assert bad_rio.status_code == 422 and "RIO" in bad_rio.json()["error"]["message"]
     assert sum(sandbox.state.hits.values()) == 0
 
 
