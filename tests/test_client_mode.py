@@ -53,6 +53,7 @@ def test_check_and_history_go_through_the_server_and_leave_nothing_here(
     human = agent(tmp_path / "bob-home", config, bob, "check", NUMBER)
     assert human.returncode == 0, human.stderr
     assert "IP138 line status (ip138)  ok · cached" in human.stdout  # a colleague's answer
+    assert "a colleague asked this; their answer is reused, not billed again" in human.stdout
     assert sandbox.state.hits["ip138"] == 1
     mine = agent(home, config, ana, "history")
     assert mine.returncode == 0, mine.stderr

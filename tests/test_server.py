@@ -225,6 +225,8 @@ def test_one_question_asked_at_the_same_moment_is_one_request(
         assert all(a["status"] == "ok" for a in answers)
         assert sum(a["billed"] is True for a in answers) == 1
         assert sum(a["cached"] is True for a in answers) == 3
+        shared = [a for a in answers if a["cached"]]
+        assert all("a colleague asked this" in " ".join(a["notes"]) for a in shared)
 
 
 def test_past_its_rate_limit_an_agent_is_told_when_to_try_again(

@@ -88,7 +88,8 @@ async def lookups(request: Request, team: Team, agent: Agent) -> Response:
     service = team.service
     try:
         query = service.prepare(number, rio)
-        run = service.begin(query, names, refresh=data.get("refresh") is True, typed=number)
+        refresh = data.get("refresh") is True
+        run = service.begin(query, names, refresh=refresh, typed=number, agent=agent.name)
     except InvalidLookup as exc:  # checked here: an invalid number reaches no provider
         raise Refused(
             422, ErrorKind.INVALID_INPUT, exc.message, number=number_json(exc.number, number)

@@ -109,9 +109,9 @@ class Team:
         return None
 
     def audit(self, agent: Agent, run: Run) -> asyncio.Task[Lookup]:
-        """The lookup of `run` once it ends, with its audit row written and its agent noted,
-        whatever becomes of the request that asked for it (a client gone mid-stream stops
-        neither the lookup nor its audit)."""
+        """The lookup of `run` once it ends, with its audit row written, whatever becomes of
+        the request that asked for it (a client gone mid-stream stops neither the lookup nor
+        its audit)."""
         task = asyncio.ensure_future(self._audit(agent, run))
         self._audits.add(task)
         task.add_done_callback(self._audits.discard)
@@ -132,10 +132,9 @@ class Team:
         assert isinstance(store, PostgresStore)
         billed = sum(1 for r in lookup.ordered if r.billed)
         try:
-            async with self.db.transaction() as conn:  # with its agent noted, in one go
+            async with self.db.transaction() as conn:  # the lookup has its agent already
                 await conn.execute(
-                    "WITH noted AS (UPDATE lookups SET agent = %(agent)s WHERE id = %(lookup)s)"
-                    " INSERT INTO audit (created, agent, action, number_hash, masked, lookup_id,"
+                    "INSERT INTO audit (created, agent, action, number_hash, masked, lookup_id,"
                     " billed) VALUES (%(now)s, %(agent)s, 'lookup', %(hash)s, %(masked)s,"
                     " %(lookup)s, %(billed)s)",
                     {

@@ -89,6 +89,8 @@ class Lookup:
     """Unix time it was asked (a past lookup: when it was first asked)."""
     typed: str | None = None
     """The number as typed, kept in memory only, to ask again."""
+    agent: str | None = None
+    """Who asked it, on a team server: a colleague's fresh answer reused says so."""
     results: dict[str, ProviderResult] = field(default_factory=dict)
     """Answers so far, by provider."""
     lookup_id: int | None = None

@@ -257,6 +257,7 @@ class LookupRun:
             e164=number.e164 or "",
             region=number.region,
             store_full=self._providers.profile.settings.store_full_number,
+            agent=self.lookup.agent,
         )
 
     async def _reserve(self, asking: list[AnyProvider]) -> list[AnyProvider]:

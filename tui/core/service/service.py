@@ -240,6 +240,7 @@ class LookupService:
         *,
         refresh: bool = False,
         typed: str | None = None,
+        agent: str | None = None,
         admit: Admit | None = None,
         batch_row: RowMark | None = None,
         durable: bool = False,
@@ -257,6 +258,7 @@ class LookupService:
             masked_number(query.number),
             self.clock(),
             typed=typed,
+            agent=agent,
         )
         self._recent.append(lookup)
         return self._run(

@@ -73,6 +73,8 @@ class NewLookup:
     """Region of the number."""
     store_full: bool
     """Keep the full number (the profile's `store_full_number`)."""
+    agent: str | None = None
+    """Who asked it, on a team server (None on the desk)."""
 
 
 @dataclass(frozen=True)

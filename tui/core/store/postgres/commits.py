@@ -11,8 +11,10 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from tui.core.answers.result import ProviderResult, Status
+from tui.core.i18n import N_, _
 from tui.core.numbers.masking import mask_e164
 from tui.core.store.model import Answer, NewLookup, Reservation, RowMark, Wanted
 from tui.core.store.postgres.db import Conn
@@ -25,11 +27,11 @@ def local_day(when: float) -> str:
 
 
 _FRESH = """
-SELECT w.k, w.provider, r.created, r.data
+SELECT w.k, w.provider, r.created, r.data, r.agent
 FROM unnest(%s::int[], %s::text[], %s::text[], %s::float8[], %s::text[])
     AS w(k, number_hash, provider, since, tag)
 CROSS JOIN LATERAL (
-    SELECT r.created, r.data FROM lookups l
+    SELECT r.created, r.data, l.agent FROM lookups l
     JOIN results r ON r.lookup_id = l.id AND r.provider = w.provider
     WHERE l.number_hash = w.number_hash AND l.profile = %s AND r.state = 'done'
         AND r.status = %s AND NOT r.reused AND r.created >= w.since
@@ -40,10 +42,15 @@ CROSS JOIN LATERAL (
 
 
 async def fresh_answers(
-    conn: Conn, profile: str, wants: Sequence[tuple[int, str, Wanted]], now: float
+    conn: Conn,
+    profile: str,
+    wants: Sequence[tuple[int, str, Wanted]],
+    now: float,
+    agent: str | None = None,
 ) -> dict[int, dict[str, ProviderResult]]:
     """The newest usable answer of each (key, number hash, wanted), by key and provider:
-    asked answers only (a reused one never extends its own freshness)."""
+    asked answers only (a reused one never extends its own freshness). One that another
+    agent than `agent` asked says so."""
     found: dict[int, dict[str, ProviderResult]] = {}
     if not wants:
         return found
@@ -55,17 +62,28 @@ async def fresh_answers(
         [w.query_tag for _, _, w in wants],
     )
     cur = await conn.execute(_FRESH, (*columns, profile, Status.OK.value))
-    for key, provider, created, data in await cur.fetchall():
+    for key, provider, created, data, asker in await cur.fetchall():
         answer = reused(data, now - created)
         if answer is not None:  # else a damaged row: ask the provider
-            found.setdefault(key, {})[provider] = answer
+            found.setdefault(key, {})[provider] = colleagues(answer, asker, agent)
     return found
+
+
+def colleagues(answer: ProviderResult, asker: str | None, agent: str | None) -> ProviderResult:
+    """`answer`, saying that a colleague asked it when another agent than `agent` did."""
+    if agent is None or asker is None or asker == agent:
+        return answer
+    return replace(answer, notes=(*answer.notes, _(COLLEAGUES)))
+
+
+COLLEAGUES = N_("a colleague asked this; their answer is reused, not billed again")
+"""A msgid: shown through `_()`."""
 
 
 async def add_lookup(conn: Conn, new: NewLookup, number_hash: str) -> int:
     cur = await conn.execute(
-        "INSERT INTO lookups (created, profile, number_hash, masked, full_number, region)"
-        " VALUES (%s, %s, %s, %s, %s, %s) RETURNING id",
+        "INSERT INTO lookups (created, profile, number_hash, masked, full_number, region, agent)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING id",
         (
             new.created,
             new.profile,
@@ -73,6 +91,7 @@ async def add_lookup(conn: Conn, new: NewLookup, number_hash: str) -> int:
             mask_e164(new.e164),
             new.e164 if new.store_full else None,
             new.region,
+            new.agent,
         ),
     )
     return int((await cur.fetchone())[0])
@@ -129,9 +148,8 @@ async def reserve(
     """Commit 1 (see `tui.core.store.protocols.RunStore.reserve`). A reusable provider that
     another lookup is asking about the same number right now is not asked again: it goes in
     `waiting` (provider → that lookup), for the caller to wait for its answer."""
-    found = (
-        await fresh_answers(conn, new.profile, [(0, number_hash, w) for w in wanted], now)
-    ).get(0, {})
+    wants = [(0, number_hash, w) for w in wanted]
+    found = (await fresh_answers(conn, new.profile, wants, now, new.agent)).get(0, {})
     to_ask = {p: d for p, d in budgets.items() if p not in found}
     tags = {w.provider: w.query_tag for w in wanted}
     for provider in sorted(p for p in to_ask if p in tags):  # reusable: asked once for all
@@ -194,20 +212,24 @@ async def asked_by_another(
     return None if row is None else int(row[0])
 
 
-async def answer_of(conn: Conn, lookup_id: int, provider: str, now: float) -> ProviderResult | None:
+async def answer_of(
+    conn: Conn, lookup_id: int, provider: str, now: float, agent: str | None = None
+) -> ProviderResult | None:
     """Another lookup's answer from `provider`, once it has one (None while it is pending),
     as this lookup reuses it: cached, with its age, billed to nobody here."""
     cur = await conn.execute(
-        "SELECT state, created, data FROM results WHERE lookup_id = %s AND provider = %s",
+        "SELECT r.state, r.created, r.data, l.agent FROM results r"
+        " JOIN lookups l ON l.id = r.lookup_id WHERE r.lookup_id = %s AND r.provider = %s",
         (lookup_id, provider),
     )
     row = await cur.fetchone()
     if row is None:
         return gone(provider)
-    state, created, data = row
+    state, created, data, asker = row
     if state == PENDING:
         return None
-    return reused(data, now - created) or gone(provider)
+    answer = reused(data, now - created)
+    return gone(provider) if answer is None else colleagues(answer, asker, agent)
 
 
 def gone(provider: str) -> ProviderResult:

@@ -95,10 +95,12 @@ class PostgresStore:
                 conn, number_hash, lookup_id, new, budgets, wanted, asking, self.clock(), waiting
             )
         if waiting:  # asked by another lookup right now: its answer, once it has one
-            reservation.found.update(await self._answers_of(waiting))
+            reservation.found.update(await self._answers_of(waiting, new.agent))
         return reservation
 
-    async def _answers_of(self, waiting: Mapping[str, int]) -> dict[str, ProviderResult]:
+    async def _answers_of(
+        self, waiting: Mapping[str, int], agent: str | None
+    ) -> dict[str, ProviderResult]:
         """The answers other lookups are getting (provider → lookup), as they arrive, for at
         most SHARE_WINDOW seconds (then: not finished, nothing asked here)."""
         found: dict[str, ProviderResult] = {}
@@ -110,7 +112,7 @@ class PostgresStore:
             async with self.db.transaction(N_("history could not be read")) as conn:
                 for provider, other in waiting.items():
                     if provider not in found:
-                        answer = await commits.answer_of(conn, other, provider, self.clock())
+                        answer = await commits.answer_of(conn, other, provider, self.clock(), agent)
                         if answer is not None:
                             found[provider] = answer
         return {p: found.get(p) or commits.gone(p) for p in waiting}
