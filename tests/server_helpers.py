@@ -21,12 +21,18 @@ START_WITHIN = 30.0
 
 
 def server_config(
-    sandbox: SandboxServer, path: Path, *, budget: int | None = None, per_agent: int | None = None
+    sandbox: SandboxServer,
+    path: Path,
+    *,
+    budget: int | None = None,
+    per_agent: int | None = None,
+    ip138_rate: float | None = None,
 ) -> Path:
-    """A server profile on the test sandbox, with ip138's daily budget and the lookups each
-    agent may ask per minute when given."""
+    """A server profile on the test sandbox, with ip138's daily budget and rate limit, and
+    the lookups each agent may ask per minute, when given."""
     base = sandbox.url
     limit = f"daily_budget = {budget}\n" if budget is not None else ""
+    limit += f"rate_limit = {ip138_rate}\n" if ip138_rate is not None else ""
     rate = f"agent_rate_limit = {per_agent}\n" if per_agent is not None else ""
     path.write_text(
         f"""

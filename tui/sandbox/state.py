@@ -66,6 +66,8 @@ class SandboxState:
     token stays valid for `token_ttl`. None: announce `token_ttl`."""
     hits: Counter[str] = field(default_factory=Counter)
     """Requests received per endpoint (`china_mnp`, `ip138`, `bouygues`, `bouygues_token`)."""
+    arrivals: dict[str, list[float]] = field(default_factory=dict)
+    """When each request arrived, per endpoint (monotonic seconds): the rate a provider saw."""
     asked: Counter[tuple[str, str]] = field(default_factory=Counter)
     """Requests received per (endpoint, number), as they arrive: a number a billed endpoint
     got twice shows here, whatever happened to the request after."""
@@ -94,6 +96,7 @@ class SandboxState:
         """Count a request to `target` (about `number`) and return the fault it gets, if any."""
         with self._lock:
             self.hits[target] += 1
+            self.arrivals.setdefault(target, []).append(time.monotonic())
             if number is not None:
                 self.asked[(target, number)] += 1
             queue = self.faults.get(target, [])
@@ -140,5 +143,6 @@ class SandboxState:
         with self._lock:
             self.faults.clear()
             self.hits.clear()
+            self.arrivals.clear()
             self.asked.clear()
             self.tokens.clear()

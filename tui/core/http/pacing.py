@@ -11,6 +11,17 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from typing import Protocol
+
+
+class Pacing(Protocol):
+    """A rate limit a provider waits on before each request (`Pacer`, or one shared by
+    several processes: `tui.core.store.postgres.pace.SharedPacer`)."""
+
+    interval: float
+    """Seconds between two slots."""
+
+    async def acquire(self, before_wait: Callable[[float], None] | None = None) -> None: ...
 
 
 class Pacer:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from tui.core.config.load import ResolvedProfile
@@ -15,6 +15,7 @@ from tui.core.providers.registry import get_provider
 if TYPE_CHECKING:
     import httpx  # the module itself loads with the first provider client (tui.core.http.client)
 
+    from tui.core.http.pacing import Pacing
     from tui.core.lookup.face import Run
     from tui.core.lookup.model import Lookup
     from tui.core.store.protocols import HistoryStore, RunStore
@@ -31,6 +32,9 @@ class ProviderClients:
         self._providers: dict[str, AnyProvider] = {}
         self.notices: list[str] = []
         """What to tell the user once about these providers."""
+        self.pacers: Callable[[str, float], Pacing] | None = None
+        """Where rate limits come from when several processes share them (a team server's
+        history); None: each provider paces itself."""
 
     def get(self, name: str) -> AnyProvider:
         """The provider called `name`, built on first use."""
@@ -47,7 +51,11 @@ class ProviderClients:
             timeout = (
                 settings.timeout if settings and settings.timeout else self.profile.settings.timeout
             )
-            self._providers[name] = cls(settings, timeout=timeout, transport=self._transport)
+            provider = cls(settings, timeout=timeout, transport=self._transport)
+            if self.pacers is not None:
+                pacers = self.pacers
+                provider.pace_with(lambda key, rate: pacers(f"{self.profile.name}:{key}", rate))
+            self._providers[name] = provider
         return self._providers[name]
 
     @property

@@ -21,7 +21,9 @@ if TYPE_CHECKING:
     import httpx  # the module itself loads with the first provider client (tui.core.http.client)
 
 if TYPE_CHECKING:
-    from tui.core.http.pacing import Pacer
+    from collections.abc import Callable
+
+    from tui.core.http.pacing import Pacing
 
 MAX_BODY = 256 * 1024
 """Largest answer decoded (tui.core.http.client stops reading there; this checks what a test or
@@ -86,6 +88,10 @@ class Provider(ABC, Generic[S]):
     async def lookup(self, query: Query) -> ProviderResult:
         """Ask the provider; return a normalised result or raise `ProviderError`."""
 
+    def pace_with(self, pacers: Callable[[str, float], Pacing]) -> None:
+        """Take this provider's rate limit from `pacers` (see `HttpProvider`); one that sends
+        no request has none."""
+
     @property
     def cache_ttl(self) -> float:
         """Seconds an answer of this provider may be reused."""
@@ -137,12 +143,18 @@ class HttpProvider(Provider[HS]):
         self.client = build_client(timeout=timeout, transport=transport, tls=https)
         self._urls: dict[str, httpx.URL] = {}
         rate = settings.rate_limit
-        self._limiter: Pacer | None = None
+        self._limiter: Pacing | None = None
         if rate:
             from tui.core.http.pacing import Pacer
 
             # One query per 1/rate seconds, without bursts: providers count per second.
             self._limiter = Pacer(rate)
+
+    def pace_with(self, pacers: Callable[[str, float], Pacing]) -> None:
+        """Take this provider's rate limit from `pacers` (key, rate): a schedule shared with
+        other processes, such as a team server's."""
+        if self._limiter is not None:
+            self._limiter = pacers(self.name, 1 / self._limiter.interval)
 
     async def _send(self, request: httpx.Request, *, billed: bool | None = None) -> httpx.Response:
         from tui.core.http.client import send

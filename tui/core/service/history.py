@@ -90,6 +90,7 @@ class History:
         from tui.core.config.load import DEMO
         from tui.core.store.factory import StoreUnavailable, open_store
         from tui.core.store.model import DEFAULT_RETENTION_DAYS
+        from tui.core.store.protocols import SharedPacing
 
         profiles = config.model.profiles if config.model else {}
         days = {name: profile.retention_days for name, profile in profiles.items()}
@@ -102,6 +103,9 @@ class History:
             self.store, self.problem = None, exc.message
             return [exc.message]
         self.problem = None
+        clients = self._owner.loaded_clients()
+        if clients is not None and isinstance(self.store, SharedPacing):  # a team server's
+            clients.pacers = self.store.pacer
         return notices
 
     async def _history(self, call: Callable[[HistoryStore], Awaitable[T]], empty: T) -> Outcome[T]:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from tui.core.answers.result import ProviderResult
+    from tui.core.http.pacing import Pacing
     from tui.core.store.model import (
         Answer,
         AuditRow,
@@ -90,6 +91,13 @@ class AuditReads(Protocol):
     """A team server's audit log (supervisors): a desk history has none."""
 
     async def audit(self, days: int) -> list[AuditRow]: ...
+
+
+@runtime_checkable
+class SharedPacing(Protocol):
+    """A backend shared by several processes paces each provider account for all of them."""
+
+    def pacer(self, key: str, rate: float) -> Pacing: ...
 
 
 class Forgetting(Protocol):

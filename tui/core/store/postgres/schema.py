@@ -86,8 +86,9 @@ MIGRATIONS: list[str] = [
     """,
     # version 2: the team server's agents (a token's hash, never the token), its audit log
     # (who asked about which number, masked and hashed, when, what was billed), each agent's
-    # lookups per minute (the per-agent rate limit, shared by every server process), and who
-    # asked each lookup.
+    # lookups per minute (the per-agent rate limit, shared by every server process), each
+    # provider account's next request slot (its rate limit, shared too), and who asked each
+    # lookup.
     """
     CREATE TABLE agents (
         name text PRIMARY KEY,
@@ -112,6 +113,10 @@ MIGRATIONS: list[str] = [
         minute bigint NOT NULL,
         lookups integer NOT NULL,
         PRIMARY KEY (agent, minute)
+    );
+    CREATE TABLE pace (
+        key text PRIMARY KEY,
+        next_slot double precision NOT NULL
     );
     ALTER TABLE lookups ADD COLUMN agent text;
     CREATE INDEX lookups_agent ON lookups (agent, id);

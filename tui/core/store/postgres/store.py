@@ -26,6 +26,7 @@ from tui.core.store.model import (
 )
 from tui.core.store.postgres import checkpoint, commits, log
 from tui.core.store.postgres.db import Conn, Database
+from tui.core.store.postgres.pace import SharedPacer
 
 SHARE_POLL = 0.02
 """Seconds between the first looks at another lookup's pending answer (doubling to 0.5)."""
@@ -245,6 +246,10 @@ class PostgresStore:
             await conn.execute(
                 "UPDATE batch_runs SET written = %s WHERE id = %s", (written, run_id)
             )
+
+    def pacer(self, key: str, rate: float) -> SharedPacer:
+        """A rate limit for `key` (a provider account) shared by every process."""
+        return SharedPacer(self.db, key, rate)
 
     async def close(self) -> None:
         await self.db.close()
