@@ -27,6 +27,7 @@ def server_config(
     budget: int | None = None,
     per_agent: int | None = None,
     ip138_rate: float | None = None,
+    retention_days: int | None = None,
 ) -> Path:
     """A server profile on the test sandbox, with ip138's daily budget and rate limit, and
     the lookups each agent may ask per minute, when given."""
@@ -34,6 +35,7 @@ def server_config(
     limit = f"daily_budget = {budget}\n" if budget is not None else ""
     limit += f"rate_limit = {ip138_rate}\n" if ip138_rate is not None else ""
     rate = f"agent_rate_limit = {per_agent}\n" if per_agent is not None else ""
+    rate += f"retention_days = {retention_days}\n" if retention_days is not None else ""
     path.write_text(
         f"""
 default_profile = "team"
@@ -73,13 +75,21 @@ def environment(home: Path) -> dict[str, str]:
 class TeamServer:
     """One `portcheck serve` process."""
 
-    def __init__(self, folder: Path, config: Path, database: str, *, workers: int = 1) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        config: Path,
+        database: str,
+        *,
+        workers: int = 1,
+        env: dict[str, str] | None = None,
+    ) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         self.database = database
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = folder / "server.log"
-        self.env = environment(folder / "home")
+        self.env = {**environment(folder / "home"), **(env or {})}
         args = ["--config", str(config), "serve", "--port", str(self.port)]
         args += ["--database", database, "--workers", str(workers), "--grace", "5"]
         with self.log.open("wb") as out:

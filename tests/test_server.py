@@ -374,3 +374,54 @@ def test_a_providers_rate_limit_holds_across_server_processes(
     assert len(arrived) == 80
     rate = (len(arrived) - 1) / (arrived[-1] - arrived[0])
     assert rate <= 20 * 1.05, f"{rate:.1f} requests a second"
+
+
+def test_a_running_server_forgets_lookups_past_their_retention(
+    postgres: Postgres, sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """retention_days = 0 keeps nothing: a server that runs on forgets each lookup at its next
+    pass of retention (hourly; here every 0.3 s), not only at start."""
+    config = server_config(sandbox, tmp_path / "c.toml", retention_days=0)
+    server = TeamServer(tmp_path / "srv", config, postgres.new_database(),
+                        env={"PORTCHECK_RETENTION_EVERY": "0.3"})  # fmt: skip
+    try:
+        sam = server.add_agent("sam", "supervisor")
+        with server.client(sam) as client:
+            assert client.post("/v1/lookups", json={"number": NUMBER}).status_code == 200
+            counts = [client.get("/v1/history/count").json()["count"]]
+            deadline = time.monotonic() + 10
+            while counts[-1] and time.monotonic() < deadline:
+                time.sleep(0.1)
+                counts.append(client.get("/v1/history/count").json()["count"])
+    finally:
+        server.stop()
+    assert counts[-1] == 0
+    assert "retention: 1 lookups forgotten" in server.logged()
+
+
+def test_sigterm_lets_the_lookups_in_flight_finish(
+    team: TeamServer, sandbox: SandboxServer
+) -> None:
+    """SIGTERM: the server stops accepting, and a lookup in flight (ip138 answering 1.5 s
+    late) is answered and recorded within the grace period before the process ends."""
+    token = team.add_agent("ana")
+    sandbox.state.hang_seconds = 1.5
+    sandbox.state.add_fault("ip138", "timeout", count=1)
+
+    async def asked_then_stopped() -> httpx.Response:
+        async with httpx.AsyncClient(base_url=team.url, timeout=30.0) as client:
+            request = asyncio.ensure_future(client.post(
+                "/v1/lookups", json={"number": NUMBER},
+                headers={"Authorization": f"Bearer {token}"},
+            ))  # fmt: skip
+            deadline = time.monotonic() + 10
+            while sandbox.state.hits["ip138"] < 1 and time.monotonic() < deadline:
+                await asyncio.sleep(0.02)  # until ip138 is being asked
+            team.proc.send_signal(signal.SIGTERM)
+            return await request
+
+    answer = asyncio.run(asked_then_stopped())
+    assert team.proc.wait(30) in (0, -signal.SIGTERM)
+    assert answer.status_code == 200
+    ip138 = {r["provider"]: r for r in answer.json()["results"]}["ip138"]
+    assert ip138["status"] == "ok" and ip138["billed"] is True

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,9 @@ if TYPE_CHECKING:
     from tui.core.lookup.model import Lookup
 
 log = logging.getLogger("portcheck.server")
+SWEEP_EVERY = 3600.0
+"""Seconds between two passes of retention ($PORTCHECK_RETENTION_EVERY overrides: tests)."""
+SWEEP_ENV = "PORTCHECK_RETENTION_EVERY"
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,7 @@ class Team:
     service: LookupService = field(init=False)
     agents: Agents = field(init=False)
     _audits: set[asyncio.Task[Lookup]] = field(default_factory=set)
+    _sweeper: asyncio.Task[None] | None = None
 
     async def start(self) -> list[str]:
         """Read the server's config and profile and open the team history (migrated once).
@@ -67,7 +72,22 @@ class Team:
             raise HistoryError(self.service.history.problem or _("the team history is not open"))
         self.agents = Agents(store.db)
         await store.count()  # opens and migrates now: a server that cannot is said so at start
+        self._sweeper = asyncio.create_task(self._sweep(store), name="portcheck-retention")
         return notices
+
+    async def _sweep(self, store: PostgresStore) -> None:
+        """Forget lookups past their profile's retention, every SWEEP_EVERY seconds (applied
+        at start too): a server runs for months, a desk restarts daily."""
+        every = float(os.environ.get(SWEEP_ENV) or SWEEP_EVERY)
+        while True:
+            await asyncio.sleep(every)
+            try:
+                gone = await store.apply_retention(store.retention_days or {})
+            except HistoryError as exc:
+                log.warning("retention not applied: %s", exc.message)
+                continue
+            if gone:
+                log.info("retention: %d lookups forgotten", gone)
 
     @property
     def db(self) -> Database:
@@ -150,6 +170,8 @@ class Team:
             log.warning("audit row of lookup %s not written: %s", lookup.lookup_id, exc.message)
 
     async def close(self) -> None:
+        if self._sweeper is not None:
+            self._sweeper.cancel()
         if self._audits:
             await asyncio.gather(*self._audits, return_exceptions=True)
         await self.service.aclose()
