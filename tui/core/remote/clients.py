@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import httpx
 import msgspec
 
 from tui.core.config.load import ResolvedProfile
@@ -120,12 +119,3 @@ class RemoteClients(ProviderClients):
 
     async def aclose(self) -> None:
         await self.client.aclose()
-
-
-def clients_for(
-    profile: ResolvedProfile, *, transport: httpx.AsyncBaseTransport | None = None
-) -> ProviderClients:
-    """The providers of `profile`: its team server's when it names one, else its own."""
-    if profile.settings.server is not None:
-        return RemoteClients.connect(profile)
-    return ProviderClients(profile, transport=transport)

@@ -154,7 +154,7 @@ class LookupService:
         return self.profile
 
     def _use_profile(self, profile: ResolvedProfile) -> ResolvedProfile:
-        from tui.core.remote.clients import clients_for
+        from tui.core.remote.choose import clients_for
 
         if self._clients is not None:
             self._retired.append(self._clients)
