@@ -96,7 +96,7 @@ async def lookups(request: Request, team: Team, agent: Agent) -> Response:
         ) from None
     except ConfigError as exc:
         raise Refused(400, ErrorKind.INVALID_INPUT, exc.message) from None
-    audited = team.audit(agent, run)
+    audited = team.follow(run)
     if NDJSON not in request.headers.get("accept", ""):
         return JSONResponse((await asyncio.shield(audited)).to_json())
 

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui.core.i18n import _
-from tui.core.numbers.masking import mask_e164
 from tui.core.service.service import LookupService
 from tui.core.store.model import HistoryError
 from tui.core.store.postgres.db import Database
@@ -128,46 +127,22 @@ class Team:
             return exc.message
         return None
 
-    def audit(self, agent: Agent, run: Run) -> asyncio.Task[Lookup]:
-        """The lookup of `run` once it ends, with its audit row written, whatever becomes of
-        the request that asked for it (a client gone mid-stream stops neither the lookup nor
-        its audit)."""
-        task = asyncio.ensure_future(self._audit(agent, run))
+    def follow(self, run: Run) -> asyncio.Task[Lookup]:
+        """The lookup of `run` once it ends, counted in the metrics, whatever becomes of the
+        request that asked for it (a client gone mid-stream stops neither the lookup nor its
+        record). Its audit row is written with its answers (`NewLookup.agent`)."""
+        task = asyncio.ensure_future(self._observed(run))
         self._audits.add(task)
         task.add_done_callback(self._audits.discard)
         return task
 
-    async def _audit(self, agent: Agent, run: Run) -> Lookup:
+    async def _observed(self, run: Run) -> Lookup:
         from tui.server.metrics import observe
 
         start = time.perf_counter()
         lookup = await run.wait()
         observe(lookup, time.perf_counter() - start)
-        await self.write_audit(agent, lookup)
         return lookup
-
-    async def write_audit(self, agent: Agent, lookup: Lookup) -> None:
-        e164 = lookup.number.e164 if lookup.number else None
-        store = self.service.store
-        assert isinstance(store, PostgresStore)
-        billed = sum(1 for r in lookup.ordered if r.billed)
-        try:
-            async with self.db.transaction() as conn:  # the lookup has its agent already
-                await conn.execute(
-                    "INSERT INTO audit (created, agent, action, number_hash, masked, lookup_id,"
-                    " billed) VALUES (%(now)s, %(agent)s, 'lookup', %(hash)s, %(masked)s,"
-                    " %(lookup)s, %(billed)s)",
-                    {
-                        "now": time.time(),
-                        "agent": agent.name,
-                        "hash": store.hasher.number(e164) if e164 else None,
-                        "masked": mask_e164(e164) if e164 else lookup.masked,
-                        "lookup": lookup.lookup_id,
-                        "billed": billed,
-                    },
-                )
-        except HistoryError as exc:  # the lookup itself is stored: say so, serve on
-            log.warning("audit row of lookup %s not written: %s", lookup.lookup_id, exc.message)
 
     async def close(self) -> None:
         if self._sweeper is not None:

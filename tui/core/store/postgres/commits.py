@@ -277,7 +277,18 @@ async def record(
             [answer_row(lookup_id, a, now) for a in answers],
         )
     await settle(conn, billed)
-    await conn.execute("UPDATE lookups SET verdict = %s WHERE id = %s", (headline, lookup_id))
+    if new.agent is None:
+        await conn.execute("UPDATE lookups SET verdict = %s WHERE id = %s", (headline, lookup_id))
+    else:  # a team server's: the audit row in the same commit as the answers
+        await conn.execute(
+            "WITH audited AS (INSERT INTO audit (created, agent, action, number_hash, masked,"
+            " lookup_id, billed) VALUES (%(now)s, %(agent)s, 'lookup', %(hash)s, %(masked)s,"
+            " %(lookup)s, %(billed)s)) UPDATE lookups SET verdict = %(verdict)s"
+            " WHERE id = %(lookup)s",
+            {"now": now, "agent": new.agent, "hash": number_hash, "masked": mask_e164(new.e164),
+             "lookup": lookup_id, "verdict": headline,
+             "billed": sum(1 for a in answers if a.result.billed and not a.result.cached)},
+        )  # fmt: skip
     if answered is not None:
         await mark_answered(conn, *answered, lookup_id)
     return lookup_id
