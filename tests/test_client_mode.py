@@ -111,3 +111,20 @@ def test_a_desk_history_has_no_audit_log_and_says_so(tmp_path: Path) -> None:
     done = agent(tmp_path / "home", desk, "x", "history", "--audit")
     assert done.returncode == 3
     assert "the audit log is a team server's" in done.stderr
+
+
+def test_a_supervisor_exports_and_purges_the_team_history_through_the_server(
+    team: TeamServer, tmp_path: Path
+) -> None:
+    config = agent_config(tmp_path / "agent.toml", team.url)
+    ana, sam = team.add_agent("ana"), team.add_agent("sam", "supervisor")
+    assert agent(tmp_path / "a", config, ana, "check", NUMBER).returncode == 0
+    exported = agent(tmp_path / "s", config, sam, "history", "--export", "-")
+    assert exported.returncode == 0, exported.stderr
+    (line,) = exported.stdout.splitlines()
+    assert json.loads(line)["number"] == "138****8000"  # masked, as on the desk
+    refused = agent(tmp_path / "a", config, ana, "history", "purge", "--all", "--yes")
+    assert refused.returncode == 3 and "only a supervisor may do this" in refused.stderr
+    purged = agent(tmp_path / "s", config, sam, "history", "purge", "--number", NUMBER, "--yes")
+    assert purged.returncode == 0, purged.stderr
+    assert "138****8000" not in agent(tmp_path / "s", config, sam, "history").stdout
