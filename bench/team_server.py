@@ -11,7 +11,8 @@ its SQLite history, at the same concurrency. Reported per round:
 - the server's CPU per lookup (its process time, from /proc);
 - p50 and p99 of each lookup's latency, and the server's added latency (server − desk).
 
-Run: `python bench/team_server.py [ROUNDS] [LOOKUPS]` (default 2 rounds of 2000).
+Run: `python bench/team_server.py [ROUNDS] [LOOKUPS] [WORKERS]` (default 2 rounds of 2000,
+one worker). With several workers the CPU figure is the parent's only: read the rate.
 """
 
 from __future__ import annotations
@@ -142,6 +143,7 @@ async def server_round(url: str, token: str, numbers: list[str]) -> tuple[float,
 def main() -> None:
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 2
     count = int(sys.argv[2]) if len(sys.argv) > 2 else 2000
+    workers = sys.argv[3] if len(sys.argv) > 3 else "1"
     work = Path(tempfile.mkdtemp(prefix="portcheck-bench-"))
     env = {**os.environ, "PORTCHECK_HOME": str(work / "home")}
     env.pop("PORTCHECK_CONFIG", None)
@@ -163,7 +165,8 @@ def main() -> None:
         ).stdout.strip()  # fmt: skip
         log = (work / "server.log").open("wb")
         server = subprocess.Popen(
-            [*python, "--config", str(cfg), "serve", "--port", str(server_port)],
+            [*python, "--config", str(cfg), "serve", "--port", str(server_port),
+             "--workers", workers],
             env=env, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
         print(f"server log: {work / 'server.log'}", flush=True)
