@@ -78,7 +78,6 @@ def serve_group(
     grace: float,
 ) -> None:
     """Serve Portcheck to a team."""
-    ctx.ensure_object(object)
     ctx.meta["portcheck.database"] = database
     if ctx.invoked_subcommand is not None:
         return
@@ -86,7 +85,7 @@ def serve_group(
         raise click.UsageError(_("--certfile and --keyfile go together."))
     front: Portcheck = ctx.obj
     run = _server_modules()
-    url, handle = _database(database)
+    url, _embedded = _database(database)  # the embedded one runs while a process holds it
     warning = run.plain_http_warning(host, certfile is not None)
     if warning:
         say(warning, "yellow", err=True)
@@ -96,11 +95,8 @@ def serve_group(
         fail(problem, EXIT_CONFIG)
     say(_("Portcheck team server on {scheme}://{host}:{port}/v1/ (Ctrl+C to stop)").format(
         scheme="https" if certfile else "http", host=host, port=port), err=True)  # fmt: skip
-    try:
-        run.serve(settings, host=host, port=port, workers=workers, certfile=certfile,
-                  keyfile=keyfile, grace=grace)  # fmt: skip
-    finally:
-        del handle  # the embedded database stops with its last user
+    run.serve(settings, host=host, port=port, workers=workers, certfile=certfile,
+              keyfile=keyfile, grace=grace)  # fmt: skip
 
 
 def _server_modules() -> ModuleType:
@@ -133,7 +129,7 @@ def _with_agents(database: str | None, job: Callable[[Agents], Awaitable[T]]) ->
     """Run `job` on the agents table of `database` (opened, migrated, then closed)."""
     from tui.core.errors import PortcheckError
 
-    url, handle = _database(database)
+    url, _embedded = _database(database)  # the embedded one runs while a process holds it
     from tui.core.store.postgres.db import Database
     from tui.server.agents import Agents
 
@@ -148,8 +144,6 @@ def _with_agents(database: str | None, job: Callable[[Agents], Awaitable[T]]) ->
         return asyncio.run(main())
     except PortcheckError as exc:
         fail(exc.message, EXIT_CONFIG)
-    finally:
-        del handle
 
 
 def _database_of(ctx: click.Context, given: str | None) -> str | None:

@@ -69,11 +69,10 @@ async def lookups(request: Request, team: Team, agent: Agent) -> Response:
     """Look a number up: the check object, or its events as NDJSON."""
     wait = await team.admit(agent)
     if wait is not None:  # clause 7.3's "maximum speed limit", per agent
-        limit = team.service.profile.settings.agent_rate_limit if team.service.profile else 0
         raise Refused(
             429, ErrorKind.RATE_LIMITED,
             _("{name} has asked {limit} lookups this minute, the team's limit per agent.")
-            .format(name=agent.name, limit=limit),
+            .format(name=agent.name, limit=team.agent_rate_limit),
             headers={"Retry-After": str(max(1, math.ceil(wait)))},
         )  # fmt: skip
     data = await body_of(request)

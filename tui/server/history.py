@@ -16,18 +16,11 @@ from tui.core.errors import ErrorKind
 from tui.core.i18n import _
 from tui.core.store.model import Criteria, HistoryError, LookupSummary
 from tui.core.store.postgres import log
-from tui.core.store.postgres.store import PostgresStore
 from tui.server.agents import Agent
 from tui.server.requests import Refused, body_of, endpoint
 from tui.server.team import Team
 
 MAX_LIMIT = 1000
-
-
-def _store(team: Team) -> PostgresStore:
-    store = team.service.store
-    assert isinstance(store, PostgresStore)
-    return store
 
 
 def summary_json(s: LookupSummary) -> dict[str, Any]:
@@ -58,7 +51,7 @@ async def _summaries(
     scope, scoped = _mine(agent)
     sql = f"{log.SUMMARY} WHERE ({scope}) AND ({where}) ORDER BY id DESC LIMIT %s"
     try:
-        rows = await _store(team).db.rows(sql, (*scoped, *args, limit))
+        rows = await team.store.db.rows(sql, (*scoped, *args, limit))
     except HistoryError as exc:
         raise Refused(503, ErrorKind.HISTORY, exc.message) from None
     return JSONResponse({"lookups": [summary_json(s) for s in log.summaries(rows)]})
@@ -78,7 +71,7 @@ async def search(request: Request, team: Team, agent: Agent) -> Response:
     if (number is not None and not isinstance(number, str)) or not isinstance(text, str):
         raise Refused(400, ErrorKind.INVALID_INPUT, _("number and text: strings."))
     if number:
-        where, args = "number_hash = %s", (_store(team).hasher.number(number),)
+        where, args = "number_hash = %s", (team.store.hasher.number(number),)
     else:
         where, args = log.containing(text)
     return await _summaries(team, agent, where, args, _limit(data.get("limit")))
@@ -87,13 +80,13 @@ async def search(request: Request, team: Team, agent: Agent) -> Response:
 async def _owned(team: Team, agent: Agent, lookup_id: int) -> bool:
     scope, scoped = _mine(agent)
     sql = f"SELECT 1 FROM lookups WHERE id = %s AND ({scope})"  # noqa: S608 - fixed clauses
-    return bool(await _store(team).db.rows(sql, (lookup_id, *scoped)))
+    return bool(await team.store.db.rows(sql, (lookup_id, *scoped)))
 
 
 @endpoint()
 async def one(request: Request, team: Team, agent: Agent) -> Response:
     lookup_id = int(request.path_params["lookup_id"])
-    record = await _store(team).get(lookup_id) if await _owned(team, agent, lookup_id) else None
+    record = await team.store.get(lookup_id) if await _owned(team, agent, lookup_id) else None
     if record is None:
         raise Refused(
             404, ErrorKind.INVALID_INPUT, _("no lookup {id} in your history.").format(id=lookup_id)
@@ -110,14 +103,12 @@ async def one(request: Request, team: Team, agent: Agent) -> Response:
 async def count(request: Request, team: Team, agent: Agent) -> Response:
     scope, scoped = _mine(agent)
     sql = f"SELECT COUNT(*) FROM lookups WHERE {scope}"  # noqa: S608 - fixed clauses
-    return JSONResponse({"count": int((await _store(team).db.rows(sql, scoped))[0][0])})
+    return JSONResponse({"count": int((await team.store.db.rows(sql, scoped))[0][0])})
 
 
 @endpoint(supervisor=True)
 async def delete(request: Request, team: Team, agent: Agent) -> Response:
-    return JSONResponse(
-        {"deleted": await _store(team).delete(int(request.path_params["lookup_id"]))}
-    )
+    return JSONResponse({"deleted": await team.store.delete(int(request.path_params["lookup_id"]))})
 
 
 @endpoint(supervisor=True)
@@ -134,7 +125,7 @@ async def purge(request: Request, team: Team, agent: Agent) -> Response:
         raise Refused(
             400, ErrorKind.INVALID_INPUT, _("say what to purge: older_than, number or everything.")
         )
-    store = _store(team)
+    store = team.store
     found = await (store.purge_count(criteria) if data.get("dry_run") else store.purge(criteria))
     return JSONResponse({"count": found})
 
@@ -144,7 +135,7 @@ async def export(request: Request, team: Team, agent: Agent) -> Response:
     after = request.query_params.get("after", "0")
     if not after.isdigit():
         raise Refused(400, ErrorKind.INVALID_INPUT, _("after: a lookup id."))
-    page = await _store(team).records_page(int(after), _limit(request.query_params.get("limit")))
+    page = await team.store.records_page(int(after), _limit(request.query_params.get("limit")))
     return JSONResponse(
         {
             "records": [
@@ -163,7 +154,7 @@ async def audit(request: Request, team: Team, agent: Agent) -> Response:
     if not days.isdigit() or not 1 <= int(days) <= 3650:
         raise Refused(400, ErrorKind.INVALID_INPUT, _("days: a whole number from 1 to 3650."))
     since = time.time() - int(days) * 86400
-    rows = await _store(team).db.rows(
+    rows = await team.store.db.rows(
         "SELECT created, agent, masked, billed, lookup_id FROM audit WHERE created >= %s"
         " ORDER BY id DESC LIMIT 100000",
         (since,),

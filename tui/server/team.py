@@ -89,17 +89,27 @@ class Team:
                 log.info("retention: %d lookups forgotten", gone)
 
     @property
-    def db(self) -> Database:
+    def store(self) -> PostgresStore:
+        """The team history (checked a PostgreSQL one at start)."""
         store = self.service.store
         assert isinstance(store, PostgresStore)
-        return store.db
+        return store
+
+    @property
+    def db(self) -> Database:
+        return self.store.db
+
+    @property
+    def agent_rate_limit(self) -> int | None:
+        """Lookups each agent may ask per minute (the server profile's; None: no limit)."""
+        profile = self.service.profile
+        return profile.settings.agent_rate_limit if profile else None
 
     async def admit(self, agent: Agent) -> float | None:
         """Count one lookup of `agent` in this minute, across every server process; None
         when within the profile's `agent_rate_limit`, else the seconds until the next
         minute (nothing counted)."""
-        profile = self.service.profile
-        limit = profile.settings.agent_rate_limit if profile else None
+        limit = self.agent_rate_limit
         if limit is None:
             return None
         now = time.time()

@@ -235,7 +235,6 @@ async def answer_of(
 def gone(provider: str) -> ProviderResult:
     """The other lookup's request was given back or lost: nothing was asked for this one."""
     from tui.core.errors import ProviderError
-    from tui.core.i18n import _
 
     return ProviderResult.failed(
         provider,
