@@ -26,7 +26,9 @@ async def test_panels_fill_live_and_a_server_gone_mid_lookup_is_a_panel_error(
     sandbox.state.add_fault("ip138", "timeout", count=1)  # ip138 answers 1.5 s late
     async with app.run_test(size=(100, 30)) as pilot:
         await ready(pilot)
-        await until(pilot, lambda: len(panel_states(app)) == 3, 5.0)  # the server's
+        # The server's three providers, each mounted (a panel not mounted yet has no state).
+        await until(pilot, lambda: len(panel_states(app)) == 3, 5.0)
+        await until(pilot, lambda: "mounting" not in panel_states(app).values(), 5.0)
         assert list(panel_states(app)) == ["offline", "china_mnp", "ip138"]
         assert app.main is not None
         app.main.form.number_input.focus()

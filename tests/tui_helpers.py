@@ -174,11 +174,13 @@ async def settle(pilot: Pilot[None]) -> None:
 
 
 def panel_states(app: PortcheckApp) -> dict[str, str]:
-    """Each panel's state class."""
+    """Each panel's state class; "mounting" for a panel not mounted yet, which has none."""
     assert app.main is not None
     states = {}
     for panel in app.main.query(ProviderPanel):
-        states[panel.provider] = next(c[1:] for c in panel.classes if c.startswith("-"))
+        states[panel.provider] = next(
+            (c[1:] for c in panel.classes if c.startswith("-")), "mounting"
+        )
     return states
 
 
