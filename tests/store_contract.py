@@ -98,6 +98,35 @@ class StoreContract:
         assert await store.spent_today("ip138", "p") == 0
         assert "ip138" in (await store.reserve(None, new(), {"ip138": 1})).charges
 
+    async def test_a_request_found_not_billed_gives_its_place_back(
+        self, store: HistoryStore
+    ) -> None:
+        lookup = new()
+        reservation = await store.reserve(None, lookup, {"ip138": 1, "china_mnp": 1})
+        charges = reservation.charges
+        assert set(charges) == {"ip138", "china_mnp"}
+        answers = [Answer(ok("ip138"), 0), Answer(ok("china_mnp"), 1)]
+        billed = {charges["ip138"]: False, charges["china_mnp"]: True}
+        await store.record(reservation.lookup_id, lookup, answers, billed, "line active")
+        assert await store.spent_today("ip138", "p") == 0
+        assert await store.spent_today("china_mnp", "p") == 1
+        again = await store.reserve(None, new(), {"ip138": 1, "china_mnp": 1})
+        assert set(again.charges) == {"ip138"} and set(again.refused) == {"china_mnp"}
+
+    async def test_lookups_with_nothing_reserved_are_each_recorded_as_their_own(
+        self, store: HistoryStore
+    ) -> None:
+        free = ProviderResult("offline", Status.OK, billed=False)
+        ids = []
+        for i in range(3):  # one after another: the same connection, where one is reused
+            lookup = new(e164=f"+8613800138{i:03d}")
+            ids.append(await store.record(None, lookup, [Answer(free, 0)], {}, f"verdict {i}"))
+        assert len(set(ids)) == 3
+        for i, lookup_id in enumerate(ids):
+            record = await store.get(lookup_id)
+            assert record is not None and record.summary.verdict == f"verdict {i}"
+            assert [r.provider for r in record.results] == ["offline"]
+
     async def test_a_fresh_answer_is_reused_and_an_old_one_is_not(
         self, store: HistoryStore, clock: Clock
     ) -> None:

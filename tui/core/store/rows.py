@@ -26,7 +26,7 @@ def stored_json(result: ProviderResult) -> str:
     return json.dumps(result_to_json(result, stored=True), ensure_ascii=False)
 
 
-def answer_row(lookup_id: int, answer: Answer, when: float) -> tuple[Any, ...]:
+def answer_row(lookup_id: int | None, answer: Answer, when: float) -> tuple[Any, ...]:
     """The results row of a final answer, in the columns both backends' `results` have:
     lookup_id, provider, state, created, status, billed, latency_ms, order_id, query_tag,
     position, reused, data (booleans as bool: SQLite stores them as 0 and 1)."""

@@ -9,7 +9,6 @@ two reservations never wait on each other in a cycle.
 from __future__ import annotations
 
 import time
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
@@ -17,7 +16,7 @@ from tui.core.answers.result import ProviderResult, Status
 from tui.core.i18n import N_, _
 from tui.core.numbers.masking import mask_e164
 from tui.core.store.model import Answer, NewLookup, Reservation, RowMark, Wanted
-from tui.core.store.postgres.db import Conn
+from tui.core.store.postgres.db import Conn, Cursor
 from tui.core.store.rows import DONE, PENDING, answer_row, refusal, reused
 
 
@@ -51,9 +50,15 @@ async def fresh_answers(
     """The newest usable answer of each (key, number hash, wanted), by key and provider:
     asked answers only (a reused one never extends its own freshness). One that another
     agent than `agent` asked says so."""
-    found: dict[int, dict[str, ProviderResult]] = {}
+    return await read_fresh(await send_fresh(conn, profile, wants, now), now, agent)
+
+
+async def send_fresh(
+    conn: Conn, profile: str, wants: Sequence[tuple[int, str, Wanted]], now: float
+) -> Cursor | None:
+    """`fresh_answers`' statement, sent: its rows are read by `read_fresh`."""
     if not wants:
-        return found
+        return None
     columns = (
         [k for k, _, _ in wants],
         [h for _, h, _ in wants],
@@ -61,7 +66,15 @@ async def fresh_answers(
         [now - w.max_age for _, _, w in wants],
         [w.query_tag for _, _, w in wants],
     )
-    cur = await conn.execute(_FRESH, (*columns, profile, Status.OK.value))
+    return await conn.execute(_FRESH, (*columns, profile, Status.OK.value))
+
+
+async def read_fresh(
+    cur: Cursor | None, now: float, agent: str | None
+) -> dict[int, dict[str, ProviderResult]]:
+    found: dict[int, dict[str, ProviderResult]] = {}
+    if cur is None:
+        return found
     for key, provider, created, data, asker in await cur.fetchall():
         answer = reused(data, now - created)
         if answer is not None:  # else a damaged row: ask the provider
@@ -80,8 +93,16 @@ COLLEAGUES = N_("a colleague asked this; their answer is reused, not billed agai
 """A msgid: shown through `_()`."""
 
 
-async def add_lookup(conn: Conn, new: NewLookup, number_hash: str) -> int:
-    cur = await conn.execute(
+NEW_LOOKUP = "COALESCE(%(lookup)s::bigint, currval(pg_get_serial_sequence('lookups', 'id')))"
+"""The lookup a statement is about: `lookup` if given, else the one this session's
+`add_lookup` added last (its id need not be read back before the statements that use it).
+Only where `add_lookup` was sent earlier in the same transaction whenever `lookup` is None:
+a pooled connection's currval may be another transaction's lookup."""
+
+
+async def add_lookup(conn: Conn, new: NewLookup, number_hash: str) -> Cursor:
+    """The lookup's row, sent: its cursor gives the new id."""
+    return await conn.execute(
         "INSERT INTO lookups (created, profile, number_hash, masked, full_number, region, agent)"
         " VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING id",
         (
@@ -94,19 +115,9 @@ async def add_lookup(conn: Conn, new: NewLookup, number_hash: str) -> int:
             new.agent,
         ),
     )
-    return int((await cur.fetchone())[0])
 
 
-async def spent_on(conn: Conn, provider: str, profile: str, day: str) -> int:
-    cur = await conn.execute(
-        "SELECT spent FROM ledger_days WHERE provider = %s AND profile = %s AND day = %s",
-        (provider, profile, day),
-    )
-    row = await cur.fetchone()
-    return int(row[0]) if row else 0
-
-
-CHARGE = """
+CHARGE = f"""
 WITH spent AS (
     INSERT INTO ledger_days (provider, profile, day, spent)
     VALUES (%(provider)s, %(profile)s, %(day)s, 1)
@@ -115,11 +126,11 @@ WITH spent AS (
     RETURNING spent
 ), charge AS (
     INSERT INTO ledger (lookup_id, profile, provider, created, day, state)
-    SELECT %(lookup)s, %(profile)s, %(provider)s, %(now)s, %(day)s, %(pending)s FROM spent
+    SELECT {NEW_LOOKUP}, %(profile)s, %(provider)s, %(now)s, %(day)s, %(pending)s FROM spent
     RETURNING id
 ), pending AS (
     INSERT INTO results (lookup_id, provider, state, created, query_tag)
-    SELECT %(lookup)s, %(provider)s, %(pending)s, %(now)s, %(tag)s FROM spent
+    SELECT {NEW_LOOKUP}, %(provider)s, %(pending)s, %(now)s, %(tag)s FROM spent
     ON CONFLICT (lookup_id, provider) DO UPDATE SET state = EXCLUDED.state,
         created = EXCLUDED.created, status = NULL, billed = NULL, latency_ms = NULL,
         order_id = NULL, query_tag = EXCLUDED.query_tag, position = NULL, reused = false,
@@ -128,7 +139,7 @@ WITH spent AS (
 SELECT (SELECT id FROM charge),
     (SELECT spent FROM ledger_days
      WHERE provider = %(provider)s AND profile = %(profile)s AND day = %(day)s)
-"""
+"""  # noqa: S608 - NEW_LOOKUP is a fixed fragment
 """One billed request reserved in one statement: the day's count taken if the budget allows
 (the row lock orders every process), then its ledger row and its pending result. It gives
 the ledger row (None: the budget is spent) and the count before this statement."""
@@ -147,25 +158,32 @@ async def reserve(
 ) -> Reservation:
     """Commit 1 (see `tui.core.store.protocols.RunStore.reserve`). A reusable provider that
     another lookup is asking about the same number right now is not asked again: it goes in
-    `waiting` (provider → that lookup), for the caller to wait for its answer."""
-    wants = [(0, number_hash, w) for w in wanted]
-    found = (await fresh_answers(conn, new.profile, wants, now, new.agent)).get(0, {})
-    to_ask = {p: d for p, d in budgets.items() if p not in found}
+    `waiting` (provider → that lookup), for the caller to wait for its answer.
+
+    In a pipelined transaction this is three round trips whatever the providers: the fresh
+    answers with the questions' locks and requests pending elsewhere; the lookup with its
+    charges; the batch row with COMMIT."""
     tags = {w.provider: w.query_tag for w in wanted}
-    for provider in sorted(p for p in to_ask if p in tags):  # reusable: asked once for all
-        other = await asked_by_another(
-            conn, new.profile, number_hash, provider, tags[provider], now
-        )
-        if other is not None:
-            waiting[provider] = other
+    shared = sorted(p for p in budgets if p in tags)  # reusable: asked once for all
+    fresh = await send_fresh(conn, new.profile, [(0, number_hash, w) for w in wanted], now)
+    pending = await asked_by_others(
+        conn, new.profile, number_hash, [(p, tags[p]) for p in shared], now
+    )
+    found = (await read_fresh(fresh, now, new.agent)).get(0, {})
+    others = {} if pending is None else dict(await pending.fetchall())
+    to_ask = {p: d for p, d in budgets.items() if p not in found}
+    for provider in shared:
+        if provider in to_ask and others.get(provider) is not None:
+            waiting[provider] = int(others[provider])
             del to_ask[provider]
+    added = None
     if lookup_id is None and to_ask:
-        lookup_id = await add_lookup(conn, new, number_hash)
-    reservation = Reservation(lookup_id, found)
+        added = await add_lookup(conn, new, number_hash)
     day = local_day(now)
+    sent = []
     for provider, daily in sorted(to_ask.items()):
         if daily is not None and daily <= 0:
-            charge, used = None, await spent_on(conn, provider, new.profile, day)
+            cur = await conn.execute(SPENT, (provider, new.profile, day))
         else:
             cur = await conn.execute(
                 CHARGE,
@@ -173,43 +191,65 @@ async def reserve(
                  "lookup": lookup_id, "now": now, "pending": PENDING,
                  "tag": tags.get(provider)},
             )  # fmt: skip
-            charge, used = await cur.fetchone()
-        if charge is None:
-            reservation.refused[provider] = refusal(provider, daily or 0, used or 0)
-        else:
-            reservation.charges[provider] = int(charge)
+        sent.append((provider, daily, cur))
     if asking is not None:
         await conn.execute(
             "INSERT INTO batch_rows (run_id, row_no) VALUES (%s, %s) ON CONFLICT DO NOTHING",
             asking,
         )
+    if added is not None:
+        lookup_id = int((await added.fetchone())[0])
+    reservation = Reservation(lookup_id, found)
+    for provider, daily, cur in sent:
+        row = await cur.fetchone()
+        charge, used = (None, row[0] if row else 0) if daily is not None and daily <= 0 else row
+        if charge is None:
+            reservation.refused[provider] = refusal(provider, daily or 0, used or 0)
+        else:
+            reservation.charges[provider] = int(charge)
     return reservation
 
+
+SPENT = "SELECT spent FROM ledger_days WHERE provider = %s AND profile = %s AND day = %s"
 
 SHARE_WINDOW = 120.0
 """Seconds a pending request of another lookup is waited for instead of asking again: past
 it, that request is taken to be lost (its process died) and is not waited for."""
 
+_PENDING = """
+SELECT w.provider, (
+    SELECT r.lookup_id FROM lookups l JOIN results r ON r.lookup_id = l.id
+        AND r.provider = w.provider
+    WHERE l.number_hash = %s AND l.profile = %s AND r.state = %s AND r.created >= %s
+        AND r.query_tag IS NOT DISTINCT FROM w.tag
+    ORDER BY r.created LIMIT 1)
+FROM unnest(%s::text[], %s::text[]) AS w(provider, tag)
+"""
 
-async def asked_by_another(
-    conn: Conn, profile: str, number_hash: str, provider: str, tag: str | None, now: float
-) -> int | None:
-    """The lookup asking `provider` this question right now, if any. The question's
-    advisory lock, held to the end of this transaction, orders the lookups that ask it at the
-    same moment, in every process: the second one finds the first one's pending request."""
+
+async def asked_by_others(
+    conn: Conn,
+    profile: str,
+    number_hash: str,
+    questions: Sequence[tuple[str, str | None]],
+    now: float,
+) -> Cursor | None:
+    """Sent: the lookup asking each (provider, tag) question right now, if any, as rows of
+    (provider, lookup id or None). Each question's advisory lock, held to the end of this
+    transaction and taken in the providers' order, orders the lookups that ask it at the same
+    moment, in every process: the second one finds the first one's pending request (its own
+    statement, so its own snapshot, after the locks)."""
+    if not questions:
+        return None
     await conn.execute(
-        "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
-        (f"{profile}\x1f{number_hash}\x1f{provider}\x1f{tag or ''}",),
+        "SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest(%s::text[]) AS k",
+        ([f"{profile}\x1f{number_hash}\x1f{p}\x1f{tag or ''}" for p, tag in questions],),
     )
-    cur = await conn.execute(
-        "SELECT r.lookup_id FROM lookups l JOIN results r ON r.lookup_id = l.id"
-        " AND r.provider = %s WHERE l.number_hash = %s AND l.profile = %s AND r.state = %s"
-        " AND r.created >= %s AND r.query_tag IS NOT DISTINCT FROM %s"
-        " ORDER BY r.created LIMIT 1",
-        (provider, number_hash, profile, PENDING, now - SHARE_WINDOW, tag),
-    )
-    row = await cur.fetchone()
-    return None if row is None else int(row[0])
+    return await conn.execute(
+        _PENDING,
+        (number_hash, profile, PENDING, now - SHARE_WINDOW,
+         [p for p, _ in questions], [tag for _, tag in questions]),
+    )  # fmt: skip
 
 
 async def answer_of(
@@ -249,6 +289,46 @@ def gone(provider: str) -> ProviderResult:
     )
 
 
+RECORD = f"""
+WITH answers AS (
+    INSERT INTO results (lookup_id, provider, state, created, status, billed, latency_ms,
+        order_id, query_tag, position, reused, data)
+    SELECT {NEW_LOOKUP}, a.* FROM unnest(%(providers)s::text[], %(states)s::text[],
+        %(created)s::float8[], %(statuses)s::text[], %(billed)s::boolean[],
+        %(latencies)s::float8[], %(orders)s::text[], %(tags)s::text[], %(positions)s::int[],
+        %(reused)s::boolean[], %(data)s::text[]) AS a
+    ON CONFLICT (lookup_id, provider) DO UPDATE SET state = EXCLUDED.state,
+        created = EXCLUDED.created, status = EXCLUDED.status, billed = EXCLUDED.billed,
+        latency_ms = EXCLUDED.latency_ms, order_id = EXCLUDED.order_id,
+        query_tag = EXCLUDED.query_tag, position = EXCLUDED.position,
+        reused = EXCLUDED.reused, data = EXCLUDED.data
+), settled AS (
+    UPDATE ledger SET state = %(done)s, billed = v.billed
+    FROM unnest(%(charges)s::bigint[], %(charged)s::boolean[]) AS v(id, billed)
+    WHERE ledger.id = v.id
+), audited AS (
+    INSERT INTO audit (created, agent, action, number_hash, masked, lookup_id, billed)
+    SELECT %(now)s, %(agent)s, 'lookup', %(hash)s, %(masked)s, {NEW_LOOKUP}, %(asked)s
+    WHERE %(agent)s::text IS NOT NULL
+), marked AS (
+    INSERT INTO batch_rows (run_id, row_no, lookup_id, answered)
+    SELECT %(run)s, %(row)s, {NEW_LOOKUP}, true WHERE %(run)s::bigint IS NOT NULL
+    ON CONFLICT (run_id, row_no) DO UPDATE SET lookup_id = EXCLUDED.lookup_id,
+        answered = true
+)
+UPDATE lookups SET verdict = %(verdict)s WHERE id = {NEW_LOOKUP}
+"""  # noqa: S608 - NEW_LOOKUP is a fixed fragment
+"""Commit 2 in one statement: the answers, the ledger rows whose requests were billed or may
+have been (a request found not billed is settled by SETTLE, which gives its count back), a
+team server's audit row, the batch row answered, and the verdict."""
+
+
+def single_statement(lookup_id: int | None, billed: Mapping[int, bool | None]) -> bool:
+    """Whether `record` is one statement (so needs no transaction of its own): the lookup
+    exists and no count is given back."""
+    return lookup_id is not None and False not in billed.values()
+
+
 async def record(
     conn: Conn,
     number_hash: str,
@@ -260,36 +340,31 @@ async def record(
     answered: RowMark | None,
     now: float,
 ) -> int:
-    """Commit 2 (see `tui.core.store.protocols.RunStore.record`)."""
+    """Commit 2 (see `tui.core.store.protocols.RunStore.record`): one statement, after the
+    lookup's row when it has none yet and before the refunds of requests not billed (then
+    in a pipelined transaction: see `single_statement`)."""
+    added = None
     if lookup_id is None:
-        lookup_id = await add_lookup(conn, new, number_hash)
-    async with conn.cursor() as cur:
-        await cur.executemany(
-            "INSERT INTO results (lookup_id, provider, state, created, status, billed,"
-            " latency_ms, order_id, query_tag, position, reused, data)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-            " ON CONFLICT (lookup_id, provider) DO UPDATE SET state = EXCLUDED.state,"
-            " created = EXCLUDED.created, status = EXCLUDED.status, billed = EXCLUDED.billed,"
-            " latency_ms = EXCLUDED.latency_ms, order_id = EXCLUDED.order_id,"
-            " query_tag = EXCLUDED.query_tag, position = EXCLUDED.position,"
-            " reused = EXCLUDED.reused, data = EXCLUDED.data",
-            [answer_row(lookup_id, a, now) for a in answers],
-        )
-    await settle(conn, billed)
-    if new.agent is None:
-        await conn.execute("UPDATE lookups SET verdict = %s WHERE id = %s", (headline, lookup_id))
-    else:  # a team server's: the audit row in the same commit as the answers
-        await conn.execute(
-            "WITH audited AS (INSERT INTO audit (created, agent, action, number_hash, masked,"
-            " lookup_id, billed) VALUES (%(now)s, %(agent)s, 'lookup', %(hash)s, %(masked)s,"
-            " %(lookup)s, %(billed)s)) UPDATE lookups SET verdict = %(verdict)s"
-            " WHERE id = %(lookup)s",
-            {"now": now, "agent": new.agent, "hash": number_hash, "masked": mask_e164(new.e164),
-             "lookup": lookup_id, "verdict": headline,
-             "billed": sum(1 for a in answers if a.result.billed and not a.result.cached)},
-        )  # fmt: skip
-    if answered is not None:
-        await mark_answered(conn, *answered, lookup_id)
+        added = await add_lookup(conn, new, number_hash)
+    rows = [answer_row(lookup_id, a, now)[1:] for a in answers]
+    columns = [list(c) for c in zip(*rows, strict=True)] if rows else [[]] * 11
+    charged = {i: b for i, b in billed.items() if b is not False}
+    await conn.execute(
+        RECORD,
+        {"lookup": lookup_id, "providers": columns[0], "states": columns[1],
+         "created": columns[2], "statuses": columns[3], "billed": columns[4],
+         "latencies": columns[5], "orders": columns[6], "tags": columns[7],
+         "positions": columns[8], "reused": columns[9], "data": columns[10],
+         "done": DONE, "charges": list(charged), "charged": list(charged.values()),
+         "now": now, "agent": new.agent, "hash": number_hash, "masked": mask_e164(new.e164),
+         "asked": sum(1 for a in answers if a.result.billed and not a.result.cached),
+         "run": answered[0] if answered else None, "row": answered[1] if answered else None,
+         "verdict": headline},
+    )  # fmt: skip
+    await settle(conn, {i: b for i, b in billed.items() if b is False})
+    if added is not None:
+        lookup_id = int((await added.fetchone())[0])
+    assert lookup_id is not None
     return lookup_id
 
 
@@ -302,29 +377,31 @@ async def mark_answered(conn: Conn, run_id: int, row: int, lookup_id: int | None
     )
 
 
+SETTLE = """
+WITH was AS (
+    SELECT provider, profile, day, state = %(pending)s OR billed IS NOT false AS counted
+    FROM ledger WHERE id = %(id)s FOR UPDATE
+), done AS (
+    UPDATE ledger SET state = %(done)s, billed = %(billed)s FROM was WHERE ledger.id = %(id)s
+)
+UPDATE ledger_days d SET spent = d.spent - 1 FROM was
+WHERE was.counted AND %(billed)s::boolean IS false
+    AND d.provider = was.provider AND d.profile = was.profile AND d.day = was.day
+"""
+"""One ledger row's request done, billed or not: one found not billed gives its place in the
+day's count back, once (a row settled before is not counted again). `was` locks the row and
+reads it before `done` (which reads `was`) changes it."""
+
+
 async def settle(conn: Conn, billed: Mapping[int, bool | None]) -> None:
     """Each ledger row's request done, billed or not (None: cannot be known); a request
-    found not billed gives its place in the day's count back."""
-    if not billed:
-        return
-    ids = sorted(billed)
-    cur = await conn.execute(
-        "SELECT id, provider, profile, day, state = %s OR billed IS NOT false FROM ledger"
-        " WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
-        (PENDING, ids),
-    )
-    counted = {row[0]: row[1:4] for row in await cur.fetchall() if row[4]}
-    await conn.execute(
-        "UPDATE ledger SET state = %s, billed = v.billed"
-        " FROM unnest(%s::bigint[], %s::boolean[]) AS v(id, billed) WHERE ledger.id = v.id",
-        (DONE, ids, [billed[i] for i in ids]),
-    )
-    refunds = Counter(counted[i] for i in ids if i in counted and billed[i] is False)
-    for (provider, profile, day), n in sorted(refunds.items()):
+    found not billed gives its place in the day's count back. One statement a row, in the
+    rows' order (a reservation's rows are in the providers' order, as its counts were
+    taken), sent without waiting for their results."""
+    for ledger_id in sorted(billed):
         await conn.execute(
-            "UPDATE ledger_days SET spent = spent - %s"
-            " WHERE provider = %s AND profile = %s AND day = %s",
-            (n, provider, profile, day),
+            SETTLE,
+            {"id": ledger_id, "billed": billed[ledger_id], "pending": PENDING, "done": DONE},
         )
 
 

@@ -25,6 +25,8 @@ PostgreSQL's default max_connections of 100. 10 starved 100 agents in bench/team
 
 Conn = Any
 """A psycopg AsyncConnection (psycopg is imported only when a PostgreSQL history is used)."""
+Cursor = Any
+"""A psycopg AsyncCursor."""
 
 
 def describe(what: str, exc: BaseException) -> str:
@@ -63,7 +65,8 @@ class Database:
             max_size=pool_size,
             open=False,
             timeout=CONNECT_TIMEOUT,
-            kwargs={"connect_timeout": int(CONNECT_TIMEOUT)},
+            # Autocommit: a single statement is one round trip, not BEGIN, it and COMMIT.
+            kwargs={"connect_timeout": int(CONNECT_TIMEOUT), "autocommit": True},
         )
         self._ready: asyncio.Future[None] | None = None
         self.migrated: list[int] = []
@@ -97,23 +100,63 @@ class Database:
         await asyncio.shield(self._ready)
 
     @contextlib.asynccontextmanager
-    async def transaction(self, what: str = N_("history not saved")) -> AsyncIterator[Conn]:
-        """One transaction, committed when the block ends (durable: synchronous_commit is
-        the server's); any database error rolls back and raises HistoryError(`what`)."""
+    async def connection(self, what: str = N_("history could not be read")) -> AsyncIterator[Conn]:
+        """A connection of the pool, in autocommit: each statement is its own transaction
+        and one round trip. Any database error raises HistoryError(`what`)."""
         import psycopg
 
         await self.ready()
         try:
-            async with self._pool.connection() as conn, conn.transaction():
+            async with self._pool.connection() as conn:
                 yield conn
         except psycopg.Error as exc:
             raise HistoryError(describe(what, exc)) from None
 
-    async def rows(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        """The rows of one read."""
-        async with self.transaction(N_("history could not be read")) as conn:
+    @contextlib.asynccontextmanager
+    async def transaction(
+        self, what: str = N_("history not saved"), *, pipeline: bool = False
+    ) -> AsyncIterator[Conn]:
+        """One transaction, committed when the block ends (durable: synchronous_commit is
+        the server's); any database error rolls back and raises HistoryError(`what`).
+
+        In `pipeline` mode statements are sent without waiting for their results: only a
+        fetch waits (for everything sent before it), so BEGIN, the statements whose results
+        nothing reads, and COMMIT cost no round trip of their own. A cursor's rowcount is
+        known only once it was fetched from."""
+        async with self.connection(what) as conn:
+            if pipeline:
+                async with conn.pipeline(), conn.transaction():
+                    yield conn
+            else:
+                async with conn.transaction():
+                    yield conn
+
+    async def rows(
+        self, sql: str, args: tuple[Any, ...] | dict[str, Any] = (), what: str | None = None
+    ) -> list[tuple[Any, ...]]:
+        """The rows of one statement, in a transaction of its own (one round trip). `what`
+        (a msgid) names a failure: "history could not be read" unless told."""
+        async with self.connection(what or N_("history could not be read")) as conn:
             cur = await conn.execute(sql, args)
-            return list(await cur.fetchall())
+            return list(await cur.fetchall()) if cur.description else []
+
+    async def listen(self, channel: str, ready: Callable[[], None]) -> AsyncIterator[str]:
+        """The payloads of `channel`'s notifications (`pg_notify`), on a connection of its
+        own, from when `ready` is called (the LISTEN is in place). It ends by raising
+        HistoryError when that connection fails. `channel` is a fixed identifier."""
+        import psycopg
+
+        try:
+            conn = await psycopg.AsyncConnection.connect(
+                self._url, autocommit=True, connect_timeout=int(CONNECT_TIMEOUT)
+            )
+            async with conn:
+                await conn.execute(f"LISTEN {channel}")
+                ready()
+                async for note in conn.notifies():
+                    yield note.payload
+        except (psycopg.Error, OSError) as exc:
+            raise HistoryError(describe(N_("history unavailable"), exc)) from None
 
     async def close(self) -> None:
         if self._ready is not None:

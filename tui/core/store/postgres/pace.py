@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
+from tui.core.i18n import N_
 from tui.core.store.postgres.db import Database
 
 TAKE_SLOT = """
@@ -29,9 +30,10 @@ class SharedPacer:
         self._key = key
 
     async def acquire(self, before_wait: Callable[[float], None] | None = None) -> None:
-        async with self._db.transaction() as conn:
-            cur = await conn.execute(TAKE_SLOT, {"key": self._key, "interval": self.interval})
-            (wait,) = await cur.fetchone()
+        rows = await self._db.rows(
+            TAKE_SLOT, {"key": self._key, "interval": self.interval}, N_("history not saved")
+        )
+        ((wait,),) = rows
         if wait > 0:
             if before_wait is not None:
                 before_wait(wait)

@@ -74,7 +74,7 @@ class PostgresStore:
         ]
         if not wants:
             return [{} for _ in numbers]
-        async with self.db.transaction(N_("history could not be read")) as conn:
+        async with self.db.connection() as conn:  # one statement: one round trip
             found = await commits.fresh_answers(conn, profile, wants, self.clock())
         return [found.get(k, {}) for k in range(len(numbers))]
 
@@ -91,7 +91,7 @@ class PostgresStore:
     ) -> Reservation:
         number_hash = self.hasher.number(new.e164)
         waiting: dict[str, int] = {}
-        async with self.db.transaction() as conn:
+        async with self.db.transaction(pipeline=True) as conn:
             reservation = await commits.reserve(
                 conn, number_hash, lookup_id, new, budgets, wanted, asking, self.clock(), waiting
             )
@@ -110,7 +110,7 @@ class PostgresStore:
         while len(found) < len(waiting) and time.monotonic() < deadline:
             await asyncio.sleep(pause)
             pause = min(pause * 2, 0.5)
-            async with self.db.transaction(N_("history could not be read")) as conn:
+            async with self.db.connection() as conn:
                 for provider, other in waiting.items():
                     if provider not in found:
                         answer = await commits.answer_of(conn, other, provider, self.clock(), agent)
@@ -128,7 +128,11 @@ class PostgresStore:
         answered: RowMark | None = None,
     ) -> int:
         number_hash = self.hasher.number(new.e164)
-        async with self.db.transaction() as conn:
+        if commits.single_statement(lookup_id, billed):
+            session = self.db.connection(N_("history not saved"))
+        else:
+            session = self.db.transaction(pipeline=True)
+        async with session as conn:
             return await commits.record(
                 conn, number_hash, lookup_id, new, answers, billed, headline, answered, self.clock()
             )
@@ -136,13 +140,15 @@ class PostgresStore:
     async def release(
         self, lookup_id: int | None, charges: Sequence[int], unasking: RowMark | None = None
     ) -> None:
-        async with self.db.transaction() as conn:
+        async with self.db.transaction(pipeline=True) as conn:
             await commits.release(conn, lookup_id, charges, unasking)
 
     async def spent_today(self, provider: str, profile: str) -> int:
         day = commits.local_day(self.clock())
-        async with self.db.transaction(N_("the budget could not be read")) as conn:
-            return await commits.spent_on(conn, provider, profile, day)
+        rows = await self.db.rows(
+            commits.SPENT, (provider, profile, day), N_("the budget could not be read")
+        )
+        return int(rows[0][0]) if rows else 0
 
     # --- what front ends read ------------------------------------------------------------
 
