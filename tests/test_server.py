@@ -47,8 +47,9 @@ def test_tokens_and_roles_are_checked_before_anything_is_sent(
     with team.client(supervisor) as sam:
         assert sam.get("/v1/usage").status_code == 200
     revoked = team.add_agent("rob")
-    subprocess_revoke(team, "rob")
-    with team.client(revoked) as rob:
+    with team.client(revoked) as rob:  # used: the server now knows his token
+        assert rob.get("/v1/profile").status_code == 200
+        subprocess_revoke(team, "rob")  # from another process: refused at once all the same
         gone = rob.post("/v1/lookups", json=lookup)
     assert gone.status_code == 401 and "revoked" in gone.json()["error"]["message"]
     assert sum(sandbox.state.hits.values()) == 0

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tui.core.i18n import _
+from tui.core.i18n import N_, _
 from tui.core.service.service import LookupService
 from tui.core.store.model import HistoryError
 from tui.core.store.postgres.db import Database
@@ -51,6 +51,7 @@ class Team:
     agents: Agents = field(init=False)
     _audits: set[asyncio.Task[Lookup]] = field(default_factory=set)
     _sweeper: asyncio.Task[None] | None = None
+    _watcher: asyncio.Task[None] | None = None
 
     async def start(self) -> list[str]:
         """Read the server's config and profile and open the team history (migrated once).
@@ -65,6 +66,7 @@ class Team:
             data_dir=s.data_dir,
             history_url=s.database,
         )
+        self.service.for_many_lookups()  # a whole team's lookups: aiohttp's pool
         notices = await self.service.start(s.profile)
         store = self.service.store
         if not isinstance(store, PostgresStore):
@@ -72,6 +74,7 @@ class Team:
         self.agents = Agents(store.db)
         await store.count()  # opens and migrates now: a server that cannot is said so at start
         self._sweeper = asyncio.create_task(self._sweep(store), name="portcheck-retention")
+        self._watcher = asyncio.create_task(self.agents.watch(), name="portcheck-agents")
         return notices
 
     async def _sweep(self, store: PostgresStore) -> None:
@@ -114,20 +117,20 @@ class Team:
             return None
         now = time.time()
         minute = int(now // 60)
-        async with self.db.transaction() as conn:
-            cur = await conn.execute(
-                "INSERT INTO agent_minutes (agent, minute, lookups) VALUES (%s, %s, 1)"
-                " ON CONFLICT (agent, minute) DO UPDATE SET lookups = agent_minutes.lookups + 1"
-                " WHERE agent_minutes.lookups < %s RETURNING lookups",
-                (agent.name, minute, limit),
+        counted = await self.db.rows(
+            "INSERT INTO agent_minutes (agent, minute, lookups) VALUES (%s, %s, 1)"
+            " ON CONFLICT (agent, minute) DO UPDATE SET lookups = agent_minutes.lookups + 1"
+            " WHERE agent_minutes.lookups < %s RETURNING lookups",
+            (agent.name, minute, limit),
+            N_("history not saved"),
+        )
+        if counted == [(1,)]:  # a new minute: forget the old ones
+            await self.db.rows(
+                "DELETE FROM agent_minutes WHERE agent = %s AND minute < %s",
+                (agent.name, minute),
+                N_("history not saved"),
             )
-            counted = await cur.fetchone()
-            if counted is not None and counted[0] == 1:  # a new minute: forget old ones
-                await conn.execute(
-                    "DELETE FROM agent_minutes WHERE agent = %s AND minute < %s",
-                    (agent.name, minute),
-                )
-        return None if counted is not None else (minute + 1) * 60 - now
+        return None if counted else (minute + 1) * 60 - now
 
     async def healthy(self) -> str | None:
         """None when the database answers; else why not."""
@@ -155,8 +158,9 @@ class Team:
         return lookup
 
     async def close(self) -> None:
-        if self._sweeper is not None:
-            self._sweeper.cancel()
+        for task in (self._sweeper, self._watcher):
+            if task is not None:
+                task.cancel()
         if self._audits:
             await asyncio.gather(*self._audits, return_exceptions=True)
         await self.service.aclose()
