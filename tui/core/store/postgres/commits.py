@@ -93,56 +93,54 @@ COLLEAGUES = N_("a colleague asked this; their answer is reused, not billed agai
 """A msgid: shown through `_()`."""
 
 
-NEW_LOOKUP = "COALESCE(%(lookup)s::bigint, currval(pg_get_serial_sequence('lookups', 'id')))"
-"""The lookup a statement is about: `lookup` if given, else the one this session's
-`add_lookup` added last (its id need not be read back before the statements that use it).
-Only where `add_lookup` was sent earlier in the same transaction whenever `lookup` is None:
-a pooled connection's currval may be another transaction's lookup."""
-
-
-async def add_lookup(conn: Conn, new: NewLookup, number_hash: str) -> Cursor:
-    """The lookup's row, sent: its cursor gives the new id."""
-    return await conn.execute(
-        "INSERT INTO lookups (created, profile, number_hash, masked, full_number, region, agent)"
-        " VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING id",
-        (
-            new.created,
-            new.profile,
-            number_hash,
-            mask_e164(new.e164),
-            new.e164 if new.store_full else None,
-            new.region,
-            new.agent,
-        ),
-    )
-
-
-CHARGE = f"""
-WITH spent AS (
+CHARGE = """
+WITH want AS (
+    SELECT * FROM unnest(%(providers)s::text[], %(dailies)s::int[], %(tags)s::text[])
+        WITH ORDINALITY AS w(provider, daily, tag, n)
+), added AS (
+    INSERT INTO lookups (created, profile, number_hash, masked, full_number, region, agent)
+    SELECT %(created)s, %(profile)s, %(hash)s, %(masked)s, %(full)s, %(region)s, %(agent)s
+    WHERE %(lookup)s::bigint IS NULL
+    RETURNING id
+), lookup AS (
+    SELECT COALESCE(%(lookup)s::bigint, (SELECT id FROM added)) AS id
+), spent AS (
     INSERT INTO ledger_days (provider, profile, day, spent)
-    VALUES (%(provider)s, %(profile)s, %(day)s, 1)
+    SELECT provider, %(profile)s, %(day)s, 1 FROM want WHERE daily IS NULL OR daily > 0
+    ORDER BY n
     ON CONFLICT (provider, profile, day) DO UPDATE SET spent = ledger_days.spent + 1
-    WHERE %(daily)s::int IS NULL OR ledger_days.spent < %(daily)s::int
-    RETURNING spent
+    WHERE ledger_days.spent
+        < COALESCE((SELECT daily FROM want WHERE want.provider = EXCLUDED.provider), 2147483647)
+    RETURNING provider
 ), charge AS (
     INSERT INTO ledger (lookup_id, profile, provider, created, day, state)
-    SELECT {NEW_LOOKUP}, %(profile)s, %(provider)s, %(now)s, %(day)s, %(pending)s FROM spent
-    RETURNING id
+    SELECT lookup.id, %(profile)s, spent.provider, %(now)s, %(day)s, %(pending)s
+    FROM spent, lookup ORDER BY spent.provider
+    RETURNING id, provider
 ), pending AS (
     INSERT INTO results (lookup_id, provider, state, created, query_tag)
-    SELECT {NEW_LOOKUP}, %(provider)s, %(pending)s, %(now)s, %(tag)s FROM spent
+    SELECT lookup.id, spent.provider, %(pending)s, %(now)s, want.tag
+    FROM spent JOIN want USING (provider), lookup
     ON CONFLICT (lookup_id, provider) DO UPDATE SET state = EXCLUDED.state,
         created = EXCLUDED.created, status = NULL, billed = NULL, latency_ms = NULL,
         order_id = NULL, query_tag = EXCLUDED.query_tag, position = NULL, reused = false,
         data = NULL
+), marked AS (
+    INSERT INTO batch_rows (run_id, row_no) SELECT %(run)s, %(row)s
+    WHERE %(run)s::bigint IS NOT NULL ON CONFLICT DO NOTHING
 )
-SELECT (SELECT id FROM charge),
-    (SELECT spent FROM ledger_days
-     WHERE provider = %(provider)s AND profile = %(profile)s AND day = %(day)s)
-"""  # noqa: S608 - NEW_LOOKUP is a fixed fragment
-"""One billed request reserved in one statement: the day's count taken if the budget allows
-(the row lock orders every process), then its ledger row and its pending result. It gives
-the ledger row (None: the budget is spent) and the count before this statement."""
+SELECT (SELECT id FROM lookup), want.provider, want.daily, charge.id, d.spent
+FROM want LEFT JOIN charge USING (provider)
+LEFT JOIN ledger_days d
+    ON d.provider = want.provider AND d.profile = %(profile)s AND d.day = %(day)s
+ORDER BY want.n
+"""
+"""The billed requests of one lookup reserved in one statement, in the providers' order (so
+that two reservations never wait on each other in a cycle): the lookup's row if it has none
+yet; each provider's day count taken if its budget allows (the row lock orders every process;
+a budget of 0 takes nothing); then each one's ledger row and pending result, and the batch row
+being asked. One row per provider: the lookup, the provider, its budget, its ledger row (None:
+refused) and the day's count before this statement."""
 
 
 async def reserve(
@@ -160,15 +158,16 @@ async def reserve(
     another lookup is asking about the same number right now is not asked again: it goes in
     `waiting` (provider → that lookup), for the caller to wait for its answer.
 
-    In a pipelined transaction this is three round trips whatever the providers: the fresh
-    answers with the questions' locks and requests pending elsewhere; the lookup with its
-    charges; the batch row with COMMIT."""
+    In a pipelined transaction this is three round trips whatever the providers: the
+    questions' locks, then the fresh answers and the requests pending elsewhere (both read
+    after the locks, so a colleague's answer recorded while this waited is found); the
+    charges (`CHARGE`); COMMIT."""
     tags = {w.provider: w.query_tag for w in wanted}
     shared = sorted(p for p in budgets if p in tags)  # reusable: asked once for all
-    fresh = await send_fresh(conn, new.profile, [(0, number_hash, w) for w in wanted], now)
     pending = await asked_by_others(
         conn, new.profile, number_hash, [(p, tags[p]) for p in shared], now
     )
+    fresh = await send_fresh(conn, new.profile, [(0, number_hash, w) for w in wanted], now)
     found = (await read_fresh(fresh, now, new.agent)).get(0, {})
     others = {} if pending is None else dict(await pending.fetchall())
     to_ask = {p: d for p, d in budgets.items() if p not in found}
@@ -176,33 +175,27 @@ async def reserve(
         if provider in to_ask and others.get(provider) is not None:
             waiting[provider] = int(others[provider])
             del to_ask[provider]
-    added = None
-    if lookup_id is None and to_ask:
-        added = await add_lookup(conn, new, number_hash)
-    day = local_day(now)
-    sent = []
-    for provider, daily in sorted(to_ask.items()):
-        if daily is not None and daily <= 0:
-            cur = await conn.execute(SPENT, (provider, new.profile, day))
-        else:
-            cur = await conn.execute(
-                CHARGE,
-                {"provider": provider, "profile": new.profile, "day": day, "daily": daily,
-                 "lookup": lookup_id, "now": now, "pending": PENDING,
-                 "tag": tags.get(provider)},
-            )  # fmt: skip
-        sent.append((provider, daily, cur))
-    if asking is not None:
-        await conn.execute(
-            "INSERT INTO batch_rows (run_id, row_no) VALUES (%s, %s) ON CONFLICT DO NOTHING",
-            asking,
-        )
-    if added is not None:
-        lookup_id = int((await added.fetchone())[0])
-    reservation = Reservation(lookup_id, found)
-    for provider, daily, cur in sent:
-        row = await cur.fetchone()
-        charge, used = (None, row[0] if row else 0) if daily is not None and daily <= 0 else row
+    if not to_ask:
+        if asking is not None:
+            await conn.execute(
+                "INSERT INTO batch_rows (run_id, row_no) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+                asking,
+            )
+        return Reservation(lookup_id, found)
+    providers = sorted(to_ask)
+    cur = await conn.execute(
+        CHARGE,
+        {"providers": providers, "dailies": [to_ask[p] for p in providers],
+         "tags": [tags.get(p) for p in providers], "lookup": lookup_id,
+         "created": new.created, "profile": new.profile, "hash": number_hash,
+         "masked": mask_e164(new.e164), "full": new.e164 if new.store_full else None,
+         "region": new.region, "agent": new.agent, "day": local_day(now), "now": now,
+         "pending": PENDING, "run": asking[0] if asking else None,
+         "row": asking[1] if asking else None},
+    )  # fmt: skip
+    rows = await cur.fetchall()
+    reservation = Reservation(int(rows[0][0]), found)
+    for _lookup, provider, daily, charge, used in rows:
         if charge is None:
             reservation.refused[provider] = refusal(provider, daily or 0, used or 0)
         else:
@@ -289,12 +282,21 @@ def gone(provider: str) -> ProviderResult:
     )
 
 
-RECORD = f"""
-WITH answers AS (
+RECORD = """
+WITH added AS (
+    INSERT INTO lookups (created, profile, number_hash, masked, full_number, region, agent,
+        verdict)
+    SELECT %(created)s, %(profile)s, %(hash)s, %(masked)s, %(full)s, %(region)s, %(agent)s,
+        %(verdict)s
+    WHERE %(lookup)s::bigint IS NULL
+    RETURNING id
+), lookup AS (
+    SELECT COALESCE(%(lookup)s::bigint, (SELECT id FROM added)) AS id
+), answers AS (
     INSERT INTO results (lookup_id, provider, state, created, status, billed, latency_ms,
         order_id, query_tag, position, reused, data)
-    SELECT {NEW_LOOKUP}, a.* FROM unnest(%(providers)s::text[], %(states)s::text[],
-        %(created)s::float8[], %(statuses)s::text[], %(billed)s::boolean[],
+    SELECT lookup.id, a.* FROM lookup, unnest(%(providers)s::text[], %(states)s::text[],
+        %(when)s::float8[], %(statuses)s::text[], %(billed)s::boolean[],
         %(latencies)s::float8[], %(orders)s::text[], %(tags)s::text[], %(positions)s::int[],
         %(reused)s::boolean[], %(data)s::text[]) AS a
     ON CONFLICT (lookup_id, provider) DO UPDATE SET state = EXCLUDED.state,
@@ -308,25 +310,28 @@ WITH answers AS (
     WHERE ledger.id = v.id
 ), audited AS (
     INSERT INTO audit (created, agent, action, number_hash, masked, lookup_id, billed)
-    SELECT %(now)s, %(agent)s, 'lookup', %(hash)s, %(masked)s, {NEW_LOOKUP}, %(asked)s
-    WHERE %(agent)s::text IS NOT NULL
+    SELECT %(now)s, %(agent)s, 'lookup', %(hash)s, %(masked)s, lookup.id, %(asked)s
+    FROM lookup WHERE %(agent)s::text IS NOT NULL
 ), marked AS (
     INSERT INTO batch_rows (run_id, row_no, lookup_id, answered)
-    SELECT %(run)s, %(row)s, {NEW_LOOKUP}, true WHERE %(run)s::bigint IS NOT NULL
+    SELECT %(run)s, %(row)s, lookup.id, true FROM lookup WHERE %(run)s::bigint IS NOT NULL
     ON CONFLICT (run_id, row_no) DO UPDATE SET lookup_id = EXCLUDED.lookup_id,
         answered = true
+), verdict AS (
+    UPDATE lookups SET verdict = %(verdict)s WHERE id = %(lookup)s::bigint
 )
-UPDATE lookups SET verdict = %(verdict)s WHERE id = {NEW_LOOKUP}
-"""  # noqa: S608 - NEW_LOOKUP is a fixed fragment
-"""Commit 2 in one statement: the answers, the ledger rows whose requests were billed or may
-have been (a request found not billed is settled by SETTLE, which gives its count back), a
-team server's audit row, the batch row answered, and the verdict."""
+SELECT id FROM lookup
+"""
+"""Commit 2 in one statement: the lookup's row if it has none yet (with its verdict), else
+its verdict; the answers; the ledger rows whose requests were billed or may have been (one
+found not billed is settled by SETTLE, which gives its count back); a team server's audit
+row; the batch row answered. It gives the lookup's id."""
 
 
-def single_statement(lookup_id: int | None, billed: Mapping[int, bool | None]) -> bool:
-    """Whether `record` is one statement (so needs no transaction of its own): the lookup
-    exists and no count is given back."""
-    return lookup_id is not None and False not in billed.values()
+def single_statement(billed: Mapping[int, bool | None]) -> bool:
+    """Whether `record` is one statement (so needs no transaction of its own): no request
+    was found not billed, so no count is given back."""
+    return False not in billed.values()
 
 
 async def record(
@@ -340,19 +345,18 @@ async def record(
     answered: RowMark | None,
     now: float,
 ) -> int:
-    """Commit 2 (see `tui.core.store.protocols.RunStore.record`): one statement, after the
-    lookup's row when it has none yet and before the refunds of requests not billed (then
-    in a pipelined transaction: see `single_statement`)."""
-    added = None
-    if lookup_id is None:
-        added = await add_lookup(conn, new, number_hash)
+    """Commit 2 (see `tui.core.store.protocols.RunStore.record`): one statement, then the
+    refunds of requests found not billed (in a pipelined transaction: see
+    `single_statement`)."""
     rows = [answer_row(lookup_id, a, now)[1:] for a in answers]
     columns = [list(c) for c in zip(*rows, strict=True)] if rows else [[]] * 11
     charged = {i: b for i, b in billed.items() if b is not False}
-    await conn.execute(
+    cur = await conn.execute(
         RECORD,
-        {"lookup": lookup_id, "providers": columns[0], "states": columns[1],
-         "created": columns[2], "statuses": columns[3], "billed": columns[4],
+        {"lookup": lookup_id, "created": new.created, "profile": new.profile,
+         "full": new.e164 if new.store_full else None, "region": new.region,
+         "providers": columns[0], "states": columns[1],
+         "when": columns[2], "statuses": columns[3], "billed": columns[4],
          "latencies": columns[5], "orders": columns[6], "tags": columns[7],
          "positions": columns[8], "reused": columns[9], "data": columns[10],
          "done": DONE, "charges": list(charged), "charged": list(charged.values()),
@@ -362,10 +366,7 @@ async def record(
          "verdict": headline},
     )  # fmt: skip
     await settle(conn, {i: b for i, b in billed.items() if b is False})
-    if added is not None:
-        lookup_id = int((await added.fetchone())[0])
-    assert lookup_id is not None
-    return lookup_id
+    return int((await cur.fetchone())[0])
 
 
 async def mark_answered(conn: Conn, run_id: int, row: int, lookup_id: int | None) -> None:

@@ -128,7 +128,7 @@ class PostgresStore:
         answered: RowMark | None = None,
     ) -> int:
         number_hash = self.hasher.number(new.e164)
-        if commits.single_statement(lookup_id, billed):
+        if commits.single_statement(billed):
             session = self.db.connection(N_("history not saved"))
         else:
             session = self.db.transaction(pipeline=True)
