@@ -79,7 +79,7 @@ class TeamServer:
         self,
         folder: Path,
         config: Path,
-        database: str,
+        database: str | None,
         *,
         workers: int = 1,
         env: dict[str, str] | None = None,
@@ -91,7 +91,7 @@ class TeamServer:
         self.log = folder / "server.log"
         self.env = {**environment(folder / "home"), **(env or {})}
         args = ["--config", str(config), "serve", "--port", str(self.port)]
-        args += ["--database", database, "--workers", str(workers), "--grace", "5"]
+        args += [*self.database_args(), "--workers", str(workers), "--grace", "5"]
         with self.log.open("wb") as out:
             self.proc = subprocess.Popen(
                 command(*args), env=self.env, stdout=out, stderr=subprocess.STDOUT
@@ -112,13 +112,17 @@ class TeamServer:
         self.stop()
         raise AssertionError(f"the server did not start within {START_WITHIN} s:\n{self.logged()}")
 
+    def database_args(self) -> list[str]:
+        """`--database URL`; none for the embedded database (`portcheck serve`'s default)."""
+        return ["--database", self.database] if self.database is not None else []
+
     def logged(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
     def add_agent(self, name: str, role: str = "agent") -> str:
         """`portcheck serve agents add NAME`: its token."""
         done = subprocess.run(
-            command("serve", "agents", "add", name, "--role", role, "--database", self.database),
+            command("serve", "agents", "add", name, "--role", role, *self.database_args()),
             env=self.env,
             capture_output=True,
             text=True,

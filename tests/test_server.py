@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
+import subprocess
 import time
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import httpx
 import pytest
 
 from tests.postgres import Postgres
-from tests.server_helpers import TeamServer, server_config
+from tests.server_helpers import TeamServer, command, server_config
 from tests.test_json_schema import valid
 from tui.sandbox.server import SandboxServer
 
@@ -61,7 +62,7 @@ def subprocess_revoke(team: TeamServer, name: str) -> None:
     from tests.server_helpers import command
 
     subprocess.run(
-        command("serve", "agents", "revoke", name, "--database", team.database),
+        command("serve", "agents", "revoke", name, *team.database_args()),
         env=team.env, check=True, capture_output=True, timeout=60,
     )  # fmt: skip
 
@@ -158,7 +159,7 @@ def test_two_server_processes_share_one_budget_exactly(
 
 def test_sigterm_stops_the_server_cleanly(team: TeamServer) -> None:
     code = team.stop(signal.SIGTERM)
-    assert code in (0, -signal.SIGTERM)  # uvicorn raises the signal again once it is done
+    assert code == 128 + signal.SIGTERM  # uvicorn raises the signal again once it is done
     assert "Application shutdown complete" in team.logged()
     assert "Traceback" not in team.logged()
 
@@ -422,7 +423,33 @@ def test_sigterm_lets_the_lookups_in_flight_finish(
             return await request
 
     answer = asyncio.run(asked_then_stopped())
-    assert team.proc.wait(30) in (0, -signal.SIGTERM)
+    assert team.proc.wait(30) == 128 + signal.SIGTERM
     assert answer.status_code == 200
     ip138 = {r["provider"]: r for r in answer.json()["results"]}["ip138"]
     assert ip138["status"] == "ok" and ip138["billed"] is True
+
+
+def test_with_no_database_it_runs_its_own_and_stops_it_with_the_last_process(
+    sandbox: SandboxServer, tmp_path: Path
+) -> None:
+    """The embedded default: one command gives a working team server, and no PostgreSQL is
+    left running once the server and the agent commands have ended (they end with os._exit,
+    which runs no atexit handler: pgserver's own never ran)."""
+    team = TeamServer(tmp_path / "srv", server_config(sandbox, tmp_path / "c.toml"), None)
+    folder = Path(team.env["PORTCHECK_HOME"]) / "data" / "team-db"
+    try:
+        token = team.add_agent("ana")  # joins the server's database, and leaves it running
+        with team.client(token) as ana:
+            answer = ana.post("/v1/lookups", json={"number": NUMBER})
+        assert answer.status_code == 200, answer.text
+        assert (folder / "postmaster.pid").exists()
+    finally:
+        code = team.stop()
+    assert code == 128 + signal.SIGTERM
+    assert not (folder / "postmaster.pid").exists(), "the embedded PostgreSQL is still running"
+    done = subprocess.run(
+        command("serve", "agents", "list"), env=team.env, capture_output=True, text=True,
+        timeout=60, check=True,
+    )  # fmt: skip
+    assert "ana" in done.stdout  # started again for the command, and stopped after it
+    assert not (folder / "postmaster.pid").exists(), "an agents command left PostgreSQL running"

@@ -4,9 +4,10 @@ who may use it."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import subprocess
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from types import ModuleType
 from typing import TYPE_CHECKING, TypeVar
 
@@ -85,18 +86,18 @@ def serve_group(
         raise click.UsageError(_("--certfile and --keyfile go together."))
     front: Portcheck = ctx.obj
     run = _server_modules()
-    url, _embedded = _database(database)  # the embedded one runs while a process holds it
-    warning = run.plain_http_warning(host, certfile is not None)
-    if warning:
-        say(warning, "yellow", err=True)
-    settings = run.Settings(url, front.profile_name, front.config_path)
-    problem = run.check(settings)  # the config, the profile and the database, migrated once
-    if problem is not None:
-        fail(problem, EXIT_CONFIG)
-    say(_("Portcheck team server on {scheme}://{host}:{port}/v1/ (Ctrl+C to stop)").format(
-        scheme="https" if certfile else "http", host=host, port=port), err=True)  # fmt: skip
-    run.serve(settings, host=host, port=port, workers=workers, certfile=certfile,
-              keyfile=keyfile, grace=grace)  # fmt: skip
+    with _database(database) as url:
+        warning = run.plain_http_warning(host, certfile is not None)
+        if warning:
+            say(warning, "yellow", err=True)
+        settings = run.Settings(url, front.profile_name, front.config_path)
+        problem = run.check(settings)  # the config, the profile and the database, migrated once
+        if problem is not None:
+            fail(problem, EXIT_CONFIG)
+        say(_("Portcheck team server on {scheme}://{host}:{port}/v1/ (Ctrl+C to stop)").format(
+            scheme="https" if certfile else "http", host=host, port=port), err=True)  # fmt: skip
+        run.serve(settings, host=host, port=port, workers=workers, certfile=certfile,
+                  keyfile=keyfile, grace=grace)  # fmt: skip
 
 
 def _server_modules() -> ModuleType:
@@ -117,19 +118,26 @@ def _server_modules() -> ModuleType:
     return run
 
 
-def _database(given: str | None) -> tuple[str, object]:
+@contextlib.contextmanager
+def _database(given: str | None) -> Iterator[str]:
+    """The database's URL while the block runs. The embedded one is stopped at its end unless
+    another process still holds it (a running server): the command ends with `os._exit`,
+    which runs no atexit handler, so pgserver's own would never stop it."""
     run = _server_modules()
     try:
-        return run.database_url(given, None)  # type: ignore[no-any-return]
+        url, embedded = run.database_url(given, None)
     except (OSError, subprocess.SubprocessError) as exc:  # pgserver's: initdb, pg_ctl
         fail(_("the embedded database could not start: {error}").format(error=exc), EXIT_CONFIG)
+    try:
+        yield url
+    finally:
+        if embedded is not None:
+            embedded.cleanup()
 
 
 def _with_agents(database: str | None, job: Callable[[Agents], Awaitable[T]]) -> T:
     """Run `job` on the agents table of `database` (opened, migrated, then closed)."""
     from tui.core.errors import PortcheckError
-
-    url, _embedded = _database(database)  # the embedded one runs while a process holds it
     from tui.core.store.postgres.db import Database
     from tui.server.agents import Agents
 
@@ -140,10 +148,11 @@ def _with_agents(database: str | None, job: Callable[[Agents], Awaitable[T]]) ->
         finally:
             await db.close()
 
-    try:
-        return asyncio.run(main())
-    except PortcheckError as exc:
-        fail(exc.message, EXIT_CONFIG)
+    with _database(database) as url:
+        try:
+            return asyncio.run(main())
+        except PortcheckError as exc:
+            fail(exc.message, EXIT_CONFIG)
 
 
 def _database_of(ctx: click.Context, given: str | None) -> str | None:

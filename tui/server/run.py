@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -96,6 +97,9 @@ def serve(
 
         shared = tempfile.mkdtemp(prefix="portcheck-metrics-")
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = shared
+    # uvicorn re-raises SIGTERM once it has shut down: with this handler that ends the
+    # command through its `finally` blocks (the embedded database is stopped), not at once.
+    previous = signal.signal(signal.SIGTERM, _stopped)
     try:
         uvicorn.run(
             "tui.server.run:app_from_env",
@@ -110,10 +114,15 @@ def serve(
             log_config=LOGGING,
         )
     finally:
+        signal.signal(signal.SIGTERM, previous)
         if shared is not None:
             import shutil
 
             shutil.rmtree(shared, ignore_errors=True)
+
+
+def _stopped(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def check(settings: Settings) -> str | None:
