@@ -11,8 +11,10 @@ its SQLite history, at the same concurrency. Reported per round:
 - the server's CPU per lookup (its process time, from /proc);
 - p50 and p99 of each lookup's latency, and the server's added latency (server − desk).
 
-Run: `python bench/team_server.py [ROUNDS] [LOOKUPS] [WORKERS]` (default 2 rounds of 2000,
-one worker). With several workers the CPU figure is the parent's only: read the rate.
+Run: `python bench/team_server.py [ROUNDS] [LOOKUPS] [WORKERS] [RATE]` (default 2 rounds of
+2000, one worker, agents asking again at once). With RATE the agents ask that many lookups a
+second in all, below what the server can take: the added latency is then the server's own
+cost, not its queue. With several workers the CPU figure is the parent's only: read the rate.
 """
 
 from __future__ import annotations
@@ -105,19 +107,28 @@ token = "demo-ip138-token"
     return path
 
 
+PACE: float | None = None
+"""Lookups per second offered in all (None: each agent asks again as soon as it has its
+answer, so the server is always saturated and added latency is its queue)."""
+
+
 async def load(ask: object, numbers: list[str]) -> tuple[float, list[float]]:
-    """Wall seconds for every number, AGENTS at a time, and each lookup's latency."""
+    """Wall seconds for every number, AGENTS at a time (started PACE a second, when set),
+    and each lookup's latency."""
     gate = asyncio.Semaphore(AGENTS)
     latencies: list[float] = []
+    begin = time.perf_counter()
 
-    async def one(number: str) -> None:
+    async def one(i: int, number: str) -> None:
+        if PACE is not None:
+            await asyncio.sleep(max(0.0, begin + i / PACE - time.perf_counter()))
         async with gate:
             start = time.perf_counter()
             await ask(number)  # type: ignore[operator]
             latencies.append(time.perf_counter() - start)
 
     start = time.perf_counter()
-    await asyncio.gather(*(one(n) for n in numbers))
+    await asyncio.gather(*(one(i, n) for i, n in enumerate(numbers)))
     return time.perf_counter() - start, latencies
 
 
@@ -167,6 +178,8 @@ def main() -> None:
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 2
     count = int(sys.argv[2]) if len(sys.argv) > 2 else 2000
     workers = sys.argv[3] if len(sys.argv) > 3 else "1"
+    global PACE
+    PACE = float(sys.argv[4]) if len(sys.argv) > 4 else None
     work = Path(tempfile.mkdtemp(prefix="portcheck-bench-"))
     env = {**os.environ, "PORTCHECK_HOME": str(work / "home")}
     env.pop("PORTCHECK_CONFIG", None)
