@@ -66,7 +66,6 @@ class Team:
             data_dir=s.data_dir,
             history_url=s.database,
         )
-        self.service.for_many_lookups()  # a whole team's lookups: aiohttp's pool
         notices = await self.service.start(s.profile)
         store = self.service.store
         if not isinstance(store, PostgresStore):

@@ -24,7 +24,7 @@ from tui.core.store.model import (
     UsageRow,
     Wanted,
 )
-from tui.core.store.postgres import checkpoint, commits, log
+from tui.core.store.postgres import checkpoint, commits, log, reuse
 from tui.core.store.postgres.db import Conn, Database
 from tui.core.store.postgres.pace import SharedPacer
 
@@ -75,7 +75,7 @@ class PostgresStore:
         if not wants:
             return [{} for _ in numbers]
         async with self.db.connection() as conn:  # one statement: one round trip
-            found = await commits.fresh_answers(conn, profile, wants, self.clock())
+            found = await reuse.fresh_answers(conn, profile, wants, self.clock())
         return [found.get(k, {}) for k in range(len(numbers))]
 
     async def rio_tag(self, e164: str, rio_code: str) -> str:
@@ -105,7 +105,7 @@ class PostgresStore:
         """The answers other lookups are getting (provider → lookup), as they arrive, for at
         most SHARE_WINDOW seconds (then: not finished, nothing asked here)."""
         found: dict[str, ProviderResult] = {}
-        deadline = time.monotonic() + commits.SHARE_WINDOW
+        deadline = time.monotonic() + reuse.SHARE_WINDOW
         pause = SHARE_POLL
         while len(found) < len(waiting) and time.monotonic() < deadline:
             await asyncio.sleep(pause)
@@ -113,10 +113,10 @@ class PostgresStore:
             async with self.db.connection() as conn:
                 for provider, other in waiting.items():
                     if provider not in found:
-                        answer = await commits.answer_of(conn, other, provider, self.clock(), agent)
+                        answer = await reuse.answer_of(conn, other, provider, self.clock(), agent)
                         if answer is not None:
                             found[provider] = answer
-        return {p: found.get(p) or commits.gone(p) for p in waiting}
+        return {p: found.get(p) or reuse.gone(p) for p in waiting}
 
     async def record(
         self,
